@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { AppConfig, ConfigError } from './app-config';
+
+const valid = { BOT_TOKEN: '123456:abcdefghijklmnopqrstuvwxyz012345' };
+
+describe('AppConfig', () => {
+  it('applies defaults for everything optional', () => {
+    const c = AppConfig.fromEnv(valid);
+    expect(c.http.port).toBe(3000);
+    expect(c.database.poolSize).toBe(10);
+    expect(c.database.url).toBeUndefined();
+    expect(c.jobs.connectionBudget).toBeLessThan(c.database.poolSize);
+  });
+
+  it('lists every problem at once instead of stopping at the first', () => {
+    let error: unknown;
+    try {
+      AppConfig.fromEnv({ PORT: 'eighty', DB_POOL_SIZE: '1', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const key of ['BOT_TOKEN', 'PORT', 'DB_POOL_SIZE', 'LOG_LEVEL', 'DATABASE_URL']) {
+      expect(problems).toContain(key);
+    }
+    expect((error as ConfigError).message).toMatch(/^Invalid configuration \(5 problems\)/);
+  });
+
+  it('never echoes a secret value in its error message', () => {
+    const secret = 'postgres://admin:hunter2@db/x';
+    try {
+      AppConfig.fromEnv({ BOT_TOKEN: 'not-a-token-hunter2', DATABASE_URL: secret, PORT: '-1' });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as Error).message).not.toContain('hunter2');
+    }
+  });
+
+  it('treats empty strings as unset so defaults apply', () => {
+    expect(AppConfig.fromEnv({ ...valid, PORT: '', DATABASE_URL: '' }).http.port).toBe(3000);
+  });
+
+  it('refuses a job connection budget that could starve the pool', () => {
+    expect(() => AppConfig.fromEnv({ ...valid, DB_POOL_SIZE: '4', JOBS_CONNECTION_BUDGET: '4' })).toThrow(
+      /JOBS_CONNECTION_BUDGET: must be smaller than DB_POOL_SIZE/,
+    );
+  });
+
+  it('masks secrets in the printable configuration', () => {
+    const c = AppConfig.fromEnv({ ...valid, DATABASE_URL: 'postgres://u:pw@h/db' });
+    expect(c.redacted()).toMatchObject({ BOT_TOKEN: '***', DATABASE_URL: '***' });
+    expect(JSON.stringify(c.redacted())).not.toContain(valid.BOT_TOKEN);
+  });
+});

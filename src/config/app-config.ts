@@ -1,0 +1,211 @@
+import { configSchema, secretKeys, type Env } from './config.schema';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Typed, validated configuration. The only place that reads process.env is {@link AppConfig.fromEnv}.
+ * Values are grouped by module so callers take what they need and nothing else.
+ */
+export class AppConfig {
+  private constructor(private readonly env: Env) {}
+
+  static fromEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
+    // Empty strings count as unset: orchestrators often render missing values as "".
+    const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+    const parsed = configSchema.safeParse(cleaned);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((issue) => {
+        const key = issue.path.join('.') || '(config)';
+        // zod never echoes secret values in its messages, but keep the key only to be sure.
+        return `${key}: ${issue.message}`;
+      });
+      throw new ConfigError(problems);
+    }
+    return new AppConfig(parsed.data);
+  }
+
+  get nodeEnv() {
+    return this.env.NODE_ENV;
+  }
+  get isProduction() {
+    return this.env.NODE_ENV === 'production';
+  }
+
+  get http() {
+    return { port: this.env.PORT, shutdownDrainMs: this.env.SHUTDOWN_DRAIN_MS };
+  }
+
+  get log() {
+    return {
+      level: this.env.LOG_LEVEL,
+      format: this.env.LOG_FORMAT ?? (this.isProduction ? 'json' : 'pretty'),
+    } as const;
+  }
+
+  get telegram() {
+    const e = this.env;
+    return {
+      botToken: e.BOT_TOKEN,
+      apiRoot: e.TELEGRAM_API_ROOT.replace(/\/+$/, ''),
+      mode: e.TELEGRAM_MODE,
+      webhookUrl: e.WEBHOOK_URL,
+      webhookSecret: e.WEBHOOK_SECRET,
+      pollTimeoutS: e.TELEGRAM_POLL_TIMEOUT_S,
+      pollMarginMs: e.TELEGRAM_POLL_MARGIN_MS,
+      apiTimeoutMs: e.TELEGRAM_API_TIMEOUT_MS,
+      webhookMaxConnections: e.TELEGRAM_WEBHOOK_MAX_CONNECTIONS,
+      webhookMaxBodyBytes: e.TELEGRAM_WEBHOOK_MAX_BODY_BYTES,
+      handlerConcurrency: e.TELEGRAM_HANDLER_CONCURRENCY,
+      handlerTimeoutMs: e.TELEGRAM_HANDLER_TIMEOUT_MS,
+      updateMaxAttempts: e.TELEGRAM_UPDATE_MAX_ATTEMPTS,
+      inboxRetentionHours: e.TELEGRAM_INBOX_RETENTION_HOURS,
+      sendRatePerSecond: e.TELEGRAM_SEND_RATE,
+      chatMinIntervalMs: e.TELEGRAM_CHAT_MIN_INTERVAL_MS,
+      notificationsIntervalMs: e.NOTIFICATIONS_INTERVAL_MS,
+    };
+  }
+
+  get database() {
+    return {
+      url: this.env.DATABASE_URL,
+      dataDir: this.env.DATA_DIR,
+      embeddedPort: this.env.EMBEDDED_POSTGRES_PORT,
+      poolSize: this.env.DB_POOL_SIZE,
+      acquireTimeoutMs: this.env.DB_ACQUIRE_TIMEOUT_MS,
+      statementTimeoutMs: this.env.DB_STATEMENT_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: this.env.DB_IDLE_IN_TX_TIMEOUT_MS,
+      applicationName: this.env.DB_APPLICATION_NAME,
+      holdWarnMs: this.env.DB_HOLD_WARN_MS,
+      readyTimeoutMs: this.env.DB_READY_TIMEOUT_MS,
+    };
+  }
+
+  get watchdog() {
+    const e = this.env;
+    return {
+      action: e.WATCHDOG_ACTION,
+      graceMs: e.WATCHDOG_GRACE_MS,
+      loopStallMs: e.WATCHDOG_LOOP_STALL_MS,
+      stallMs: e.WATCHDOG_STALL_MS,
+      poolStarvationMs: e.WATCHDOG_POOL_STARVATION_MS,
+      exitAfterMs: e.WATCHDOG_EXIT_AFTER_MS,
+      maxExits: e.WATCHDOG_MAX_EXITS,
+      exitWindowMs: e.WATCHDOG_EXIT_WINDOW_MS,
+      metricsBasicAuth: e.METRICS_BASIC_AUTH,
+      diagnostics: e.DIAGNOSTICS,
+    };
+  }
+
+  get jobs() {
+    return {
+      enabled: this.env.JOBS_ENABLED,
+      disabled: new Set(this.env.JOBS_DISABLED),
+      connectionBudget: this.env.JOBS_CONNECTION_BUDGET,
+    };
+  }
+
+  get subscriptions() {
+    return {
+      trialDays: this.env.TRIAL_DAYS,
+      plans: this.env.PLANS,
+      vpnEmailDomain: this.env.VPN_EMAIL_DOMAIN,
+    };
+  }
+
+  get payments() {
+    return {
+      balanceCurrency: this.env.BALANCE_CURRENCY,
+      referralPercent: this.env.REFERRAL_PERCENT,
+      referralRewardMode: this.env.REFERRAL_REWARD_MODE,
+      autoRenewWindowHours: this.env.AUTO_RENEW_WINDOW_HOURS,
+      autoRenewGraceHours: this.env.AUTO_RENEW_GRACE_HOURS,
+      purchasePendingTtlMinutes: this.env.PURCHASE_PENDING_TTL_MINUTES,
+    };
+  }
+
+  get vpn() {
+    const e = this.env;
+    return {
+      provider: e.VPN_PROVIDER,
+      xray: {
+        address: e.XRAY_API_ADDRESS,
+        inboundTag: e.XRAY_INBOUND_TAG,
+        namespace: e.XRAY_PROTO_NAMESPACE,
+      },
+      agent: { url: e.VPN_AGENT_URL, token: e.VPN_AGENT_TOKEN },
+      timeoutMs: e.VPN_API_TIMEOUT_MS,
+      sentinelEmail: e.VPN_SENTINEL_EMAIL,
+      link: {
+        host: e.VPN_PUBLIC_HOST,
+        port: e.VPN_PUBLIC_PORT,
+        security: e.VPN_SECURITY,
+        sni: e.VPN_SNI,
+        realityPublicKey: e.VPN_REALITY_PUBLIC_KEY,
+        realityShortId: e.VPN_REALITY_SHORT_ID,
+        flow: e.VPN_FLOW,
+        fingerprint: e.VPN_FINGERPRINT,
+        transport: e.VPN_TRANSPORT,
+        transportPath: e.VPN_TRANSPORT_PATH,
+        label: e.VPN_LINK_LABEL,
+      },
+      subscriptionUpdateHours: e.VPN_SUB_UPDATE_HOURS,
+      publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+      outbox: {
+        batch: e.VPN_OUTBOX_BATCH,
+        intervalMs: e.VPN_OUTBOX_INTERVAL_MS,
+        maxAttempts: e.VPN_MAX_ATTEMPTS,
+        circuitThreshold: e.VPN_CIRCUIT_THRESHOLD,
+        circuitHalfOpenMs: e.VPN_CIRCUIT_HALF_OPEN_MS,
+      },
+      reconcile: { intervalMs: e.VPN_RECONCILE_INTERVAL_MS, orphanGraceMs: e.VPN_ORPHAN_GRACE_MS },
+    } as const;
+  }
+
+  /** Crypto Pay is enabled by setting CRYPTO_PAY_TOKEN; without it there is no watcher and no webhook. */
+  get cryptoPay() {
+    const e = this.env;
+    return {
+      enabled: e.CRYPTO_PAY_TOKEN !== undefined,
+      token: e.CRYPTO_PAY_TOKEN,
+      apiRoot: e.CRYPTO_PAY_API_ROOT.replace(/\/+$/, ''),
+      acceptedAssets: e.CRYPTO_PAY_ACCEPTED_ASSETS,
+      invoiceTtlS: e.CRYPTO_PAY_INVOICE_TTL_S,
+      timeoutMs: e.CRYPTO_PAY_TIMEOUT_MS,
+      watchIntervalMs: e.CRYPTO_PAY_WATCH_INTERVAL_MS,
+      webhookMaxAgeS: e.CRYPTO_PAY_WEBHOOK_MAX_AGE_S,
+    } as const;
+  }
+
+  get stars() {
+    return { enabled: this.env.STARS_ENABLED } as const;
+  }
+
+  /** What the Telegram handlers need beyond transport settings: admins, support contact, bot UX limits. */
+  get bot() {
+    const e = this.env;
+    return {
+      adminIds: new Set(e.ADMIN_IDS.map(Number)),
+      supportContact: e.SUPPORT_CONTACT,
+      /** Top-up buttons, in minor units of the balance currency. */
+      topupAmountsMinor: e.TOPUP_AMOUNTS.map((a) => Number(a) * 100),
+      keyReissueCooldownMs: e.KEY_REISSUE_COOLDOWN_MINUTES * 60_000,
+      broadcastIntervalMs: e.BROADCAST_INTERVAL_MS,
+    } as const;
+  }
+
+  /** The effective configuration with secrets masked, safe to print. */
+  redacted(): Record<string, unknown> {
+    const out: Record<string, unknown> = { ...this.env };
+    for (const key of secretKeys) if (out[key] !== undefined) out[key] = '***';
+    if (out.JOBS_DISABLED instanceof Array) out.JOBS_DISABLED = (out.JOBS_DISABLED as string[]).join(',');
+    return out;
+  }
+}

@@ -1,0 +1,273 @@
+import { z } from 'zod';
+
+// Env values are strings; these helpers turn them into typed values with clear messages.
+const int = (opts: { min?: number; max?: number } = {}) =>
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int({ error: 'must be a whole number' })
+    .min(opts.min ?? Number.MIN_SAFE_INTEGER, { error: `must be >= ${opts.min}` })
+    .max(opts.max ?? Number.MAX_SAFE_INTEGER, { error: `must be <= ${opts.max}` });
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const csv = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+const currencyCode = z.string().regex(/^[A-Z]{3}$/, { error: 'must be a 3-letter ISO currency code' });
+
+/** One sellable plan: prices in minor units per currency (XTR is configured as `stars`). */
+const planSchema = z.object({
+  code: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, { error: 'plan code must be short lower-case' }),
+  days: z.number().int().min(1).max(3660),
+  prices: z.record(currencyCode, z.number().int().positive()),
+  stars: z.number().int().positive().optional(),
+  enabled: z.boolean().default(true),
+});
+export type PlanConfig = z.output<typeof planSchema>;
+
+const defaultPlans: PlanConfig[] = [
+  { code: '1m', days: 30, prices: { RUB: 19_900, USD: 249 }, stars: 150, enabled: true },
+  { code: '3m', days: 90, prices: { RUB: 49_900, USD: 649 }, stars: 400, enabled: true },
+  { code: '6m', days: 180, prices: { RUB: 89_900, USD: 1_199 }, stars: 750, enabled: true },
+  { code: '12m', days: 365, prices: { RUB: 159_900, USD: 1_999 }, stars: 1_300, enabled: true },
+];
+
+const plansJson = z
+  .string()
+  .transform((v, ctx) => {
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of plans' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z
+      .array(planSchema)
+      .min(1)
+      .refine((ps) => new Set(ps.map((p) => p.code)).size === ps.length, {
+        error: 'plan codes must be unique',
+      }),
+  );
+
+/** Every environment variable the application reads. Names are part of the operator interface. */
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: int({ min: 0, max: 65535 }).default(3000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+
+    BOT_TOKEN: z
+      .string({ error: 'is required (the token @BotFather gave you)' })
+      .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, { error: 'does not look like a bot token (<digits>:<secret>)' }),
+    TELEGRAM_API_ROOT: z.url({ error: 'must be a URL' }).default('https://api.telegram.org'),
+    TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
+    WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    WEBHOOK_SECRET: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{16,256}$/, { error: 'must be 16-256 characters of A-Z a-z 0-9 _ -' })
+      .optional(),
+    TELEGRAM_POLL_TIMEOUT_S: int({ min: 1, max: 50 }).default(25),
+    TELEGRAM_POLL_MARGIN_MS: int({ min: 1_000, max: 60_000 }).default(10_000),
+    TELEGRAM_API_TIMEOUT_MS: int({ min: 500, max: 60_000 }).default(10_000),
+    TELEGRAM_WEBHOOK_MAX_CONNECTIONS: int({ min: 1, max: 100 }).default(40),
+    TELEGRAM_WEBHOOK_MAX_BODY_BYTES: int({ min: 1_024, max: 10_485_760 }).default(262_144),
+    TELEGRAM_HANDLER_CONCURRENCY: int({ min: 1, max: 100 }).default(6),
+    TELEGRAM_HANDLER_TIMEOUT_MS: int({ min: 100, max: 120_000 }).default(15_000),
+    TELEGRAM_UPDATE_MAX_ATTEMPTS: int({ min: 1, max: 20 }).default(5),
+    TELEGRAM_INBOX_RETENTION_HOURS: int({ min: 1, max: 24 * 90 }).default(72),
+    TELEGRAM_SEND_RATE: int({ min: 1, max: 30 }).default(25),
+    TELEGRAM_CHAT_MIN_INTERVAL_MS: int({ min: 0, max: 60_000 }).default(1_100),
+    NOTIFICATIONS_INTERVAL_MS: int({ min: 200, max: 600_000 }).default(3_000),
+
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// URL' })
+      .optional(),
+    DATA_DIR: z.string().min(1).default('.data'),
+    EMBEDDED_POSTGRES_PORT: int({ min: 0, max: 65535 }).default(0),
+    DB_POOL_SIZE: int({ min: 2, max: 200 }).default(10),
+    DB_ACQUIRE_TIMEOUT_MS: int({ min: 100, max: 60_000 }).default(3_000),
+    DB_STATEMENT_TIMEOUT_MS: int({ min: 100, max: 600_000 }).default(10_000),
+    DB_IDLE_IN_TX_TIMEOUT_MS: int({ min: 100, max: 600_000 }).default(15_000),
+    DB_APPLICATION_NAME: z.string().min(1).max(63).default('vpn-bot'),
+    DB_HOLD_WARN_MS: int({ min: 10, max: 600_000 }).default(2_000),
+    DB_READY_TIMEOUT_MS: int({ min: 50, max: 30_000 }).default(1_000),
+
+    WATCHDOG_ACTION: z.enum(['recover', 'exit', 'report']).default('recover'),
+    WATCHDOG_GRACE_MS: int({ min: 0, max: 3_600_000 }).default(60_000),
+    WATCHDOG_LOOP_STALL_MS: int({ min: 200, max: 600_000 }).default(5_000),
+    WATCHDOG_STALL_MS: int({ min: 1_000, max: 3_600_000 }).default(60_000),
+    WATCHDOG_POOL_STARVATION_MS: int({ min: 500, max: 600_000 }).default(10_000),
+    WATCHDOG_EXIT_AFTER_MS: int({ min: 1_000, max: 3_600_000 }).default(120_000),
+    WATCHDOG_MAX_EXITS: int({ min: 1, max: 100 }).default(3),
+    WATCHDOG_EXIT_WINDOW_MS: int({ min: 60_000, max: 86_400_000 }).default(900_000),
+    METRICS_BASIC_AUTH: z
+      .string()
+      .regex(/^[^:]+:.+$/, { error: 'must be user:password' })
+      .optional(),
+    DIAGNOSTICS: bool.default(false),
+
+    JOBS_ENABLED: bool.default(true),
+    JOBS_DISABLED: csv.default([]),
+    JOBS_CONNECTION_BUDGET: int({ min: 1, max: 50 }).default(3),
+
+    TRIAL_DAYS: int({ min: 1, max: 90 }).default(3),
+    PLANS: plansJson.default(defaultPlans),
+    BALANCE_CURRENCY: currencyCode.default('RUB'),
+    REFERRAL_PERCENT: int({ min: 0, max: 100 }).default(10),
+    REFERRAL_REWARD_MODE: z.enum(['first', 'all']).default('first'),
+    AUTO_RENEW_WINDOW_HOURS: int({ min: 1, max: 720 }).default(24),
+    AUTO_RENEW_GRACE_HOURS: int({ min: 0, max: 168 }).default(6),
+    PURCHASE_PENDING_TTL_MINUTES: int({ min: 1, max: 44_640 }).default(60),
+    VPN_EMAIL_DOMAIN: z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, {
+        error: 'must be a lower-case domain name',
+      })
+      .default('vpn.local'),
+
+    VPN_PROVIDER: z.enum(['xray-grpc', 'http-agent']).default('xray-grpc'),
+    XRAY_API_ADDRESS: z
+      .string()
+      .regex(/^[^\s:/]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, {
+        error: 'must be host:port of the API inbound',
+      })
+      .default('127.0.0.1:10085'),
+    XRAY_INBOUND_TAG: z.string().min(1).default('vless-in'),
+    XRAY_PROTO_NAMESPACE: z.enum(['xray', 'v2ray.core']).default('xray'),
+    VPN_API_TIMEOUT_MS: int({ min: 100, max: 60_000 }).default(3_000),
+    VPN_AGENT_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    VPN_AGENT_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
+    VPN_SENTINEL_EMAIL: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._+@-]{0,127}$/)
+      .default('sentinel@vpn.local'),
+    VPN_PUBLIC_HOST: z
+      .string()
+      .regex(/^[A-Za-z0-9.:[\]-]+$/, { error: 'must be a host name or IP' })
+      .optional(),
+    VPN_PUBLIC_PORT: int({ min: 1, max: 65535 }).default(443),
+    VPN_SECURITY: z.enum(['none', 'tls', 'reality']).default('none'),
+    VPN_SNI: z.string().min(1).optional(),
+    VPN_REALITY_PUBLIC_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43}$/, { error: 'must be the x25519 public key' })
+      .optional(),
+    VPN_REALITY_SHORT_ID: z
+      .string()
+      .regex(/^[0-9a-f]{0,16}$/, { error: 'must be up to 16 hex digits' })
+      .optional(),
+    VPN_FLOW: z.enum(['xtls-rprx-vision']).optional(),
+    VPN_FINGERPRINT: z
+      .string()
+      .regex(/^[a-z0-9]+$/)
+      .default('chrome'),
+    VPN_TRANSPORT: z.enum(['tcp', 'ws', 'grpc']).default('tcp'),
+    VPN_TRANSPORT_PATH: z.string().min(1).optional(),
+    VPN_LINK_LABEL: z.string().min(1).max(64).default('VPN'),
+    VPN_SUB_UPDATE_HOURS: int({ min: 1, max: 168 }).default(12),
+    VPN_OUTBOX_BATCH: int({ min: 1, max: 1_000 }).default(50),
+    VPN_OUTBOX_INTERVAL_MS: int({ min: 100, max: 600_000 }).default(2_000),
+    VPN_MAX_ATTEMPTS: int({ min: 1, max: 1_000 }).default(12),
+    VPN_CIRCUIT_THRESHOLD: int({ min: 1, max: 1_000 }).default(5),
+    VPN_CIRCUIT_HALF_OPEN_MS: int({ min: 100, max: 3_600_000 }).default(30_000),
+    VPN_RECONCILE_INTERVAL_MS: int({ min: 1_000, max: 86_400_000 }).default(600_000),
+    VPN_ORPHAN_GRACE_MS: int({ min: 0, max: 86_400_000 }).default(300_000),
+    PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+
+    CRYPTO_PAY_TOKEN: z
+      .string()
+      .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, {
+        error: 'does not look like a Crypto Pay app token (<digits>:<secret>)',
+      })
+      .optional(),
+    CRYPTO_PAY_API_ROOT: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .default('https://pay.crypt.bot/api'),
+    CRYPTO_PAY_ACCEPTED_ASSETS: csv
+      .pipe(z.array(z.string().regex(/^[A-Z]{2,10}$/, { error: 'assets are upper-case tickers' })).min(1))
+      .default(['USDT', 'TON', 'BTC']),
+    CRYPTO_PAY_INVOICE_TTL_S: int({ min: 60, max: 2_678_400 }).default(3_600),
+    CRYPTO_PAY_TIMEOUT_MS: int({ min: 100, max: 60_000 }).default(5_000),
+    CRYPTO_PAY_WATCH_INTERVAL_MS: int({ min: 1_000, max: 3_600_000 }).default(30_000),
+    CRYPTO_PAY_WEBHOOK_MAX_AGE_S: int({ min: 0, max: 604_800 }).default(0),
+    STARS_ENABLED: bool.default(true),
+
+    ADMIN_IDS: csv
+      .pipe(z.array(z.string().regex(/^\d{1,15}$/, { error: 'admin ids are numeric Telegram user ids' })))
+      .default([]),
+    SUPPORT_CONTACT: z.string().min(1).max(200).default('@support'),
+    TOPUP_AMOUNTS: csv
+      .pipe(
+        z
+          .array(z.string().regex(/^[1-9]\d{0,6}$/, { error: 'top-up amounts are whole numbers' }))
+          .min(1)
+          .max(8),
+      )
+      .default(['100', '300', '500', '1000']),
+    KEY_REISSUE_COOLDOWN_MINUTES: int({ min: 0, max: 10_080 }).default(10),
+    BROADCAST_INTERVAL_MS: int({ min: 200, max: 600_000 }).default(5_000),
+
+    SHUTDOWN_DRAIN_MS: int({ min: 0, max: 120_000 }).default(10_000),
+  })
+  .superRefine((cfg, ctx) => {
+    if (cfg.TELEGRAM_MODE === 'webhook') {
+      for (const key of ['WEBHOOK_URL', 'WEBHOOK_SECRET'] as const) {
+        if (!cfg[key])
+          ctx.addIssue({ code: 'custom', path: [key], message: 'is required when TELEGRAM_MODE=webhook' });
+      }
+    }
+    if (cfg.TELEGRAM_HANDLER_CONCURRENCY >= cfg.DB_POOL_SIZE - cfg.JOBS_CONNECTION_BUDGET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TELEGRAM_HANDLER_CONCURRENCY'],
+        message: `must stay below DB_POOL_SIZE - JOBS_CONNECTION_BUDGET (${cfg.DB_POOL_SIZE - cfg.JOBS_CONNECTION_BUDGET}) so handlers cannot exhaust the pool`,
+      });
+    }
+    if (cfg.JOBS_CONNECTION_BUDGET >= cfg.DB_POOL_SIZE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JOBS_CONNECTION_BUDGET'],
+        message: `must be smaller than DB_POOL_SIZE (${cfg.DB_POOL_SIZE}) so jobs can never starve the update path`,
+      });
+    }
+    for (const plan of cfg.PLANS) {
+      if (plan.enabled && plan.prices[cfg.BALANCE_CURRENCY] === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['PLANS'],
+          message: `plan ${plan.code} has no price in BALANCE_CURRENCY (${cfg.BALANCE_CURRENCY}), needed to pay from balance`,
+        });
+      }
+    }
+  })
+  .superRefine((cfg, ctx) => {
+    const need = (cond: boolean, key: keyof typeof cfg, why: string) => {
+      if (cond && cfg[key] === undefined)
+        ctx.addIssue({ code: 'custom', path: [key], message: `is required ${why}` });
+    };
+    need(cfg.VPN_PROVIDER === 'http-agent', 'VPN_AGENT_URL', 'when VPN_PROVIDER=http-agent');
+    need(cfg.VPN_PROVIDER === 'http-agent', 'VPN_AGENT_TOKEN', 'when VPN_PROVIDER=http-agent');
+    need(cfg.VPN_SECURITY === 'reality', 'VPN_REALITY_PUBLIC_KEY', 'when VPN_SECURITY=reality');
+    need(cfg.VPN_SECURITY === 'reality', 'VPN_SNI', 'when VPN_SECURITY=reality');
+  });
+
+export type Env = z.output<typeof configSchema>;
+
+/** Variables whose values must never appear in logs or error messages. */
+export const secretKeys = [
+  'BOT_TOKEN',
+  'DATABASE_URL',
+  'WEBHOOK_SECRET',
+  'VPN_AGENT_TOKEN',
+  'CRYPTO_PAY_TOKEN',
+] as const satisfies readonly (keyof Env)[];

@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { currentCaller, withCaller } from './caller-context';
+
+/**
+ * The way application code talks to PostgreSQL: every call is labelled (the pool monitor reports holds and
+ * waits by label) and, inside a background job, waits for a slot of the jobs' connection budget first.
+ * Keep transactions short and never call Telegram, the VPN core or a payment provider inside one.
+ */
+@Injectable()
+export class Db {
+  constructor(@InjectDataSource() readonly dataSource: DataSource) {}
+
+  transaction<T>(label: string, fn: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.run(label, () => this.dataSource.transaction(fn));
+  }
+
+  /** One statement outside a transaction; returns the rows (also for UPDATE/DELETE … RETURNING). */
+  query<T = Record<string, unknown>>(label: string, sql: string, params: unknown[] = []): Promise<T[]> {
+    return this.run(label, async () => {
+      const qr = this.dataSource.createQueryRunner();
+      try {
+        return (await qr.query(sql, params, true)).records as T[];
+      } finally {
+        await qr.release();
+      }
+    });
+  }
+
+  private run<T>(label: string, fn: () => Promise<T>): Promise<T> {
+    const outer = currentCaller();
+    const fullLabel = outer ? `${outer.label}/${label}` : label;
+    const call = () => withCaller({ ...outer, label: fullLabel }, fn);
+    return outer?.budget ? outer.budget.execute(call, outer.signal) : call();
+  }
+}
+
+/**
+ * Rows of a statement run inside a transaction. (EntityManager.query returns `[rows, count]` for UPDATE and
+ * DELETE on PostgreSQL; this always returns the rows.)
+ */
+export async function queryRows<T = Record<string, unknown>>(
+  em: EntityManager,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  if (!em.queryRunner) throw new Error('queryRows needs a transactional EntityManager');
+  return (await em.queryRunner.query(sql, params, true)).records as T[];
+}

@@ -1,0 +1,28 @@
+import { JobLeaseEntity } from '../jobs/job-lease.entity';
+import { BalanceLedgerEntity } from '../payments/balance-ledger.entity';
+import { ProcessedProviderEventEntity } from '../payments/processed-provider-event.entity';
+import { PurchaseEntity } from '../payments/purchase.entity';
+import { ReferralRewardEntity } from '../payments/referral-reward.entity';
+import { PlanEntity } from '../subscriptions/plan.entity';
+import { SubscriptionGrantEntity } from '../subscriptions/subscription-grant.entity';
+import { SubscriptionEntity } from '../subscriptions/subscription.entity';
+import { NotificationEntity } from '../telegram/notification.entity';
+import { TelegramUpdateEntity } from '../telegram/telegram-update.entity';
+import { UserEntity } from '../users/user.entity';
+import { VpnOperationEntity } from '../vpn/vpn-operation.entity';
+
+/** Every entity of the schema; the data source, the migration CLI and the test harness share this list. */
+export const entities = [
+  UserEntity,
+  PlanEntity,
+  SubscriptionEntity,
+  SubscriptionGrantEntity,
+  PurchaseEntity,
+  BalanceLedgerEntity,
+  ReferralRewardEntity,
+  ProcessedProviderEventEntity,
+  VpnOperationEntity,
+  NotificationEntity,
+  TelegramUpdateEntity,
+  JobLeaseEntity,
+];

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { Db } from '../database/db.service';
+
+/**
+ * Leadership per job across replicas, as rows in job_leases. A lease is taken in one short statement and
+ * renewed by its holder; nothing keeps a connection open for it (unlike a session advisory lock).
+ */
+@Injectable()
+export class JobLeaseRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Takes or renews the lease; false when another live holder has it. */
+  async acquire(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    const rows = await this.db.query<{ holder: string }>(
+      'lease.acquire',
+      `INSERT INTO job_leases (name, holder, expires_at, acquired_at, heartbeat_at)
+       VALUES ($1, $2, now() + make_interval(secs => $3::float8 / 1000), now(), now())
+       ON CONFLICT (name) DO UPDATE
+         SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at, heartbeat_at = now(),
+             acquired_at = CASE WHEN job_leases.holder = EXCLUDED.holder THEN job_leases.acquired_at ELSE now() END
+         WHERE job_leases.holder = EXCLUDED.holder OR job_leases.expires_at < now()
+       RETURNING holder`,
+      [name, holder, ttlMs],
+    );
+    return rows.length === 1;
+  }
+
+  /** Extends a lease still held by `holder`; false if it was lost (expired and taken by another replica). */
+  async renew(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    const rows = await this.db.query(
+      'lease.renew',
+      `UPDATE job_leases SET expires_at = now() + make_interval(secs => $3::float8 / 1000), heartbeat_at = now()
+       WHERE name = $1 AND holder = $2 RETURNING name`,
+      [name, holder, ttlMs],
+    );
+    return rows.length === 1;
+  }
+
+  async release(names: string[], holder: string): Promise<void> {
+    if (names.length === 0) return;
+    await this.db.query(
+      'lease.release',
+      `UPDATE job_leases SET expires_at = now() WHERE name = ANY($1::text[]) AND holder = $2`,
+      [names, holder],
+    );
+  }
+}

@@ -1,0 +1,8 @@
+import { Global, Module } from '@nestjs/common';
+import { JobLeaseRepository } from './job-lease.repository';
+import { JobRunner } from './job-runner.service';
+
+/** The job runner; modules register their jobs with it in onModuleInit. Needs ScheduleModule.forRoot() once. */
+@Global()
+@Module({ providers: [JobRunner, JobLeaseRepository], exports: [JobRunner, JobLeaseRepository] })
+export class JobsModule {}

@@ -1,0 +1,79 @@
+import type { Params } from 'nestjs-pino';
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import type { AppConfig } from '../config/app-config';
+
+/** Headers and fields that may carry secrets; pino replaces them before anything is written. */
+const redact = [
+  'req.headers.authorization',
+  'req.headers["x-telegram-bot-api-secret-token"]',
+  'req.headers["crypto-pay-api-signature"]',
+  'req.headers["crypto-pay-api-token"]',
+  'req.headers.cookie',
+];
+
+export interface LogSink {
+  stream: DestinationStream;
+  /** Log lines dropped because the destination stayed blocked and the buffer hit its cap. */
+  dropped(): number;
+  /** Best-effort synchronous flush before exiting. */
+  flush(): void;
+}
+
+/**
+ * A destination that never blocks the event loop (DESIGN.md §4 rule 8): sonic-boom in asynchronous mode
+ * buffers while stdout is slow and, past `maxLength`, drops lines (counted) instead of growing without
+ * bound or stalling. "pretty" output goes through pino-pretty in pino's transport worker thread.
+ */
+export function createLogSink(config: AppConfig): LogSink {
+  let dropped = 0;
+  if (config.log.format === 'pretty') {
+    try {
+      require.resolve('pino-pretty');
+      const stream = pino.transport({
+        target: 'pino-pretty',
+        options: { destination: 1, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+      }) as DestinationStream;
+      return { stream, dropped: () => dropped, flush: () => undefined };
+    } catch {
+      // pino-pretty is a dev dependency; production images log JSON.
+    }
+  }
+  const dest = pino.destination({ dest: 1, sync: false, minLength: 0, maxLength: 16 * 1024 * 1024 });
+  dest.on('drop', () => dropped++);
+  dest.on('error', () => undefined); // EPIPE: nobody reads stdout any more; never crash for that.
+  return {
+    stream: dest,
+    dropped: () => dropped,
+    flush: () => {
+      try {
+        dest.flushSync();
+      } catch {
+        // not ready or stdout blocked: exiting matters more than the last lines
+      }
+    },
+  };
+}
+
+/** The process's one pino logger; Nest's logger and the HTTP request logger write through it. */
+export function createRootLogger(config: AppConfig, sink: LogSink): Logger {
+  const options: LoggerOptions = {
+    level: config.log.level,
+    redact,
+    base: { app: config.database.applicationName },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  return pino(options, sink.stream);
+}
+
+export function loggerParams(logger: Logger): Params {
+  return {
+    pinoHttp: {
+      logger,
+      // Probes and scrapes every few seconds would drown the useful lines.
+      autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      quietReqLogger: true,
+    },
+  };
+}

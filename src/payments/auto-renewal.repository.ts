@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { Db } from '../database/db.service';
+
+export interface RenewalCandidate {
+  subscriptionId: string;
+  userId: number;
+}
+
+@Injectable()
+export class AutoRenewalRepository {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Auto-renew subscriptions expiring before `until`, by id after `afterId`. Those the balance does not cover
+   * are left out once their failure notice for the current period exists, so a poor user is not retried
+   * (or told) on every run; a top-up brings them back.
+   */
+  async candidates(q: {
+    until: Date;
+    afterId: string;
+    limit: number;
+    balanceCurrency: string;
+  }): Promise<RenewalCandidate[]> {
+    const rows = await this.db.query<{ id: string; user_id: string }>(
+      'auto-renewal.candidates',
+      `SELECT s.id, s.user_id FROM subscriptions s
+       JOIN users u ON u.id = s.user_id
+       JOIN plans p ON p.code = s.plan_code AND p.enabled
+       WHERE s.status = 'active' AND s.auto_renew AND s.expires_at <= $1 AND s.id > $2::bigint
+         AND (COALESCE(u.balance_minor >= (p.prices ->> $4)::bigint, false)
+              OR NOT EXISTS (SELECT 1 FROM notifications n WHERE n.dedupe_key =
+                   'renewal_failed:' || s.id || ':' || floor(extract(epoch FROM s.expires_at))::bigint))
+       ORDER BY s.id
+       LIMIT $3`,
+      [q.until, q.afterId, q.limit, q.balanceCurrency],
+    );
+    return rows.map((r) => ({ subscriptionId: String(r.id), userId: Number(r.user_id) }));
+  }
+}

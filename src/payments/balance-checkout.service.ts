@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { priceOf, type Plan } from '../subscriptions/plan';
+import { UsersError, UsersErrorCode } from '../users/users.errors';
+import { UsersRepository } from '../users/users.repository';
+import { BalanceLedgerRepository } from './balance-ledger.repository';
+import { PaymentsError, PaymentsErrorCode } from './payments.errors';
+import type { Purchase } from './purchase';
+import { PurchaseEffects, type PaidEffects } from './purchase-effects.service';
+import { PurchasesRepository } from './purchases.repository';
+
+export interface BalanceCheckoutInput {
+  userId: number;
+  plan: Plan;
+  source: 'purchase' | 'auto_renew';
+  /** Ledger reference of the debit; defaults to the new purchase's id. Auto-renewal names the period. */
+  reference?: string;
+  now: Date;
+}
+
+export interface BalanceCheckoutResult extends PaidEffects {
+  purchase: Purchase;
+  balanceAfter: number;
+}
+
+/** Buys a plan with the balance inside the caller's transaction: debit, paid purchase, grant, together. */
+@Injectable()
+export class BalanceCheckout {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly users: UsersRepository,
+    private readonly purchases: PurchasesRepository,
+    private readonly ledger: BalanceLedgerRepository,
+    private readonly effects: PurchaseEffects,
+  ) {}
+
+  async buy(em: EntityManager, c: BalanceCheckoutInput): Promise<BalanceCheckoutResult> {
+    const currency = this.config.payments.balanceCurrency;
+    const price = priceOf(c.plan, currency);
+    const user = await this.users.lock(em, c.userId);
+    if (!user) throw new UsersError(UsersErrorCode.UserNotFound, `user ${c.userId} not found`);
+    if (user.balanceMinor < price)
+      throw new PaymentsError(
+        PaymentsErrorCode.InsufficientFunds,
+        `balance ${user.balanceMinor} is below the price ${price} ${currency}`,
+      );
+    const purchase = await this.purchases.insert(em, {
+      userId: c.userId,
+      kind: 'subscription',
+      planCode: c.plan.code,
+      amountMinor: price,
+      currency,
+      creditMinor: null,
+      provider: 'balance',
+      expiresAt: null,
+      paidAt: c.now,
+    });
+    const balanceAfter = await this.ledger.apply(em, {
+      userId: c.userId,
+      deltaMinor: -price,
+      reason: c.source === 'auto_renew' ? 'auto_renew' : 'purchase',
+      reference: c.reference ?? purchase.id,
+    });
+    const effects = await this.effects.apply(em, purchase, { now: c.now, source: c.source });
+    return { ...effects, purchase, balanceAfter };
+  }
+}

@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { Db, queryRows } from '../database/db.service';
+import type { LedgerReason } from './balance-ledger.entity';
+import { PaymentsError, PaymentsErrorCode } from './payments.errors';
+
+export interface LedgerChange {
+  userId: number;
+  /** Minor units of the balance currency; negative for a debit. Never zero. */
+  deltaMinor: number;
+  reason: LedgerReason;
+  /** Unique per reason: the same effect can never be applied twice. */
+  reference: string;
+}
+
+export interface LedgerEntry {
+  userId: number;
+  deltaMinor: number;
+  balanceAfter: number;
+  reason: LedgerReason;
+  reference: string;
+  createdAt: Date;
+}
+
+const CHECK_VIOLATION = '23514';
+const UNIQUE_VIOLATION = '23505';
+
+function pgCode(err: unknown): string | undefined {
+  const e = err as { driverError?: { code?: string }; code?: string };
+  return e.driverError?.code ?? e.code;
+}
+
+@Injectable()
+export class BalanceLedgerRepository {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Changes the balance and appends the ledger row in the caller's transaction; returns the new balance.
+   * The row update locks the user, and the database refuses a negative result (typed error here).
+   */
+  async apply(em: EntityManager, c: LedgerChange): Promise<number> {
+    let rows: { balance_minor: string }[];
+    try {
+      rows = await queryRows(
+        em,
+        `UPDATE users SET balance_minor = balance_minor + $2, updated_at = now() WHERE id = $1
+         RETURNING balance_minor`,
+        [c.userId, c.deltaMinor],
+      );
+    } catch (err) {
+      if (pgCode(err) === CHECK_VIOLATION)
+        throw new PaymentsError(PaymentsErrorCode.InsufficientFunds, 'the balance cannot go below zero');
+      throw err;
+    }
+    if (rows.length === 0) throw new Error(`balance change for unknown user ${c.userId}`);
+    const balanceAfter = Number(rows[0].balance_minor);
+    try {
+      await queryRows(
+        em,
+        `INSERT INTO balance_ledger (user_id, delta_minor, balance_after, reason, reference)
+         VALUES ($1, $2, $3, $4, $5)`,
+        [c.userId, c.deltaMinor, balanceAfter, c.reason, c.reference],
+      );
+    } catch (err) {
+      if (pgCode(err) === UNIQUE_VIOLATION)
+        throw new PaymentsError(
+          PaymentsErrorCode.AlreadyApplied,
+          `${c.reason} ${c.reference} was applied already`,
+        );
+      throw err;
+    }
+    return balanceAfter;
+  }
+
+  async entriesFor(userId: number): Promise<LedgerEntry[]> {
+    const rows = await this.db.query<{
+      user_id: string;
+      delta_minor: string;
+      balance_after: string;
+      reason: LedgerReason;
+      reference: string;
+      created_at: Date;
+    }>(
+      'ledger.entries',
+      `SELECT user_id, delta_minor, balance_after, reason, reference, created_at FROM balance_ledger
+       WHERE user_id = $1 ORDER BY id`,
+      [userId],
+    );
+    return rows.map((r) => ({
+      userId: Number(r.user_id),
+      deltaMinor: Number(r.delta_minor),
+      balanceAfter: Number(r.balance_after),
+      reason: r.reason,
+      reference: r.reference,
+      createdAt: r.created_at,
+    }));
+  }
+}

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { Db } from '../database/db.service';
+import { UsersError, UsersErrorCode } from '../users/users.errors';
+import { UsersRepository } from '../users/users.repository';
+import { UsersService } from '../users/users.service';
+import { BalanceLedgerRepository, type LedgerEntry } from './balance-ledger.repository';
+import { PaymentsError, PaymentsErrorCode } from './payments.errors';
+
+@Injectable()
+export class BalanceService {
+  constructor(
+    private readonly db: Db,
+    private readonly users: UsersService,
+    private readonly usersRepository: UsersRepository,
+    private readonly ledger: BalanceLedgerRepository,
+  ) {}
+
+  async getBalance(userId: number): Promise<number> {
+    return (await this.users.get(userId)).balanceMinor;
+  }
+
+  async history(userId: number): Promise<LedgerEntry[]> {
+    await this.users.get(userId);
+    return this.ledger.entriesFor(userId);
+  }
+
+  /**
+   * An operator's correction. `reference` is the idempotency key (e.g. the admin command's message id):
+   * the same reference applied twice is refused by the ledger's unique key.
+   */
+  async adminAdjust(input: { userId: number; deltaMinor: number; reference: string }): Promise<number> {
+    if (!Number.isSafeInteger(input.deltaMinor) || input.deltaMinor === 0)
+      throw new PaymentsError(
+        PaymentsErrorCode.InvalidAmount,
+        'an adjustment must be a non-zero whole number',
+      );
+    await this.users.get(input.userId);
+    return this.db.transaction('balance.admin-adjust', async (em) => {
+      if (!(await this.usersRepository.lock(em, input.userId)))
+        throw new UsersError(UsersErrorCode.UserNotFound, `user ${input.userId} not found`);
+      return this.ledger.apply(em, {
+        userId: input.userId,
+        deltaMinor: input.deltaMinor,
+        reason: 'admin',
+        reference: input.reference,
+      });
+    });
+  }
+}

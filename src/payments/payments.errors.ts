@@ -1,0 +1,27 @@
+export enum PaymentsErrorCode {
+  PurchaseNotFound = 'PURCHASE_NOT_FOUND',
+  InvalidAmount = 'INVALID_AMOUNT',
+  UnsupportedCurrency = 'UNSUPPORTED_CURRENCY',
+  UnsupportedProvider = 'UNSUPPORTED_PROVIDER',
+  AmountMismatch = 'AMOUNT_MISMATCH',
+  ProviderMismatch = 'PROVIDER_MISMATCH',
+  InvoiceMismatch = 'INVOICE_MISMATCH',
+  PurchaseExpired = 'PURCHASE_EXPIRED',
+  PurchaseNotPayable = 'PURCHASE_NOT_PAYABLE',
+  ProviderEventReused = 'PROVIDER_EVENT_REUSED',
+  InsufficientFunds = 'INSUFFICIENT_FUNDS',
+  NotRefundable = 'NOT_REFUNDABLE',
+  RefundExceedsBalance = 'REFUND_EXCEEDS_BALANCE',
+  /** The ledger already holds this (reason, reference): the effect was applied before. */
+  AlreadyApplied = 'ALREADY_APPLIED',
+}
+
+export class PaymentsError extends Error {
+  constructor(
+    readonly code: PaymentsErrorCode,
+    message: string = code,
+  ) {
+    super(message);
+    this.name = 'PaymentsError';
+  }
+}

@@ -1,0 +1,38 @@
+import { Module } from '@nestjs/common';
+import { ClockModule } from '../clock/clock.module';
+import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
+import { UsersModule } from '../users/users.module';
+import { AutoRenewalJob } from './auto-renewal.job';
+import { AutoRenewalRepository } from './auto-renewal.repository';
+import { AutoRenewalService } from './auto-renewal.service';
+import { BalanceCheckout } from './balance-checkout.service';
+import { BalanceLedgerRepository } from './balance-ledger.repository';
+import { BalanceService } from './balance.service';
+import { PurchaseEffects } from './purchase-effects.service';
+import { PurchaseExpiryJob } from './purchase-expiry.job';
+import { PurchaseReversal } from './purchase-reversal.service';
+import { PurchasesRepository } from './purchases.repository';
+import { PurchasesService } from './purchases.service';
+import { ReferralRewardsRepository } from './referral-rewards.repository';
+import { ReferralService } from './referral.service';
+
+@Module({
+  imports: [ClockModule, UsersModule, SubscriptionsModule],
+  providers: [
+    PurchasesService,
+    PurchasesRepository,
+    PurchaseEffects,
+    PurchaseReversal,
+    BalanceCheckout,
+    BalanceService,
+    BalanceLedgerRepository,
+    ReferralService,
+    ReferralRewardsRepository,
+    AutoRenewalService,
+    AutoRenewalRepository,
+    AutoRenewalJob,
+    PurchaseExpiryJob,
+  ],
+  exports: [PurchasesService, BalanceService, AutoRenewalService],
+})
+export class PaymentsModule {}

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { Db } from '../../../database/db.service';
+
+export interface PendingInvoice {
+  purchaseId: string;
+  invoiceId: number;
+  createdAt: Date;
+}
+
+export interface InvoiceCursor {
+  createdAt: Date;
+  purchaseId: string;
+}
+
+/**
+ * The Crypto Pay side of the purchases table: which pending purchases wait for an invoice, the webhook's
+ * event log, and the pending → expired/failed transitions (pending → paid only ever goes through
+ * PurchasesService.finalize). Every method is one short statement: no connection outlives it.
+ */
+@Injectable()
+export class CryptoPayRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Pending Crypto Pay purchases with an invoice, oldest first, keyset-paged. */
+  async pendingInvoices(q: { limit: number; after?: InvoiceCursor }): Promise<PendingInvoice[]> {
+    const rows = await this.db.query<{ id: string; provider_invoice_id: string; created_at: Date }>(
+      'crypto-pay.pending-invoices',
+      `SELECT id, provider_invoice_id, created_at FROM purchases
+       WHERE provider = 'crypto_pay' AND status = 'pending' AND provider_invoice_id IS NOT NULL
+         AND ($2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid))
+       ORDER BY created_at, id LIMIT $1`,
+      [q.limit, q.after?.createdAt ?? null, q.after?.purchaseId ?? null],
+    );
+    return rows.map((r) => ({
+      purchaseId: r.id,
+      invoiceId: Number(r.provider_invoice_id),
+      createdAt: r.created_at,
+    }));
+  }
+
+  async purchaseIdOfInvoice(invoiceId: number): Promise<string | null> {
+    const rows = await this.db.query<{ id: string }>(
+      'crypto-pay.purchase-of-invoice',
+      `SELECT id FROM purchases WHERE provider = 'crypto_pay' AND provider_invoice_id = $1`,
+      [String(invoiceId)],
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  async statusOf(purchaseId: string): Promise<string | null> {
+    const rows = await this.db.query<{ status: string }>(
+      'crypto-pay.status',
+      `SELECT status FROM purchases WHERE id = $1`,
+      [purchaseId],
+    );
+    return rows[0]?.status ?? null;
+  }
+
+  /**
+   * Stores a webhook delivery under (crypto_pay, update_id); false when it was stored before (a replay). The
+   * payment itself is recorded by finalize under `invoice:<invoice_id>`.
+   */
+  async recordUpdate(e: { updateId: number; purchaseId: string | null; payload: unknown }): Promise<boolean> {
+    const rows = await this.db.query(
+      'crypto-pay.record-update',
+      `INSERT INTO processed_provider_events (provider, event_id, purchase_id, payload)
+       VALUES ('crypto_pay', $1, $2, $3) ON CONFLICT (provider, event_id) DO NOTHING RETURNING event_id`,
+      [String(e.updateId), e.purchaseId, JSON.stringify(e.payload)],
+    );
+    return rows.length === 1;
+  }
+
+  /** Crypto Pay says the invoice expired unpaid: the purchase can no longer be paid. */
+  async markExpired(purchaseId: string): Promise<boolean> {
+    const rows = await this.db.query(
+      'crypto-pay.mark-expired',
+      `UPDATE purchases SET status = 'expired', failure_reason = 'invoice expired', updated_at = now()
+       WHERE id = $1 AND provider = 'crypto_pay' AND status = 'pending' RETURNING id`,
+      [purchaseId],
+    );
+    return rows.length === 1;
+  }
+
+  /** No invoice could be created or recorded: the purchase is dropped rather than left pending. */
+  async markFailed(purchaseId: string, reason: string): Promise<boolean> {
+    const rows = await this.db.query(
+      'crypto-pay.mark-failed',
+      `UPDATE purchases SET status = 'failed', failure_reason = $2, updated_at = now()
+       WHERE id = $1 AND provider = 'crypto_pay' AND status = 'pending' AND provider_invoice_id IS NULL
+       RETURNING id`,
+      [purchaseId, reason.slice(0, 500)],
+    );
+    return rows.length === 1;
+  }
+}

@@ -1,0 +1,162 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../../../clock/clock';
+import { AppConfig } from '../../../config/app-config';
+import { PlanCatalog } from '../../../subscriptions/plan-catalog';
+import type { Purchase } from '../../purchase';
+import { PurchasesService } from '../../purchases.service';
+import { isCryptoPayFiat, minorToDecimalString } from './crypto-pay-amount';
+import { CryptoPayClient } from './crypto-pay.client';
+import { CryptoPayError, CryptoPayErrorCode } from './crypto-pay.errors';
+import { CryptoPayRepository } from './crypto-pay.repository';
+
+export type CryptoPayCheckoutInput =
+  | { kind: 'subscription'; userId: number; planCode: string; currency?: string }
+  | { kind: 'topup'; userId: number; amountMinor: number; currency?: string };
+
+export interface CryptoPayInvoiceRef {
+  purchase: Purchase;
+  invoiceId: number;
+  /** bot_invoice_url: the link to show the user. */
+  invoiceUrl: string;
+  /** When the invoice stops accepting payment. */
+  expiresAt: Date;
+}
+
+/**
+ * The invoice a payment is made against must expire before its purchase does, so that a payment made at the
+ * last moment is still confirmed (by webhook or watcher) while the purchase is pending.
+ */
+const EXPIRY_MARGIN_S = 120;
+const DELETE_TIMEOUT_MS = 3_000;
+
+/**
+ * Crypto Pay as a payment provider for the Telegram handlers: a pending purchase from the money core, an
+ * invoice created outside any transaction, then the invoice recorded on the purchase in a second short
+ * statement. Payment is confirmed only by a signed webhook or the watcher's status poll, never here.
+ */
+@Injectable()
+export class CryptoPayService {
+  private readonly logger = new Logger('CryptoPayService');
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+    private readonly client: CryptoPayClient,
+    private readonly purchases: PurchasesService,
+    private readonly plans: PlanCatalog,
+    private readonly repository: CryptoPayRepository,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.cryptoPay.enabled;
+  }
+
+  /** Creates the pending purchase and its invoice; the user pays at `invoiceUrl`. */
+  async checkout(
+    input: CryptoPayCheckoutInput,
+    o: { signal?: AbortSignal } = {},
+  ): Promise<CryptoPayInvoiceRef> {
+    this.assertEnabled();
+    const currency = input.currency ?? this.config.payments.balanceCurrency;
+    if (!isCryptoPayFiat(currency))
+      throw new CryptoPayError(CryptoPayErrorCode.NotPayable, `Crypto Pay invoices cannot be in ${currency}`);
+    const purchase =
+      input.kind === 'subscription'
+        ? await this.purchases.create({ ...input, provider: 'crypto_pay', currency })
+        : await this.purchases.create({ ...input, provider: 'crypto_pay', currency });
+    return this.createInvoiceForPurchase(purchase, o);
+  }
+
+  /** Puts an existing pending Crypto Pay purchase on a new invoice. */
+  async createInvoiceForPurchase(
+    purchase: Purchase,
+    o: { signal?: AbortSignal } = {},
+  ): Promise<CryptoPayInvoiceRef> {
+    this.assertEnabled();
+    if (purchase.provider !== 'crypto_pay' || purchase.status !== 'pending' || purchase.providerInvoiceId)
+      throw new CryptoPayError(
+        CryptoPayErrorCode.NotPayable,
+        `purchase ${purchase.id} (${purchase.provider}, ${purchase.status}) cannot get a Crypto Pay invoice`,
+      );
+    const expiresInS = this.invoiceLifetimeS(purchase);
+    let invoice;
+    try {
+      invoice = await this.client.createInvoice(
+        {
+          amountMinor: purchase.amountMinor,
+          fiat: purchase.currency,
+          acceptedAssets: this.config.cryptoPay.acceptedAssets,
+          payload: purchase.id,
+          description: this.describe(purchase),
+          expiresInS,
+        },
+        o,
+      );
+    } catch (err) {
+      await this.repository.markFailed(purchase.id, `invoice not created: ${(err as Error).message}`);
+      throw err;
+    }
+    let attached = false;
+    try {
+      attached = await this.purchases.attachInvoice({
+        purchaseId: purchase.id,
+        providerInvoiceId: String(invoice.invoice_id),
+        invoiceUrl: invoice.bot_invoice_url,
+      });
+    } finally {
+      if (!attached) await this.deleteQuietly(invoice.invoice_id);
+    }
+    if (!attached)
+      throw new CryptoPayError(CryptoPayErrorCode.NotPayable, `purchase ${purchase.id} is no longer pending`);
+    const expiresAt = invoice.expiration_date
+      ? new Date(invoice.expiration_date)
+      : new Date(this.clock.now().getTime() + expiresInS * 1000);
+    return {
+      purchase: {
+        ...purchase,
+        providerInvoiceId: String(invoice.invoice_id),
+        invoiceUrl: invoice.bot_invoice_url,
+      },
+      invoiceId: invoice.invoice_id,
+      invoiceUrl: invoice.bot_invoice_url,
+      expiresAt,
+    };
+  }
+
+  private invoiceLifetimeS(purchase: Purchase): number {
+    const ttl = this.config.cryptoPay.invoiceTtlS;
+    if (!purchase.expiresAt) return ttl;
+    const left =
+      Math.floor((purchase.expiresAt.getTime() - this.clock.now().getTime()) / 1000) - EXPIRY_MARGIN_S;
+    if (left < 60)
+      throw new CryptoPayError(
+        CryptoPayErrorCode.NotPayable,
+        `purchase ${purchase.id} expires too soon to pay`,
+      );
+    return Math.min(ttl, left);
+  }
+
+  private describe(p: Purchase): string {
+    const amount = `${minorToDecimalString(p.amountMinor)} ${p.currency}`;
+    if (p.kind === 'topup') return `Balance top-up, ${amount}`;
+    const plan = this.plans.find(p.planCode!);
+    return `VPN access for ${plan.durationDays} days (plan ${plan.code}), ${amount}`;
+  }
+
+  private async deleteQuietly(invoiceId: number): Promise<void> {
+    try {
+      await this.client.deleteInvoice(invoiceId, { signal: AbortSignal.timeout(DELETE_TIMEOUT_MS) });
+    } catch (err) {
+      // Harmless if it stays: nobody was shown its URL, and Crypto Pay expires it.
+      this.logger.warn(`could not delete orphaned invoice ${invoiceId}: ${(err as Error).message}`);
+    }
+  }
+
+  private assertEnabled(): void {
+    if (!this.enabled)
+      throw new CryptoPayError(
+        CryptoPayErrorCode.Disabled,
+        'Crypto Pay is not configured (CRYPTO_PAY_TOKEN unset)',
+      );
+  }
+}

@@ -1,0 +1,212 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../../../clock/clock';
+import { AppConfig } from '../../../config/app-config';
+import { PlanCatalog } from '../../../subscriptions/plan-catalog';
+import { STARS_CURRENCY } from '../../../subscriptions/plan';
+import { PaymentsError, PaymentsErrorCode } from '../../payments.errors';
+import { isPurchaseId, type Purchase } from '../../purchase';
+import { PurchasesService, type FinalizeResult, type RefundResult } from '../../purchases.service';
+import { minorToDecimalString } from '../crypto-pay/crypto-pay-amount';
+import { StarsApiClient } from './stars-api.client';
+import { starsInvoice, type StarsInvoice } from './stars-invoice';
+import { StarsError, StarsErrorCode } from './stars.errors';
+
+export type StarsCheckoutInput =
+  | { kind: 'subscription'; userId: number; planCode: string }
+  /** `creditMinor`: what the balance gets, in the balance currency, for `stars`. */
+  | { kind: 'topup'; userId: number; stars: number; creditMinor: number };
+
+/** The fields of telegraf's PreCheckoutQuery this needs (ctx.preCheckoutQuery fits). */
+export interface PreCheckoutQueryLike {
+  from: { id: number };
+  currency: string;
+  total_amount: number;
+  invoice_payload: string;
+}
+
+/** A message with telegraf's SuccessfulPayment (ctx.message fits). */
+export interface SuccessfulPaymentMessageLike {
+  from?: { id: number };
+  successful_payment: {
+    currency: string;
+    total_amount: number;
+    invoice_payload: string;
+    telegram_payment_charge_id: string;
+  };
+}
+
+export type PreCheckoutRefusal =
+  'disabled' | 'unknown_invoice' | 'already_paid' | 'expired' | 'price_changed';
+export type PreCheckoutDecision =
+  { ok: true; purchaseId: string } | { ok: false; reason: PreCheckoutRefusal; errorMessage: string };
+
+/** Shown by Telegram in the payment form; the handler may replace them with translations keyed by reason. */
+export const PRE_CHECKOUT_MESSAGES: Record<PreCheckoutRefusal, string> = {
+  disabled: 'Payments with Telegram Stars are not available right now.',
+  unknown_invoice: 'This invoice is no longer valid. Please start the purchase again.',
+  already_paid: 'This invoice has already been paid.',
+  expired: 'This invoice has expired. Please start the purchase again.',
+  price_changed: 'The price has changed since this invoice was made. Please start the purchase again.',
+};
+
+export type StarsPaymentResult =
+  | (FinalizeResult & { outcome: 'paid' | 'already_paid' })
+  /** Telegram took the Stars for a purchase that cannot be credited any more: they were given back. */
+  | { outcome: 'returned'; reason: PaymentsErrorCode };
+
+/** Refusals after which the Stars are returned: the purchase can never be credited with this payment. */
+const RETURNABLE = new Set<PaymentsErrorCode>([
+  PaymentsErrorCode.PurchaseNotFound,
+  PaymentsErrorCode.PurchaseExpired,
+  PaymentsErrorCode.PurchaseNotPayable,
+  PaymentsErrorCode.AmountMismatch,
+  PaymentsErrorCode.ProviderMismatch,
+]);
+
+/**
+ * Telegram Stars (currency XTR) for the Telegram handlers: the invoice to send, the pre-checkout decision
+ * (fast: one read, Telegram allows 10 s), crediting on successful_payment exactly once keyed by
+ * telegram_payment_charge_id, and admin refunds.
+ */
+@Injectable()
+export class StarsService {
+  private readonly logger = new Logger('StarsService');
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+    private readonly purchases: PurchasesService,
+    private readonly plans: PlanCatalog,
+    private readonly api: StarsApiClient,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.stars.enabled;
+  }
+
+  /** A pending Stars purchase and the invoice to send for it. */
+  async checkout(input: StarsCheckoutInput): Promise<{ purchase: Purchase; invoice: StarsInvoice }> {
+    if (!this.enabled) throw new StarsError(StarsErrorCode.Disabled, 'Telegram Stars payments are disabled');
+    const purchase =
+      input.kind === 'subscription'
+        ? await this.purchases.create({ ...input, provider: 'stars', currency: STARS_CURRENCY })
+        : await this.purchases.create({
+            kind: 'topup',
+            userId: input.userId,
+            provider: 'stars',
+            currency: STARS_CURRENCY,
+            amountMinor: input.stars,
+            creditMinor: input.creditMinor,
+          });
+    return { purchase, invoice: this.buildInvoice(purchase) };
+  }
+
+  /** sendInvoice fields for a pending Stars purchase; `texts` lets the handler pass translated ones. */
+  buildInvoice(purchase: Purchase, texts: { title?: string; description?: string } = {}): StarsInvoice {
+    if (
+      purchase.provider !== 'stars' ||
+      purchase.currency !== STARS_CURRENCY ||
+      purchase.status !== 'pending'
+    )
+      throw new StarsError(
+        StarsErrorCode.NotPayable,
+        `purchase ${purchase.id} (${purchase.provider}, ${purchase.currency}, ${purchase.status}) is not a pending Stars purchase`,
+      );
+    const plan = purchase.kind === 'subscription' ? this.plans.find(purchase.planCode!) : null;
+    return starsInvoice({
+      title: texts.title ?? (plan ? `VPN for ${plan.durationDays} days` : 'Balance top-up'),
+      description:
+        texts.description ??
+        (plan
+          ? `Access to the VPN for ${plan.durationDays} days (plan ${plan.code}). The key arrives right after payment.`
+          : `Adds ${minorToDecimalString(purchase.creditMinor ?? 0)} ${this.config.payments.balanceCurrency} to your balance.`),
+      payload: purchase.id,
+      stars: purchase.amountMinor,
+    });
+  }
+
+  /** Decides the pre_checkout_query; answer Telegram with `ok` and, when refused, `errorMessage`. */
+  async answerPreCheckout(q: PreCheckoutQueryLike): Promise<PreCheckoutDecision> {
+    if (!this.enabled) return refuse('disabled');
+    const purchase = await this.find(q.invoice_payload);
+    if (!purchase || purchase.provider !== 'stars' || purchase.userId !== q.from.id)
+      return refuse('unknown_invoice');
+    if (purchase.status === 'paid' || purchase.status === 'refunded') return refuse('already_paid');
+    if (purchase.status !== 'pending' || (purchase.expiresAt && purchase.expiresAt <= this.clock.now()))
+      return refuse('expired');
+    if (q.currency !== STARS_CURRENCY || q.total_amount !== purchase.amountMinor)
+      return refuse('price_changed');
+    if (purchase.kind === 'subscription') {
+      const plan = this.plans.find(purchase.planCode!);
+      if (!plan.enabled || plan.starsPrice !== purchase.amountMinor) return refuse('price_changed');
+    }
+    return { ok: true, purchaseId: purchase.id };
+  }
+
+  /**
+   * Credits a successful_payment once, however often the update is delivered. Stars taken for a purchase
+   * that can no longer be credited (expired meanwhile, unknown, other amount) are given back.
+   */
+  async onSuccessfulPayment(message: SuccessfulPaymentMessageLike): Promise<StarsPaymentResult> {
+    const p = message.successful_payment;
+    const chargeId = p.telegram_payment_charge_id;
+    try {
+      const result = await this.purchases.finalize({
+        purchaseId: p.invoice_payload,
+        provider: 'stars',
+        providerEventId: chargeId,
+        providerChargeId: chargeId,
+        amountMinor: p.total_amount,
+        currency: p.currency,
+        payload: { telegram_payment_charge_id: chargeId, from: message.from?.id },
+      });
+      return result as StarsPaymentResult;
+    } catch (err) {
+      if (!(err instanceof PaymentsError) || !RETURNABLE.has(err.code) || !message.from) throw err;
+      this.logger.warn(`returning ${p.total_amount} Stars of charge ${chargeId}: ${err.code} ${err.message}`);
+      await this.api.refundStarPayment({ userId: message.from.id, telegramPaymentChargeId: chargeId });
+      return { outcome: 'returned', reason: err.code };
+    }
+  }
+
+  /**
+   * Admin refund. The books go first (access and ledger reversed, idempotent), then Telegram returns the
+   * Stars: if Telegram fails, running the refund again finishes it; the other order could return Stars for
+   * a top-up that was already spent.
+   */
+  async refund(
+    purchaseId: string,
+    o: { reason?: string } = {},
+  ): Promise<RefundResult & { starsReturned: boolean }> {
+    const purchase = await this.purchases.get(purchaseId);
+    if (purchase.provider !== 'stars' || !purchase.providerChargeId)
+      throw new StarsError(StarsErrorCode.NotPayable, `purchase ${purchaseId} was not paid with Stars`);
+    const result = await this.purchases.refund({ purchaseId, reason: o.reason ?? 'stars refund' });
+    try {
+      const sent = await this.api.refundStarPayment({
+        userId: purchase.userId,
+        telegramPaymentChargeId: purchase.providerChargeId,
+      });
+      return { ...result, starsReturned: !sent.alreadyRefunded };
+    } catch (err) {
+      this.logger.error(
+        `purchase ${purchaseId} is refunded in the books but Telegram did not return the Stars: ${(err as Error).message}; run the refund again`,
+      );
+      throw err;
+    }
+  }
+
+  private async find(payload: string): Promise<Purchase | null> {
+    if (!isPurchaseId(payload)) return null;
+    try {
+      return await this.purchases.get(payload);
+    } catch (err) {
+      if (err instanceof PaymentsError && err.code === PaymentsErrorCode.PurchaseNotFound) return null;
+      throw err;
+    }
+  }
+}
+
+function refuse(reason: PreCheckoutRefusal): PreCheckoutDecision {
+  return { ok: false, reason, errorMessage: PRE_CHECKOUT_MESSAGES[reason] };
+}

@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { PlanCatalog } from '../subscriptions/plan-catalog';
+import type { Subscription } from '../subscriptions/subscription';
+import type { GrantSource } from '../subscriptions/subscription.entity';
+import { SubscriptionGrantsService } from '../subscriptions/subscription-grants.service';
+import { UserNotificationsRepository } from '../users/user-notifications.repository';
+import { BalanceLedgerRepository } from './balance-ledger.repository';
+import type { Purchase } from './purchase';
+import { ReferralService, type ReferralReward } from './referral.service';
+
+export interface PaidEffects {
+  subscription: Subscription | null;
+  /** The balance after a top-up credit (null for subscription purchases). */
+  balanceAfter: number | null;
+  referral: ReferralReward | null;
+}
+
+/**
+ * What a paid purchase does, inside the transaction that marked it paid: grant or credit, referral reward,
+ * and the user's notice (the VPN change is queued by the grant).
+ */
+@Injectable()
+export class PurchaseEffects {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly plans: PlanCatalog,
+    private readonly grants: SubscriptionGrantsService,
+    private readonly ledger: BalanceLedgerRepository,
+    private readonly referrals: ReferralService,
+    private readonly notifications: UserNotificationsRepository,
+  ) {}
+
+  async apply(
+    em: EntityManager,
+    p: Purchase,
+    opts: { now: Date; source?: GrantSource },
+  ): Promise<PaidEffects> {
+    let subscription: Subscription | null = null;
+    let balanceAfter: number | null = null;
+    if (p.kind === 'subscription') {
+      const plan = this.plans.find(p.planCode!);
+      const source = opts.source ?? 'purchase';
+      const granted = await this.grants.grant(em, {
+        userId: p.userId,
+        days: plan.durationDays,
+        source,
+        purchaseId: p.id,
+        planCode: plan.code,
+        now: opts.now,
+      });
+      subscription = granted.subscription;
+      await this.notifications.enqueue(em, {
+        userId: p.userId,
+        kind: granted.issued ? 'payment_received' : 'subscription_renewed',
+        dedupeKey: `${granted.issued ? 'paid' : 'renewed'}:${p.id}`,
+        payload: {
+          purchaseId: p.id,
+          planCode: plan.code,
+          amountMinor: p.amountMinor,
+          currency: p.currency,
+          expiresAt: subscription.expiresAt.toISOString(),
+          autoRenew: source === 'auto_renew',
+        },
+      });
+    } else {
+      const credit = p.creditMinor ?? p.amountMinor;
+      balanceAfter = await this.ledger.apply(em, {
+        userId: p.userId,
+        deltaMinor: credit,
+        reason: 'topup',
+        reference: p.id,
+      });
+      await this.notifications.enqueue(em, {
+        userId: p.userId,
+        kind: 'topup_received',
+        dedupeKey: `topup:${p.id}`,
+        payload: {
+          purchaseId: p.id,
+          amountMinor: credit,
+          currency: this.config.payments.balanceCurrency,
+          balanceAfter,
+        },
+      });
+    }
+    const referral = await this.referrals.rewardFor(em, p);
+    return { subscription, balanceAfter, referral };
+  }
+}

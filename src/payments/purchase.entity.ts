@@ -1,0 +1,105 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+import { bigintNumber, oneOf } from '../database/column-types';
+import { PlanEntity } from '../subscriptions/plan.entity';
+import { UserEntity } from '../users/user.entity';
+
+export const purchaseKinds = ['subscription', 'topup'] as const;
+export type PurchaseKind = (typeof purchaseKinds)[number];
+export const purchaseStatuses = ['pending', 'paid', 'expired', 'failed', 'refunded'] as const;
+export type PurchaseStatus = (typeof purchaseStatuses)[number];
+export const paymentProviders = ['balance', 'crypto_pay', 'stars', 'admin'] as const;
+export type PaymentProvider = (typeof paymentProviders)[number];
+
+@Entity('purchases')
+@Check('purchases_kind_valid', oneOf('kind', purchaseKinds))
+@Check('purchases_status_valid', oneOf('status', purchaseStatuses))
+@Check('purchases_provider_valid', oneOf('provider', paymentProviders))
+@Check('purchases_amount_positive', '"amount_minor" > 0')
+@Check('purchases_plan_matches_kind', '("kind" = \'subscription\') = ("plan_code" IS NOT NULL)')
+@Check('purchases_paid_has_time', '"status" NOT IN (\'paid\', \'refunded\') OR "paid_at" IS NOT NULL')
+@Index('purchases_provider_invoice_uq', ['provider', 'providerInvoiceId'], {
+  unique: true,
+  where: '"provider_invoice_id" IS NOT NULL',
+})
+@Index('purchases_provider_charge_uq', ['provider', 'providerChargeId'], {
+  unique: true,
+  where: '"provider_charge_id" IS NOT NULL',
+})
+@Index('purchases_pending_idx', ['status', 'provider', 'createdAt'])
+export class PurchaseEntity {
+  /** Also the payload given to payment providers: random, so it cannot be guessed. */
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Index('purchases_user_idx')
+  @Column({ name: 'user_id', type: 'bigint', transformer: bigintNumber })
+  userId!: number;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'user_id' })
+  user?: UserEntity;
+
+  @Column({ type: 'text' })
+  kind!: PurchaseKind;
+
+  @Column({ name: 'plan_code', type: 'text', nullable: true })
+  planCode!: string | null;
+
+  @ManyToOne(() => PlanEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'plan_code' })
+  plan?: PlanEntity;
+
+  /** What the user pays, in minor units of `currency` (Stars: whole stars, currency XTR). */
+  @Column({ name: 'amount_minor', type: 'bigint', transformer: bigintNumber })
+  amountMinor!: number;
+
+  @Column({ type: 'text' })
+  currency!: string;
+
+  /** For top-ups: how much the balance is credited with, in minor units of the balance currency. */
+  @Column({ name: 'credit_minor', type: 'bigint', nullable: true, transformer: bigintNumber })
+  creditMinor!: number | null;
+
+  @Column({ type: 'text', default: 'pending' })
+  status!: PurchaseStatus;
+
+  @Column({ type: 'text' })
+  provider!: PaymentProvider;
+
+  @Column({ name: 'provider_invoice_id', type: 'text', nullable: true })
+  providerInvoiceId!: string | null;
+
+  @Column({ name: 'provider_charge_id', type: 'text', nullable: true })
+  providerChargeId!: string | null;
+
+  @Column({ name: 'invoice_url', type: 'text', nullable: true })
+  invoiceUrl!: string | null;
+
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt!: Date | null;
+
+  @Column({ name: 'paid_at', type: 'timestamptz', nullable: true })
+  paidAt!: Date | null;
+
+  @Column({ name: 'refunded_at', type: 'timestamptz', nullable: true })
+  refundedAt!: Date | null;
+
+  @Column({ name: 'failure_reason', type: 'text', nullable: true })
+  failureReason!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,160 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { Db, queryRows } from '../database/db.service';
+import { PURCHASE_COLUMNS as COLUMNS, toPurchase, type Purchase, type PurchaseRow } from './purchase';
+import type { PaymentProvider, PurchaseKind } from './purchase.entity';
+
+export interface NewPurchase {
+  userId: number;
+  kind: PurchaseKind;
+  planCode: string | null;
+  amountMinor: number;
+  currency: string;
+  creditMinor: number | null;
+  provider: PaymentProvider;
+  expiresAt: Date | null;
+  /** Set for purchases paid on the spot (from the balance). */
+  paidAt?: Date;
+}
+
+export interface PaidMark {
+  id: string;
+  now: Date;
+  providerInvoiceId: string | null;
+  providerChargeId: string | null;
+}
+
+@Injectable()
+export class PurchasesRepository {
+  constructor(private readonly db: Db) {}
+
+  async create(p: NewPurchase): Promise<Purchase> {
+    const rows = await this.db.query<PurchaseRow>('purchases.create', INSERT, params(p));
+    return toPurchase(rows[0]);
+  }
+
+  async insert(em: EntityManager, p: NewPurchase): Promise<Purchase> {
+    return toPurchase((await queryRows<PurchaseRow>(em, INSERT, params(p)))[0]);
+  }
+
+  async findById(id: string): Promise<Purchase | null> {
+    const rows = await this.db.query<PurchaseRow>(
+      'purchases.find',
+      `SELECT ${COLUMNS} FROM purchases WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ? toPurchase(rows[0]) : null;
+  }
+
+  async get(em: EntityManager, id: string): Promise<Purchase | null> {
+    const rows = await queryRows<PurchaseRow>(em, `SELECT ${COLUMNS} FROM purchases WHERE id = $1`, [id]);
+    return rows[0] ? toPurchase(rows[0]) : null;
+  }
+
+  async attachInvoice(a: {
+    id: string;
+    providerInvoiceId: string;
+    invoiceUrl: string | null;
+  }): Promise<boolean> {
+    const rows = await this.db.query(
+      'purchases.attach-invoice',
+      `UPDATE purchases SET provider_invoice_id = $2, invoice_url = $3, updated_at = now()
+       WHERE id = $1 AND status = 'pending' AND provider_invoice_id IS NULL RETURNING id`,
+      [a.id, a.providerInvoiceId, a.invoiceUrl],
+    );
+    return rows.length === 1;
+  }
+
+  /** The exactly-once step: only one caller ever moves a purchase from pending to paid. */
+  async markPaid(em: EntityManager, m: PaidMark): Promise<Purchase | null> {
+    const rows = await queryRows<PurchaseRow>(
+      em,
+      `UPDATE purchases SET status = 'paid', paid_at = $2,
+              provider_invoice_id = COALESCE(provider_invoice_id, $3),
+              provider_charge_id = COALESCE($4, provider_charge_id), updated_at = now()
+       WHERE id = $1 AND status = 'pending' RETURNING ${COLUMNS}`,
+      [m.id, m.now, m.providerInvoiceId, m.providerChargeId],
+    );
+    return rows[0] ? toPurchase(rows[0]) : null;
+  }
+
+  async markRefunded(
+    em: EntityManager,
+    r: { id: string; now: Date; reason: string | null },
+  ): Promise<Purchase | null> {
+    const rows = await queryRows<PurchaseRow>(
+      em,
+      `UPDATE purchases SET status = 'refunded', refunded_at = $2, failure_reason = $3, updated_at = now()
+       WHERE id = $1 AND status = 'paid' RETURNING ${COLUMNS}`,
+      [r.id, r.now, r.reason],
+    );
+    return rows[0] ? toPurchase(rows[0]) : null;
+  }
+
+  /** Records the provider event that paid a purchase; false when the event id was used before. */
+  async recordEvent(
+    em: EntityManager,
+    e: { provider: PaymentProvider; eventId: string; purchaseId: string; payload: unknown },
+  ): Promise<boolean> {
+    const rows = await queryRows(
+      em,
+      `INSERT INTO processed_provider_events (provider, event_id, purchase_id, payload) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (provider, event_id) DO NOTHING RETURNING event_id`,
+      [e.provider, e.eventId, e.purchaseId, e.payload === undefined ? null : JSON.stringify(e.payload)],
+    );
+    return rows.length === 1;
+  }
+
+  /** The purchase a provider event paid for, if the event was seen. */
+  async eventPurchase(em: EntityManager, provider: PaymentProvider, eventId: string): Promise<string | null> {
+    const rows = await queryRows<{ purchase_id: string | null }>(
+      em,
+      `SELECT purchase_id FROM processed_provider_events WHERE provider = $1 AND event_id = $2`,
+      [provider, eventId],
+    );
+    return rows[0]?.purchase_id ?? null;
+  }
+
+  /** True when the user paid (with outside money) for anything before this purchase. */
+  async hasOtherPaid(em: EntityManager, q: { userId: number; exceptId: string }): Promise<boolean> {
+    const rows = await queryRows(
+      em,
+      `SELECT 1 FROM purchases WHERE user_id = $1 AND id <> $2 AND status IN ('paid', 'refunded')
+         AND provider <> 'balance' LIMIT 1`,
+      [q.userId, q.exceptId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Pending purchases past their deadline become expired; later payment attempts are refused. */
+  async expireStale(q: { now: Date; limit: number }): Promise<number> {
+    const rows = await this.db.query(
+      'purchases.expire-stale',
+      `UPDATE purchases SET status = 'expired', failure_reason = 'not paid in time', updated_at = now()
+       WHERE id IN (SELECT id FROM purchases WHERE status = 'pending' AND expires_at <= $1
+                    ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING id`,
+      [q.now, q.limit],
+    );
+    return rows.length;
+  }
+}
+
+const INSERT = `INSERT INTO purchases (user_id, kind, plan_code, amount_minor, currency, credit_minor, provider,
+                                       expires_at, status, paid_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $9::timestamptz IS NULL THEN 'pending' ELSE 'paid' END, $9)
+  RETURNING ${COLUMNS}`;
+
+function params(p: NewPurchase): unknown[] {
+  return [
+    p.userId,
+    p.kind,
+    p.planCode,
+    p.amountMinor,
+    p.currency,
+    p.creditMinor,
+    p.provider,
+    p.expiresAt,
+    p.paidAt ?? null,
+  ];
+}

@@ -1,0 +1,270 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../clock/clock';
+import { AppConfig } from '../config/app-config';
+import { Db } from '../database/db.service';
+import { PlanCatalog } from '../subscriptions/plan-catalog';
+import { priceOf, STARS_CURRENCY } from '../subscriptions/plan';
+import { UsersService } from '../users/users.service';
+import { BalanceCheckout, type BalanceCheckoutResult } from './balance-checkout.service';
+import { PaymentsError, PaymentsErrorCode } from './payments.errors';
+import { isPurchaseId, type Purchase } from './purchase';
+import type { PaymentProvider } from './purchase.entity';
+import { PurchaseEffects, type PaidEffects } from './purchase-effects.service';
+import { PurchaseReversal, type ReversalEffects } from './purchase-reversal.service';
+import { PurchasesRepository } from './purchases.repository';
+
+/** Providers that create invoices; 'balance' purchases are paid on the spot by payFromBalance. */
+export type InvoiceProvider = Extract<PaymentProvider, 'crypto_pay' | 'stars'>;
+
+export type CreatePurchaseInput =
+  | { kind: 'subscription'; userId: number; provider: InvoiceProvider; planCode: string; currency: string }
+  | {
+      kind: 'topup';
+      userId: number;
+      provider: InvoiceProvider;
+      /** What the user pays, minor units of `currency`. */
+      amountMinor: number;
+      currency: string;
+      /** Balance credit in the balance currency; required when `currency` is another one. */
+      creditMinor?: number;
+    };
+
+export interface FinalizeInput {
+  purchaseId: string;
+  provider: PaymentProvider;
+  /** Unique per provider: Crypto Pay update id or `poll:<invoice_id>`, Stars telegram_payment_charge_id. */
+  providerEventId: string;
+  providerInvoiceId?: string | null;
+  providerChargeId?: string | null;
+  /** What the provider says was paid; must equal the purchase. */
+  amountMinor: number;
+  currency: string;
+  payload?: unknown;
+}
+
+export interface FinalizeResult extends Partial<PaidEffects> {
+  /** 'already_paid': a repeated or racing confirmation; nothing was changed. Answer the provider with OK. */
+  outcome: 'paid' | 'already_paid';
+  purchase: Purchase;
+}
+
+export interface RefundResult extends Partial<ReversalEffects> {
+  outcome: 'refunded' | 'already_refunded';
+  purchase: Purchase;
+}
+
+const PURCHASE_EXPIRY_BATCH = 500;
+
+@Injectable()
+export class PurchasesService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+    private readonly users: UsersService,
+    private readonly plans: PlanCatalog,
+    private readonly purchases: PurchasesRepository,
+    private readonly effects: PurchaseEffects,
+    private readonly checkout: BalanceCheckout,
+    private readonly reversal: PurchaseReversal,
+  ) {}
+
+  /** A pending purchase to put on an invoice; its id is the invoice payload. */
+  async create(input: CreatePurchaseInput): Promise<Purchase> {
+    const user = await this.users.get(input.userId);
+    const { provider, currency } = input;
+    if (provider !== 'crypto_pay' && provider !== 'stars')
+      throw new PaymentsError(
+        PaymentsErrorCode.UnsupportedProvider,
+        `cannot invoice through ${String(provider)}`,
+      );
+    if ((provider === 'stars') !== (currency === STARS_CURRENCY))
+      throw new PaymentsError(PaymentsErrorCode.UnsupportedCurrency, `${provider} does not take ${currency}`);
+    const expiresAt = new Date(
+      this.clock.now().getTime() + this.config.payments.purchasePendingTtlMinutes * 60_000,
+    );
+    if (input.kind === 'subscription') {
+      const plan = this.plans.get(input.planCode);
+      return this.purchases.create({
+        userId: user.id,
+        kind: 'subscription',
+        planCode: plan.code,
+        amountMinor: priceOf(plan, currency),
+        currency,
+        creditMinor: null,
+        provider,
+        expiresAt,
+      });
+    }
+    assertAmount(input.amountMinor, 'amount');
+    const balanceCurrency = this.config.payments.balanceCurrency;
+    const creditMinor = input.creditMinor ?? (currency === balanceCurrency ? input.amountMinor : undefined);
+    if (creditMinor === undefined)
+      throw new PaymentsError(
+        PaymentsErrorCode.UnsupportedCurrency,
+        `a top-up in ${currency} needs the credit in ${balanceCurrency}`,
+      );
+    assertAmount(creditMinor, 'credit');
+    return this.purchases.create({
+      userId: user.id,
+      kind: 'topup',
+      planCode: null,
+      amountMinor: input.amountMinor,
+      currency,
+      creditMinor,
+      provider,
+      expiresAt,
+    });
+  }
+
+  /** Remembers the provider's invoice for a pending purchase (the watcher polls by these ids). */
+  async attachInvoice(a: { purchaseId: string; providerInvoiceId: string; invoiceUrl?: string | null }) {
+    if (!isPurchaseId(a.purchaseId) || !(await this.purchases.findById(a.purchaseId)))
+      throw new PaymentsError(PaymentsErrorCode.PurchaseNotFound, `purchase ${a.purchaseId} not found`);
+    return this.purchases.attachInvoice({
+      id: a.purchaseId,
+      providerInvoiceId: a.providerInvoiceId,
+      invoiceUrl: a.invoiceUrl ?? null,
+    });
+  }
+
+  async get(purchaseId: string): Promise<Purchase> {
+    const purchase = isPurchaseId(purchaseId) ? await this.purchases.findById(purchaseId) : null;
+    if (!purchase)
+      throw new PaymentsError(PaymentsErrorCode.PurchaseNotFound, `purchase ${purchaseId} not found`);
+    return purchase;
+  }
+
+  /**
+   * A provider confirmed payment (webhook, status poll, successful_payment). Exactly once: one conditional
+   * update moves the purchase to paid, and every effect commits in the same transaction. Repeats and races
+   * report 'already_paid'. Refused with nothing written: unknown purchase, other provider or invoice,
+   * other amount or currency, an expired or failed purchase.
+   */
+  async finalize(input: FinalizeInput): Promise<FinalizeResult> {
+    const known = await this.get(input.purchaseId);
+    checkConfirmation(known, input);
+    return this.db.transaction('purchases.finalize', async (em) => {
+      const now = this.clock.now();
+      const seenFor = await this.purchases.eventPurchase(em, input.provider, input.providerEventId);
+      if (seenFor && seenFor !== known.id) throw eventReused(input);
+      const paid = await this.purchases
+        .markPaid(em, {
+          id: known.id,
+          now,
+          providerInvoiceId: input.providerInvoiceId ?? null,
+          providerChargeId: input.providerChargeId ?? null,
+        })
+        .catch((err: unknown) => {
+          // The charge or invoice id is unique per provider: it already paid for another purchase.
+          throw isUniqueViolation(err) ? eventReused(input) : err;
+        });
+      if (!paid) {
+        const current = (await this.purchases.get(em, known.id))!;
+        if (current.status === 'paid' || current.status === 'refunded')
+          return { outcome: 'already_paid', purchase: current };
+        if (current.status === 'expired')
+          throw new PaymentsError(PaymentsErrorCode.PurchaseExpired, `purchase ${known.id} expired unpaid`);
+        throw new PaymentsError(
+          PaymentsErrorCode.PurchaseNotPayable,
+          `purchase ${known.id} is ${current.status}`,
+        );
+      }
+      const recorded = await this.purchases.recordEvent(em, {
+        provider: input.provider,
+        eventId: input.providerEventId,
+        purchaseId: paid.id,
+        payload: input.payload,
+      });
+      if (!recorded) throw eventReused(input);
+      const effects = await this.effects.apply(em, paid, { now });
+      return { outcome: 'paid', purchase: paid, ...effects };
+    });
+  }
+
+  /** Buys a plan with the balance: the debit and the access commit together, or nothing does. */
+  async payFromBalance(input: { userId: number; planCode: string }): Promise<BalanceCheckoutResult> {
+    await this.users.get(input.userId);
+    const plan = this.plans.get(input.planCode);
+    priceOf(plan, this.config.payments.balanceCurrency);
+    return this.db.transaction('purchases.pay-from-balance', (em) =>
+      this.checkout.buy(em, { userId: input.userId, plan, source: 'purchase', now: this.clock.now() }),
+    );
+  }
+
+  /**
+   * Reverses a paid purchase once (the provider has returned the money, or it is returned to the balance
+   * here): the ledger is reversed and the access it bought is taken back. A top-up already spent cannot be
+   * refunded (typed error, nothing changes).
+   */
+  async refund(input: { purchaseId: string; reason?: string }): Promise<RefundResult> {
+    const known = await this.get(input.purchaseId);
+    return this.db.transaction('purchases.refund', async (em) => {
+      const now = this.clock.now();
+      const refunded = await this.purchases.markRefunded(em, {
+        id: known.id,
+        now,
+        reason: input.reason ?? null,
+      });
+      if (!refunded) {
+        const current = (await this.purchases.get(em, known.id))!;
+        if (current.status === 'refunded') return { outcome: 'already_refunded', purchase: current };
+        throw new PaymentsError(PaymentsErrorCode.NotRefundable, `purchase ${known.id} is ${current.status}`);
+      }
+      const effects = await this.reversal.reverse(em, refunded, now);
+      return { outcome: 'refunded', purchase: refunded, ...effects };
+    });
+  }
+
+  /** Pending purchases past their deadline become expired, in short batches; returns how many. */
+  async expireStale(opts: { signal?: AbortSignal; onBatch?: (n: number) => void } = {}): Promise<number> {
+    let total = 0;
+    while (!opts.signal?.aborted) {
+      const n = await this.purchases.expireStale({ now: this.clock.now(), limit: PURCHASE_EXPIRY_BATCH });
+      total += n;
+      opts.onBatch?.(n);
+      if (n < PURCHASE_EXPIRY_BATCH) break;
+    }
+    return total;
+  }
+}
+
+function assertAmount(v: unknown, what: string): asserts v is number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0)
+    throw new PaymentsError(
+      PaymentsErrorCode.InvalidAmount,
+      `${what} must be a positive whole number of minor units`,
+    );
+}
+
+function eventReused(c: FinalizeInput): PaymentsError {
+  return new PaymentsError(
+    PaymentsErrorCode.ProviderEventReused,
+    `${c.provider} event ${c.providerEventId} confirmed another purchase`,
+  );
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; driverError?: { code?: string } };
+  return (e.driverError?.code ?? e.code) === '23505';
+}
+
+function checkConfirmation(p: Purchase, c: FinalizeInput): void {
+  if (p.provider !== c.provider)
+    throw new PaymentsError(
+      PaymentsErrorCode.ProviderMismatch,
+      `purchase ${p.id} is paid through ${p.provider}`,
+    );
+  if (c.providerInvoiceId && p.providerInvoiceId && c.providerInvoiceId !== p.providerInvoiceId)
+    throw new PaymentsError(PaymentsErrorCode.InvoiceMismatch, `purchase ${p.id} has another invoice`);
+  if (c.amountMinor !== p.amountMinor || c.currency !== p.currency)
+    throw new PaymentsError(
+      PaymentsErrorCode.AmountMismatch,
+      `paid ${c.amountMinor} ${c.currency}, expected ${p.amountMinor} ${p.currency}`,
+    );
+  if (!c.providerEventId)
+    throw new PaymentsError(
+      PaymentsErrorCode.PurchaseNotPayable,
+      'a confirmation needs the provider event id',
+    );
+}

@@ -1,0 +1,23 @@
+import type { Plan } from '../subscriptions/plan';
+import type { Purchase } from './purchase';
+
+export type ReferralRewardMode = 'first' | 'all';
+
+/**
+ * What the purchase is worth in the balance currency: the credited amount of a top-up, the price paid when
+ * that is already the balance currency, otherwise the plan's list price in it. Null when unknown.
+ */
+export function valueInBalanceCurrency(
+  p: Pick<Purchase, 'kind' | 'amountMinor' | 'currency' | 'creditMinor'>,
+  plan: Plan | null,
+  balanceCurrency: string,
+): number | null {
+  if (p.kind === 'topup') return p.creditMinor ?? (p.currency === balanceCurrency ? p.amountMinor : null);
+  if (p.currency === balanceCurrency) return p.amountMinor;
+  return plan?.prices[balanceCurrency] ?? null;
+}
+
+/** Rounded down to whole minor units: a reward never exceeds the configured share. */
+export function referralReward(valueMinor: number, percent: number): number {
+  return Math.floor((valueMinor * percent) / 100);
+}

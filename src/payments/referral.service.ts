@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { PlanCatalog } from '../subscriptions/plan-catalog';
+import { UserNotificationsRepository } from '../users/user-notifications.repository';
+import { UsersRepository } from '../users/users.repository';
+import { BalanceLedgerRepository } from './balance-ledger.repository';
+import type { Purchase } from './purchase';
+import { PurchasesRepository } from './purchases.repository';
+import { ReferralRewardsRepository } from './referral-rewards.repository';
+import { referralReward, valueInBalanceCurrency } from './referral-rules';
+
+export interface ReferralReward {
+  referrerId: number;
+  amountMinor: number;
+}
+
+/** Credits referrers a share of their referees' payments, once per purchase (referral_rewards is unique). */
+@Injectable()
+export class ReferralService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly users: UsersRepository,
+    private readonly purchases: PurchasesRepository,
+    private readonly ledger: BalanceLedgerRepository,
+    private readonly rewards: ReferralRewardsRepository,
+    private readonly notifications: UserNotificationsRepository,
+    private readonly plans: PlanCatalog,
+  ) {}
+
+  /**
+   * Inside the transaction that marked `purchase` paid. Purchases paid from the balance earn nothing: that
+   * money came from a top-up that was rewarded already.
+   */
+  async rewardFor(em: EntityManager, purchase: Purchase): Promise<ReferralReward | null> {
+    const { referralPercent, referralRewardMode, balanceCurrency } = this.config.payments;
+    if (referralPercent === 0 || purchase.provider === 'balance' || purchase.status !== 'paid') return null;
+    // The referee's row lock serialises their purchases, so "first paid purchase" is decided once.
+    const referee = await this.users.lock(em, purchase.userId);
+    if (!referee?.referrerId || referee.referrerId === referee.id) return null;
+    if (
+      referralRewardMode === 'first' &&
+      (await this.purchases.hasOtherPaid(em, { userId: referee.id, exceptId: purchase.id }))
+    )
+      return null;
+    const plan = purchase.planCode ? this.plans.find(purchase.planCode) : null;
+    const value = valueInBalanceCurrency(purchase, plan, balanceCurrency);
+    const amountMinor = value === null ? 0 : referralReward(value, referralPercent);
+    if (amountMinor <= 0) return null;
+    const inserted = await this.rewards.insert(em, {
+      referrerId: referee.referrerId,
+      refereeId: referee.id,
+      purchaseId: purchase.id,
+      amountMinor,
+    });
+    if (!inserted) return null;
+    const balanceAfter = await this.ledger.apply(em, {
+      userId: referee.referrerId,
+      deltaMinor: amountMinor,
+      reason: 'referral_reward',
+      reference: purchase.id,
+    });
+    await this.notifications.enqueue(em, {
+      userId: referee.referrerId,
+      kind: 'referral_reward',
+      dedupeKey: `referral:${purchase.id}`,
+      payload: { amountMinor, currency: balanceCurrency, balanceAfter, refereeId: referee.id },
+    });
+    return { referrerId: referee.referrerId, amountMinor };
+  }
+
+  /** On refund: takes the reward back as far as the referrer's balance allows (never below zero). */
+  async clawBack(em: EntityManager, purchaseId: string): Promise<number> {
+    const reward = await this.rewards.lockForPurchase(em, purchaseId);
+    if (!reward) return 0;
+    const amount = Math.min(reward.amountMinor, reward.referrerBalance);
+    if (amount <= 0) return 0;
+    await this.ledger.apply(em, {
+      userId: reward.referrerId,
+      deltaMinor: -amount,
+      reason: 'refund',
+      reference: `referral:${purchaseId}`,
+    });
+    return amount;
+  }
+}

@@ -1,0 +1,62 @@
+import { Global, Injectable, Module } from '@nestjs/common';
+
+export interface Signal {
+  /** Wall-clock time of the last record (ms since epoch), for humans and logs. */
+  at: number;
+  /** Monotonic time of the last record (performance.now()), for age computations immune to clock jumps. */
+  mono: number;
+  count: number;
+  detail?: Record<string, unknown>;
+}
+
+/**
+ * Registry of progress signals: any module records that something real happened
+ * (`telegram.poll.completed`, `job.expiry-sweep.finished`, `db.roundtrip`, ...). The watchdog and the
+ * health indicators read it. Recording is a map write: cheap enough for hot paths.
+ */
+@Injectable()
+export class SignalsService {
+  private readonly signals = new Map<string, Signal>();
+  private readonly listeners: ((name: string, detail?: Record<string, unknown>) => void)[] = [];
+
+  /** Observers (metrics) see every record; a listener must be cheap and must not throw. */
+  onRecord(listener: (name: string, detail?: Record<string, unknown>) => void): void {
+    this.listeners.push(listener);
+  }
+
+  record(name: string, detail?: Record<string, unknown>): void {
+    const prev = this.signals.get(name);
+    this.signals.set(name, {
+      at: Date.now(),
+      mono: performance.now(),
+      count: (prev?.count ?? 0) + 1,
+      detail,
+    });
+    for (const l of this.listeners) l(name, detail);
+  }
+
+  get(name: string): Signal | undefined {
+    return this.signals.get(name);
+  }
+
+  /** Milliseconds since the signal was last recorded, or undefined when it never was. */
+  ageMs(name: string): number | undefined {
+    const s = this.signals.get(name);
+    return s === undefined ? undefined : performance.now() - s.mono;
+  }
+
+  /** Snapshot of every signal whose name starts with `prefix`. */
+  snapshot(prefix = ''): Record<string, { at: string; ageMs: number; count: number }> {
+    const now = performance.now();
+    const out: Record<string, { at: string; ageMs: number; count: number }> = {};
+    for (const [name, s] of this.signals) {
+      if (!name.startsWith(prefix)) continue;
+      out[name] = { at: new Date(s.at).toISOString(), ageMs: Math.round(now - s.mono), count: s.count };
+    }
+    return out;
+  }
+}
+
+@Global()
+@Module({ providers: [SignalsService], exports: [SignalsService] })
+export class SignalsModule {}

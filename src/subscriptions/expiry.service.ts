@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../clock/clock';
+import { AppConfig } from '../config/app-config';
+import type { JobContext } from '../jobs/job.types';
+import { ExpiryRepository } from './expiry.repository';
+
+export const EXPIRY_BATCH_SIZE = 500;
+const MIN_BATCH = 25;
+/** Each batch should hold its connection about this long; the batch size follows the measured time. */
+const TARGET_BATCH_MS = 40;
+const HOUR_MS = 3_600_000;
+
+/** Ends lapsed subscriptions: marks them expired, queues the key's removal and tells the user. */
+@Injectable()
+export class ExpiryService {
+  constructor(
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+    private readonly expiry: ExpiryRepository,
+  ) {}
+
+  /**
+   * Batches until nothing is due; each batch is its own short transaction and no connection is kept between
+   * them. The batch size adapts so that one transaction stays near TARGET_BATCH_MS on this database, at most
+   * `maxBatch` rows: a slow disk or a busy server means smaller batches, not longer holds.
+   */
+  async sweep(ctx: JobContext, maxBatch = EXPIRY_BATCH_SIZE): Promise<number> {
+    let processed = 0;
+    let size = Math.min(maxBatch, 100);
+    while (!ctx.signal.aborted) {
+      const started = performance.now();
+      const n = await this.expireBatch(size);
+      const tookMs = performance.now() - started;
+      processed += n;
+      ctx.progress({ processed: n });
+      if (n < size) break;
+      size = nextBatchSize({ size, tookMs, max: maxBatch });
+    }
+    return processed;
+  }
+
+  /** One batch: expires up to `limit` lapsed subscriptions, queues their revokes and notices. */
+  async expireBatch(limit = EXPIRY_BATCH_SIZE): Promise<number> {
+    const now = this.clock.now();
+    const { autoRenewGraceHours, balanceCurrency } = this.config.payments;
+    return this.expiry.expireDue({
+      now,
+      limit,
+      graceFrom: new Date(now.getTime() - autoRenewGraceHours * HOUR_MS),
+      balanceCurrency,
+    });
+  }
+}
+
+/** Scales the batch toward the target time, changing it by at most a factor of two per step. */
+export function nextBatchSize(b: { size: number; tookMs: number; max: number }): number {
+  const ideal = (b.size * TARGET_BATCH_MS) / Math.max(b.tookMs, 1);
+  const bounded = Math.min(Math.max(ideal, b.size / 2), b.size * 2);
+  return Math.round(Math.min(Math.max(bounded, MIN_BATCH), b.max));
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { AppConfig } from '../config/app-config';
+import { plansFromConfig, priceOf } from './plan';
+import { SubscriptionsErrorCode } from './subscriptions.errors';
+
+const base = { BOT_TOKEN: '123456:abcdefghijklmnopqrstuvwxyz012345' };
+
+describe('plans from configuration', () => {
+  it('defaults to 1, 3, 6 and 12 months priced in RUB, USD and Stars', () => {
+    const plans = plansFromConfig(AppConfig.fromEnv(base).subscriptions.plans);
+    expect(plans.map((p) => [p.code, p.durationDays])).toEqual([
+      ['1m', 30],
+      ['3m', 90],
+      ['6m', 180],
+      ['12m', 365],
+    ]);
+    for (const p of plans) {
+      expect(priceOf(p, 'RUB')).toBeGreaterThan(0);
+      expect(priceOf(p, 'USD')).toBeGreaterThan(0);
+      expect(priceOf(p, 'XTR')).toBeGreaterThan(0);
+    }
+  });
+
+  it('reads PLANS as JSON and keeps the configured order', () => {
+    const c = AppConfig.fromEnv({
+      ...base,
+      PLANS: JSON.stringify([
+        { code: 'week', days: 7, prices: { RUB: 5_000 } },
+        { code: 'year', days: 365, prices: { RUB: 100_000, EUR: 1_000 }, stars: 900, enabled: false },
+      ]),
+    });
+    expect(plansFromConfig(c.subscriptions.plans)).toEqual([
+      {
+        code: 'week',
+        durationDays: 7,
+        prices: { RUB: 5_000 },
+        starsPrice: null,
+        enabled: true,
+        sortOrder: 0,
+      },
+      {
+        code: 'year',
+        durationDays: 365,
+        prices: { RUB: 100_000, EUR: 1_000 },
+        starsPrice: 900,
+        enabled: false,
+        sortOrder: 1,
+      },
+    ]);
+  });
+
+  it('refuses broken plans with one message per problem', () => {
+    const bad =
+      (PLANS: string, extra: Record<string, string> = {}) =>
+      () =>
+        AppConfig.fromEnv({ ...base, PLANS, ...extra });
+    expect(bad('not json')).toThrow(/PLANS: must be a JSON array of plans/);
+    expect(bad('[{"code":"a","days":0,"prices":{"RUB":1}}]')).toThrow(/PLANS/);
+    expect(bad('[{"code":"a","days":1,"prices":{"RUB":-5}}]')).toThrow(/PLANS/);
+    expect(
+      bad('[{"code":"a","days":1,"prices":{"RUB":1}},{"code":"a","days":2,"prices":{"RUB":1}}]'),
+    ).toThrow(/plan codes must be unique/);
+    expect(bad('[{"code":"a","days":1,"prices":{"USD":100}}]')).toThrow(
+      /plan a has no price in BALANCE_CURRENCY \(RUB\)/,
+    );
+    expect(() => AppConfig.fromEnv({ ...base, BALANCE_CURRENCY: 'rub' })).toThrow(/BALANCE_CURRENCY/);
+    expect(() => AppConfig.fromEnv({ ...base, VPN_EMAIL_DOMAIN: 'VPN.local' })).toThrow(/VPN_EMAIL_DOMAIN/);
+  });
+
+  it('gives a typed error for a currency a plan has no price in', () => {
+    const [plan] = plansFromConfig(AppConfig.fromEnv(base).subscriptions.plans);
+    expect(() => priceOf(plan, 'EUR')).toThrow(
+      expect.objectContaining({ code: SubscriptionsErrorCode.PlanNotPriced }),
+    );
+  });
+
+  it('exposes the money settings with their defaults', () => {
+    expect(AppConfig.fromEnv(base).payments).toEqual({
+      balanceCurrency: 'RUB',
+      referralPercent: 10,
+      referralRewardMode: 'first',
+      autoRenewWindowHours: 24,
+      autoRenewGraceHours: 6,
+      purchasePendingTtlMinutes: 60,
+    });
+    expect(AppConfig.fromEnv(base).subscriptions).toMatchObject({
+      trialDays: 3,
+      vpnEmailDomain: 'vpn.local',
+    });
+  });
+});

@@ -1,0 +1,37 @@
+import type { PlanConfig } from '../config/config.schema';
+import { SubscriptionsError, SubscriptionsErrorCode } from './subscriptions.errors';
+
+/** Telegram Stars: prices are whole stars, kept apart from the fiat price list. */
+export const STARS_CURRENCY = 'XTR';
+
+export interface Plan {
+  code: string;
+  durationDays: number;
+  /** Minor units per ISO currency, e.g. {"RUB": 19900}. */
+  prices: Record<string, number>;
+  starsPrice: number | null;
+  enabled: boolean;
+  sortOrder: number;
+}
+
+export function plansFromConfig(configured: PlanConfig[]): Plan[] {
+  return configured.map((p, i) => ({
+    code: p.code,
+    durationDays: p.days,
+    prices: { ...p.prices },
+    starsPrice: p.stars ?? null,
+    enabled: p.enabled,
+    sortOrder: i,
+  }));
+}
+
+/** The plan's price in `currency` (minor units; whole stars for XTR), or a typed error if it has none. */
+export function priceOf(plan: Plan, currency: string): number {
+  const price = currency === STARS_CURRENCY ? plan.starsPrice : plan.prices[currency];
+  if (price == null)
+    throw new SubscriptionsError(
+      SubscriptionsErrorCode.PlanNotPriced,
+      `plan ${plan.code} has no price in ${currency}`,
+    );
+  return price;
+}

@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { Db } from '../database/db.service';
+import type { ReminderRule } from './reminder-rules';
+
+export interface ReminderBatch {
+  rule: ReminderRule;
+  now: Date;
+  from: Date;
+  to: Date;
+  afterId: string;
+  limit: number;
+}
+
+@Injectable()
+export class RemindersRepository {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * One statement per batch: writes the rule's notice for every active subscription in the window that has
+   * none for its current period. The dedupe key carries the period, so replicas and reruns cannot repeat it
+   * and a renewed subscription starts afresh.
+   */
+  async createBatch(b: ReminderBatch): Promise<{ lastId: string | null; scanned: number; created: number }> {
+    const rows = await this.db.query<{ last_id: string | null; scanned: string; created: string }>(
+      `reminders.${b.rule.code}`,
+      `WITH batch AS (
+         SELECT s.id, s.user_id, s.expires_at, s.auto_renew,
+                'reminder:' || s.id || ':' || $6::text || ':' || floor(extract(epoch FROM s.expires_at))::bigint
+                  AS dedupe_key
+         FROM subscriptions s
+         WHERE s.status = 'active' AND s.is_trial = $1 AND s.expires_at > $2 AND s.expires_at <= $3
+           AND s.id > $4::bigint
+         ORDER BY s.id
+         LIMIT $5
+       ), created AS (
+         INSERT INTO notifications (user_id, kind, dedupe_key, payload)
+         SELECT b.user_id, $7, b.dedupe_key,
+                jsonb_build_object('hoursLeft', ceil(extract(epoch FROM b.expires_at - $8::timestamptz) / 3600)::int,
+                                   'expiresAt', b.expires_at, 'autoRenew', b.auto_renew)
+         FROM batch b
+         WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.dedupe_key = b.dedupe_key)
+         ON CONFLICT (dedupe_key) DO NOTHING
+         RETURNING 1
+       )
+       SELECT (SELECT max(id) FROM batch) AS last_id, (SELECT count(*) FROM batch) AS scanned,
+              (SELECT count(*) FROM created) AS created`,
+      [b.rule.trial, b.from, b.to, b.afterId, b.limit, b.rule.code, b.rule.kind, b.now],
+    );
+    const r = rows[0];
+    return {
+      lastId: r.last_id === null ? null : String(r.last_id),
+      scanned: Number(r.scanned),
+      created: Number(r.created),
+    };
+  }
+}

@@ -1,0 +1,129 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { UserNotificationsRepository, type NotificationKind } from '../users/user-notifications.repository';
+import { UsersError, UsersErrorCode } from '../users/users.errors';
+import { UsersRepository } from '../users/users.repository';
+import { extendExpiry, newSubToken, newVpnUuid, shortenExpiry, vpnEmailFor } from './grant-rules';
+import type { Subscription } from './subscription';
+import type { GrantSource } from './subscription.entity';
+import { SubscriptionsError, SubscriptionsErrorCode } from './subscriptions.errors';
+import { SubscriptionsRepository } from './subscriptions.repository';
+import { VpnDesiredStateRepository, vpnTarget } from './vpn-desired-state.repository';
+
+export interface GrantInput {
+  userId: number;
+  days: number;
+  source: GrantSource;
+  /** The purchase paying for it; one purchase can extend access only once (unique in subscription_grants). */
+  purchaseId?: string | null;
+  planCode?: string | null;
+  now: Date;
+}
+
+export interface GrantResult {
+  subscription: Subscription;
+  /** A new subscription with a new UUID and token (false: an existing one was extended). */
+  issued: boolean;
+  expiresBefore: Date | null;
+}
+
+/** Notices made stale by a new period: reminders and renewal failures of the old expiry date. */
+const PERIOD_NOTICES: NotificationKind[] = [
+  'expiring_soon',
+  'trial_ending',
+  'renewal_failed_insufficient_funds',
+];
+
+/**
+ * Grants and takes back access inside a caller's transaction (purchases, auto-renewal, trials, admins), so
+ * the money side and the access side commit together with their outbox rows.
+ */
+@Injectable()
+export class SubscriptionGrantsService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly users: UsersRepository,
+    private readonly subscriptions: SubscriptionsRepository,
+    private readonly vpn: VpnDesiredStateRepository,
+    private readonly notifications: UserNotificationsRepository,
+  ) {}
+
+  async grant(em: EntityManager, g: GrantInput): Promise<GrantResult> {
+    if (!Number.isInteger(g.days) || g.days <= 0)
+      throw new SubscriptionsError(SubscriptionsErrorCode.InvalidDays, `cannot grant ${g.days} days`);
+    if (!(await this.users.lock(em, g.userId)))
+      throw new UsersError(UsersErrorCode.UserNotFound, `user ${g.userId} not found`);
+    const current = await this.subscriptions.lockByUser(em, g.userId);
+    if (!current) return this.issue(em, g);
+
+    const expiresAt = extendExpiry(g.now, current.expiresAt, g.days);
+    const subscription = await this.subscriptions.extend(em, {
+      id: current.id,
+      expiresAt,
+      isTrial: g.source === 'trial',
+      planCode: g.planCode ?? current.planCode,
+      source: g.source,
+    });
+    await this.record(em, subscription, g, current.expiresAt);
+    // Active keys stay on the core; a lapsed one was revoked and has to come back with the same UUID.
+    if (current.status !== 'active')
+      await this.vpn.provision(em, vpnTarget(subscription), { notifyUser: true });
+    await this.notifications.cancelPending(em, {
+      userId: g.userId,
+      kinds: PERIOD_NOTICES,
+      dedupePrefixes: [`reminder:${current.id}:`, `renewal_failed:${current.id}:`],
+    });
+    return { subscription, issued: false, expiresBefore: current.expiresAt };
+  }
+
+  /**
+   * Takes back the access one purchase paid for (refund): the grant's days come off the end of the period;
+   * if that leaves nothing, the subscription ends now and its key is revoked.
+   */
+  async takeBack(
+    em: EntityManager,
+    r: { purchaseId: string; userId: number; now: Date },
+  ): Promise<Subscription | null> {
+    await this.users.lock(em, r.userId);
+    const current = await this.subscriptions.lockByUser(em, r.userId);
+    const grant = await this.subscriptions.lockGrantOfPurchase(em, r.purchaseId);
+    if (!current || !grant || grant.revokedAt || grant.subscriptionId !== current.id) return current;
+    await this.subscriptions.markGrantRevoked(em, grant.id, r.now);
+    if (current.status !== 'active') return current;
+    const subscription = await this.subscriptions.setExpiry(em, {
+      id: current.id,
+      expiresAt: shortenExpiry(current.expiresAt, grant.days),
+      now: r.now,
+    });
+    if (subscription.status !== 'active') await this.vpn.revoke(em, vpnTarget(subscription));
+    return subscription;
+  }
+
+  private async issue(em: EntityManager, g: GrantInput): Promise<GrantResult> {
+    const subscription = await this.subscriptions.insert(em, {
+      userId: g.userId,
+      vpnUuid: newVpnUuid(),
+      vpnEmail: vpnEmailFor(g.userId, this.config.subscriptions.vpnEmailDomain),
+      subToken: newSubToken(),
+      expiresAt: extendExpiry(g.now, null, g.days),
+      isTrial: g.source === 'trial',
+      planCode: g.planCode ?? null,
+      source: g.source,
+    });
+    await this.record(em, subscription, g, g.now);
+    await this.vpn.provision(em, vpnTarget(subscription), { notifyUser: true });
+    return { subscription, issued: true, expiresBefore: null };
+  }
+
+  private async record(em: EntityManager, s: Subscription, g: GrantInput, before: Date): Promise<void> {
+    await this.subscriptions.insertGrant(em, {
+      subscriptionId: s.id,
+      source: g.source,
+      days: g.days,
+      purchaseId: g.purchaseId ?? null,
+      expiresBefore: before,
+      expiresAfter: s.expiresAt,
+    });
+  }
+}

@@ -1,0 +1,120 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { Clock } from '../clock/clock';
+import { AppConfig } from '../config/app-config';
+import { Db } from '../database/db.service';
+import { UsersError, UsersErrorCode } from '../users/users.errors';
+import { UsersRepository } from '../users/users.repository';
+import { assertTelegramId } from '../users/users.service';
+import { newSubToken, newVpnUuid } from './grant-rules';
+import { PlanCatalog } from './plan-catalog';
+import type { Subscription } from './subscription';
+import { SubscriptionGrantsService, type GrantResult } from './subscription-grants.service';
+import { SubscriptionsError, SubscriptionsErrorCode } from './subscriptions.errors';
+import { SubscriptionsRepository } from './subscriptions.repository';
+import { VpnDesiredStateRepository, vpnTarget } from './vpn-desired-state.repository';
+
+/** Access rules a user or an admin triggers directly: trial, reissue, auto-renew switch, admin grant. */
+@Injectable()
+export class SubscriptionsService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+    private readonly users: UsersRepository,
+    private readonly subscriptions: SubscriptionsRepository,
+    private readonly grants: SubscriptionGrantsService,
+    private readonly vpn: VpnDesiredStateRepository,
+    private readonly plans: PlanCatalog,
+  ) {}
+
+  async getForUser(userId: number): Promise<Subscription | null> {
+    assertTelegramId(userId);
+    return this.subscriptions.findByUser(userId);
+  }
+
+  /** Once per user, and never for someone who already has (or had) a subscription. */
+  async startTrial(userId: number): Promise<Subscription> {
+    assertTelegramId(userId);
+    return this.db.transaction('subscriptions.start-trial', async (em) => {
+      const user = await this.users.lock(em, userId);
+      if (!user) throw new UsersError(UsersErrorCode.UserNotFound, `user ${userId} not found`);
+      if (user.trialUsedAt)
+        throw new SubscriptionsError(SubscriptionsErrorCode.TrialAlreadyUsed, 'the trial was used already');
+      if (await this.subscriptions.lockByUser(em, userId))
+        throw new SubscriptionsError(SubscriptionsErrorCode.TrialNotAvailable, 'the user has a subscription');
+      const now = this.clock.now();
+      await this.users.markTrialUsed(em, userId, now);
+      const { subscription } = await this.grants.grant(em, {
+        userId,
+        days: this.config.subscriptions.trialDays,
+        source: 'trial',
+        now,
+      });
+      return subscription;
+    });
+  }
+
+  /** New UUID and subscription token (e.g. a leaked link); the old UUID is removed from the core. */
+  async reissue(userId: number): Promise<Subscription> {
+    assertTelegramId(userId);
+    return this.db.transaction('subscriptions.reissue', async (em) => {
+      const current = await this.lockActive(em, userId);
+      const subscription = await this.subscriptions.replaceCredentials(em, {
+        id: current.id,
+        vpnUuid: newVpnUuid(),
+        subToken: newSubToken(),
+        now: this.clock.now(),
+      });
+      // Queued in this order, so the worker frees the e-mail on the core before adding the new UUID.
+      await this.vpn.revoke(em, vpnTarget(current));
+      await this.vpn.provision(em, vpnTarget(subscription), { notifyUser: true });
+      return subscription;
+    });
+  }
+
+  /** Auto-renewal buys the subscription's plan again from the balance, so it needs a plan on sale. */
+  async setAutoRenew(userId: number, enabled: boolean): Promise<Subscription> {
+    assertTelegramId(userId);
+    return this.db.transaction('subscriptions.set-auto-renew', async (em) => {
+      await this.users.lock(em, userId);
+      const current = await this.subscriptions.lockByUser(em, userId);
+      if (!current) throw new SubscriptionsError(SubscriptionsErrorCode.NoSubscription, 'no subscription');
+      if (enabled) {
+        if (!current.planCode)
+          throw new SubscriptionsError(
+            SubscriptionsErrorCode.AutoRenewNeedsPlan,
+            'buy a plan before switching on auto-renewal',
+          );
+        this.plans.get(current.planCode);
+      }
+      return this.subscriptions.setAutoRenew(em, current.id, enabled);
+    });
+  }
+
+  /** Extends (or issues) access without payment, e.g. compensation; recorded with source 'admin'. */
+  async grantByAdmin(input: { userId: number; days: number }): Promise<GrantResult> {
+    assertTelegramId(input.userId);
+    return this.db.transaction('subscriptions.admin-grant', (em) =>
+      this.grants.grant(em, {
+        userId: input.userId,
+        days: input.days,
+        source: 'admin',
+        now: this.clock.now(),
+      }),
+    );
+  }
+
+  private async lockActive(em: EntityManager, userId: number): Promise<Subscription> {
+    if (!(await this.users.lock(em, userId)))
+      throw new UsersError(UsersErrorCode.UserNotFound, `user ${userId} not found`);
+    const current = await this.subscriptions.lockByUser(em, userId);
+    if (!current) throw new SubscriptionsError(SubscriptionsErrorCode.NoSubscription, 'no subscription');
+    if (current.status !== 'active')
+      throw new SubscriptionsError(
+        SubscriptionsErrorCode.SubscriptionNotActive,
+        'the subscription has ended',
+      );
+    return current;
+  }
+}

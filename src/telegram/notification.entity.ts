@@ -1,0 +1,67 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
+import { UserEntity } from '../users/user.entity';
+import { bigintNumber, oneOf } from '../database/column-types';
+
+export const notificationStates = ['pending', 'sending', 'sent', 'failed', 'cancelled'] as const;
+export type NotificationState = (typeof notificationStates)[number];
+
+/**
+ * Outbox of user-visible messages (payment received, key ready, reminders, ...), written in the same
+ * transaction as the state change that causes them. `dedupe_key` makes each notice happen at most once.
+ */
+@Entity('notifications')
+@Check('notifications_state_valid', oneOf('state', notificationStates))
+@Check('notifications_attempts_non_negative', '"attempts" >= 0')
+@Index('notifications_due_idx', ['state', 'nextAttemptAt'])
+export class NotificationEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id!: string;
+
+  @Index('notifications_user_idx')
+  @Column({ name: 'user_id', type: 'bigint', transformer: bigintNumber })
+  userId!: number;
+
+  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id' })
+  user?: UserEntity;
+
+  @Column({ type: 'text' })
+  kind!: string;
+
+  @Index('notifications_dedupe_key_uq', { unique: true })
+  @Column({ name: 'dedupe_key', type: 'text' })
+  dedupeKey!: string;
+
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  payload!: Record<string, unknown>;
+
+  @Column({ type: 'text', default: 'pending' })
+  state!: NotificationState;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts!: number;
+
+  @Column({ name: 'next_attempt_at', type: 'timestamptz', default: () => 'now()' })
+  nextAttemptAt!: Date;
+
+  @Column({ name: 'locked_until', type: 'timestamptz', nullable: true })
+  lockedUntil!: Date | null;
+
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError!: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'sent_at', type: 'timestamptz', nullable: true })
+  sentAt!: Date | null;
+}

@@ -1,0 +1,59 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectBot } from 'nestjs-telegraf';
+import type { Telegraf } from 'telegraf';
+import type { Update } from 'telegraf/types';
+import { TelegramSender } from './telegram-sender.service';
+import { UpdateHandler } from './update-handler';
+
+type CallApi = Telegraf['telegram']['callApi'];
+
+/**
+ * Feeds inbox updates to the telegraf bot whose handlers nestjs-telegraf discovered (`launchOptions: false`:
+ * the project owns the transports). Three adjustments make telegraf fit the reliability rules:
+ * - every Bot API call telegraf makes (ctx.reply, answerCbQuery, sendInvoice, …) goes through the
+ *   TelegramSender: rate limits, 429 handling, deadlines, the update's abort signal;
+ * - errors propagate to the dispatcher (which retries or keeps them) instead of being swallowed by bot.catch;
+ * - bot.stop() no longer throws "Bot is not running!" at shutdown (nestjs-telegraf#1079): we never launched it.
+ */
+@Injectable()
+export class TelegrafUpdateHandler extends UpdateHandler {
+  private readonly logger = new Logger('TelegrafUpdateHandler');
+
+  constructor(
+    @InjectBot() private readonly bot: Telegraf,
+    sender: TelegramSender,
+  ) {
+    super();
+    const callApi: CallApi = ((
+      method: string,
+      payload: Record<string, unknown>,
+      opts?: { signal?: AbortSignal },
+    ) => sender.send(method, unwrapFiles(payload ?? {}), { signal: opts?.signal })) as CallApi;
+    bot.telegram.callApi = callApi;
+    bot.catch((err) => {
+      throw err;
+    });
+    const stop = bot.stop.bind(bot);
+    bot.stop = (reason?: string) => {
+      try {
+        stop(reason);
+      } catch {
+        this.logger.debug('bot.stop(): bot was never launched (transports are ours)');
+      }
+    };
+  }
+
+  async handle(update: Record<string, unknown>): Promise<void> {
+    await this.bot.handleUpdate(update as unknown as Update);
+  }
+}
+
+/** telegraf passes files as `{ source: Buffer, filename }`; the API client sends Buffers as multipart. */
+function unwrapFiles(payload: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(payload)) {
+    const source = (v as { source?: unknown } | null)?.source;
+    out[k] = Buffer.isBuffer(source) ? source : v;
+  }
+  return out;
+}

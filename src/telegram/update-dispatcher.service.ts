@@ -1,0 +1,196 @@
+import {
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { withCaller } from '../database/caller-context';
+import { SignalsService } from '../signals/signals.service';
+import { TelegramApiError, TelegramNetworkError } from './telegram-api.client';
+import { kindOf, TelegramInboxRepository, type InboxUpdate } from './telegram-inbox.repository';
+import { TransientUpdateError, UpdateHandler } from './update-handler';
+
+const IDLE_POLL_MS = 1_000;
+const LOCK_MARGIN_MS = 5_000;
+const ABANDON_GRACE_MS = 1_000;
+
+export interface DispatcherStatus {
+  running: boolean;
+  inFlight: number;
+  concurrency: number;
+  processed: number;
+  failed: number;
+  /** Updates whose handler passed its deadline and has not returned yet. */
+  overdue: { updateId: number; chatId: number | null; ms: number }[];
+}
+
+/**
+ * Drains the inbox: at most TELEGRAM_HANDLER_CONCURRENCY updates at once (below the pool budget), in order
+ * within a chat and concurrently across chats, each with a deadline that aborts its signal. A failing
+ * update is retried with backoff when the failure is transient and otherwise kept as `failed` with its
+ * error; it never blocks other chats. Transports call `wake()` after storing new updates.
+ */
+@Injectable()
+export class UpdateDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('UpdateDispatcher');
+  private readonly inFlight = new Map<
+    number,
+    { update: InboxUpdate; started: number; abort: AbortController }
+  >();
+  private running = false;
+  private loop?: Promise<void>;
+  private wakeUp?: () => void;
+  private processed = 0;
+  private failed = 0;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly inbox: TelegramInboxRepository,
+    private readonly handler: UpdateHandler,
+    private readonly signals: SignalsService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.start();
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+    const deadline = Date.now() + this.config.http.shutdownDrainMs;
+    while (this.inFlight.size > 0 && Date.now() < deadline) await sleep(50);
+    const unfinished = [...this.inFlight.values()];
+    for (const f of unfinished) f.abort.abort(new Error('shutting down'));
+    await this.inbox.release(unfinished.map((f) => f.update.updateId)).catch(() => undefined);
+  }
+
+  /** New updates are in the inbox: look now instead of at the next idle poll. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  status(): DispatcherStatus {
+    const now = performance.now();
+    const limit = this.config.telegram.handlerTimeoutMs;
+    return {
+      running: this.running,
+      inFlight: this.inFlight.size,
+      concurrency: this.config.telegram.handlerConcurrency,
+      processed: this.processed,
+      failed: this.failed,
+      overdue: [...this.inFlight.values()]
+        .filter((f) => now - f.started > limit)
+        .map((f) => ({
+          updateId: f.update.updateId,
+          chatId: f.update.chatId,
+          ms: Math.round(now - f.started),
+        })),
+    };
+  }
+
+  private async run(): Promise<void> {
+    const { handlerConcurrency, handlerTimeoutMs } = this.config.telegram;
+    let backoffMs = 0;
+    while (this.running) {
+      const free = handlerConcurrency - this.inFlight.size;
+      let claimed: InboxUpdate[] = [];
+      if (free > 0) {
+        try {
+          claimed = await withCaller({ label: 'telegram.dispatcher' }, () =>
+            this.inbox.claim(free, handlerTimeoutMs + LOCK_MARGIN_MS),
+          );
+          backoffMs = 0;
+        } catch (err) {
+          backoffMs = Math.min(Math.max(backoffMs * 2, 250), 5_000);
+          this.logger.warn(`cannot claim updates (retry in ${backoffMs} ms): ${(err as Error).message}`);
+        }
+      }
+      for (const u of claimed) void this.process(u);
+      if (claimed.length === 0 || this.inFlight.size >= handlerConcurrency) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, backoffMs || IDLE_POLL_MS);
+          this.wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wakeUp = undefined;
+      }
+    }
+  }
+
+  private async process(update: InboxUpdate): Promise<void> {
+    const { handlerTimeoutMs, updateMaxAttempts } = this.config.telegram;
+    const abort = new AbortController();
+    const started = performance.now();
+    this.inFlight.set(update.updateId, { update, started, abort });
+    const timer = setTimeout(
+      () => abort.abort(new TransientUpdateError(`handler deadline of ${handlerTimeoutMs} ms exceeded`)),
+      handlerTimeoutMs,
+    );
+    const label = `telegram.update.${kindOf(update.payload)}`;
+    try {
+      const work = withCaller({ label, signal: abort.signal }, () =>
+        this.handler.handle(update.payload, abort.signal),
+      );
+      // A handler that ignores its signal is abandoned shortly after the deadline: its lane and its slot are
+      // freed and the update is retried (effects are idempotent in the database); its late result is ignored.
+      const abandoned = new Promise<never>((_, reject) => {
+        abort.signal.addEventListener('abort', () =>
+          setTimeout(
+            () => reject(new TransientUpdateError(`handler ignored its deadline; abandoned`)),
+            ABANDON_GRACE_MS,
+          ),
+        );
+      });
+      work.catch(() => undefined);
+      await Promise.race([work, abandoned]);
+      if (abort.signal.aborted) throw abort.signal.reason;
+      await withCaller({ label: 'telegram.dispatcher' }, () => this.inbox.complete(update.updateId));
+      this.processed++;
+      this.signals.record('telegram.update.processed', { ms: Math.round(performance.now() - started) });
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      const retry = isTransient(error) && update.attempts < updateMaxAttempts;
+      const retryInMs = retry ? Math.min(1_000 * 2 ** (update.attempts - 1), 60_000) : null;
+      if (!retry) this.failed++;
+      this.logger.error(
+        `update ${update.updateId} (${kindOf(update.payload)}, chat ${update.chatId ?? '-'}) failed on attempt ${update.attempts}: ` +
+          `${error.message}; ${retry ? `retry in ${retryInMs} ms` : 'kept as failed'}`,
+        retry ? undefined : error.stack,
+      );
+      await withCaller({ label: 'telegram.dispatcher' }, () =>
+        this.inbox.fail(update.updateId, `${error.name}: ${error.message}`, retryInMs),
+      ).catch((e: unknown) =>
+        this.logger.warn(`could not record failure of ${update.updateId}: ${(e as Error).message}`),
+      );
+      this.signals.record('telegram.update.failed');
+    } finally {
+      clearTimeout(timer);
+      this.inFlight.delete(update.updateId);
+      this.wake();
+    }
+  }
+}
+
+/** Outside systems being unavailable is worth a retry; a bug or a bad request is not. */
+export function isTransient(err: Error): boolean {
+  if (err instanceof TransientUpdateError || err instanceof TelegramNetworkError) return true;
+  if (err instanceof TelegramApiError) return err.code === 429 || err.code >= 500;
+  const msg = err.message;
+  return /timeout exceeded when trying to connect|Connection terminated|ECONNREFUSED|ECONNRESET|canceling statement due to statement timeout/i.test(
+    msg,
+  );
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,12 @@
+/**
+ * What processes one update from the inbox. The Telegram module binds the telegraf bot here; tests bind their
+ * own. `signal` aborts at the update's deadline or at shutdown: pass it to every outside call.
+ */
+export abstract class UpdateHandler {
+  abstract handle(update: Record<string, unknown>, signal: AbortSignal): Promise<void>;
+}
+
+/** An error worth retrying (outside system unavailable); anything else fails the update at once. */
+export class TransientUpdateError extends Error {
+  override name = 'TransientUpdateError';
+}

@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { Db, queryRows } from '../database/db.service';
+import { toUser, type User, type UserRow } from './user';
+
+const COLUMNS = `id, username, first_name, language_code, balance_minor, referrer_id, trial_used_at, blocked_at,
+  is_banned, last_seen_at, created_at`;
+
+export interface UpsertUserRow {
+  id: number;
+  username: string | null;
+  firstName: string | null;
+  languageCode: string;
+  referrerId: number | null;
+  now: Date;
+}
+
+@Injectable()
+export class UsersRepository {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Creates the user or refreshes their profile. The referrer is written only by the INSERT branch and only
+   * when it names another, existing user; language is kept on update because the user may have chosen one.
+   */
+  async upsert(u: UpsertUserRow): Promise<{ user: User; created: boolean }> {
+    const rows = await this.db.query<UserRow & { created: boolean }>(
+      'users.upsert',
+      `INSERT INTO users (id, username, first_name, language_code, referrer_id, last_seen_at)
+       VALUES ($1, $2, $3, $4,
+               (SELECT r.id FROM users r WHERE r.id = $5::bigint AND r.id <> $1::bigint), $6)
+       ON CONFLICT (id) DO UPDATE
+         SET username = EXCLUDED.username, first_name = EXCLUDED.first_name,
+             last_seen_at = EXCLUDED.last_seen_at, blocked_at = NULL, updated_at = now()
+       RETURNING ${COLUMNS}, (xmax = 0) AS created`,
+      [u.id, u.username, u.firstName, u.languageCode, u.referrerId, u.now],
+    );
+    return { user: toUser(rows[0]), created: rows[0].created };
+  }
+
+  async findById(id: number): Promise<User | null> {
+    const rows = await this.db.query<UserRow>('users.find', `SELECT ${COLUMNS} FROM users WHERE id = $1`, [
+      id,
+    ]);
+    return rows[0] ? toUser(rows[0]) : null;
+  }
+
+  /** Records activity and clears the blocked flag; skips the write when nothing would change much. */
+  async touch(id: number, now: Date): Promise<boolean> {
+    const rows = await this.db.query<{ id: string }>(
+      'users.touch',
+      `WITH hit AS (SELECT id FROM users WHERE id = $1),
+       upd AS (
+         UPDATE users SET last_seen_at = $2, blocked_at = NULL, updated_at = now()
+         WHERE id = $1 AND (blocked_at IS NOT NULL OR last_seen_at IS NULL
+                            OR last_seen_at < $2::timestamptz - interval '1 minute')
+       )
+       SELECT id FROM hit`,
+      [id, now],
+    );
+    return rows.length === 1;
+  }
+
+  async markBlocked(id: number, now: Date): Promise<boolean> {
+    const rows = await this.db.query(
+      'users.mark-blocked',
+      `UPDATE users SET blocked_at = COALESCE(blocked_at, $2), updated_at = now() WHERE id = $1 RETURNING id`,
+      [id, now],
+    );
+    return rows.length === 1;
+  }
+
+  async setLanguage(id: number, languageCode: string): Promise<boolean> {
+    const rows = await this.db.query(
+      'users.set-language',
+      `UPDATE users SET language_code = $2, updated_at = now() WHERE id = $1 RETURNING id`,
+      [id, languageCode],
+    );
+    return rows.length === 1;
+  }
+
+  /**
+   * Locks the user row for the rest of the transaction: every balance, trial or access change for one user
+   * goes through this lock first (user, then subscription), which serialises them. NO KEY UPDATE, not
+   * UPDATE, so inserts referencing the user (outbox rows) from other transactions never wait on it.
+   */
+  async lock(em: EntityManager, id: number): Promise<User | null> {
+    const rows = await queryRows<UserRow>(
+      em,
+      `SELECT ${COLUMNS} FROM users WHERE id = $1 FOR NO KEY UPDATE`,
+      [id],
+    );
+    return rows[0] ? toUser(rows[0]) : null;
+  }
+
+  async markTrialUsed(em: EntityManager, id: number, now: Date): Promise<void> {
+    await queryRows(em, `UPDATE users SET trial_used_at = $2, updated_at = now() WHERE id = $1`, [id, now]);
+  }
+}

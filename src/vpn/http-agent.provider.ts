@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import {
+  normalizeEmail,
+  normalizeUser,
+  VpnProvider,
+  type AddUserResult,
+  type RemoveUserResult,
+  type VpnCallOptions,
+  type VpnHealth,
+  type VpnTraffic,
+  type VpnUser,
+} from './vpn-provider';
+import {
+  VpnInvalidUserError,
+  VpnMisconfiguredError,
+  VpnUnavailableError,
+  VpnUnknownError,
+  type VpnError,
+} from './vpn.errors';
+
+export interface HttpAgentProviderOptions {
+  /** Base URL of the agent, e.g. http://10.0.0.5:8081/api (paths below are appended). */
+  url: string;
+  token: string;
+  timeoutMs: number;
+  sentinelEmail: string;
+}
+
+/**
+ * A provisioning agent next to the core, over HTTP with a bearer token (contract in docs/vpn.md):
+ *   POST   /users          {"email","uuid"} → 201 {"result":"created"} | 200 {"result":"already_present"}
+ *   DELETE /users/{email}                    → 200 {"result":"removed"|"already_absent"}
+ *   GET    /users                            → 200 {"users":[{"email","uuid"}]} | 501 (cannot list)
+ * Errors: {"error":"invalid_user"|"misconfigured"|"unavailable","message"} with 4xx/5xx; without a body
+ * 401/403/404/405 mean misconfigured, 408/429/5xx unavailable.
+ */
+export class HttpAgentProvider extends VpnProvider {
+  readonly kind = 'http-agent';
+  private readonly base: string;
+  private readonly sentinelUuid = randomUUID();
+
+  constructor(private readonly opts: HttpAgentProviderOptions) {
+    super();
+    this.base = opts.url.replace(/\/+$/, '');
+  }
+
+  async addUser(user: VpnUser, opts: VpnCallOptions = {}): Promise<AddUserResult> {
+    const u = normalizeUser(user);
+    const body = await this.request('POST', '/users', u, opts);
+    return this.result<AddUserResult>(body, ['created', 'already_present']);
+  }
+
+  async removeUser(email: string, opts: VpnCallOptions = {}): Promise<RemoveUserResult> {
+    const e = normalizeEmail(email);
+    const body = await this.request('DELETE', `/users/${encodeURIComponent(e)}`, undefined, opts);
+    return this.result<RemoveUserResult>(body, ['removed', 'already_absent']);
+  }
+
+  async listUsers(opts: VpnCallOptions = {}): Promise<VpnUser[] | undefined> {
+    const body = await this.request('GET', '/users', undefined, opts, [501]);
+    if (body === NOT_SUPPORTED) return undefined;
+    const users = (body as { users?: unknown }).users;
+    if (!Array.isArray(users))
+      throw new VpnUnknownError(`agent ${this.base}: GET /users without a users array`);
+    return users.map((u: { email: string; uuid: string }) => ({
+      email: String(u.email).toLowerCase(),
+      uuid: String(u.uuid).toLowerCase(),
+    }));
+  }
+
+  async traffic(): Promise<VpnTraffic[] | undefined> {
+    return undefined;
+  }
+
+  async health(opts: VpnCallOptions = {}): Promise<VpnHealth> {
+    const r = await this.addUser({ email: this.opts.sentinelEmail, uuid: this.sentinelUuid }, opts);
+    return { stateLost: r === 'created' };
+  }
+
+  private result<T extends string>(body: unknown, allowed: T[]): T {
+    const r = (body as { result?: string })?.result as T;
+    if (!allowed.includes(r))
+      throw new VpnUnknownError(`agent ${this.base}: unexpected answer ${JSON.stringify(body)}`);
+    return r;
+  }
+
+  private async request(
+    method: string,
+    path: string,
+    json: unknown,
+    opts: VpnCallOptions,
+    notSupported: number[] = [],
+  ): Promise<unknown> {
+    const signals = [AbortSignal.timeout(this.opts.timeoutMs), ...(opts.signal ? [opts.signal] : [])];
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(this.base + path, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.opts.token}`,
+          ...(json === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: json === undefined ? undefined : JSON.stringify(json),
+        signal: AbortSignal.any(signals),
+      });
+      text = await res.text();
+    } catch (err) {
+      throw new VpnUnavailableError(
+        `agent ${this.base}: ${method} ${path} failed: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
+    }
+    if (notSupported.includes(res.status)) return NOT_SUPPORTED;
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = undefined;
+    }
+    if (res.ok) return body;
+    throw this.toError(res.status, body, `agent ${this.base}: ${method} ${path} → ${res.status}`);
+  }
+
+  private toError(statusCode: number, body: unknown, where: string): VpnError {
+    const b = (body ?? {}) as { error?: string; message?: string };
+    const text = b.message ? `${where}: ${b.message}` : where;
+    const kind =
+      b.error ??
+      (statusCode === 401 || statusCode === 403 || statusCode === 404 || statusCode === 405
+        ? 'misconfigured'
+        : statusCode === 400 || statusCode === 422
+          ? 'invalid_user'
+          : statusCode === 408 || statusCode === 429 || statusCode >= 500
+            ? 'unavailable'
+            : 'unknown');
+    if (kind === 'misconfigured') return new VpnMisconfiguredError(text);
+    if (kind === 'invalid_user') return new VpnInvalidUserError(text);
+    if (kind === 'unavailable') return new VpnUnavailableError(text);
+    return new VpnUnknownError(text);
+  }
+}
+
+const NOT_SUPPORTED = Symbol('not supported');

@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import * as QRCode from 'qrcode';
+import { AppConfig } from '../config/app-config';
+import { buildVlessLink } from './vless-link';
+import { VpnSubscriptionsRepository, type KeySubscription } from './vpn-subscriptions.repository';
+import { VpnMisconfiguredError } from './vpn.errors';
+
+/** Tokens are 24 random bytes in base64url (subscriptions/grant-rules.ts newSubToken). */
+const SUB_TOKEN_RE = /^[A-Za-z0-9_-]{32}$/;
+
+export interface UserKey {
+  link: string;
+  /** Undefined when PUBLIC_BASE_URL is not configured. */
+  subscriptionUrl?: string;
+  expiresAt: Date;
+}
+
+export interface SubscriptionFeed {
+  /** Base64 of the newline-separated links (empty list when the subscription is not active). */
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** What a user gets to connect: vless:// link, QR code, subscription URL and the feed behind it. */
+@Injectable()
+export class VpnKeysService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly subscriptions: VpnSubscriptionsRepository,
+  ) {}
+
+  /** The user's key, or undefined when they have no active subscription. */
+  async keyForUser(userId: number): Promise<UserKey | undefined> {
+    const sub = await this.subscriptions.byUser(userId);
+    if (!sub?.active) return undefined;
+    return {
+      link: this.link(sub.vpnUuid),
+      subscriptionUrl: this.subscriptionUrl(sub.subToken),
+      expiresAt: sub.expiresAt,
+    };
+  }
+
+  link(uuid: string): string {
+    const s = this.config.vpn.link;
+    if (!s.host) throw new VpnMisconfiguredError('VPN_PUBLIC_HOST is not set: cannot build vless:// links');
+    return buildVlessLink({ ...s, host: s.host }, uuid);
+  }
+
+  qrPng(text: string): Promise<Buffer> {
+    return QRCode.toBuffer(text, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 512 });
+  }
+
+  subscriptionUrl(token: string): string | undefined {
+    const base = this.config.vpn.publicBaseUrl;
+    return base ? `${base}/sub/${token}` : undefined;
+  }
+
+  /** The /sub/:token feed, or undefined for a token that is malformed, unknown or replaced by a reissue. */
+  async feed(token: string): Promise<SubscriptionFeed | undefined> {
+    if (!SUB_TOKEN_RE.test(token)) return undefined;
+    const sub = await this.subscriptions.byToken(token);
+    if (!sub) return undefined;
+    return { body: this.feedBody(sub), headers: this.feedHeaders(sub) };
+  }
+
+  private feedBody(sub: KeySubscription): string {
+    const links = sub.active ? [this.link(sub.vpnUuid)] : [];
+    return Buffer.from(links.join('\n')).toString('base64');
+  }
+
+  private feedHeaders(sub: KeySubscription): Record<string, string> {
+    const expire = Math.floor(new Date(sub.expiresAt).getTime() / 1000);
+    return {
+      'content-type': 'text/plain; charset=utf-8',
+      'cache-control': 'no-store',
+      'subscription-userinfo': `upload=0; download=0; total=0; expire=${expire}`,
+      'profile-title': `base64:${Buffer.from(this.config.vpn.link.label).toString('base64')}`,
+      'profile-update-interval': String(this.config.vpn.subscriptionUpdateHours),
+    };
+  }
+}

@@ -1,0 +1,47 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ProvisioningOutboxJob, type OutboxTotals } from './provisioning-outbox.job';
+import { VpnCircuit } from './vpn-circuit';
+import { VpnOperationsRepository, type FailedOperation } from './vpn-operations.repository';
+import type { VpnOperationState } from './vpn-operation.entity';
+
+export interface VpnOperationsMetrics {
+  byState: Record<VpnOperationState, number>;
+  /** Since process start. */
+  totals: OutboxTotals;
+  circuitOpen: boolean;
+  circuitOpenedTimes: number;
+}
+
+/** Admin view of the provisioning outbox: failed operations, requeue, and figures for /metrics. */
+@Injectable()
+export class VpnOperationsService {
+  private readonly logger = new Logger('VpnOperationsService');
+
+  constructor(
+    private readonly repo: VpnOperationsRepository,
+    private readonly outbox: ProvisioningOutboxJob,
+    private readonly circuit: VpnCircuit,
+  ) {}
+
+  listFailed(limit = 20): Promise<FailedOperation[]> {
+    return this.repo.listFailed(limit);
+  }
+
+  /** Requeues a failed operation; false when it is not failed or a newer operation superseded it. */
+  async retry(id: string): Promise<boolean> {
+    const ok = await this.repo.retry(id);
+    this.logger.log(
+      `vpn operation ${id} ${ok ? 'requeued by admin' : 'not requeued (not failed or superseded)'}`,
+    );
+    return ok;
+  }
+
+  async metrics(): Promise<VpnOperationsMetrics> {
+    return {
+      byState: await this.repo.countByState(),
+      totals: { ...this.outbox.totals },
+      circuitOpen: this.circuit.isOpen,
+      circuitOpenedTimes: this.circuit.opened,
+    };
+  }
+}

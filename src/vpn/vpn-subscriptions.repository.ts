@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { Db } from '../database/db.service';
+
+export interface DesiredUser {
+  id: string;
+  vpnUuid: string;
+  vpnEmail: string;
+  active: boolean;
+  /** An outbox operation is pending for it: the outbox, not reconciliation, moves it next. */
+  busy: boolean;
+}
+
+export interface KeySubscription {
+  id: string;
+  userId: string;
+  vpnUuid: string;
+  active: boolean;
+  subToken: string;
+  expiresAt: Date;
+}
+
+/** Read-only view of subscriptions as the VPN core should see them. */
+@Injectable()
+export class VpnSubscriptionsRepository {
+  constructor(private readonly db: Db) {}
+
+  page(afterId: string, limit: number): Promise<DesiredUser[]> {
+    return this.db.query<DesiredUser>(
+      'vpn.reconcile.page',
+      `SELECT s.id, s.vpn_uuid AS "vpnUuid", s.vpn_email AS "vpnEmail", s.status = 'active' AS active,
+              EXISTS (SELECT 1 FROM vpn_operations o
+                       WHERE o.subscription_id = s.id AND o.state IN ('pending', 'in_progress')) AS busy
+         FROM subscriptions s WHERE s.id > $1 ORDER BY s.id LIMIT $2`,
+      [afterId, limit],
+    );
+  }
+
+  async existingEmails(emails: string[]): Promise<Set<string>> {
+    if (!emails.length) return new Set();
+    const rows = await this.db.query<{ email: string }>(
+      'vpn.reconcile.emails',
+      `SELECT vpn_email AS email FROM subscriptions WHERE vpn_email = ANY($1::text[])`,
+      [emails],
+    );
+    return new Set(rows.map((r) => r.email));
+  }
+
+  async byToken(token: string): Promise<KeySubscription | undefined> {
+    const rows = await this.db.query<KeySubscription>(
+      'vpn.sub.by-token',
+      `SELECT id, user_id AS "userId", vpn_uuid AS "vpnUuid", status = 'active' AS active,
+              sub_token AS "subToken", expires_at AS "expiresAt"
+         FROM subscriptions WHERE sub_token = $1`,
+      [token],
+    );
+    return rows[0];
+  }
+
+  async byUser(userId: number | string): Promise<KeySubscription | undefined> {
+    const rows = await this.db.query<KeySubscription>(
+      'vpn.sub.by-user',
+      `SELECT id, user_id AS "userId", vpn_uuid AS "vpnUuid", status = 'active' AS active,
+              sub_token AS "subToken", expires_at AS "expiresAt"
+         FROM subscriptions WHERE user_id = $1`,
+      [userId],
+    );
+    return rows[0];
+  }
+}

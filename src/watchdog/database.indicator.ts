@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { withCaller } from '../database/caller-context';
+import { PoolMonitor } from '../database/pool-monitor';
+import { SignalsService } from '../signals/signals.service';
+
+/**
+ * Readiness: a round trip to PostgreSQL within DB_READY_TIMEOUT_MS (raced, so a saturated pool or a hung
+ * server makes the probe say "down" promptly instead of hanging it) and every migration applied.
+ */
+@Injectable()
+export class DatabaseIndicator {
+  private migrationsApplied = false;
+
+  constructor(
+    private readonly his: HealthIndicatorService,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly pool: PoolMonitor,
+    private readonly config: AppConfig,
+    private readonly signals: SignalsService,
+  ) {}
+
+  async check(key = 'database'): Promise<HealthIndicatorResult> {
+    const indicator = this.his.check(key);
+    const snap = this.pool.snapshot();
+    const pool = { busy: snap.busy, max: snap.max, waiting: snap.waiting, longestHold: snap.longestHold };
+    const timeoutMs = this.config.database.readyTimeoutMs;
+    const started = performance.now();
+    try {
+      await withDeadline(
+        withCaller({ label: 'health.ready' }, async () => {
+          await this.dataSource.query('SELECT 1');
+          if (!this.migrationsApplied) this.migrationsApplied = !(await this.dataSource.showMigrations());
+        }),
+        timeoutMs,
+      );
+    } catch (err) {
+      return indicator.down({ error: (err as Error).message, pool });
+    }
+    const roundTripMs = Math.round(performance.now() - started);
+    this.signals.record('db.roundtrip', { ms: roundTripMs });
+    if (!this.migrationsApplied) return indicator.down({ error: 'pending migrations', pool });
+    return indicator.up({ roundTripMs, pool });
+  }
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,40 @@
+import { Controller, Get } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { DatabaseIndicator } from './database.indicator';
+import { Lifecycle } from './lifecycle.service';
+import { ProgressIndicators } from './progress.indicators';
+
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly his: HealthIndicatorService,
+    private readonly progress: ProgressIndicators,
+    private readonly database: DatabaseIndicator,
+    private readonly lifecycle: Lifecycle,
+  ) {}
+
+  /** Liveness: process-local evidence only. A database or Telegram outage must never restart the pod. */
+  @Get('live')
+  @HealthCheck()
+  live() {
+    return this.health.check([() => this.progress.eventLoop(), () => this.progress.freeze()]);
+  }
+
+  /** Readiness: may this instance take traffic? Adds the database, Telegram, jobs and the shutdown state. */
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check([
+      () => this.progress.eventLoop(),
+      () => this.progress.freeze(),
+      () => {
+        const s = this.his.check('lifecycle');
+        return this.lifecycle.shuttingDown ? s.down({ state: 'shutting down' }) : s.up({ state: 'running' });
+      },
+      () => this.database.check(),
+      () => this.progress.telegram(),
+      () => this.progress.jobs_(),
+    ]);
+  }
+}

@@ -1,0 +1,155 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { PoolMonitor } from '../database/pool-monitor';
+import { SignalsService } from '../signals/signals.service';
+import { EventLoopMonitor } from './event-loop.monitor';
+import type { FreezeClass } from './freeze-classifier';
+
+const classes: FreezeClass[] = ['healthy', 'A', 'B', 'C', 'D', 'E'];
+
+/**
+ * Prometheus metrics on a registry of this application (not prom-client's global one, so several apps can
+ * live in one test process). Event-driven figures come from the signals registry; gauges are read at scrape
+ * time from in-memory state (no database query on a scrape: counts from the database are refreshed by the
+ * watchdog tick and only read here).
+ */
+@Injectable()
+export class MetricsService implements OnModuleInit {
+  readonly registry = new Registry();
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  private readonly updateDuration = new Histogram({
+    name: 'telegram_update_duration_seconds',
+    help: 'Time to process one Telegram update from the inbox',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  private readonly events = new Counter({
+    name: 'app_events_total',
+    help: 'Progress and failure events (telegram.poll.completed, telegram.send.429, telegram.update.failed, …)',
+    labelNames: ['event'],
+    registers: [this.registry],
+  });
+  private readonly jobDuration = new Histogram({
+    name: 'job_duration_seconds',
+    help: 'Job iteration duration by outcome',
+    labelNames: ['job', 'outcome'],
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300],
+    registers: [this.registry],
+  });
+  private readonly acquireWait = new Histogram({
+    name: 'db_pool_acquire_wait_seconds',
+    help: 'Wait for a pooled connection, by caller (first label segment)',
+    labelNames: ['caller', 'ok'],
+    buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 3],
+    registers: [this.registry],
+  });
+  readonly dbCounts = new Gauge({
+    name: 'app_rows',
+    help: 'Row counts refreshed by the watchdog: inbox backlog, provisioning and notification outboxes, paid purchases',
+    labelNames: ['table', 'state'],
+    registers: [this.registry],
+  });
+  private freezeClass: FreezeClass = 'healthy';
+  private dispatcher?: () => { inFlight: number; concurrency: number };
+
+  constructor(
+    private readonly signals: SignalsService,
+    private readonly pool: PoolMonitor,
+    private readonly loop: EventLoopMonitor,
+  ) {}
+
+  onModuleInit(): void {
+    collectDefaultMetrics({ register: this.registry });
+    this.signals.onRecord((name, detail) => {
+      if (name.startsWith('job.') && name.endsWith('.finished')) {
+        const job = name.slice(4, -9);
+        this.jobDuration.observe(
+          { job, outcome: String(detail?.outcome) },
+          Number(detail?.tookMs ?? 0) / 1000,
+        );
+        return;
+      }
+      if (name.startsWith('job.') || name === 'db.roundtrip') return;
+      this.events.inc({ event: name });
+      if (name === 'telegram.update.processed') this.updateDuration.observe(Number(detail?.ms ?? 0) / 1000);
+    });
+    this.pool.onAcquire((e) =>
+      this.acquireWait.observe({ caller: e.caller.split('/')[0], ok: String(e.ok) }, e.waitMs / 1000),
+    );
+    const pool = this.pool;
+    new Gauge({
+      name: 'db_pool_connections',
+      help: 'Pool connections by state (max is the configured size)',
+      labelNames: ['state'],
+      registers: [this.registry],
+      collect() {
+        const s = pool.snapshot();
+        this.set({ state: 'busy' }, s.busy);
+        this.set({ state: 'idle' }, s.idle);
+        this.set({ state: 'waiting' }, s.waiting);
+        this.set({ state: 'max' }, s.max);
+      },
+    });
+    new Gauge({
+      name: 'db_pool_longest_hold_seconds',
+      help: 'Longest current connection hold',
+      registers: [this.registry],
+      collect() {
+        this.set((pool.snapshot().longestHold?.heldMs ?? 0) / 1000);
+      },
+    });
+    const loop = this.loop;
+    new Gauge({
+      name: 'event_loop_lag_seconds',
+      help: 'Event-loop delay over the last 10 s window',
+      labelNames: ['quantile'],
+      registers: [this.registry],
+      collect() {
+        const l = loop.lag();
+        this.set({ quantile: '0.5' }, l.p50Ms / 1000);
+        this.set({ quantile: '0.99' }, l.p99Ms / 1000);
+        this.set({ quantile: 'max' }, l.maxMs / 1000);
+      },
+    });
+    const self = { get: () => this.freezeClass, dispatcher: () => this.dispatcher?.() };
+    new Gauge({
+      name: 'watchdog_freeze_class',
+      help: '1 for the current freeze class (healthy, A long-poll hang, B dispatcher stall, C pool starvation, D offset/conflict, E event loop)',
+      labelNames: ['class'],
+      registers: [this.registry],
+      collect() {
+        for (const c of classes) this.set({ class: c }, c === self.get() ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'telegram_dispatcher_in_flight',
+      help: 'Updates being processed now, and the concurrency limit',
+      labelNames: ['kind'],
+      registers: [this.registry],
+      collect() {
+        const d = self.dispatcher();
+        if (!d) return;
+        this.set({ kind: 'in_flight' }, d.inFlight);
+        this.set({ kind: 'limit' }, d.concurrency);
+      },
+    });
+  }
+
+  setFreezeClass(c: FreezeClass): void {
+    this.freezeClass = c;
+  }
+
+  watchDispatcher(status: () => { inFlight: number; concurrency: number }): void {
+    this.dispatcher = status;
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

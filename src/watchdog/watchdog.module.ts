@@ -1,0 +1,32 @@
+import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { DatabaseIndicator } from './database.indicator';
+import { DiagnosticsService } from './diagnostics.service';
+import { EventLoopMonitor } from './event-loop.monitor';
+import { HealthController } from './health.controller';
+import { HttpMetricsMiddleware } from './http-metrics.middleware';
+import { LoopGuard } from './loop-guard';
+import { MetricsController } from './metrics.controller';
+import { MetricsService } from './metrics.service';
+import { ProgressIndicators } from './progress.indicators';
+import { WatchdogService } from './watchdog.service';
+
+@Module({
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty', logger: false })],
+  controllers: [HealthController, MetricsController],
+  providers: [
+    EventLoopMonitor,
+    DatabaseIndicator,
+    LoopGuard,
+    MetricsService,
+    WatchdogService,
+    ProgressIndicators,
+    DiagnosticsService,
+  ],
+  exports: [EventLoopMonitor, MetricsService, WatchdogService],
+})
+export class WatchdogModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
+  }
+}

@@ -1,0 +1,269 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppConfig } from '../config/app-config';
+import { withCaller } from '../database/caller-context';
+import { PoolMonitor } from '../database/pool-monitor';
+import { SignalsService } from '../signals/signals.service';
+import { PollingTransport } from '../telegram/polling.transport';
+import { TelegramInboxRepository } from '../telegram/telegram-inbox.repository';
+import { UpdateDispatcher } from '../telegram/update-dispatcher.service';
+import { EventLoopMonitor } from './event-loop.monitor';
+import {
+  classify,
+  freezeClassNames,
+  SymptomClock,
+  type Evidence,
+  type FreezeClass,
+  type Verdict,
+} from './freeze-classifier';
+import { LoopGuard } from './loop-guard';
+import { MetricsService } from './metrics.service';
+
+const TICK_MS = 1_000;
+const BACKLOG_REFRESH_MS = 5_000;
+/** Classes that are wedges inside this process; D (another consumer, a webhook) is outside it. */
+const INTERNAL: FreezeClass[] = ['A', 'B', 'C', 'E'];
+
+export interface WatchdogStatus {
+  class: FreezeClass;
+  name: string;
+  reason: string;
+  sinceMs: number;
+  evidence: Record<string, unknown>;
+  action: string;
+  lastAction?: string;
+}
+
+/**
+ * Proves progress and names a freeze (DESIGN.md §4 rules 9–10). Each tick gathers evidence from the parts
+ * that do real work (poll loop, dispatcher, pool, event loop), classifies it, logs one line when the class
+ * changes, and applies WATCHDOG_ACTION: `recover` fixes what can be fixed in-process (abort a hung poll,
+ * wake the dispatcher) and exits when a wedge outlives WATCHDOG_EXIT_AFTER_MS; `exit` exits at that point
+ * without trying; `report` only reports. Never within the grace period, never for class D (outside this
+ * process), and never more than WATCHDOG_MAX_EXITS times per window (crash-loop protection).
+ */
+@Injectable()
+export class WatchdogService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Watchdog');
+  private readonly clock = new SymptomClock();
+  private readonly started = performance.now();
+  private timer?: NodeJS.Timeout;
+  private verdict: Verdict = { class: 'healthy', reason: 'starting', evidence: {} };
+  private classSince = performance.now();
+  private lastRecoveryAt = -Infinity;
+  private lastAction?: string;
+  private backlog = 0;
+  private backlogAt = -Infinity;
+  private lastGuardStall = 0;
+  private pollsWithUpdates = 0;
+  private polling?: PollingTransport;
+  private dispatcher?: UpdateDispatcher;
+  private inbox?: TelegramInboxRepository;
+  /** Replaced in tests; exits the process for the orchestrator to restart. */
+  exit: (code: number) => void = (code) => process.exit(code);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly moduleRef: ModuleRef,
+    private readonly loop: EventLoopMonitor,
+    private readonly guard: LoopGuard,
+    private readonly pool: PoolMonitor,
+    private readonly metrics: MetricsService,
+    signals: SignalsService,
+  ) {
+    signals.onRecord((name, detail) => {
+      if (name === 'telegram.poll.completed' && Number(detail?.updates) > 0) this.pollsWithUpdates++;
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.polling = this.optional(PollingTransport);
+    this.dispatcher = this.optional(UpdateDispatcher);
+    this.inbox = this.optional(TelegramInboxRepository);
+    if (this.dispatcher) this.metrics.watchDispatcher(() => this.dispatcher!.status());
+    this.timer = setInterval(() => void this.tick(), TICK_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  status(): WatchdogStatus {
+    return {
+      class: this.verdict.class,
+      name: freezeClassNames[this.verdict.class],
+      reason: this.verdict.reason,
+      sinceMs: Math.round(performance.now() - this.classSince),
+      evidence: this.verdict.evidence,
+      action: this.config.watchdog.action,
+      lastAction: this.lastAction,
+    };
+  }
+
+  /** A wedge that has lasted past WATCHDOG_EXIT_AFTER_MS: liveness reports it. */
+  isWedged(): boolean {
+    return (
+      INTERNAL.includes(this.verdict.class) &&
+      performance.now() - this.classSince >= this.config.watchdog.exitAfterMs
+    );
+  }
+
+  async tick(now = performance.now()): Promise<Verdict> {
+    await this.refreshBacklog(now);
+    const w = this.config.watchdog;
+    const verdict = classify(
+      this.evidence(),
+      {
+        loopStallMs: w.loopStallMs,
+        pollGraceMs: 2_000,
+        stallMs: w.stallMs,
+        starvationMs: w.poolStarvationMs,
+        conflictMs: w.stallMs,
+      },
+      this.clock,
+      now,
+    );
+    if (verdict.class !== this.verdict.class) this.changed(verdict, now);
+    this.verdict = verdict;
+    this.act(now);
+    return verdict;
+  }
+
+  private evidence(): Evidence {
+    const lag = this.loop.lag();
+    const longest = this.guard.longestStallMs();
+    const guardStallMs = longest > this.lastGuardStall ? longest : 0;
+    this.lastGuardStall = longest;
+    const p = this.polling?.status();
+    const d = this.dispatcher?.status();
+    const pool = this.pool.snapshot();
+    return {
+      loop: { maxMs: lag.maxMs, p99Ms: lag.p99Ms, guardStallMs },
+      polling:
+        p && this.config.telegram.mode === 'polling'
+          ? {
+              state: p.state,
+              inFlightMs: p.inFlightSinceMs === undefined ? undefined : performance.now() - p.inFlightSinceMs,
+              deadlineMs: p.deadlineMs,
+              conflictForMs: p.conflictForMs,
+              offset: p.offset,
+              received: this.pollsWithUpdates,
+            }
+          : undefined,
+      dispatcher: {
+        backlog: this.backlog,
+        inFlight: d?.inFlight ?? 0,
+        completed: (d?.processed ?? 0) + (d?.failed ?? 0),
+        overdueLanes: d?.overdue.length ?? 0,
+      },
+      pool: {
+        waiting: pool.waiting,
+        busy: pool.busy,
+        max: pool.max,
+        holders: pool.holds.map((h) => `${h.caller}:${h.heldMs}ms`),
+      },
+    };
+  }
+
+  private changed(v: Verdict, now: number): void {
+    this.classSince = now;
+    this.metrics.setFreezeClass(v.class);
+    const line = `freeze_class=${v.class} (${freezeClassNames[v.class]}): ${v.reason} evidence=${JSON.stringify(v.evidence)}`;
+    if (v.class === 'healthy') this.logger.log(line);
+    else this.logger.error(line);
+  }
+
+  private act(now: number): void {
+    const v = this.verdict;
+    const w = this.config.watchdog;
+    if (v.class === 'healthy' || v.class === 'D' || w.action === 'report') return;
+    const sinceStart = now - this.started;
+    const lasting = now - this.classSince;
+    if (sinceStart < w.graceMs || now - this.lastRecoveryAt < Math.min(w.graceMs, 10_000)) return;
+    if (w.action === 'recover' && lasting < w.exitAfterMs) {
+      this.recover(v.class, now);
+      return;
+    }
+    if (lasting >= w.exitAfterMs) this.exitForRestart(v);
+  }
+
+  private recover(c: FreezeClass, now: number): void {
+    let action: string | undefined;
+    if (c === 'A' && this.polling?.abortInFlight('watchdog: getUpdates past its deadline (class A)')) {
+      action = 'aborted the hung getUpdates';
+    } else if (c === 'B' && this.dispatcher) {
+      this.dispatcher.wake();
+      action = 'woke the dispatcher';
+    }
+    if (!action) return;
+    this.lastRecoveryAt = now;
+    this.lastAction = `${new Date().toISOString()} ${action}`;
+    this.logger.warn(`watchdog recovery for class ${c}: ${action}`);
+  }
+
+  private exitForRestart(v: Verdict): void {
+    const file = join(this.config.database.dataDir, 'watchdog-exits.json');
+    const w = this.config.watchdog;
+    const recent = readExits(file).filter((t) => Date.now() - t < w.exitWindowMs);
+    if (recent.length >= w.maxExits) {
+      if (this.lastAction?.includes('crash-loop') !== true) {
+        this.lastAction = `${new Date().toISOString()} crash-loop protection: ${recent.length} exits in the window; staying up`;
+        this.logger.error(
+          `class ${v.class} persists but ${recent.length} watchdog exits happened recently: not exiting again`,
+        );
+      }
+      return;
+    }
+    writeExits(file, [...recent, Date.now()]);
+    this.logger.fatal(
+      `exiting for a restart: class ${v.class} (${freezeClassNames[v.class]}) for too long: ${v.reason}`,
+    );
+    this.exit(70);
+  }
+
+  private async refreshBacklog(now: number): Promise<void> {
+    if (!this.inbox || now - this.backlogAt < BACKLOG_REFRESH_MS) return;
+    this.backlogAt = now;
+    try {
+      const c = await withCaller({ label: 'watchdog' }, () =>
+        Promise.race([
+          this.inbox!.counts(),
+          new Promise<never>((_, r) => setTimeout(() => r(new Error('timeout')), 2_000).unref()),
+        ]),
+      );
+      this.backlog = c.pending;
+      this.metrics.dbCounts.set({ table: 'telegram_updates', state: 'pending' }, c.pending);
+      this.metrics.dbCounts.set({ table: 'telegram_updates', state: 'failed' }, c.failed);
+    } catch {
+      // The database may be down or starved; C and the readiness probe report that, keep the last value.
+    }
+  }
+
+  private optional<T>(type: new (...args: never[]) => T): T | undefined {
+    try {
+      return this.moduleRef.get(type, { strict: false });
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function readExits(file: string): number[] {
+  try {
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as number[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+function writeExits(file: string, exits: number[]): void {
+  try {
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, JSON.stringify(exits));
+  } catch {
+    // best effort: protection then counts from zero
+  }
+}

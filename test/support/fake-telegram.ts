@@ -1,0 +1,430 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/** What the bot sent, as the fake recorded it. */
+export interface SentCall {
+  method: string;
+  params: Record<string, unknown>;
+  at: number;
+}
+
+export type Fault =
+  | { kind: 'hang' }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'drop' }
+  | { kind: 'malformed' }
+  | {
+      kind: 'status';
+      code: 400 | 401 | 403 | 409 | 429 | 500 | 502;
+      retryAfter?: number;
+      description?: string;
+    };
+
+interface Waiter {
+  offset: number;
+  limit: number;
+  res: ServerResponse;
+  timer: NodeJS.Timeout;
+}
+
+export interface FakeTelegramOptions {
+  token: string;
+  /** Enforce Telegram-like send limits (429 with retry_after): per chat per second and global per second. */
+  limits?: { perChatPerSecond: number; globalPerSecond: number };
+}
+
+/**
+ * A fake Telegram Bot API on 127.0.0.1 that speaks the real HTTP contract: `/bot<token>/<method>` with JSON
+ * or form bodies, the `{ok, result}` / `{ok:false, error_code, description, parameters}` envelope, long
+ * polling with offsets (a second concurrent getUpdates ends the first with 409), webhooks with the secret
+ * header and retries, and faults on demand. Owned by the project for tests and local sandboxes.
+ */
+export class FakeTelegram {
+  private server?: Server;
+  private readonly sockets = new Set<Socket>();
+  private nextUpdateId = 1000;
+  private nextMessageId = 1;
+  private pending: Record<string, unknown>[] = [];
+  private waiter?: Waiter;
+  private readonly faults = new Map<string, Fault[]>();
+  private webhook?: { url: string; secret?: string };
+  private deliveries = 0;
+  readonly sent: SentCall[] = [];
+  readonly requests: { method: string; at: number }[] = [];
+  /** Highest offset the bot confirmed through getUpdates. */
+  confirmedOffset = 0;
+  private readonly sendTimes = new Map<string, number[]>();
+
+  constructor(private readonly opts: FakeTelegramOptions) {}
+
+  get apiRoot(): string {
+    const addr = this.server?.address() as AddressInfo;
+    return `http://127.0.0.1:${addr.port}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (this.waiter) clearTimeout(this.waiter.timer);
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+
+  /** Next calls of `method` (or '*') fail this way, `times` times (default once). */
+  fault(method: string, fault: Fault, times = 1): void {
+    const list = this.faults.get(method) ?? [];
+    for (let i = 0; i < times; i++) list.push(fault);
+    this.faults.set(method, list);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  // ---- injecting what users do --------------------------------------------------------------------
+
+  userMessage(user: FakeUser, text: string): number {
+    return this.push({
+      message: {
+        message_id: this.nextMessageId++,
+        from: userObj(user),
+        chat: { id: user.id, type: 'private', first_name: user.firstName ?? 'User' },
+        date: Math.floor(Date.now() / 1000),
+        text,
+        ...(text.startsWith('/')
+          ? { entities: [{ type: 'bot_command', offset: 0, length: text.split(' ')[0].length }] }
+          : {}),
+      },
+    });
+  }
+
+  pressButton(user: FakeUser, data: string, messageId = 1): number {
+    return this.push({
+      callback_query: {
+        id: `cb${this.nextUpdateId}`,
+        from: userObj(user),
+        chat_instance: `ci${user.id}`,
+        data,
+        message: { message_id: messageId, chat: { id: user.id, type: 'private' }, date: 0, text: '…' },
+      },
+    });
+  }
+
+  preCheckout(user: FakeUser, q: { payload: string; totalAmount: number; currency?: string }): number {
+    return this.push({
+      pre_checkout_query: {
+        id: `pcq${this.nextUpdateId}`,
+        from: userObj(user),
+        currency: q.currency ?? 'XTR',
+        total_amount: q.totalAmount,
+        invoice_payload: q.payload,
+      },
+    });
+  }
+
+  successfulPayment(user: FakeUser, p: { payload: string; totalAmount: number; chargeId: string }): number {
+    return this.push({
+      message: {
+        message_id: this.nextMessageId++,
+        from: userObj(user),
+        chat: { id: user.id, type: 'private' },
+        date: Math.floor(Date.now() / 1000),
+        successful_payment: {
+          currency: 'XTR',
+          total_amount: p.totalAmount,
+          invoice_payload: p.payload,
+          telegram_payment_charge_id: p.chargeId,
+          provider_payment_charge_id: '',
+        },
+      },
+    });
+  }
+
+  /** Queues a raw update (an update_id is assigned) and returns its id. */
+  push(update: Record<string, unknown>): number {
+    const update_id = this.nextUpdateId++;
+    this.pending.push({ update_id, ...update });
+    if (this.webhook) void this.deliverWebhooks();
+    else this.wake();
+    return update_id;
+  }
+
+  /** The webhook as the bot registered it (url and secret), or undefined. */
+  get webhookConfig(): { url: string; secret?: string } | undefined {
+    return this.webhook;
+  }
+
+  /** Updates not yet confirmed by an offset (polling) or a 2xx (webhook). */
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  sentTo(chatId: number, method?: string): SentCall[] {
+    return this.sent.filter((c) => Number(c.params.chat_id) === chatId && (!method || c.method === method));
+  }
+
+  // ---- HTTP ----------------------------------------------------------------------------------------
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const m = /^\/bot([^/]+)\/(\w+)$/.exec((req.url ?? '').split('?')[0]);
+    const params = await readParams(req);
+    if (!m) return reply(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+    const [, token, method] = m;
+    this.requests.push({ method, at: Date.now() });
+    if (token !== this.opts.token)
+      return reply(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
+    const fault = this.takeFault(method);
+    if (fault) {
+      if (fault.kind === 'hang') return; // accept, never answer
+      if (fault.kind === 'drop') return void req.socket.destroy();
+      if (fault.kind === 'malformed')
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":tru');
+      if (fault.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
+      if (fault.kind === 'status') return this.fail(res, fault);
+    }
+    switch (method) {
+      case 'getMe':
+        return ok(res, {
+          id: Number(token.split(':')[0]),
+          is_bot: true,
+          first_name: 'Fake',
+          username: 'fake_vpn_bot',
+        });
+      case 'getUpdates':
+        return this.getUpdates(params, res);
+      case 'setWebhook':
+        this.webhook = { url: String(params.url), secret: params.secret_token as string | undefined };
+        if (this.waiter) this.endWaiter(409, 'Conflict: terminated by setWebhook');
+        void this.deliverWebhooks();
+        return ok(res, true);
+      case 'deleteWebhook':
+        this.webhook = undefined;
+        if (params.drop_pending_updates === true || params.drop_pending_updates === 'true') this.pending = [];
+        return ok(res, true);
+      case 'getWebhookInfo':
+        return ok(res, {
+          url: this.webhook?.url ?? '',
+          has_custom_certificate: false,
+          pending_update_count: this.pending.length,
+        });
+      default:
+        return this.record(method, params, res);
+    }
+  }
+
+  private record(method: string, params: Record<string, unknown>, res: ServerResponse): void {
+    if (this.opts.limits && /^send|^edit|^copy|^forward/.test(method)) {
+      const retry = this.rateLimited(String(params.chat_id));
+      if (retry) return this.fail(res, { kind: 'status', code: 429, retryAfter: retry });
+    }
+    this.sent.push({ method, params, at: Date.now() });
+    if (method === 'refundStarPayment') {
+      const dup = this.sent.filter(
+        (c) =>
+          c.method === method && c.params.telegram_payment_charge_id === params.telegram_payment_charge_id,
+      );
+      if (dup.length > 1)
+        return reply(res, 400, {
+          ok: false,
+          error_code: 400,
+          description: 'Bad Request: CHARGE_ALREADY_REFUNDED',
+        });
+    }
+    if (/^send/.test(method)) {
+      return ok(res, {
+        message_id: this.nextMessageId++,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: Number(params.chat_id), type: 'private' },
+      });
+    }
+    return ok(res, true);
+  }
+
+  private rateLimited(chat: string): number {
+    const now = Date.now();
+    const { perChatPerSecond, globalPerSecond } = this.opts.limits!;
+    const recent = (key: string) => (this.sendTimes.get(key) ?? []).filter((t) => now - t < 1000);
+    const chatTimes = recent(chat);
+    const all = recent('*');
+    if (chatTimes.length >= perChatPerSecond || all.length >= globalPerSecond) return 1;
+    this.sendTimes.set(chat, [...chatTimes, now]);
+    this.sendTimes.set('*', [...all, now]);
+    return 0;
+  }
+
+  private getUpdates(params: Record<string, unknown>, res: ServerResponse): void {
+    if (this.webhook)
+      return this.fail(res, {
+        kind: 'status',
+        code: 409,
+        description:
+          "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+      });
+    const offset = Number(params.offset ?? 0);
+    const limit = Math.min(100, Math.max(1, Number(params.limit ?? 100)));
+    const timeout = Math.min(50, Number(params.timeout ?? 0));
+    if (offset > 0) {
+      this.pending = this.pending.filter((u) => (u.update_id as number) >= offset);
+      this.confirmedOffset = Math.max(this.confirmedOffset, offset);
+    }
+    if (this.waiter)
+      this.endWaiter(
+        409,
+        'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
+      );
+    const ready = this.pending.slice(0, limit);
+    if (ready.length > 0 || timeout === 0) return ok(res, ready);
+    const timer = setTimeout(() => {
+      if (this.waiter?.res === res) this.waiter = undefined;
+      ok(res, []);
+    }, timeout * 1000);
+    this.waiter = { offset, limit, res, timer };
+    res.on('close', () => {
+      if (this.waiter?.res === res) {
+        clearTimeout(timer);
+        this.waiter = undefined;
+      }
+    });
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    if (!w) return;
+    clearTimeout(w.timer);
+    this.waiter = undefined;
+    ok(w.res, this.pending.slice(0, w.limit));
+  }
+
+  private endWaiter(code: number, description: string): void {
+    const w = this.waiter!;
+    clearTimeout(w.timer);
+    this.waiter = undefined;
+    reply(w.res, code, { ok: false, error_code: code, description });
+  }
+
+  /** Delivers pending updates to the webhook one at a time, retrying with a short doubling delay. */
+  private async deliverWebhooks(): Promise<void> {
+    if (this.deliveries > 0 || !this.webhook) return;
+    // Traffic stays on this machine: a webhook elsewhere is recorded, never called.
+    if (!/^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(this.webhook.url)) return;
+    this.deliveries++;
+    try {
+      let delay = 50;
+      while (this.webhook && this.pending.length > 0) {
+        const update = this.pending[0];
+        const okStatus = await fetch(this.webhook.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(this.webhook.secret ? { 'x-telegram-bot-api-secret-token': this.webhook.secret } : {}),
+          },
+          body: JSON.stringify(update),
+          signal: AbortSignal.timeout(10_000),
+        })
+          .then((r) => r.ok)
+          .catch(() => false);
+        if (okStatus) {
+          this.pending.shift();
+          delay = 50;
+        } else {
+          await new Promise((r) => setTimeout(r, delay));
+          delay = Math.min(delay * 2, 2_000);
+        }
+      }
+    } finally {
+      this.deliveries--;
+    }
+  }
+
+  private takeFault(method: string): Fault | undefined {
+    for (const key of [method, '*']) {
+      const list = this.faults.get(key);
+      if (list?.length) return list.shift();
+    }
+    return undefined;
+  }
+
+  private fail(res: ServerResponse, f: Extract<Fault, { kind: 'status' }>): void {
+    const descriptions: Record<number, string> = {
+      400: 'Bad Request: message text is empty',
+      401: 'Unauthorized',
+      403: 'Forbidden: bot was blocked by the user',
+      409: 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
+      429: `Too Many Requests: retry after ${f.retryAfter ?? 1}`,
+      500: 'Internal Server Error',
+      502: 'Bad Gateway',
+    };
+    reply(res, f.code, {
+      ok: false,
+      error_code: f.code,
+      description: f.description ?? descriptions[f.code],
+      ...(f.code === 429 ? { parameters: { retry_after: f.retryAfter ?? 1 } } : {}),
+    });
+  }
+}
+
+export interface FakeUser {
+  id: number;
+  username?: string;
+  firstName?: string;
+  languageCode?: string;
+}
+
+function userObj(u: FakeUser) {
+  return {
+    id: u.id,
+    is_bot: false,
+    first_name: u.firstName ?? 'User',
+    username: u.username,
+    language_code: u.languageCode ?? 'en',
+  };
+}
+
+function ok(res: ServerResponse, result: unknown): void {
+  reply(res, 200, { ok: true, result });
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  if (res.writableEnded || res.destroyed) return;
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+async function readParams(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const raw = Buffer.concat(chunks);
+  const query = Object.fromEntries(new URL(req.url ?? '/', 'http://x').searchParams);
+  const type = req.headers['content-type'] ?? '';
+  if (type.includes('application/json') && raw.length)
+    return { ...query, ...(JSON.parse(raw.toString()) as object) };
+  if (type.includes('application/x-www-form-urlencoded'))
+    return { ...query, ...Object.fromEntries(new URLSearchParams(raw.toString())) };
+  if (type.includes('multipart/form-data')) return { ...query, ...parseMultipart(raw, type) };
+  return query;
+}
+
+/** Enough multipart parsing to record text fields and the size of file fields (photos). */
+function parseMultipart(raw: Buffer, type: string): Record<string, unknown> {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(type);
+  if (!boundary) return {};
+  const sep = `--${boundary[1] ?? boundary[2]}`;
+  const out: Record<string, unknown> = {};
+  for (const part of raw.toString('latin1').split(sep).slice(1, -1)) {
+    const [head, ...rest] = part.split('\r\n\r\n');
+    const body = rest.join('\r\n\r\n').replace(/\r\n$/, '');
+    const name = /name="([^"]+)"/.exec(head)?.[1];
+    if (!name) continue;
+    out[name] = /filename=/.test(head)
+      ? { file: true, bytes: Buffer.from(body, 'latin1').length }
+      : Buffer.from(body, 'latin1').toString();
+  }
+  return out;
+}

@@ -1,0 +1,63 @@
+import {
+  Global,
+  Module,
+  type DynamicModule,
+  type INestApplication,
+  type LoggerService,
+  type Provider,
+  type Type,
+} from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { Test } from '@nestjs/testing';
+import { AppConfig } from '../../src/config/app-config';
+import { ConfigModule } from '../../src/config/config.module';
+import { DatabaseModule } from '../../src/database/database.module';
+import { configureHttp } from '../../src/http-setup';
+import { JobsModule } from '../../src/jobs/jobs.module';
+import { SignalsModule } from '../../src/signals/signals.service';
+import { LifecycleModule } from '../../src/watchdog/lifecycle.service';
+import { testEnv } from './test-env';
+
+export interface TestAppOptions {
+  databaseUrl: string;
+  env?: Record<string, string>;
+  /** The modules under test (real ones; only outside systems are faked, over sockets). */
+  imports?: (Type | DynamicModule)[];
+  providers?: Provider[];
+  /** Captures log output (default: errors and warnings to the console). */
+  logger?: LoggerService;
+}
+
+/**
+ * A Nest application with the real shared infrastructure (config, database with pool monitor, signals,
+ * job runner) on a test database, plus the modules under test. Call `app.close()` in afterAll.
+ */
+export async function createTestApp(
+  opts: TestAppOptions,
+): Promise<{ app: INestApplication; config: AppConfig }> {
+  const config = AppConfig.fromEnv(
+    testEnv({ DATABASE_URL: opts.databaseUrl, JOBS_ENABLED: 'false', ...opts.env }),
+  );
+  @Global()
+  @Module({
+    providers: opts.providers ?? [],
+    exports: (opts.providers ?? []).map((p) => (typeof p === 'function' ? p : p.provide)),
+  })
+  class ExtraProviders {}
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      ConfigModule.forRoot(config),
+      ScheduleModule.forRoot(),
+      SignalsModule,
+      LifecycleModule,
+      DatabaseModule.forRoot(opts.databaseUrl),
+      JobsModule,
+      ExtraProviders,
+      ...(opts.imports ?? []),
+    ],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: opts.logger ?? ['error', 'warn'], rawBody: true });
+  configureHttp(app);
+  await app.init();
+  return { app, config };
+}

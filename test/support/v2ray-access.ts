@@ -1,0 +1,63 @@
+import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+export const TARGET_BODY = 'hello-from-target';
+
+/** The only destination the test cores may reach: a local HTTP server answering a fixed body. */
+export async function startTargetServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const server: Server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain', connection: 'close' });
+    res.end(TARGET_BODY);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+  };
+}
+
+/**
+ * Raw VLESS request (reference §9): version 0, UUID, no addons, TCP command, target 127.0.0.1:<targetPort>,
+ * then an HTTP GET. Accepted users get `00 00` followed by the target's answer; refused ones a closed socket.
+ */
+export function vlessGet(opts: {
+  vlessPort: number;
+  uuid: string;
+  targetPort: number;
+  timeoutMs?: number;
+}): Promise<{ accepted: boolean; body: string }> {
+  const id = Buffer.from(opts.uuid.replace(/-/g, ''), 'hex');
+  const port = Buffer.alloc(2);
+  port.writeUInt16BE(opts.targetPort);
+  const header = Buffer.concat([
+    Buffer.from([0x00]),
+    id,
+    Buffer.from([0x00, 0x01]),
+    port,
+    Buffer.from([0x01, 127, 0, 0, 1]),
+  ]);
+  const http = Buffer.from(`GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const s = connect({ host: '127.0.0.1', port: opts.vlessPort });
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new Error(`VLESS request timed out after ${opts.timeoutMs ?? 5_000} ms`));
+    }, opts.timeoutMs ?? 5_000);
+    s.once('connect', () => s.write(Buffer.concat([header, http])));
+    s.on('data', (d: Buffer) => {
+      chunks.push(d);
+      // The core may keep the tunnel open for a while after the target closed: stop at the answer.
+      if (Buffer.concat(chunks).includes(TARGET_BODY)) s.destroy();
+    });
+    s.on('error', () => undefined);
+    s.once('close', () => {
+      clearTimeout(timer);
+      const all = Buffer.concat(chunks);
+      if (all.length < 2 || all[0] !== 0x00) return resolve({ accepted: false, body: '' });
+      const rest = all.subarray(2 + all[1]).toString();
+      resolve({ accepted: rest.includes(TARGET_BODY), body: rest });
+    });
+  });
+}
