@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, type } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Bench, BenchFigure } from './bench.types';
@@ -13,16 +13,19 @@ async function main(): Promise<void> {
     .filter((f) => f.endsWith('.bench.js'))
     .filter((f) => !only || f.includes(only))
     .sort();
-  const sections: string[] = [];
+  const out = resolve(__dirname, '../../docs/benchmarks.md');
+  // A filtered run (`npm run bench -- telegram`) replaces only its own sections and keeps the others.
+  const sections = new Map<string, string>(only && existsSync(out) ? previousSections(out) : []);
   for (const file of files) {
     const { bench } = (await import(join(__dirname, file))) as { bench: Bench };
     console.error(`running ${bench.title} (${file})`);
     const started = Date.now();
     try {
       const figures = await bench.run();
-      sections.push(render(bench.title, file, figures, Date.now() - started));
+      sections.set(source(file), render(bench.title, file, figures, Date.now() - started));
     } catch (err) {
-      sections.push(`## ${bench.title}\n\nFAILED: ${(err as Error).stack ?? String(err)}\n`);
+      const failed = `## ${bench.title}\n\n${sourceLine(file, Date.now() - started)}\n\nFAILED: ${(err as Error).stack ?? String(err)}\n`;
+      sections.set(source(file), failed);
       process.exitCode = 1;
     }
   }
@@ -36,8 +39,8 @@ async function main(): Promise<void> {
     'than absolute numbers. None of these are assertions in the test suite.',
     '',
   ].join('\n');
-  const out = resolve(__dirname, '../../docs/benchmarks.md');
-  writeFileSync(out, `${header}\n${sections.join('\n')}`);
+  const ordered = [...sections.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, text]) => text);
+  writeFileSync(out, `${header}\n${ordered.join('\n')}`);
   console.error(`wrote ${out}`);
 }
 
@@ -50,13 +53,34 @@ function render(title: string, file: string, figures: BenchFigure[], tookMs: num
   return [
     `## ${title}`,
     '',
-    `Source: \`bench/${file.replace(/\.js$/, '.ts')}\` (took ${(tookMs / 1000).toFixed(1)} s)`,
+    sourceLine(file, tookMs),
     '',
     '| figure | value | baseline (same run) | ratio | note |',
     '|---|---|---|---|---|',
     ...rows,
     '',
   ].join('\n');
+}
+
+function source(file: string): string {
+  return `bench/${file.replace(/\.js$/, '.ts')}`;
+}
+
+function sourceLine(file: string, tookMs: number): string {
+  return `Source: \`${source(file)}\` (took ${(tookMs / 1000).toFixed(1)} s)`;
+}
+
+/** The sections of an existing docs/benchmarks.md, keyed by their source file. */
+function previousSections(path: string): [string, string][] {
+  const text = readFileSync(path, 'utf8');
+  return text
+    .split(/\n(?=## )/)
+    .slice(1)
+    .map((section): [string, string] | undefined => {
+      const src = /^Source: `([^`]+)`/m.exec(section)?.[1];
+      return src ? [src, section.endsWith('\n') ? section : `${section}\n`] : undefined;
+    })
+    .filter((e): e is [string, string] => e !== undefined);
 }
 
 function fmt(n: number): string {
