@@ -270,4 +270,5 @@ export const secretKeys = [
   'WEBHOOK_SECRET',
   'VPN_AGENT_TOKEN',
   'CRYPTO_PAY_TOKEN',
+  'METRICS_BASIC_AUTH',
 ] as const satisfies readonly (keyof Env)[];
