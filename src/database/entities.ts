@@ -1,3 +1,4 @@
+import { BroadcastEntity } from '../admin/broadcast.entity';
 import { JobLeaseEntity } from '../jobs/job-lease.entity';
 import { BalanceLedgerEntity } from '../payments/balance-ledger.entity';
 import { ProcessedProviderEventEntity } from '../payments/processed-provider-event.entity';
@@ -25,4 +26,5 @@ export const entities = [
   NotificationEntity,
   TelegramUpdateEntity,
   JobLeaseEntity,
+  BroadcastEntity,
 ];

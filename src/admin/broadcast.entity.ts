@@ -1,0 +1,68 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+import { bigintNumber, oneOf } from '../database/column-types';
+
+export const broadcastAudiences = ['all', 'active'] as const;
+export type BroadcastAudience = (typeof broadcastAudiences)[number];
+export const broadcastStatuses = ['running', 'stopped', 'done'] as const;
+export type BroadcastStatus = (typeof broadcastStatuses)[number];
+
+/**
+ * An admin broadcast. Recipients are users in id order; `cursor` is the last user id handled, written after
+ * every send, so a restart resumes right after it (at most the one in-flight message can repeat).
+ */
+@Entity('broadcasts')
+@Check('broadcasts_audience_valid', oneOf('audience', broadcastAudiences))
+@Check('broadcasts_status_valid', oneOf('status', broadcastStatuses))
+@Check('broadcasts_counts_non_negative', '"sent" >= 0 AND "failed" >= 0')
+@Index('broadcasts_running_idx', ['status', 'id'])
+export class BroadcastEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id!: string;
+
+  @Column({ type: 'text' })
+  audience!: BroadcastAudience;
+
+  @Column({ type: 'text' })
+  text!: string;
+
+  @Column({ type: 'text', default: 'running' })
+  status!: BroadcastStatus;
+
+  /** The last user id handled (sent, failed or skipped); 0 before the first. */
+  @Column({ type: 'bigint', default: 0, transformer: bigintNumber })
+  cursor!: number;
+
+  @Column({ type: 'integer', default: 0 })
+  sent!: number;
+
+  @Column({ type: 'integer', default: 0 })
+  failed!: number;
+
+  /** Telegram id of the admin who started it. */
+  @Column({ name: 'created_by', type: 'bigint', transformer: bigintNumber })
+  createdBy!: number;
+
+  /** The admin's progress message, edited while the broadcast runs. */
+  @Column({ name: 'progress_chat_id', type: 'bigint', nullable: true, transformer: bigintNumber })
+  progressChatId!: number | null;
+
+  @Column({ name: 'progress_message_id', type: 'integer', nullable: true })
+  progressMessageId!: number | null;
+
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt!: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
