@@ -18,13 +18,15 @@ export interface StartOptions {
   env?: Record<string, string | undefined>;
   /** 'unread': stdout is a pipe nobody reads (a stalled log collector). */
   stdout?: 'read' | 'unread';
+  /** A port chosen beforehand (e.g. for a WEBHOOK_URL that must name it); default: a free one. */
+  port?: number;
 }
 
 const MAIN = resolve(__dirname, '../../dist/src/main.js');
 
 /** Runs the built application (npm test builds it first) as a real process on a free port. */
 export async function startApp(opts: StartOptions = {}): Promise<AppProcess> {
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const env = testEnv({ PORT: String(port), ...opts.env });
   const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<
     string,
