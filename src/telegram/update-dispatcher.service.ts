@@ -14,6 +14,8 @@ import { TransientUpdateError, UpdateHandler } from './update-handler';
 const IDLE_POLL_MS = 1_000;
 const LOCK_MARGIN_MS = 5_000;
 const ABANDON_GRACE_MS = 1_000;
+/** How long shutdown waits for the claim loop to notice it should stop (a claim may be stuck on the pool). */
+const LOOP_EXIT_WAIT_MS = 2_000;
 
 export interface DispatcherStatus {
   running: boolean;
@@ -23,6 +25,20 @@ export interface DispatcherStatus {
   failed: number;
   /** Updates whose handler passed its deadline and has not returned yet. */
   overdue: { updateId: number; chatId: number | null; ms: number }[];
+  /** The longest-running handler now, if any. */
+  oldest?: { updateId: number; chatId: number | null; ms: number };
+  /** Bumped by each restart(); the claim loop of an older generation exits. */
+  generation: number;
+  /** Milliseconds left of a pause() (load shedding), 0 when claiming normally. */
+  pausedForMs: number;
+}
+
+interface InFlight {
+  update: InboxUpdate;
+  started: number;
+  abort: AbortController;
+  /** Gives up on the handler at once (restart): its update goes back to the inbox as a transient failure. */
+  abandon: (reason: Error) => void;
 }
 
 /**
@@ -34,11 +50,10 @@ export interface DispatcherStatus {
 @Injectable()
 export class UpdateDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('UpdateDispatcher');
-  private readonly inFlight = new Map<
-    number,
-    { update: InboxUpdate; started: number; abort: AbortController }
-  >();
+  private readonly inFlight = new Map<number, InFlight>();
   private running = false;
+  private generation = 0;
+  private pausedUntil = 0;
   private loop?: Promise<void>;
   private wakeUp?: () => void;
   private processed = 0;
@@ -58,13 +73,14 @@ export class UpdateDispatcher implements OnApplicationBootstrap, BeforeApplicati
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = this.run();
+    this.loop = this.run(this.generation);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
     this.wake();
-    await this.loop;
+    // Bounded: a loop stuck in a claim (starved pool, hung server) must not hold the shutdown hostage.
+    await Promise.race([this.loop, sleep(LOOP_EXIT_WAIT_MS)]);
     const deadline = Date.now() + this.config.http.shutdownDrainMs;
     while (this.inFlight.size > 0 && Date.now() < deadline) await sleep(50);
     const unfinished = [...this.inFlight.values()];
@@ -77,10 +93,54 @@ export class UpdateDispatcher implements OnApplicationBootstrap, BeforeApplicati
     this.wakeUp?.();
   }
 
+  /**
+   * Watchdog recovery for a dispatcher stall (class B): starts a new claim loop (the old one exits at its next
+   * step and gives back anything it claims from then on) and abandons handlers that have run for `stuckAfterMs`
+   * or more: their updates go back to the inbox as a transient failure, retried with backoff until
+   * TELEGRAM_UPDATE_MAX_ATTEMPTS and then kept as failed. Healthy handlers keep running.
+   */
+  restart(reason: string, stuckAfterMs = this.config.telegram.handlerTimeoutMs): { abandoned: number[] } {
+    const now = performance.now();
+    const stuck = [...this.inFlight.values()].filter((f) => now - f.started >= stuckAfterMs);
+    this.generation++;
+    this.logger.warn(
+      `restarting the dispatcher (generation ${this.generation}): ${reason}; abandoning ${stuck.length} stuck handler(s)` +
+        (stuck.length
+          ? ` (${stuck.map((f) => `${f.update.updateId}@chat ${f.update.chatId ?? '-'}`).join(', ')})`
+          : ''),
+    );
+    for (const f of stuck) {
+      const err = new TransientUpdateError(`abandoned by a dispatcher restart: ${reason}`);
+      f.abort.abort(err);
+      f.abandon(err);
+    }
+    this.pausedUntil = 0;
+    if (this.running) {
+      this.wake(); // lets the old loop see the new generation and exit
+      this.loop = this.run(this.generation);
+    }
+    return { abandoned: stuck.map((f) => f.update.updateId) };
+  }
+
+  /** Load shedding (class C): claims nothing for `ms`; handlers already running finish normally. */
+  pause(ms: number, reason: string): void {
+    this.pausedUntil = Math.max(this.pausedUntil, performance.now() + ms);
+    this.logger.warn(`dispatcher paused for ${ms} ms: ${reason}`);
+  }
+
   status(): DispatcherStatus {
     const now = performance.now();
     const limit = this.config.telegram.handlerTimeoutMs;
+    let oldest: InFlight | undefined;
+    for (const f of this.inFlight.values()) if (!oldest || f.started < oldest.started) oldest = f;
     return {
+      generation: this.generation,
+      pausedForMs: Math.max(0, Math.round(this.pausedUntil - now)),
+      oldest: oldest && {
+        updateId: oldest.update.updateId,
+        chatId: oldest.update.chatId,
+        ms: Math.round(now - oldest.started),
+      },
       running: this.running,
       inFlight: this.inFlight.size,
       concurrency: this.config.telegram.handlerConcurrency,
@@ -96,13 +156,15 @@ export class UpdateDispatcher implements OnApplicationBootstrap, BeforeApplicati
     };
   }
 
-  private async run(): Promise<void> {
+  private async run(generation: number): Promise<void> {
     const { handlerConcurrency, handlerTimeoutMs } = this.config.telegram;
     let backoffMs = 0;
-    while (this.running) {
+    const current = () => this.running && generation === this.generation;
+    while (current()) {
       const free = handlerConcurrency - this.inFlight.size;
+      const pausedMs = this.pausedUntil - performance.now();
       let claimed: InboxUpdate[] = [];
-      if (free > 0) {
+      if (free > 0 && pausedMs <= 0) {
         try {
           claimed = await withCaller({ label: 'telegram.dispatcher' }, () =>
             this.inbox.claim(free, handlerTimeoutMs + LOCK_MARGIN_MS),
@@ -113,16 +175,26 @@ export class UpdateDispatcher implements OnApplicationBootstrap, BeforeApplicati
           this.logger.warn(`cannot claim updates (retry in ${backoffMs} ms): ${(err as Error).message}`);
         }
       }
+      if (!current()) {
+        // Superseded (restart) or stopping while the claim was on its way: give the claims back untouched.
+        await withCaller({ label: 'telegram.dispatcher' }, () =>
+          this.inbox.release(claimed.map((u) => u.updateId)),
+        ).catch(() => undefined);
+        return;
+      }
       for (const u of claimed) void this.process(u);
       if (claimed.length === 0 || this.inFlight.size >= handlerConcurrency) {
+        const idleMs = pausedMs > 0 ? Math.min(pausedMs, IDLE_POLL_MS) : backoffMs || IDLE_POLL_MS;
+        let mine: (() => void) | undefined;
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, backoffMs || IDLE_POLL_MS);
-          this.wakeUp = () => {
+          const timer = setTimeout(resolve, idleMs);
+          this.wakeUp = mine = () => {
             clearTimeout(timer);
             resolve();
           };
         });
-        this.wakeUp = undefined;
+        // A newer loop (restart) may have registered its own wake-up meanwhile: leave that one alone.
+        if (this.wakeUp === mine) this.wakeUp = undefined;
       }
     }
   }
@@ -131,7 +203,10 @@ export class UpdateDispatcher implements OnApplicationBootstrap, BeforeApplicati
     const { handlerTimeoutMs, updateMaxAttempts } = this.config.telegram;
     const abort = new AbortController();
     const started = performance.now();
-    this.inFlight.set(update.updateId, { update, started, abort });
+    let abandon: (reason: Error) => void = () => undefined;
+    const abandonedNow = new Promise<never>((_, reject) => (abandon = reject));
+    abandonedNow.catch(() => undefined);
+    this.inFlight.set(update.updateId, { update, started, abort, abandon });
     const timer = setTimeout(
       () => abort.abort(new TransientUpdateError(`handler deadline of ${handlerTimeoutMs} ms exceeded`)),
       handlerTimeoutMs,
@@ -152,7 +227,7 @@ export class UpdateDispatcher implements OnApplicationBootstrap, BeforeApplicati
         );
       });
       work.catch(() => undefined);
-      await Promise.race([work, abandoned]);
+      await Promise.race([work, abandoned, abandonedNow]);
       if (abort.signal.aborted) throw abort.signal.reason;
       await withCaller({ label: 'telegram.dispatcher' }, () => this.inbox.complete(update.updateId));
       this.processed++;

@@ -12,7 +12,14 @@ const t: Thresholds = {
 function evidence(over: Partial<{ [K in keyof Evidence]: Partial<Evidence[K]> }> = {}): Evidence {
   return {
     loop: { maxMs: 5, p99Ms: 2, guardStallMs: 0, ...over.loop },
-    polling: { state: 'polling', deadlineMs: 35_000, offset: 10, received: 3, ...over.polling },
+    polling: {
+      state: 'polling',
+      longPollMs: 25_000,
+      deadlineMs: 35_000,
+      offset: 10,
+      received: 3,
+      ...over.polling,
+    },
     dispatcher: { backlog: 0, inFlight: 0, completed: 100, overdueLanes: 0, ...over.dispatcher },
     pool: { waiting: 0, busy: 1, max: 10, holders: [], ...over.pool },
   };
@@ -33,11 +40,13 @@ describe('freeze classifier', () => {
     );
   });
 
-  it('reports A when a getUpdates stays in flight past its deadline plus grace', () => {
-    const v = run(() => evidence({ polling: { inFlightMs: 38_000 } }), 0);
+  it('reports A when a getUpdates stays open past the long-poll timeout plus the network allowance', () => {
+    const v = run(() => evidence({ polling: { inFlightMs: 28_000 } }), 0);
     expect(v.class).toBe('A');
-    expect(v.reason).toMatch(/in flight for 38000 ms, past its 35000 ms deadline/);
-    expect(run(() => evidence({ polling: { inFlightMs: 36_000 } }), 0).class).toBe('healthy');
+    expect(v.reason).toBe('getUpdates in flight for 28000 ms; Telegram answers within 25000 ms');
+    expect(v.evidence).toMatchObject({ longPollMs: 25_000, graceMs: 2_000, deadlineMs: 35_000 });
+    // Within the allowance, and before our own HTTP deadline would cut it: an ordinary long poll.
+    expect(run(() => evidence({ polling: { inFlightMs: 26_500 } }), 0).class).toBe('healthy');
   });
 
   it('reports B when updates wait and none completes for the stall threshold', () => {
@@ -46,6 +55,18 @@ describe('freeze classifier', () => {
     const v = run(ev, 31_000);
     expect(v.class).toBe('B');
     expect(v.evidence).toMatchObject({ backlog: 7 });
+  });
+
+  it('reports B for one stuck lane while other chats keep completing', () => {
+    const ev = (ms: number) => (i: number) =>
+      evidence({
+        dispatcher: { backlog: 3, completed: 100 + i, inFlight: 2, oldest: { updateId: 7, chatId: 42, ms } },
+      });
+    expect(run(ev(29_000), 10_000).class).toBe('healthy');
+    const v = run(ev(31_000), 10_000);
+    expect(v.class).toBe('B');
+    expect(v.reason).toBe('chat 42 stuck: update 7 has been in its handler for 31000 ms');
+    expect(v.evidence).toMatchObject({ lane: 42 });
   });
 
   it('reports C, naming the holders, when waiters persist with every connection busy', () => {

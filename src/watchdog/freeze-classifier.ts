@@ -22,20 +22,33 @@ export interface Evidence {
     state: string;
     /** How long the current getUpdates has been in flight (ms), if one is. */
     inFlightMs?: number;
+    /** The long-poll timeout sent to Telegram (TELEGRAM_POLL_TIMEOUT_S): Telegram answers within it. */
+    longPollMs: number;
+    /** Our HTTP deadline for one getUpdates (long-poll timeout + margin): the transport's own backstop. */
     deadlineMs: number;
     conflictForMs?: number;
     /** Offset now and updates received in total (they must move together). */
     offset: number;
     received: number;
   };
-  /** Dispatcher: updates waiting in the inbox, in flight, finished in total, lanes past their deadline. */
-  dispatcher: { backlog: number; inFlight: number; completed: number; overdueLanes: number };
+  /**
+   * Dispatcher: updates waiting in the inbox, in flight, finished in total, lanes past their deadline, and the
+   * longest-running handler (its chat lane and age), if any is running.
+   */
+  dispatcher: {
+    backlog: number;
+    inFlight: number;
+    completed: number;
+    overdueLanes: number;
+    oldest?: { updateId: number; chatId: number | null; ms: number };
+  };
   /** Pool: waiters and whether every connection is busy, with the holders. */
   pool: { waiting: number; busy: number; max: number; holders: string[] };
 }
 
 export interface Thresholds {
   loopStallMs: number;
+  /** Allowance over the long-poll timeout for the network; below the HTTP margin so A is seen before the backstop. */
   pollGraceMs: number;
   stallMs: number;
   starvationMs: number;
@@ -101,25 +114,36 @@ export function classify(e: Evidence, t: Thresholds, clock: SymptomClock, now: n
   }
 
   const p = e.polling;
-  if (p?.inFlightMs !== undefined && p.inFlightMs > p.deadlineMs + t.pollGraceMs) {
+  // Telegram answers a getUpdates within its long-poll timeout; one still open past that (plus a network
+  // allowance) is a half-open connection or a blackhole: the audits' class A.
+  if (p?.inFlightMs !== undefined && p.inFlightMs > p.longPollMs + t.pollGraceMs) {
     return verdict(
       'A',
-      `getUpdates in flight for ${Math.round(p.inFlightMs)} ms, past its ${p.deadlineMs} ms deadline`,
+      `getUpdates in flight for ${Math.round(p.inFlightMs)} ms; Telegram answers within ${p.longPollMs} ms`,
       {
         inFlightMs: Math.round(p.inFlightMs),
+        longPollMs: p.longPollMs,
+        graceMs: t.pollGraceMs,
         deadlineMs: p.deadlineMs,
       },
     );
   }
 
-  if (e.dispatcher.backlog > 0 && sinceCompletedMs >= t.stallMs) {
+  const d = e.dispatcher;
+  if (d.backlog > 0 && sinceCompletedMs >= t.stallMs) {
+    return verdict('B', `${d.backlog} updates waiting, none completed for ${sinceCompletedMs} ms`, {
+      ...d,
+      sinceCompletedMs,
+    });
+  }
+  // One lane wedged while others flow: a handler running past the stall threshold blocks its chat (updates of
+  // a chat run in order). The dispatcher abandons a handler shortly after its own deadline, so with sane
+  // settings (TELEGRAM_HANDLER_TIMEOUT_MS < WATCHDOG_STALL_MS) this fires only when that defence failed.
+  if (d.oldest && d.oldest.ms >= t.stallMs) {
     return verdict(
       'B',
-      `${e.dispatcher.backlog} updates waiting, none completed for ${sinceCompletedMs} ms`,
-      {
-        ...e.dispatcher,
-        sinceCompletedMs,
-      },
+      `chat ${d.oldest.chatId ?? '-'} stuck: update ${d.oldest.updateId} has been in its handler for ${d.oldest.ms} ms`,
+      { ...d, lane: d.oldest.chatId },
     );
   }
 

@@ -55,6 +55,12 @@ export class MetricsService implements OnModuleInit {
     labelNames: ['table', 'state'],
     registers: [this.registry],
   });
+  readonly recoveries = new Counter({
+    name: 'watchdog_recoveries_total',
+    help: 'In-process recoveries applied by the watchdog, by freeze class (A abort poll, B restart dispatcher, C shed load)',
+    labelNames: ['class'],
+    registers: [this.registry],
+  });
   private freezeClass: FreezeClass = 'healthy';
   private dispatcher?: () => { inFlight: number; concurrency: number };
 

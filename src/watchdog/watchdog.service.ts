@@ -118,7 +118,8 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
       this.evidence(),
       {
         loopStallMs: w.loopStallMs,
-        pollGraceMs: 2_000,
+        // Half the HTTP margin (at most 2 s): A is named, and recovered, before the transport's own deadline.
+        pollGraceMs: Math.min(2_000, this.config.telegram.pollMarginMs / 2),
         stallMs: w.stallMs,
         starvationMs: w.poolStarvationMs,
         conflictMs: w.stallMs,
@@ -147,6 +148,7 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
           ? {
               state: p.state,
               inFlightMs: p.inFlightSinceMs === undefined ? undefined : performance.now() - p.inFlightSinceMs,
+              longPollMs: this.config.telegram.pollTimeoutS * 1000,
               deadlineMs: p.deadlineMs,
               conflictForMs: p.conflictForMs,
               offset: p.offset,
@@ -158,6 +160,7 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
         inFlight: d?.inFlight ?? 0,
         completed: (d?.processed ?? 0) + (d?.failed ?? 0),
         overdueLanes: d?.overdue.length ?? 0,
+        oldest: d?.oldest,
       },
       pool: {
         waiting: pool.waiting,
@@ -179,6 +182,11 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
   private act(now: number): void {
     const v = this.verdict;
     const w = this.config.watchdog;
+    if (v.class === 'D' && w.action !== 'report' && now === this.classSince) {
+      // Outside this process: another consumer polls with this token, or a webhook is set. Exiting would only
+      // start a crash loop against it; the poll loop backs off 5–15 s per 409 and the class stays reported.
+      this.lastAction = `${new Date().toISOString()} class D: reported only (polling backs off; no exit)`;
+    }
     if (v.class === 'healthy' || v.class === 'D' || w.action === 'report') return;
     const sinceStart = now - this.started;
     const lasting = now - this.classSince;
@@ -190,17 +198,37 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
     if (lasting >= w.exitAfterMs) this.exitForRestart(v);
   }
 
+  /**
+   * In-process recovery, one action per class: A aborts the hung getUpdates (the poll loop sends a fresh one at
+   * once with the same offset), B restarts the dispatcher (abandoning the stuck handlers, whose updates are
+   * retried), C sheds load by pausing the dispatcher and names the connection holders. D and E have nothing safe
+   * to do here: D is outside this process (another consumer, a webhook; polling already backs off) and E is
+   * the out-of-loop guard's to act on.
+   */
   private recover(c: FreezeClass, now: number): void {
+    const w = this.config.watchdog;
     let action: string | undefined;
-    if (c === 'A' && this.polling?.abortInFlight('watchdog: getUpdates past its deadline (class A)')) {
-      action = 'aborted the hung getUpdates';
+    if (
+      c === 'A' &&
+      this.polling?.abortInFlight('watchdog: getUpdates past the long-poll timeout (class A)')
+    ) {
+      action = 'aborted the hung getUpdates; polling again';
     } else if (c === 'B' && this.dispatcher) {
-      this.dispatcher.wake();
-      action = 'woke the dispatcher';
+      const { abandoned } = this.dispatcher.restart(`watchdog: ${this.verdict.reason}`, w.stallMs);
+      action = `restarted the dispatcher; abandoned ${abandoned.length} stuck handler(s)${abandoned.length ? ` (updates ${abandoned.join(', ')} go back to the inbox)` : ''}`;
+    } else if (c === 'C' && this.dispatcher) {
+      const pauseMs = Math.min(Math.max(w.poolStarvationMs, 2_000), 30_000);
+      const holders = this.pool
+        .snapshot()
+        .holds.map((h) => `${h.caller}:${h.heldMs}ms`)
+        .join(', ');
+      this.dispatcher.pause(pauseMs, 'watchdog: pool starvation (class C)');
+      action = `paused the dispatcher for ${pauseMs} ms to shed load; connections held by ${holders || 'nobody'}`;
     }
     if (!action) return;
     this.lastRecoveryAt = now;
     this.lastAction = `${new Date().toISOString()} ${action}`;
+    this.metrics.recoveries.inc({ class: c });
     this.logger.warn(`watchdog recovery for class ${c}: ${action}`);
   }
 
