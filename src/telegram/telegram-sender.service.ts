@@ -92,19 +92,22 @@ export class TelegramSender {
 
   /** Reserves the next slot that respects the global rate, the chat's pacing and any 429 pause. */
   private async waitForSlot(chat: string, giveUpAt: number, signal?: AbortSignal): Promise<void> {
-    const now = Date.now();
-    const at = Math.max(
-      now,
-      this.nextGlobalSlot,
-      this.pausedUntil,
-      chat ? (this.nextChatSlot.get(chat) ?? 0) : 0,
-    );
-    if (at > giveUpAt)
-      throw new Error(`send to ${chat || '-'} would wait past its deadline (${at - now} ms)`);
-    this.nextGlobalSlot = at + this.globalIntervalMs;
-    if (chat) this.nextChatSlot.set(chat, at + this.chatIntervalMs);
-    if (this.nextChatSlot.size > 10_000) this.pruneChats(now);
-    if (at > now) await sleep(at - now, signal);
+    for (;;) {
+      const now = Date.now();
+      const chatBefore = chat ? (this.nextChatSlot.get(chat) ?? 0) : 0;
+      const at = Math.max(now, this.nextGlobalSlot, this.pausedUntil, chatBefore);
+      if (at > giveUpAt)
+        throw new Error(`send to ${chat || '-'} would wait past its deadline (${at - now} ms)`);
+      this.nextGlobalSlot = at + this.globalIntervalMs;
+      if (chat) this.nextChatSlot.set(chat, at + this.chatIntervalMs);
+      if (this.nextChatSlot.size > 10_000) this.pruneChats(now);
+      if (at > now) await sleep(at - now, signal);
+      // A 429 that arrived while this send waited for its slot pauses it too: sending into a flood wait
+      // earns another 429 (and longer waits from Telegram). Take a new slot after the pause instead.
+      if (this.pausedUntil <= Date.now()) return;
+      if (chat && this.nextChatSlot.get(chat) === at + this.chatIntervalMs)
+        this.nextChatSlot.set(chat, chatBefore);
+    }
   }
 
   private pruneChats(now: number): void {

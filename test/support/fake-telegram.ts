@@ -27,6 +27,14 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
+/** How the fake answered one request (every request, faults included; hangs and drops never finish). */
+export interface Answered {
+  method: string;
+  status: number;
+  chatId?: string;
+  at: number;
+}
+
 export interface FakeTelegramOptions {
   token: string;
   /** Enforce Telegram-like send limits (429 with retry_after): per chat per second and global per second. */
@@ -49,7 +57,12 @@ export class FakeTelegram {
   private readonly faults = new Map<string, Fault[]>();
   private webhook?: { url: string; secret?: string };
   private deliveries = 0;
+  private webhookCopies = 1;
+  private flood?: { until: number; methods: Set<string> };
+  private readonly history = new Map<number, Record<string, unknown>>();
   readonly sent: SentCall[] = [];
+  /** Every answered request with its HTTP status, in order: shows which sends met a 429 and when. */
+  readonly answered: Answered[] = [];
   readonly requests: { method: string; at: number }[] = [];
   /** Highest offset the bot confirmed through getUpdates. */
   confirmedOffset = 0;
@@ -87,6 +100,40 @@ export class FakeTelegram {
 
   clearFaults(): void {
     this.faults.clear();
+    this.flood = undefined;
+  }
+
+  /**
+   * A flood-control storm: for `durationMs`, every call of `methods` ('*' for all) is answered 429 with the
+   * retry_after Telegram would give (the whole seconds left in the storm, at least 1). A client that waits
+   * exactly retry_after lands after the storm; one that retries sooner meets another 429.
+   */
+  floodStorm(methods: string[] | '*', durationMs: number): void {
+    this.flood = { until: Date.now() + durationMs, methods: new Set(methods === '*' ? ['*'] : methods) };
+  }
+
+  /** When the current storm ends (ms since the epoch), or undefined when there is none. */
+  get floodUntil(): number | undefined {
+    return this.flood?.until;
+  }
+
+  /**
+   * Webhook deliveries are sent `copies` times at once (Telegram re-sends an update whose answer it did not
+   * see in time, and with max_connections > 1 copies can overlap). Default 1.
+   */
+  duplicateWebhookDeliveries(copies: number): void {
+    this.webhookCopies = Math.max(1, copies);
+  }
+
+  /**
+   * Delivers an update the bot has already received once more, `copies` times concurrently, to the registered
+   * webhook with its secret. Returns the HTTP status of each delivery.
+   */
+  async redeliver(updateId: number, copies = 1): Promise<number[]> {
+    const update = this.history.get(updateId);
+    if (!update) throw new Error(`update ${updateId} was never queued`);
+    if (!this.webhook) throw new Error('no webhook is registered');
+    return Promise.all(Array.from({ length: copies }, () => this.post(update)));
   }
 
   // ---- injecting what users do --------------------------------------------------------------------
@@ -151,7 +198,9 @@ export class FakeTelegram {
   /** Queues a raw update (an update_id is assigned) and returns its id. */
   push(update: Record<string, unknown>): number {
     const update_id = this.nextUpdateId++;
-    this.pending.push({ update_id, ...update });
+    const full = { update_id, ...update };
+    this.pending.push(full);
+    this.history.set(update_id, full);
     if (this.webhook) void this.deliverWebhooks();
     else this.wake();
     return update_id;
@@ -179,8 +228,20 @@ export class FakeTelegram {
     if (!m) return reply(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
     const [, token, method] = m;
     this.requests.push({ method, at: Date.now() });
+    const chatId = params.chat_id === undefined ? undefined : String(params.chat_id as string | number);
+    res.on('finish', () => this.answered.push({ method, status: res.statusCode, chatId, at: Date.now() }));
     if (token !== this.opts.token)
       return reply(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
+    if (this.flood && (this.flood.methods.has('*') || this.flood.methods.has(method))) {
+      const leftMs = this.flood.until - Date.now();
+      if (leftMs > 0)
+        return this.fail(res, {
+          kind: 'status',
+          code: 429,
+          retryAfter: Math.max(1, Math.ceil(leftMs / 1000)),
+        });
+      this.flood = undefined;
+    }
     const fault = this.takeFault(method);
     if (fault) {
       if (fault.kind === 'hang') return; // accept, never answer
@@ -320,18 +381,10 @@ export class FakeTelegram {
       let delay = 50;
       while (this.webhook && this.pending.length > 0) {
         const update = this.pending[0];
-        const okStatus = await fetch(this.webhook.url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            ...(this.webhook.secret ? { 'x-telegram-bot-api-secret-token': this.webhook.secret } : {}),
-          },
-          body: JSON.stringify(update),
-          signal: AbortSignal.timeout(10_000),
-        })
-          .then((r) => r.ok)
-          .catch(() => false);
-        if (okStatus) {
+        const statuses = await Promise.all(
+          Array.from({ length: this.webhookCopies }, () => this.post(update)),
+        );
+        if (statuses.some((s) => s >= 200 && s < 300)) {
           this.pending.shift();
           delay = 50;
         } else {
@@ -342,6 +395,27 @@ export class FakeTelegram {
     } finally {
       this.deliveries--;
     }
+  }
+
+  /** One webhook POST with the secret header; the HTTP status, or 0 when there was no answer. */
+  private async post(update: Record<string, unknown>): Promise<number> {
+    const hook = this.webhook!;
+    // Traffic stays on this machine: a webhook elsewhere is recorded, never called.
+    if (!/^http:\/\/(127\.0\.0\.1|localhost)[:/]/.test(hook.url)) return 0;
+    return fetch(hook.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(hook.secret ? { 'x-telegram-bot-api-secret-token': hook.secret } : {}),
+      },
+      body: JSON.stringify(update),
+      signal: AbortSignal.timeout(10_000),
+    })
+      .then(async (r) => {
+        await r.arrayBuffer();
+        return r.status;
+      })
+      .catch(() => 0);
   }
 
   private takeFault(method: string): Fault | undefined {
