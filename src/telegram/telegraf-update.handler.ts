@@ -11,7 +11,8 @@ type CallApi = Telegraf['telegram']['callApi'];
  * Feeds inbox updates to the telegraf bot whose handlers nestjs-telegraf discovered (`launchOptions: false`:
  * the project owns the transports). Three adjustments make telegraf fit the reliability rules:
  * - every Bot API call telegraf makes (ctx.reply, answerCbQuery, sendInvoice, …) goes through the
- *   TelegramSender: rate limits, 429 handling, deadlines, the update's abort signal;
+ *   TelegramSender: rate limits, 429 handling, 403 marking the user blocked, deadlines, the update's abort
+ *   signal (the caller context's);
  * - errors propagate to the dispatcher (which retries or keeps them) instead of being swallowed by bot.catch;
  * - bot.stop() no longer throws "Bot is not running!" at shutdown (nestjs-telegraf#1079): we never launched it.
  */
@@ -30,6 +31,10 @@ export class TelegrafUpdateHandler extends UpdateHandler {
       opts?: { signal?: AbortSignal },
     ) => sender.send(method, unwrapFiles(payload ?? {}), { signal: opts?.signal })) as CallApi;
     bot.telegram.callApi = callApi;
+    // telegraf builds a fresh Telegram client for every update (Telegraf.handleUpdate) and hands that one to
+    // the context, so patching bot.telegram alone left ctx.reply & co. bypassing the sender. Every context
+    // gets bot.telegram instead (telegraf copies bot.context onto each ctx before the middleware runs).
+    Object.assign(bot.context, { telegram: bot.telegram });
     bot.catch((err) => {
       throw err;
     });
