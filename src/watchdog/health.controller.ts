@@ -3,6 +3,7 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs
 import { DatabaseIndicator } from './database.indicator';
 import { Lifecycle } from './lifecycle.service';
 import { ProgressIndicators } from './progress.indicators';
+import { VpnCoreIndicator } from './vpn-core.indicator';
 
 @Controller('health')
 export class HealthController {
@@ -12,6 +13,7 @@ export class HealthController {
     private readonly progress: ProgressIndicators,
     private readonly database: DatabaseIndicator,
     private readonly lifecycle: Lifecycle,
+    private readonly vpnCore: VpnCoreIndicator,
   ) {}
 
   /** Liveness: process-local evidence only. A database or Telegram outage must never restart the pod. */
@@ -21,7 +23,11 @@ export class HealthController {
     return this.health.check([() => this.progress.eventLoop(), () => this.progress.freeze()]);
   }
 
-  /** Readiness: may this instance take traffic? Adds the database, Telegram, jobs and the shutdown state. */
+  /**
+   * Readiness: may this instance take traffic? Adds the shutdown state, the database (raced against
+   * DB_READY_TIMEOUT_MS), Telegram, jobs and the VPN core (the last two report-only). Only the database check
+   * does I/O; everything else reads memory, so the probe answers within its deadline whatever hangs.
+   */
   @Get('ready')
   @HealthCheck()
   ready() {
@@ -35,6 +41,7 @@ export class HealthController {
       () => this.database.check(),
       () => this.progress.telegram(),
       () => this.progress.jobs_(),
+      () => this.vpnCore.check(),
     ]);
   }
 }

@@ -9,6 +9,7 @@ import { LoopGuard } from './loop-guard';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 import { ProgressIndicators } from './progress.indicators';
+import { VpnCoreIndicator } from './vpn-core.indicator';
 import { WatchdogService } from './watchdog.service';
 
 @Module({
@@ -22,6 +23,7 @@ import { WatchdogService } from './watchdog.service';
     WatchdogService,
     ProgressIndicators,
     DiagnosticsService,
+    VpnCoreIndicator,
   ],
   exports: [EventLoopMonitor, MetricsService, WatchdogService],
 })
