@@ -29,5 +29,7 @@ import { TelegramTransportModule } from './telegram-transport.module';
     UsersModule,
   ],
   providers: [StartHandler],
+  // The admin module (src/admin) sends broadcasts through this app's one TelegramSender.
+  exports: [TelegramTransportModule],
 })
 export class TelegramModule {}
