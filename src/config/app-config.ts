@@ -196,6 +196,11 @@ export class AppConfig {
       supportContact: e.SUPPORT_CONTACT,
       /** Top-up buttons, in minor units of the balance currency. */
       topupAmountsMinor: e.TOPUP_AMOUNTS.map((a) => Number(a) * 100),
+      /** Range of a top-up amount the user types, in minor units of the balance currency. */
+      topupMinMinor: e.TOPUP_MIN_AMOUNT * 100,
+      topupMaxMinor: e.TOPUP_MAX_AMOUNT * 100,
+      /** Balance credited per Telegram Star on a Stars top-up, minor units of the balance currency. */
+      starsTopupMinorPerStar: e.STARS_TOPUP_MINOR_PER_STAR,
       keyReissueCooldownMs: e.KEY_REISSUE_COOLDOWN_MINUTES * 60_000,
       broadcastIntervalMs: e.BROADCAST_INTERVAL_MS,
     } as const;

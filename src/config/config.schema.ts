@@ -214,6 +214,9 @@ export const configSchema = z
           .max(8),
       )
       .default(['100', '300', '500', '1000']),
+    TOPUP_MIN_AMOUNT: int({ min: 1, max: 10_000_000 }).default(50),
+    TOPUP_MAX_AMOUNT: int({ min: 1, max: 10_000_000 }).default(100_000),
+    STARS_TOPUP_MINOR_PER_STAR: int({ min: 1, max: 1_000_000 }).default(130),
     KEY_REISSUE_COOLDOWN_MINUTES: int({ min: 0, max: 10_080 }).default(10),
     BROADCAST_INTERVAL_MS: int({ min: 200, max: 600_000 }).default(5_000),
 
@@ -231,6 +234,13 @@ export const configSchema = z
         code: 'custom',
         path: ['TELEGRAM_HANDLER_CONCURRENCY'],
         message: `must stay below DB_POOL_SIZE - JOBS_CONNECTION_BUDGET (${cfg.DB_POOL_SIZE - cfg.JOBS_CONNECTION_BUDGET}) so handlers cannot exhaust the pool`,
+      });
+    }
+    if (cfg.TOPUP_MIN_AMOUNT > cfg.TOPUP_MAX_AMOUNT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TOPUP_MIN_AMOUNT'],
+        message: `must not exceed TOPUP_MAX_AMOUNT (${cfg.TOPUP_MAX_AMOUNT})`,
       });
     }
     if (cfg.JOBS_CONNECTION_BUDGET >= cfg.DB_POOL_SIZE) {

@@ -33,6 +33,6 @@ import { ReferralService } from './referral.service';
     AutoRenewalJob,
     PurchaseExpiryJob,
   ],
-  exports: [PurchasesService, BalanceService, AutoRenewalService],
+  exports: [PurchasesService, BalanceService, AutoRenewalService, ReferralService],
 })
 export class PaymentsModule {}

@@ -182,13 +182,27 @@ export class PurchasesService {
     });
   }
 
-  /** Buys a plan with the balance: the debit and the access commit together, or nothing does. */
-  async payFromBalance(input: { userId: number; planCode: string }): Promise<BalanceCheckoutResult> {
+  /**
+   * Buys a plan with the balance: the debit and the access commit together, or nothing does. `reference`
+   * (optional) is an idempotency key for the debit, e.g. the confirmation button pressed: a second use is
+   * refused with AlreadyApplied and changes nothing.
+   */
+  async payFromBalance(input: {
+    userId: number;
+    planCode: string;
+    reference?: string;
+  }): Promise<BalanceCheckoutResult> {
     await this.users.get(input.userId);
     const plan = this.plans.get(input.planCode);
     priceOf(plan, this.config.payments.balanceCurrency);
     return this.db.transaction('purchases.pay-from-balance', (em) =>
-      this.checkout.buy(em, { userId: input.userId, plan, source: 'purchase', now: this.clock.now() }),
+      this.checkout.buy(em, {
+        userId: input.userId,
+        plan,
+        source: 'purchase',
+        reference: input.reference,
+        now: this.clock.now(),
+      }),
     );
   }
 

@@ -1,9 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { queryRows } from '../database/db.service';
+import { Db, queryRows } from '../database/db.service';
 
 @Injectable()
 export class ReferralRewardsRepository {
+  constructor(private readonly db: Db) {}
+
+  /** How many users `referrerId` invited, and the rewards credited for them (minor units). */
+  async statsFor(referrerId: number): Promise<{ invited: number; earnedMinor: number }> {
+    const rows = await this.db.query<{ invited: string; earned: string }>(
+      'referrals.stats',
+      `SELECT (SELECT count(*) FROM users WHERE referrer_id = $1) AS invited,
+              (SELECT COALESCE(sum(amount_minor), 0) FROM referral_rewards WHERE referrer_id = $1) AS earned`,
+      [referrerId],
+    );
+    return { invited: Number(rows[0].invited), earnedMinor: Number(rows[0].earned) };
+  }
+
   /** False when this purchase was rewarded already. */
   async insert(
     em: EntityManager,

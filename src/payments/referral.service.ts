@@ -69,6 +69,11 @@ export class ReferralService {
     return { referrerId: referee.referrerId, amountMinor };
   }
 
+  /** The referral screen's figures: users invited and rewards earned (balance currency, minor units). */
+  async statsFor(referrerId: number): Promise<{ invited: number; earnedMinor: number }> {
+    return this.rewards.statsFor(referrerId);
+  }
+
   /** On refund: takes the reward back as far as the referrer's balance allows (never below zero). */
   async clawBack(em: EntityManager, purchaseId: string): Promise<number> {
     const reward = await this.rewards.lockForPurchase(em, purchaseId);

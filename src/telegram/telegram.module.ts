@@ -1,21 +1,39 @@
 import { Module } from '@nestjs/common';
 import { TelegrafModule } from 'nestjs-telegraf';
+import { ClockModule } from '../clock/clock.module';
 import { AppConfig } from '../config/app-config';
+import { PaymentsModule } from '../payments/payments.module';
+import { CryptoPayModule } from '../payments/providers/crypto-pay/crypto-pay.module';
+import { StarsModule } from '../payments/providers/stars/stars.module';
+import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
 import { UsersModule } from '../users/users.module';
+import { VpnModule } from '../vpn/vpn.module';
+import { BalanceHandler } from './handlers/balance.handler';
+import { BotMiddleware } from './handlers/bot-middleware';
+import { BotMiddlewareModule } from './handlers/bot-middleware.module';
+import { FallbackHandler } from './handlers/fallback.handler';
+import { MainMenu } from './handlers/main-menu';
+import { PlansHandler } from './handlers/plans.handler';
+import { ReferralsHandler } from './handlers/referrals.handler';
+import { StarsPaymentHandler } from './handlers/stars-payment.handler';
 import { StartHandler } from './handlers/start.handler';
+import { SubscriptionHandler } from './handlers/subscription.handler';
+import { TrialHandler } from './handlers/trial.handler';
 import { TelegrafUpdateHandler } from './telegraf-update.handler';
 import { TelegramTransportModule } from './telegram-transport.module';
 
 /**
  * The bot: nestjs-telegraf discovers the handlers (@Update classes) and builds the Telegraf instance, but
  * never launches it (`launchOptions: false`); TelegramTransportModule fetches updates into the inbox and
- * the dispatcher feeds them to telegraf through TelegrafUpdateHandler.
+ * the dispatcher feeds them to telegraf through TelegrafUpdateHandler. The error boundary and the user
+ * context are bot-level middlewares, so they wrap every handler (also src/admin's) in any discovery order.
  */
 @Module({
   imports: [
     TelegrafModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
+      imports: [BotMiddlewareModule],
+      inject: [AppConfig, BotMiddleware],
+      useFactory: (config: AppConfig, middleware: BotMiddleware) => ({
         token: config.telegram.botToken,
         launchOptions: false,
         options: {
@@ -23,13 +41,29 @@ import { TelegramTransportModule } from './telegram-transport.module';
           // Deadlines are the dispatcher's (with a real abort); telegraf's p-timeout cancels nothing.
           handlerTimeout: config.telegram.handlerTimeoutMs + 5_000,
         },
+        middlewares: [middleware.errorBoundary(), middleware.userContext()],
       }),
     }),
     TelegramTransportModule.withHandler(TelegrafUpdateHandler),
+    ClockModule,
     UsersModule,
+    SubscriptionsModule,
+    PaymentsModule,
+    CryptoPayModule,
+    StarsModule,
+    VpnModule,
   ],
-  providers: [StartHandler],
-  // The admin module (src/admin) sends broadcasts through this app's one TelegramSender.
-  exports: [TelegramTransportModule],
+  // Order matters: handlers are registered in this order, and FallbackHandler must come last.
+  providers: [
+    MainMenu,
+    StartHandler,
+    TrialHandler,
+    PlansHandler,
+    StarsPaymentHandler,
+    SubscriptionHandler,
+    BalanceHandler,
+    ReferralsHandler,
+    FallbackHandler,
+  ],
 })
 export class TelegramModule {}

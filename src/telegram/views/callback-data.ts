@@ -1,0 +1,72 @@
+import type { Lang } from './i18n';
+
+/**
+ * Every callback_data the user-facing keyboards carry (Telegram allows 1–64 bytes), and the patterns the
+ * handlers match. Ids inside are validated again by the handlers: a stale or forged button must never
+ * reach a service with a malformed value. `adm:` is reserved for the admin module.
+ */
+export const CB = {
+  menu: 'menu',
+  help: 'help',
+  lang: 'lang',
+  setLang: (l: Lang) => `lang:${l}`,
+  trial: 'trial',
+  plans: 'plans',
+  plan: (code: string) => `plan:${code}`,
+  /** Balance purchase: confirmation screen, then the debit (the nonce makes a repeated press harmless). */
+  payBalance: (code: string) => `pb:${code}`,
+  payBalanceConfirm: (code: string, nonce: string) => `pbok:${code}:${nonce}`,
+  payCrypto: (code: string) => `pc:${code}`,
+  payStars: (code: string) => `ps:${code}`,
+  sub: 'sub',
+  qr: 'sub:qr',
+  guide: 'sub:apps',
+  reissue: 'sub:re',
+  reissueConfirm: 'sub:re:ok',
+  autoRenew: (on: boolean) => `sub:ar:${on ? 1 : 0}`,
+  balance: 'bal',
+  topup: (minor: number) => `tu:${minor}`,
+  topupCustom: 'tu:custom',
+  topupCrypto: (minor: number) => `tc:${minor}`,
+  topupStars: (minor: number) => `ts:${minor}`,
+  referrals: 'ref',
+} as const;
+
+const PLAN = '([a-z0-9][a-z0-9_-]{0,31})';
+const MINOR = '([1-9]\\d{0,11})';
+
+export const CB_PATTERN = {
+  setLang: /^lang:(en|ru)$/,
+  plan: new RegExp(`^plan:${PLAN}$`),
+  payBalance: new RegExp(`^pb:${PLAN}$`),
+  payBalanceConfirm: new RegExp(`^pbok:${PLAN}:([A-Za-z0-9_-]{8,16})$`),
+  payCrypto: new RegExp(`^pc:${PLAN}$`),
+  payStars: new RegExp(`^ps:${PLAN}$`),
+  autoRenew: /^sub:ar:([01])$/,
+  topup: new RegExp(`^tu:${MINOR}$`),
+  topupCrypto: new RegExp(`^tc:${MINOR}$`),
+  topupStars: new RegExp(`^ts:${MINOR}$`),
+} as const;
+
+/** Callback data of the admin module (src/admin): the user handlers pass these on untouched. */
+export const ADMIN_CALLBACK_PREFIX = 'adm:';
+
+/** Commands the admin module handles: the user handlers' catch-all passes them on untouched. */
+export const ADMIN_COMMANDS: ReadonlySet<string> = new Set([
+  'admin',
+  'find',
+  'grant',
+  'block',
+  'unblock',
+  'broadcast',
+  'failed',
+  'retry',
+  'refund',
+  'stats',
+]);
+
+/** A parsed amount of minor units from callback data, or undefined when it is not a safe positive integer. */
+export function parseMinor(raw: string | undefined): number | undefined {
+  const n = Number(raw);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}

@@ -1,0 +1,147 @@
+import type { INestApplication } from '@nestjs/common';
+import { Db } from '../../src/database/db.service';
+import { JobRunner } from '../../src/jobs/job-runner.service';
+import { TelegramModule } from '../../src/telegram/telegram.module';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createFactory, type Factory } from '../support/factories';
+import { FakeCryptoPay } from '../support/fake-crypto-pay';
+import { FakeTelegram, type FakeUser, type SentCall } from '../support/fake-telegram';
+import { FakeXrayCore } from '../support/fake-xray-core';
+import { createTestApp } from '../support/test-app';
+import { testEnv } from '../support/test-env';
+
+export const BOT_TOKEN = testEnv().BOT_TOKEN!;
+let nextId = 500_000_000 + Math.floor(Math.random() * 1_000_000) * 10;
+
+export interface Button {
+  text: string;
+  callback_data?: string;
+  url?: string;
+}
+
+/**
+ * The whole Telegram module (real handlers, transports, inbox, dispatcher, sender) on a real database,
+ * polling a FakeTelegram over a socket, with an in-process fake Xray core and optionally a fake Crypto Pay.
+ * Jobs are not scheduled: tests run provisioning and notification delivery with `runJob`.
+ */
+export class BotHarness {
+  app!: INestApplication;
+  db!: Db;
+  factory!: Factory;
+  telegram!: FakeTelegram;
+  core!: FakeXrayCore;
+  cryptoPay?: FakeCryptoPay;
+  private database!: TestDatabase;
+
+  static async start(o: { cryptoPay?: boolean; env?: Record<string, string> } = {}): Promise<BotHarness> {
+    const h = new BotHarness();
+    h.telegram = await new FakeTelegram({ token: BOT_TOKEN }).start();
+    h.core = await new FakeXrayCore('xray', 'vless-in').start();
+    if (o.cryptoPay) h.cryptoPay = await new FakeCryptoPay().start();
+    h.database = await createTestDatabase();
+    ({ app: h.app } = await createTestApp({
+      databaseUrl: h.database.url,
+      env: {
+        TELEGRAM_API_ROOT: h.telegram.apiRoot,
+        TELEGRAM_POLL_TIMEOUT_S: '1',
+        TELEGRAM_POLL_MARGIN_MS: '1000',
+        TELEGRAM_CHAT_MIN_INTERVAL_MS: '0',
+        TELEGRAM_SEND_RATE: '30',
+        XRAY_API_ADDRESS: h.core.apiAddress,
+        XRAY_INBOUND_TAG: 'vless-in',
+        VPN_PUBLIC_HOST: 'vpn.example.test',
+        PUBLIC_BASE_URL: 'https://sub.example.test',
+        SUPPORT_CONTACT: '@help_desk',
+        ...(h.cryptoPay
+          ? { CRYPTO_PAY_TOKEN: h.cryptoPay.token, CRYPTO_PAY_API_ROOT: h.cryptoPay.apiRoot }
+          : {}),
+        ...o.env,
+      },
+      imports: [TelegramModule],
+    }));
+    h.db = h.app.get(Db);
+    h.factory = createFactory(h.db.dataSource);
+    return h;
+  }
+
+  async stop(): Promise<void> {
+    await this.app?.close();
+    await this.telegram?.stop();
+    await this.core?.stop();
+    await this.cryptoPay?.stop();
+    await this.database?.drop();
+  }
+
+  newUser(over: Partial<FakeUser> = {}): FakeUser {
+    return { id: nextId++, firstName: 'Ann', languageCode: 'en', ...over };
+  }
+
+  /** A user message; resolves with what the bot sent while handling it. */
+  say(user: FakeUser, text: string): Promise<SentCall[]> {
+    return this.handled(() => this.telegram.userMessage(user, text));
+  }
+
+  /** A button press on message `messageId`; resolves with what the bot sent while handling it. */
+  tap(user: FakeUser, data: string, messageId = 1): Promise<SentCall[]> {
+    return this.handled(() => this.telegram.pressButton(user, data, messageId));
+  }
+
+  /** Injects any update; resolves when the dispatcher finished it (done or failed) with the calls made. */
+  async handled(inject: () => number): Promise<SentCall[]> {
+    const from = this.telegram.sent.length;
+    const updateId = inject();
+    await this.until(async () => ['done', 'failed'].includes((await this.updateState(updateId)) ?? ''));
+    return this.telegram.sent.slice(from);
+  }
+
+  async updateState(updateId: number): Promise<string | undefined> {
+    const rows = await this.db.query<{ state: string }>(
+      'test',
+      'SELECT state FROM telegram_updates WHERE update_id = $1',
+      [updateId],
+    );
+    return rows[0]?.state;
+  }
+
+  runJob(name: string) {
+    return this.app.get(JobRunner).runNow(name);
+  }
+
+  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return this.db.query<T>('test', sql, params);
+  }
+
+  async until(cond: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      if (await cond()) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error('condition not met in time');
+  }
+}
+
+/** Texts of the messages (sent or edited) among `calls`. */
+export const textsOf = (calls: SentCall[]): string[] =>
+  calls.filter((c) => /^(sendMessage|editMessageText)$/.test(c.method)).map((c) => String(c.params.text));
+
+export const lastText = (calls: SentCall[]): string => textsOf(calls).at(-1) ?? '';
+
+/** Inline keyboard buttons of the last message among `calls` that has one. */
+export function buttonsOf(calls: SentCall[]): Button[] {
+  for (const c of [...calls].reverse()) {
+    const raw = c.params.reply_markup;
+    const markup = (typeof raw === 'string' ? JSON.parse(raw) : raw) as
+      { inline_keyboard?: Button[][] } | undefined;
+    if (markup?.inline_keyboard) return markup.inline_keyboard.flat();
+  }
+  return [];
+}
+
+export const callbackData = (calls: SentCall[]): string[] =>
+  buttonsOf(calls)
+    .map((b) => b.callback_data)
+    .filter((d): d is string => !!d);
+
+/** The callback answers (toasts) among `calls`. */
+export const answersOf = (calls: SentCall[]) => calls.filter((c) => c.method === 'answerCallbackQuery');
