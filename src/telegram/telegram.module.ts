@@ -65,5 +65,7 @@ import { TelegramTransportModule } from './telegram-transport.module';
     ReferralsHandler,
     FallbackHandler,
   ],
+  // The admin module (src/admin) sends broadcasts through this app's one TelegramSender.
+  exports: [TelegramTransportModule],
 })
 export class TelegramModule {}
