@@ -57,6 +57,11 @@ export class BroadcastEntity {
   @Column({ name: 'progress_message_id', type: 'integer', nullable: true })
   progressMessageId!: number | null;
 
+  /** What started it (`tg:<update_id>`): a redelivered command finds its broadcast instead of making another. */
+  @Index('broadcasts_request_key_uq', { unique: true })
+  @Column({ name: 'request_key', type: 'text', nullable: true })
+  requestKey!: string | null;
+
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
   finishedAt!: Date | null;
 

@@ -1,0 +1,151 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../clock/clock';
+import { AppConfig } from '../config/app-config';
+import { PaymentsError, PaymentsErrorCode } from '../payments/payments.errors';
+import type { Purchase } from '../payments/purchase';
+import { PurchasesService } from '../payments/purchases.service';
+import { StarsService } from '../payments/providers/stars/stars.service';
+import type { Subscription } from '../subscriptions/subscription';
+import type { GrantResult } from '../subscriptions/subscription-grants.service';
+import { SubscriptionsService } from '../subscriptions/subscriptions.service';
+import { UsersError, UsersErrorCode } from '../users/users.errors';
+import type { FailedOperation } from '../vpn/vpn-operations.repository';
+import { VpnOperationsService } from '../vpn/vpn-operations.service';
+import type { UserRef } from './admin-args';
+import { AdminRepository, type AdminStats, type UserProfile } from './admin.repository';
+
+const PROFILE_PURCHASES = 5;
+const FAILED_LIST = 20;
+const RETRY_ALL_MAX = 500;
+
+export type RefundOutcome =
+  | { kind: 'not_found' }
+  | { kind: 'not_refundable'; purchase: Purchase }
+  | {
+      kind: 'done';
+      outcome: 'refunded' | 'already_refunded';
+      starsReturned?: boolean;
+      balanceAfter?: number | null;
+    };
+
+/**
+ * What the admin commands do. Access changes, refunds and requeues go through the services that own them
+ * (subscriptions, payments, Stars, VPN outbox); this class only adds lookups and the admin block flag.
+ */
+@Injectable()
+export class AdminService {
+  private readonly logger = new Logger('AdminService');
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+    private readonly repo: AdminRepository,
+    private readonly subscriptions: SubscriptionsService,
+    private readonly purchases: PurchasesService,
+    private readonly stars: StarsService,
+    private readonly vpnOperations: VpnOperationsService,
+  ) {}
+
+  isAdmin(userId: number | undefined): boolean {
+    return userId !== undefined && this.config.bot.adminIds.has(userId);
+  }
+
+  stats(): Promise<AdminStats> {
+    return this.repo.stats(this.clock.now());
+  }
+
+  async findUser(ref: UserRef): Promise<{ profile: UserProfile; subscription: Subscription | null } | null> {
+    const user = await this.repo.findUser(ref);
+    if (!user) return null;
+    const extras = await this.repo.profileExtras(user, PROFILE_PURCHASES);
+    const subscription = await this.subscriptions.getForUser(user.id);
+    return { profile: { user, ...extras }, subscription };
+  }
+
+  /** Extends or issues access through the subscriptions service (source 'admin'); null for an unknown user. */
+  async grant(input: { userId: number; days: number; by: number }): Promise<GrantResult | null> {
+    try {
+      const result = await this.subscriptions.grantByAdmin({ userId: input.userId, days: input.days });
+      this.logger.log(
+        `admin ${input.by} granted ${input.days} days to ${input.userId} (until ${result.subscription.expiresAt.toISOString()}, ${result.issued ? 'new key' : 'same key'})`,
+      );
+      return result;
+    } catch (err) {
+      if (err instanceof UsersError && err.code === UsersErrorCode.UserNotFound) return null;
+      throw err;
+    }
+  }
+
+  /** null: no such user; 'admin': admins cannot be blocked (it would lock them out of /unblock). */
+  async setBlocked(input: {
+    userId: number;
+    blocked: boolean;
+    by: number;
+  }): Promise<{ changed: boolean } | null | 'admin'> {
+    if (input.blocked && this.isAdmin(input.userId)) return 'admin';
+    const result = await this.repo.setBanned(input.userId, input.blocked);
+    if (result?.changed)
+      this.logger.log(`admin ${input.by} ${input.blocked ? 'blocked' : 'unblocked'} user ${input.userId}`);
+    return result;
+  }
+
+  listFailed(): Promise<FailedOperation[]> {
+    return this.vpnOperations.listFailed(FAILED_LIST);
+  }
+
+  async retry(target: { all: true } | { id: string }): Promise<{ requeued: string[]; refused: string[] }> {
+    const ids =
+      'id' in target ? [target.id] : (await this.vpnOperations.listFailed(RETRY_ALL_MAX)).map((o) => o.id);
+    const out = { requeued: [] as string[], refused: [] as string[] };
+    for (const id of ids) ((await this.vpnOperations.retry(id)) ? out.requeued : out.refused).push(id);
+    return out;
+  }
+
+  /** The purchase to confirm a refund for, or why it cannot be refunded here. */
+  async refundPreview(
+    purchaseId: string,
+  ): Promise<{ kind: 'ok'; purchase: Purchase } | Exclude<RefundOutcome, { kind: 'done' }>> {
+    const purchase = await this.findPurchase(purchaseId);
+    if (!purchase) return { kind: 'not_found' };
+    if (!this.refundable(purchase)) return { kind: 'not_refundable', purchase };
+    return { kind: 'ok', purchase };
+  }
+
+  /**
+   * Stars purchases: StarsService.refund (books first, then Telegram returns the Stars). Balance purchases:
+   * PurchasesService.refund (the reversal credits the balance back and takes the access back). Both are
+   * idempotent, so a repeated confirmation reports "already refunded".
+   */
+  async refund(purchaseId: string, by: number): Promise<RefundOutcome> {
+    const purchase = await this.findPurchase(purchaseId);
+    if (!purchase) return { kind: 'not_found' };
+    if (purchase.status === 'refunded') return { kind: 'done', outcome: 'already_refunded' };
+    if (!this.refundable(purchase)) return { kind: 'not_refundable', purchase };
+    const reason = `admin ${by}`;
+    this.logger.log(`admin ${by} refunds purchase ${purchaseId} (${purchase.provider})`);
+    if (purchase.provider === 'stars') {
+      const r = await this.stars.refund(purchaseId, { reason });
+      return {
+        kind: 'done',
+        outcome: r.outcome,
+        starsReturned: r.starsReturned,
+        balanceAfter: r.balanceAfter,
+      };
+    }
+    const r = await this.purchases.refund({ purchaseId, reason });
+    return { kind: 'done', outcome: r.outcome, balanceAfter: r.balanceAfter };
+  }
+
+  private refundable(p: Purchase): boolean {
+    return p.status === 'paid' && (p.provider === 'stars' || p.provider === 'balance');
+  }
+
+  private async findPurchase(id: string): Promise<Purchase | null> {
+    try {
+      return await this.purchases.get(id);
+    } catch (err) {
+      if (err instanceof PaymentsError && err.code === PaymentsErrorCode.PurchaseNotFound) return null;
+      throw err;
+    }
+  }
+}

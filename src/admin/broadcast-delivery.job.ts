@@ -1,0 +1,165 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { withCaller } from '../database/caller-context';
+import { JobRunner } from '../jobs/job-runner.service';
+import type { JobContext, JobResult } from '../jobs/job.types';
+import { TelegramApiError, TelegramNetworkError } from '../telegram/telegram-api.client';
+import { RecipientUnavailableError, TelegramSender } from '../telegram/telegram-sender.service';
+import { broadcastView } from './admin.view';
+import { BroadcastsRepository, type Broadcast } from './broadcasts.repository';
+import { BROADCAST_JOB } from './broadcasts.service';
+
+const PAGE = 100;
+/** The admin's progress message is edited every this many recipients (or every BROADCAST_INTERVAL_MS). */
+const PROGRESS_EVERY = 50;
+const SEND_ATTEMPTS = 3;
+const SEND_DEADLINE_MS = 20_000;
+/** An iteration hands over to the next tick after this long; the cursor makes that seamless. */
+const ITERATION_MS = 240_000;
+
+type SendOutcome = 'sent' | 'failed' | 'interrupted';
+
+/**
+ * Delivers running broadcasts through the TelegramSender (its global rate limit, 429 handling and 403 →
+ * blocked apply), one recipient at a time in user-id order. After each recipient the cursor and counts are
+ * written in one short statement that also reads the status, so:
+ * - a restart (or the next iteration, on any replica holding the job lease) resumes after the cursor: no
+ *   recipient is skipped and at most the one in-flight message can repeat after a crash;
+ * - a stop by an admin takes effect after the current message.
+ * The job's abort (deadline, shutdown) is checked between messages but not passed to the send itself, so a
+ * graceful shutdown finishes and records the message in flight instead of leaving it unknown.
+ */
+@Injectable()
+export class BroadcastDeliveryJob implements OnModuleInit {
+  private readonly logger = new Logger('BroadcastDeliveryJob');
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly jobs: JobRunner,
+    private readonly repo: BroadcastsRepository,
+    private readonly sender: TelegramSender,
+  ) {}
+
+  onModuleInit(): void {
+    this.jobs.register({
+      name: BROADCAST_JOB,
+      intervalMs: this.config.bot.broadcastIntervalMs,
+      timeoutMs: ITERATION_MS + 30_000,
+      run: (ctx) => this.deliver(ctx),
+    });
+  }
+
+  async deliver(ctx: JobContext): Promise<JobResult> {
+    const totals = { processed: 0, failed: 0 };
+    const until = performance.now() + ITERATION_MS;
+    for (const b of await this.repo.listRunning()) {
+      if (ctx.signal.aborted || performance.now() > until) break;
+      await this.run(b, ctx, until, totals);
+    }
+    return totals;
+  }
+
+  private async run(
+    b: Broadcast,
+    ctx: JobContext,
+    until: number,
+    totals: { processed: number; failed: number },
+  ): Promise<void> {
+    const current = { ...b };
+    let reportedAt = performance.now();
+    let sinceReport = 0;
+    for (;;) {
+      const page = await this.repo.recipients(b.audience, current.cursor, PAGE);
+      if (page.length === 0) {
+        const done = await this.repo.finish(b.id);
+        if (done) {
+          this.logger.log(`broadcast ${b.id} done: sent=${done.sent} failed=${done.failed}`);
+          await this.report(done);
+        }
+        return;
+      }
+      for (const userId of page) {
+        if (ctx.signal.aborted || performance.now() > until) return this.report(current);
+        const outcome = await this.sendOne(userId, b.text, ctx.signal);
+        if (outcome === 'interrupted') return this.report(current);
+        const sent = outcome === 'sent' ? 1 : 0;
+        const status = await this.persist({ id: b.id, cursor: userId, sent, failed: 1 - sent });
+        current.cursor = userId;
+        current.sent += sent;
+        current.failed += 1 - sent;
+        totals.processed += sent;
+        totals.failed += 1 - sent;
+        ctx.progress({ processed: sent, failed: 1 - sent });
+        if (status !== 'running') {
+          this.logger.log(`broadcast ${b.id} ${status} after ${current.sent + current.failed} recipients`);
+          return this.report({ ...current, status });
+        }
+        sinceReport++;
+        if (
+          sinceReport >= PROGRESS_EVERY ||
+          performance.now() - reportedAt >= this.config.bot.broadcastIntervalMs
+        ) {
+          await this.report(current);
+          sinceReport = 0;
+          reportedAt = performance.now();
+        }
+      }
+    }
+  }
+
+  /** Transient failures are retried a few times; a user who cannot receive messages counts as failed. */
+  private async sendOne(userId: number, text: string, stop: AbortSignal): Promise<SendOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.sender.sendMessage(
+          userId,
+          text,
+          { link_preview_options: { is_disabled: true } },
+          { signal: AbortSignal.timeout(SEND_DEADLINE_MS), maxWaitMs: SEND_DEADLINE_MS / 2 },
+        );
+        return 'sent';
+      } catch (err) {
+        if (err instanceof RecipientUnavailableError) return 'failed';
+        const transient =
+          err instanceof TelegramNetworkError ||
+          (err instanceof TelegramApiError && (err.code === 429 || err.code >= 500)) ||
+          !(err instanceof TelegramApiError);
+        if (!transient || attempt >= SEND_ATTEMPTS) {
+          this.logger.warn(`broadcast message to ${userId} failed: ${(err as Error).message}`);
+          return 'failed';
+        }
+        if (stop.aborted) return 'interrupted';
+        await new Promise((r) => setTimeout(r, 1_000 * attempt));
+        if (stop.aborted) return 'interrupted';
+      }
+    }
+  }
+
+  /** Written even after the job's abort: the message was sent, so the cursor must pass it. */
+  private persist(a: { id: string; cursor: number; sent: number; failed: number }) {
+    return withCaller({ label: `job.${BROADCAST_JOB}`, budget: this.jobs.budget }, () =>
+      this.repo.advance(a),
+    );
+  }
+
+  /** Edits the admin's progress message; a failed edit never stops the broadcast. */
+  private async report(b: Broadcast): Promise<void> {
+    if (b.progressChatId === null || b.progressMessageId === null) return;
+    const view = broadcastView(b);
+    try {
+      await this.sender.send(
+        'editMessageText',
+        {
+          chat_id: b.progressChatId,
+          message_id: b.progressMessageId,
+          text: view.text,
+          reply_markup: view.keyboard ?? { inline_keyboard: [] },
+        },
+        { signal: AbortSignal.timeout(SEND_DEADLINE_MS), maxWaitMs: 5_000 },
+      );
+    } catch (err) {
+      if (!(err instanceof TelegramApiError && /not modified/i.test(err.description)))
+        this.logger.debug(`progress of broadcast ${b.id} not shown: ${(err as Error).message}`);
+    }
+  }
+}
