@@ -1,5 +1,7 @@
+import { UseFilters } from '@nestjs/common';
 import { Action, Command, Ctx, Next, On, Update } from 'nestjs-telegraf';
 import type { Context } from 'telegraf';
+import { RethrowToBoundary } from './rethrow.filter';
 import { AppConfig } from '../../config/app-config';
 import { CryptoPayService } from '../../payments/providers/crypto-pay/crypto-pay.service';
 import { StarsService } from '../../payments/providers/stars/stars.service';
@@ -27,6 +29,7 @@ import { commandOf } from './bot-middleware';
  * amount" state has to survive restarts or live on one replica.
  */
 @Update()
+@UseFilters(RethrowToBoundary)
 export class BalanceHandler {
   constructor(
     private readonly config: AppConfig,

@@ -1,5 +1,7 @@
+import { UseFilters } from '@nestjs/common';
 import { Ctx, Next, On, Update } from 'nestjs-telegraf';
 import type { Context } from 'telegraf';
+import { RethrowToBoundary } from './rethrow.filter';
 import { AppConfig } from '../../config/app-config';
 import { ADMIN_CALLBACK_PREFIX, ADMIN_COMMANDS } from '../views/callback-data';
 import { staleButton, unknownCommand, unknownText } from '../views/menu.view';
@@ -14,6 +16,7 @@ import { MainMenu } from './main-menu';
  * nestjs-telegraf registers the two modules in.
  */
 @Update()
+@UseFilters(RethrowToBoundary)
 export class FallbackHandler {
   constructor(
     private readonly config: AppConfig,

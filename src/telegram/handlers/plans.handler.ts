@@ -1,6 +1,8 @@
+import { UseFilters } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Action, Command, Ctx, Update } from 'nestjs-telegraf';
 import type { Context } from 'telegraf';
+import { RethrowToBoundary } from './rethrow.filter';
 import { AppConfig } from '../../config/app-config';
 import { CryptoPayService } from '../../payments/providers/crypto-pay/crypto-pay.service';
 import { StarsService } from '../../payments/providers/stars/stars.service';
@@ -23,6 +25,7 @@ import { answer, langOf, matchOf, show, signalOf, userOf } from './bot-context';
 
 /** Plans and buying one: plan → payment method → balance debit, Crypto Pay invoice or Stars invoice. */
 @Update()
+@UseFilters(RethrowToBoundary)
 export class PlansHandler {
   constructor(
     private readonly config: AppConfig,

@@ -1,5 +1,7 @@
+import { UseFilters } from '@nestjs/common';
 import { Action, Command, Ctx, Update } from 'nestjs-telegraf';
 import type { Context } from 'telegraf';
+import { RethrowToBoundary } from './rethrow.filter';
 import { AppConfig } from '../../config/app-config';
 import { ReferralService } from '../../payments/referral.service';
 import { referralsScreen } from '../views/balance.view';
@@ -8,6 +10,7 @@ import { langOf, show, userOf } from './bot-context';
 
 /** The personal referral link (`/start ref_<id>`), users invited and rewards earned. */
 @Update()
+@UseFilters(RethrowToBoundary)
 export class ReferralsHandler {
   constructor(
     private readonly config: AppConfig,

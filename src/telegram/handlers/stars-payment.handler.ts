@@ -1,6 +1,7 @@
-import { Logger } from '@nestjs/common';
+import { Logger, UseFilters } from '@nestjs/common';
 import { Ctx, On, Update } from 'nestjs-telegraf';
 import type { Context } from 'telegraf';
+import { RethrowToBoundary } from './rethrow.filter';
 import { StarsError, StarsErrorCode } from '../../payments/providers/stars/stars.errors';
 import {
   StarsService,
@@ -17,6 +18,7 @@ import { langOf, show } from './bot-context';
  * success (no double message); only Stars given back are explained.
  */
 @Update()
+@UseFilters(RethrowToBoundary)
 export class StarsPaymentHandler {
   private readonly logger = new Logger('StarsPaymentHandler');
 

@@ -1,5 +1,7 @@
+import { UseFilters } from '@nestjs/common';
 import { Action, Command, Ctx, Help, On, Start, Update } from 'nestjs-telegraf';
 import type { Context } from 'telegraf';
+import { RethrowToBoundary } from './rethrow.filter';
 import { AppConfig } from '../../config/app-config';
 import { UsersService } from '../../users/users.service';
 import { CB, CB_PATTERN } from '../views/callback-data';
@@ -11,6 +13,7 @@ import { MainMenu } from './main-menu';
 
 /** /start (with `ref_<id>`), /menu, /help, the language menu, and blocks/unblocks reported by Telegram. */
 @Update()
+@UseFilters(RethrowToBoundary)
 export class StartHandler {
   constructor(
     private readonly config: AppConfig,

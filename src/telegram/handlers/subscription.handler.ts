@@ -1,5 +1,7 @@
+import { UseFilters } from '@nestjs/common';
 import { Action, Command, Ctx, Update } from 'nestjs-telegraf';
 import type { Context } from 'telegraf';
+import { RethrowToBoundary } from './rethrow.filter';
 import { Clock } from '../../clock/clock';
 import { AppConfig } from '../../config/app-config';
 import type { Subscription } from '../../subscriptions/subscription';
@@ -21,6 +23,7 @@ import { answer, langOf, matchOf, show, userOf } from './bot-context';
 
 /** My subscription: status, key (link, QR, subscription URL), setup guide, reissue, auto-renew switch. */
 @Update()
+@UseFilters(RethrowToBoundary)
 export class SubscriptionHandler {
   constructor(
     private readonly config: AppConfig,

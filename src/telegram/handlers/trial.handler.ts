@@ -1,5 +1,7 @@
+import { UseFilters } from '@nestjs/common';
 import { Action, Command, Ctx, Update } from 'nestjs-telegraf';
 import type { Context } from 'telegraf';
+import { RethrowToBoundary } from './rethrow.filter';
 import { SubscriptionsService } from '../../subscriptions/subscriptions.service';
 import { CB } from '../views/callback-data';
 import { trialStarted } from '../views/subscription.view';
@@ -7,6 +9,7 @@ import { langOf, show, userOf } from './bot-context';
 
 /** The free trial: once per user, never next to a subscription (refusals are mapped in user-facing-errors). */
 @Update()
+@UseFilters(RethrowToBoundary)
 export class TrialHandler {
   constructor(private readonly subscriptions: SubscriptionsService) {}
 
