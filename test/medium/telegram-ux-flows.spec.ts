@@ -291,4 +291,68 @@ describe('buying a plan with Telegram Stars', () => {
       error_message: expect.stringMatching(/уже оплачен/),
     });
   });
+
+  it('gives the Stars back and says so when the payment arrives for an invoice that expired meanwhile', async () => {
+    const user = await userWithBalance(0);
+    await bot.tap(user, 'ps:1m');
+    const [purchase] = await purchasesOf(user.id);
+    await bot.query(`UPDATE purchases SET status = 'expired' WHERE id = $1`, [purchase.id]);
+    const calls = await bot.handled(() =>
+      bot.telegram.successfulPayment(user, {
+        payload: purchase.id,
+        totalAmount: 150,
+        chargeId: 'stxr_late_1',
+      }),
+    );
+    expect(calls.find((c) => c.method === 'refundStarPayment')?.params).toMatchObject({
+      user_id: user.id,
+      telegram_payment_charge_id: 'stxr_late_1',
+    });
+    expect(lastText(calls)).toMatch(/Stars were returned/);
+    expect(await bot.query('SELECT 1 FROM subscriptions WHERE user_id = $1', [user.id])).toHaveLength(0);
+  });
+});
+
+describe('topping up the balance with Crypto Pay', () => {
+  it('offers both methods, sends the invoice, and credits the balance once when paid', async () => {
+    const user = await userWithBalance(0);
+    expect(callbackData(await bot.tap(user, 'tu:30000'))).toEqual(['tc:30000', 'ts:30000', 'bal']);
+    const calls = await bot.tap(user, 'tc:30000');
+    const [purchase] = await purchasesOf(user.id);
+    const invoice = bot.cryptoPay!.invoices.get(Number(purchase.provider_invoice_id))!;
+    expect(invoice).toMatchObject({ amount: '300.00', fiat: 'RUB' });
+    expect(buttonsOf(calls).find((b) => b.url)?.url).toBe(invoice.bot_invoice_url);
+    bot.cryptoPay!.markPaid(invoice.invoice_id);
+    await bot.runJob('crypto-pay-watcher');
+    await bot.runJob('crypto-pay-watcher');
+    expect(await balanceOf(user.id)).toBe(30_000);
+    expect((await deliveredNotices(user)).filter((t) => /Balance topped up/.test(t))).toHaveLength(1);
+  });
+});
+
+describe('blocking and unblocking the bot', () => {
+  it('marks the user blocked when Telegram reports a block, and clears it on unblock', async () => {
+    const user = bot.newUser();
+    await bot.say(user, '/start');
+    const member = (status: 'kicked' | 'member') => () =>
+      bot.telegram.push({
+        my_chat_member: {
+          chat: { id: user.id, type: 'private', first_name: 'Ann' },
+          from: { id: user.id, is_bot: false, first_name: 'Ann' },
+          date: Math.floor(Date.now() / 1000),
+          old_chat_member: {
+            status: status === 'kicked' ? 'member' : 'kicked',
+            user: { id: 1, is_bot: true },
+          },
+          new_chat_member: { status, user: { id: 1, is_bot: true } },
+        },
+      });
+    const blockedAt = async () =>
+      (await one<{ blocked_at: Date | null }>('SELECT blocked_at FROM users WHERE id = $1', [user.id]))
+        .blocked_at;
+    expect(await bot.handled(member('kicked'))).toEqual([]);
+    expect(await blockedAt()).not.toBeNull();
+    await bot.handled(member('member'));
+    expect(await blockedAt()).toBeNull();
+  });
 });
