@@ -137,6 +137,18 @@ describe('stale, unknown and foreign input', () => {
     expect(row.blocked_at).toBeNull();
   });
 
+  it('tells a user banned by an admin that access is restricted, whatever they press', async () => {
+    const user = await started();
+    await bot.query('UPDATE users SET is_banned = true WHERE id = $1', [user.id]);
+    expect(lastText(await bot.say(user, '/menu'))).toMatch(/access to this bot is restricted/);
+    const tapped = await bot.tap(user, 'trial');
+    expect(answersOf(tapped)[0].params).toMatchObject({
+      text: expect.stringMatching(/restricted/),
+      show_alert: true,
+    });
+    expect(await bot.query('SELECT 1 FROM subscriptions WHERE user_id = $1', [user.id])).toHaveLength(0);
+  });
+
   it('answers unknown commands and chatter with the menu, but leaves admin commands and buttons alone', async () => {
     const user = await started();
     expect(lastText(await bot.say(user, '/frobnicate'))).toMatch(/I do not know this command/);
