@@ -109,6 +109,13 @@ export class AppConfig {
       enabled: this.env.JOBS_ENABLED,
       disabled: new Set(this.env.JOBS_DISABLED),
       connectionBudget: this.env.JOBS_CONNECTION_BUDGET,
+      /** Per-job interval overrides (JOB_INTERVALS). */
+      intervals: new Map(
+        this.env.JOB_INTERVALS.map((entry) => {
+          const [name, ms] = entry.split('=');
+          return [name, Number(ms)] as const;
+        }),
+      ),
     };
   }
 

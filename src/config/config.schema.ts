@@ -119,6 +119,15 @@ export const configSchema = z
     JOBS_ENABLED: bool.default(true),
     JOBS_DISABLED: csv.default([]),
     JOBS_CONNECTION_BUDGET: int({ min: 1, max: 50 }).default(3),
+    JOB_INTERVALS: csv
+      .pipe(
+        z.array(
+          z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*=\d{3,9}$/, {
+            error: 'entries are <job-name>=<milliseconds>, e.g. reminders=60000',
+          }),
+        ),
+      )
+      .default([]),
 
     TRIAL_DAYS: int({ min: 1, max: 90 }).default(3),
     PLANS: plansJson.default(defaultPlans),

@@ -51,10 +51,11 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     this.budget = bulkhead(config.jobs.connectionBudget, Number.MAX_SAFE_INTEGER);
   }
 
-  register(def: JobDefinition): void {
-    if (this.jobs.has(def.name)) throw new Error(`job ${def.name} is registered twice`);
-    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(def.name))
-      throw new Error(`job name ${def.name} must be kebab-case`);
+  register(declared: JobDefinition): void {
+    if (this.jobs.has(declared.name)) throw new Error(`job ${declared.name} is registered twice`);
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(declared.name))
+      throw new Error(`job name ${declared.name} must be kebab-case`);
+    const def = withIntervalOverride(declared, this.config.jobs.intervals.get(declared.name));
     const timeoutMs = def.timeoutMs ?? Math.min(def.intervalMs, 300_000);
     const full = {
       ...def,
@@ -259,4 +260,20 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal, graceMs: number): P
       },
     );
   });
+}
+
+/**
+ * JOB_INTERVALS (`name=ms,…`) lets an operator run a job more or less often than its author chose; jitter and
+ * the first run scale with it, and the deadline never exceeds the new interval.
+ */
+function withIntervalOverride(def: JobDefinition, intervalMs: number | undefined): JobDefinition {
+  if (intervalMs === undefined || intervalMs === def.intervalMs) return def;
+  const scale = intervalMs / def.intervalMs;
+  return {
+    ...def,
+    intervalMs,
+    jitterMs: def.jitterMs === undefined ? undefined : Math.round(def.jitterMs * scale),
+    timeoutMs: def.timeoutMs === undefined ? undefined : Math.min(def.timeoutMs, intervalMs),
+    initialDelayMs: def.initialDelayMs === undefined ? undefined : Math.round(def.initialDelayMs * scale),
+  };
 }

@@ -205,4 +205,20 @@ describe('JobRunner', () => {
     expect(runs).toBe(0);
     expect(runner.status().find((s) => s.name === 'muted-job')).toMatchObject({ enabled: false });
   });
+
+  it('runs a job at the interval JOB_INTERVALS gives it instead of the declared one', async () => {
+    const { runner } = await start({ JOB_INTERVALS: 'tuned-job=100' });
+    let runs = 0;
+    runner.register({
+      name: 'tuned-job',
+      intervalMs: 3_600_000,
+      jitterMs: 600_000,
+      initialDelayMs: 0,
+      run: async () => void runs++,
+    });
+    const deadline = Date.now() + 10_000;
+    while (runs < 3 && Date.now() < deadline) await sleep(50);
+    expect(runs).toBeGreaterThanOrEqual(3);
+    expect(runner.status().find((s) => s.name === 'tuned-job')).toMatchObject({ intervalMs: 100 });
+  });
 });
