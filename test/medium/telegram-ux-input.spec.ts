@@ -166,6 +166,18 @@ describe('stale, unknown and foreign input', () => {
 });
 
 describe('error boundary', () => {
+  it('still shows the screen when the button press is too old to be answered', async () => {
+    const user = await started();
+    bot.telegram.fault('answerCallbackQuery', {
+      kind: 'status',
+      code: 400,
+      description: 'Bad Request: query is too old and response timeout expired or query ID is invalid',
+    });
+    const updateId = bot.telegram.pressButton(user, 'bal');
+    await bot.until(async () => (await bot.updateState(updateId)) === 'done');
+    expect(bot.telegram.sentTo(user.id, 'editMessageText').at(-1)?.params.text).toMatch(/Your balance/);
+  });
+
   it('apologises once for a failure that is not transient and keeps the update as failed', async () => {
     const user = await started();
     bot.telegram.fault('sendMessage', {

@@ -32,10 +32,22 @@ export const signalOf = (): AbortSignal | undefined => currentCaller()?.signal;
 /** The regex match of an @Action(/.../) handler. */
 export const matchOf = (ctx: Context): RegExpExecArray => (ctx as Context & { match: RegExpExecArray }).match;
 
-/** Answers the callback query once (a later answer would be refused by Telegram). */
+/**
+ * Answers the callback query once (a later answer would be refused by Telegram). A query too old to answer
+ * (e.g. an update replayed from the inbox after a restart) is not an error: the screen is still shown.
+ */
 export async function answer(ctx: Context, text?: string, alert = false): Promise<void> {
   if (!ctx.callbackQuery || stateOf(ctx).cbAnswered) return;
-  await ctx.answerCbQuery(text, alert ? { show_alert: true } : undefined);
+  try {
+    await ctx.answerCbQuery(text, alert ? { show_alert: true } : undefined);
+  } catch (err) {
+    if (!(
+      err instanceof TelegramApiError &&
+      err.code === 400 &&
+      /query is too old|query id is invalid/i.test(err.description)
+    ))
+      throw err;
+  }
 }
 
 /**
