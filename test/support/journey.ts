@@ -189,11 +189,20 @@ export class BotUser {
     return this.next((c) => re.test(textOf(c)), timeoutMs);
   }
 
+  /** Presses the button whose callback data matches on the newest message that has one. */
+  pressData(re: RegExp): Button {
+    return this.pressWhere((b) => re.test(b.callback_data ?? ''), `data ${re}`);
+  }
+
   /** Presses the button whose text matches on the newest message that has one. */
   pressButton(re: RegExp): Button {
+    return this.pressWhere((b) => re.test(b.text), `text ${re}`);
+  }
+
+  private pressWhere(test: (b: Button) => boolean, what: string): Button {
     const calls = this.inbox;
     for (let i = calls.length - 1; i >= 0; i--) {
-      const b = buttonsOf(calls[i]).find((x) => re.test(x.text) && x.callback_data);
+      const b = buttonsOf(calls[i]).find((x) => test(x) && x.callback_data);
       if (b) {
         const messageId = Number((calls[i].params as { message_id?: unknown }).message_id ?? 1);
         this.press(b.callback_data!, messageId);
@@ -201,9 +210,9 @@ export class BotUser {
       }
     }
     throw new Error(
-      `no button matching ${re} for chat ${this.id}; buttons: ${calls
+      `no button matching ${what} for chat ${this.id}; buttons: ${calls
         .flatMap(buttonsOf)
-        .map((b) => b.text)
+        .map((b) => `${b.text} (${b.callback_data ?? b.url})`)
         .join(' | ')}`,
     );
   }
