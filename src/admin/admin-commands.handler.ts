@@ -78,7 +78,7 @@ export class AdminCommandsHandler {
     if (!by) return;
     const input = parseGrant(commandArgs(textOf(ctx)));
     if (!input) return void (await ctx.reply(USAGE.grant));
-    const result = await this.admin.grant({ ...input, by });
+    const result = await this.admin.grant({ ...input, by, requestKey: `tg:${ctx.update.update_id}` });
     if (!result) return void (await ctx.reply(userNotFound(String(input.userId))));
     await replyAfterEffect(
       ctx,

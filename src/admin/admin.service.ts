@@ -63,9 +63,20 @@ export class AdminService {
   }
 
   /** Extends or issues access through the subscriptions service (source 'admin'); null for an unknown user. */
-  async grant(input: { userId: number; days: number; by: number }): Promise<GrantResult | null> {
+  async grant(input: {
+    userId: number;
+    days: number;
+    by: number;
+    /** `tg:<update_id>`: the same command delivered again grants nothing more. */
+    requestKey?: string;
+  }): Promise<GrantResult | null> {
     try {
-      const result = await this.subscriptions.grantByAdmin({ userId: input.userId, days: input.days });
+      const result = await this.subscriptions.grantByAdmin({
+        userId: input.userId,
+        days: input.days,
+        requestKey: input.requestKey,
+      });
+      if (result.duplicate) return result;
       this.logger.log(
         `admin ${input.by} granted ${input.days} days to ${input.userId} (until ${result.subscription.expiresAt.toISOString()}, ${result.issued ? 'new key' : 'same key'})`,
       );

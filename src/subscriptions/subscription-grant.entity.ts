@@ -38,6 +38,11 @@ export class SubscriptionGrantEntity {
   @Column({ name: 'purchase_id', type: 'uuid', nullable: true })
   purchaseId!: string | null;
 
+  /** What asked for a grant that no purchase pays for (admin: `tg:<update_id>`): a redelivery grants once. */
+  @Index('subscription_grants_request_key_uq', { unique: true, where: '"request_key" IS NOT NULL' })
+  @Column({ name: 'request_key', type: 'text', nullable: true })
+  requestKey!: string | null;
+
   @Column({ name: 'expires_before', type: 'timestamptz' })
   expiresBefore!: Date;
 

@@ -17,6 +17,8 @@ export interface GrantInput {
   source: GrantSource;
   /** The purchase paying for it; one purchase can extend access only once (unique in subscription_grants). */
   purchaseId?: string | null;
+  /** For grants no purchase pays for (admin): the request that asked, so a redelivered request grants once. */
+  requestKey?: string | null;
   planCode?: string | null;
   now: Date;
 }
@@ -26,6 +28,8 @@ export interface GrantResult {
   /** A new subscription with a new UUID and token (false: an existing one was extended). */
   issued: boolean;
   expiresBefore: Date | null;
+  /** The request key was granted before: nothing changed this time. */
+  duplicate?: boolean;
 }
 
 /** Notices made stale by a new period: reminders and renewal failures of the old expiry date. */
@@ -55,6 +59,10 @@ export class SubscriptionGrantsService {
     if (!(await this.users.lock(em, g.userId)))
       throw new UsersError(UsersErrorCode.UserNotFound, `user ${g.userId} not found`);
     const current = await this.subscriptions.lockByUser(em, g.userId);
+    // The user row lock above serialises grants per user, so this check cannot race its own insert.
+    const earlier = g.requestKey ? await this.subscriptions.grantOfRequest(em, g.requestKey) : null;
+    if (earlier && current && earlier.subscriptionId === current.id)
+      return { subscription: current, issued: false, expiresBefore: earlier.expiresBefore, duplicate: true };
     if (!current) return this.issue(em, g);
 
     const expiresAt = extendExpiry(g.now, current.expiresAt, g.days);
@@ -122,6 +130,7 @@ export class SubscriptionGrantsService {
       source: g.source,
       days: g.days,
       purchaseId: g.purchaseId ?? null,
+      requestKey: g.requestKey ?? null,
       expiresBefore: before,
       expiresAfter: s.expiresAt,
     });

@@ -33,6 +33,7 @@ export interface GrantRecord {
   source: GrantSource;
   days: number;
   purchaseId: string | null;
+  requestKey: string | null;
   expiresBefore: Date;
   expiresAfter: Date;
 }
@@ -130,10 +131,26 @@ export class SubscriptionsRepository {
   async insertGrant(em: EntityManager, g: GrantRecord): Promise<void> {
     await queryRows(
       em,
-      `INSERT INTO subscription_grants (subscription_id, source, days, purchase_id, expires_before, expires_after)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [g.subscriptionId, g.source, g.days, g.purchaseId, g.expiresBefore, g.expiresAfter],
+      `INSERT INTO subscription_grants
+         (subscription_id, source, days, purchase_id, request_key, expires_before, expires_after)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [g.subscriptionId, g.source, g.days, g.purchaseId, g.requestKey, g.expiresBefore, g.expiresAfter],
     );
+  }
+
+  /** The period a grant with this request key produced, if one was already made. */
+  async grantOfRequest(
+    em: EntityManager,
+    requestKey: string,
+  ): Promise<{ expiresBefore: Date; subscriptionId: string } | null> {
+    const rows = await queryRows<{ expires_before: Date; subscription_id: string }>(
+      em,
+      `SELECT expires_before, subscription_id FROM subscription_grants WHERE request_key = $1`,
+      [requestKey],
+    );
+    return rows[0]
+      ? { expiresBefore: rows[0].expires_before, subscriptionId: String(rows[0].subscription_id) }
+      : null;
   }
 
   async lockGrantOfPurchase(em: EntityManager, purchaseId: string): Promise<GrantRow | null> {

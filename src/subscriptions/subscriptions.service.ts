@@ -93,13 +93,15 @@ export class SubscriptionsService {
   }
 
   /** Extends (or issues) access without payment, e.g. compensation; recorded with source 'admin'. */
-  async grantByAdmin(input: { userId: number; days: number }): Promise<GrantResult> {
+  /** `requestKey` (e.g. `tg:<update_id>`) makes a redelivered admin request a no-op instead of a second grant. */
+  async grantByAdmin(input: { userId: number; days: number; requestKey?: string }): Promise<GrantResult> {
     assertTelegramId(input.userId);
     return this.db.transaction('subscriptions.admin-grant', (em) =>
       this.grants.grant(em, {
         userId: input.userId,
         days: input.days,
         source: 'admin',
+        requestKey: input.requestKey ?? null,
         now: this.clock.now(),
       }),
     );

@@ -116,6 +116,22 @@ describe('renewal', () => {
     }
   });
 
+  it('grants an admin request once when the same update is delivered again, also concurrently', async () => {
+    const user = await core.factory.user();
+    const first = await subs.grantByAdmin({ userId: user.id, days: 10, requestKey: 'tg:9001' });
+    expect(first.issued).toBe(true);
+    const again = await Promise.all(
+      [1, 2, 3].map(() => subs.grantByAdmin({ userId: user.id, days: 10, requestKey: 'tg:9001' })),
+    );
+    expect(again.every((r) => r.duplicate && r.subscription.vpnUuid === first.subscription.vpnUuid)).toBe(
+      true,
+    );
+    const other = await subs.grantByAdmin({ userId: user.id, days: 10, requestKey: 'tg:9002' });
+    expect(other.duplicate).toBeUndefined();
+    expect(other.subscription.expiresAt.getTime()).toBe(first.subscription.expiresAt.getTime() + 10 * DAY_MS);
+    expect((await grants(first.subscription.id)).map((g) => g.source)).toEqual(['admin', 'admin']);
+  });
+
   it('refuses zero or negative days with a typed error', async () => {
     const s = await core.factory.subscription();
     for (const days of [0, -3, 1.5])
