@@ -5,7 +5,7 @@ import type { JobContext, JobResult } from '../jobs/job.types';
 import { NotificationsRepository, type DueNotification } from './notifications.repository';
 import { TelegramApiError } from './telegram-api.client';
 import { RecipientUnavailableError, TelegramSender } from './telegram-sender.service';
-import { renderNotification } from './views/notification.view';
+import { notificationKeyboard, renderNotification } from './views/notification.view';
 
 const BATCH = 50;
 const PARALLEL = 5;
@@ -67,7 +67,9 @@ export class NotificationsDelivery implements OnModuleInit {
       return false;
     }
     try {
-      await this.sender.sendMessage(n.userId, text, {}, { signal, maxWaitMs: 30_000 });
+      const keyboard = notificationKeyboard(n.kind, n.language);
+      const extra = keyboard ? { reply_markup: keyboard } : {};
+      await this.sender.sendMessage(n.userId, text, extra, { signal, maxWaitMs: 30_000 });
       await this.outbox.markSent(n.id);
       return true;
     } catch (err) {

@@ -65,7 +65,10 @@ describe.runIf(withCore).each(['polling', 'webhook'] as const)('user journeys (%
     const u = await newUser();
     u.press(CB.trial);
     await u.nextText(/key is ready/i);
-    const uuid = await linkUuid(u);
+    // The notice carries a "My subscription" button: one tap to the link.
+    u.pressButton(/My subscription/);
+    const screen = await u.next((c) => VLESS.test(textOf(c)));
+    const uuid = VLESS.exec(textOf(screen))![1];
     expect(await tunnelWorks(uuid)).toBe(true);
     expect(await subscriptionOf(u)).toMatchObject({ vpn_uuid: uuid, is_trial: true, status: 'active' });
   });

@@ -1,3 +1,6 @@
+import type { InlineKeyboardButton } from 'telegraf/types';
+import { CB } from './callback-data';
+
 type Lang = 'en' | 'ru';
 type Payload = Record<string, unknown>;
 
@@ -60,4 +63,33 @@ const texts: Record<string, Record<Lang, (p: Payload, lang: Lang) => string>> = 
 export function renderNotification(kind: string, payload: Payload, language: string): string | undefined {
   const lang: Lang = language.startsWith('ru') ? 'ru' : 'en';
   return texts[kind]?.[lang](payload, lang);
+}
+
+const LABELS: Record<'sub' | 'renew' | 'topup', Record<Lang, string>> = {
+  sub: { en: '🔑 My subscription', ru: '🔑 Моя подписка' },
+  renew: { en: '🛒 Renew', ru: '🛒 Продлить' },
+  topup: { en: '💰 Top up', ru: '💰 Пополнить' },
+};
+
+/** What the user most likely wants to do next after each notice: one tap instead of /menu and a search. */
+const NEXT: Record<string, (keyof typeof LABELS)[]> = {
+  payment_received: ['sub'],
+  subscription_renewed: ['sub'],
+  key_ready: ['sub'],
+  expiring_soon: ['renew'],
+  trial_ending: ['renew'],
+  subscription_expired: ['renew'],
+  renewal_failed_insufficient_funds: ['topup', 'renew'],
+};
+const DATA: Record<keyof typeof LABELS, string> = { sub: CB.sub, renew: CB.plans, topup: CB.balance };
+
+/** The inline keyboard under a notice (none for kinds that need no follow-up). */
+export function notificationKeyboard(
+  kind: string,
+  language: string,
+): { inline_keyboard: InlineKeyboardButton[][] } | undefined {
+  const lang: Lang = language.startsWith('ru') ? 'ru' : 'en';
+  const next = NEXT[kind];
+  if (!next) return undefined;
+  return { inline_keyboard: [next.map((k) => ({ text: LABELS[k][lang], callback_data: DATA[k] }))] };
 }
