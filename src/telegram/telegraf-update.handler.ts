@@ -49,6 +49,9 @@ export class TelegrafUpdateHandler extends UpdateHandler {
   }
 
   async handle(update: Record<string, unknown>): Promise<void> {
+    // telegraf memoises its getMe promise (botInfoCall) even when it rejects: one getMe during a Telegram
+    // outage would fail every later update until a restart. Fetched here, a failure is retried next time.
+    this.bot.botInfo ??= await this.bot.telegram.getMe();
     await this.bot.handleUpdate(update as unknown as Update);
   }
 }

@@ -113,18 +113,22 @@ export class TelegramInboxRepository {
 
   async counts(): Promise<{
     pending: number;
+    /** Pending and due now (not waiting for a retry backoff): what the dispatcher could claim at once. */
+    due: number;
     processing: number;
     failed: number;
     oldestPendingAgeS: number | null;
   }> {
     const [r] = await this.db.query<{
       pending: string;
+      due: string;
       processing: string;
       failed: string;
       oldest: number | null;
     }>(
       'inbox.counts',
       `SELECT count(*) FILTER (WHERE state = 'pending') AS pending,
+              count(*) FILTER (WHERE state = 'pending' AND next_attempt_at <= now()) AS due,
               count(*) FILTER (WHERE state = 'processing') AS processing,
               count(*) FILTER (WHERE state = 'failed') AS failed,
               extract(epoch FROM now() - min(received_at) FILTER (WHERE state = 'pending'))::float8 AS oldest
@@ -132,6 +136,7 @@ export class TelegramInboxRepository {
     );
     return {
       pending: Number(r.pending),
+      due: Number(r.due),
       processing: Number(r.processing),
       failed: Number(r.failed),
       oldestPendingAgeS: r.oldest,

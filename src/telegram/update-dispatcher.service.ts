@@ -23,6 +23,8 @@ export interface DispatcherStatus {
   concurrency: number;
   processed: number;
   failed: number;
+  /** Every finished attempt, including failures that will be retried: the dispatcher's own progress. */
+  attempts: number;
   /** Updates whose handler passed its deadline and has not returned yet. */
   overdue: { updateId: number; chatId: number | null; ms: number }[];
   /** The longest-running handler now, if any. */
@@ -58,6 +60,7 @@ export class UpdateDispatcher implements OnApplicationBootstrap, BeforeApplicati
   private wakeUp?: () => void;
   private processed = 0;
   private failed = 0;
+  private attempts = 0;
 
   constructor(
     private readonly config: AppConfig,
@@ -146,6 +149,7 @@ export class UpdateDispatcher implements OnApplicationBootstrap, BeforeApplicati
       concurrency: this.config.telegram.handlerConcurrency,
       processed: this.processed,
       failed: this.failed,
+      attempts: this.attempts,
       overdue: [...this.inFlight.values()]
         .filter((f) => now - f.started > limit)
         .map((f) => ({
@@ -234,8 +238,14 @@ export class UpdateDispatcher implements OnApplicationBootstrap, BeforeApplicati
       this.signals.record('telegram.update.processed', { ms: Math.round(performance.now() - started) });
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
-      const retry = isTransient(error) && update.attempts < updateMaxAttempts;
-      const retryInMs = retry ? Math.min(1_000 * 2 ** (update.attempts - 1), 60_000) : null;
+      // Telegram itself unreachable (network, 5xx) is an outage, not a fault of this update: it is retried
+      // for as long as the outage lasts (backoff capped at 30 s) instead of being given up after
+      // TELEGRAM_UPDATE_MAX_ATTEMPTS, so a reply cut off by a Telegram outage is sent when it ends.
+      const outage = isTelegramOutage(error);
+      const retry = isTransient(error) && (update.attempts < updateMaxAttempts || outage);
+      const retryInMs = retry
+        ? Math.min(1_000 * 2 ** Math.min(update.attempts - 1, 16), outage ? 30_000 : 60_000)
+        : null;
       if (!retry) this.failed++;
       this.logger.error(
         `update ${update.updateId} (${kindOf(update.payload)}, chat ${update.chatId ?? '-'}) failed on attempt ${update.attempts}: ` +
@@ -250,10 +260,16 @@ export class UpdateDispatcher implements OnApplicationBootstrap, BeforeApplicati
       this.signals.record('telegram.update.failed');
     } finally {
       clearTimeout(timer);
+      this.attempts++;
       this.inFlight.delete(update.updateId);
       this.wake();
     }
   }
+}
+
+/** Telegram's API cannot be reached or fails on its side (5xx): nothing is wrong with the update. */
+export function isTelegramOutage(err: Error): boolean {
+  return err instanceof TelegramNetworkError || (err instanceof TelegramApiError && err.code >= 500);
 }
 
 /** Outside systems being unavailable is worth a retry; a bug or a bad request is not. */

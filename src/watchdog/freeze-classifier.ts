@@ -89,7 +89,10 @@ export class SymptomClock {
     const receivedMore = this.last !== undefined && cur.received > this.last.received;
     if (!this.last || cur.offset !== this.last.offset || !receivedMore) this.offsetMovedAt = now;
     this.last = cur;
-    return { sinceCompletedMs: now - this.progressAt, offsetStuckMs: now - this.offsetMovedAt };
+    return {
+      sinceCompletedMs: Math.round(now - this.progressAt),
+      offsetStuckMs: Math.round(now - this.offsetMovedAt),
+    };
   }
 }
 
@@ -106,7 +109,7 @@ export function classify(e: Evidence, t: Thresholds, clock: SymptomClock, now: n
   if (starvedMs >= t.starvationMs) {
     return verdict(
       'C',
-      `${e.pool.waiting} waiting for a connection for ${starvedMs} ms with all ${e.pool.max} busy`,
+      `${e.pool.waiting} waiting for a connection for ${Math.round(starvedMs)} ms with all ${e.pool.max} busy`,
       {
         ...e.pool,
       },

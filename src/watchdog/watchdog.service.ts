@@ -158,7 +158,9 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
       dispatcher: {
         backlog: this.backlog,
         inFlight: d?.inFlight ?? 0,
-        completed: (d?.processed ?? 0) + (d?.failed ?? 0),
+        // Every finished attempt counts: during a Telegram or VPN outage handlers fail and retry, which is
+        // progress, not a stall.
+        completed: d?.attempts ?? 0,
         overdueLanes: d?.overdue.length ?? 0,
         oldest: d?.oldest,
       },
@@ -262,11 +264,14 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
           new Promise<never>((_, r) => setTimeout(() => r(new Error('timeout')), 2_000).unref()),
         ]),
       );
-      this.backlog = c.pending;
+      // Only updates due now: one waiting out its retry backoff is not a backlog the dispatcher ignores.
+      this.backlog = c.due;
       this.metrics.dbCounts.set({ table: 'telegram_updates', state: 'pending' }, c.pending);
       this.metrics.dbCounts.set({ table: 'telegram_updates', state: 'failed' }, c.failed);
     } catch {
-      // The database may be down or starved; C and the readiness probe report that, keep the last value.
+      // The database is down or starved: C and the readiness probe report that. The backlog is unknown, and
+      // a dispatcher that cannot claim is not stalled (no B, hence no exit, for a database outage).
+      this.backlog = 0;
     }
   }
 
