@@ -9,6 +9,7 @@ import { LoopGuard } from './loop-guard';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 import { ProgressIndicators } from './progress.indicators';
+import { RowGauges } from './row-gauges';
 import { VpnCoreIndicator } from './vpn-core.indicator';
 import { WatchdogService } from './watchdog.service';
 
@@ -24,6 +25,7 @@ import { WatchdogService } from './watchdog.service';
     ProgressIndicators,
     DiagnosticsService,
     VpnCoreIndicator,
+    RowGauges,
   ],
   exports: [EventLoopMonitor, MetricsService, WatchdogService],
 })

@@ -20,6 +20,7 @@ import {
 } from './freeze-classifier';
 import { LoopGuard } from './loop-guard';
 import { MetricsService } from './metrics.service';
+import { RowGauges } from './row-gauges';
 
 const TICK_MS = 1_000;
 const BACKLOG_REFRESH_MS = 5_000;
@@ -56,6 +57,7 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
   private lastAction?: string;
   private backlog = 0;
   private backlogAt = -Infinity;
+  private refreshing = false;
   private lastGuardStall = 0;
   private pollsWithUpdates = 0;
   private polling?: PollingTransport;
@@ -71,6 +73,7 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
     private readonly guard: LoopGuard,
     private readonly pool: PoolMonitor,
     private readonly metrics: MetricsService,
+    private readonly rows: RowGauges,
     signals: SignalsService,
   ) {
     signals.onRecord((name, detail) => {
@@ -112,7 +115,12 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async tick(now = performance.now()): Promise<Verdict> {
-    await this.refreshBacklog(now);
+    // Never awaited: on a starved pool the count waits for a connection, and the tick must not wait with it
+    // (that would delay naming class C by the count's own deadline).
+    if (!this.refreshing) {
+      this.refreshing = true;
+      void this.refreshBacklog(now).finally(() => (this.refreshing = false));
+    }
     const w = this.config.watchdog;
     const verdict = classify(
       this.evidence(),
@@ -255,8 +263,10 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async refreshBacklog(now: number): Promise<void> {
-    if (!this.inbox || now - this.backlogAt < BACKLOG_REFRESH_MS) return;
+    if (now - this.backlogAt < BACKLOG_REFRESH_MS) return;
     this.backlogAt = now;
+    void this.rows.refresh(2_000).catch(() => undefined); // stale figures are fine; the probes report the database
+    if (!this.inbox) return;
     try {
       const c = await withCaller({ label: 'watchdog' }, () =>
         Promise.race([

@@ -95,6 +95,15 @@ describe('chaos C: pool pressure', () => {
     // The jobs' connection budget kept the pool from starving: no class C, nothing failed.
     expect(w.logs.matching(/^freeze_class=C /)).toHaveLength(0);
     expect(w.dispatcher.status().failed).toBe(0);
+    // The outbox and payment gauges the watchdog refreshes: the renewals above were paid from balance.
+    await until(
+      async () => /^app_rows\{table="purchases",state="paid"\} [1-9]/m.test((await w!.get('/metrics')).text),
+      10_000,
+      'purchases gauge',
+    );
+    expect((await w.get('/metrics')).text).toMatch(
+      /^app_rows\{table="vpn_operations",state="pending"\} \d+$/m,
+    );
   }, 90_000);
 
   it('reports class C naming the holders when connections are held artificially, sheds load and loses nothing', async () => {

@@ -62,6 +62,8 @@ export async function startWatchdogApp(opts: {
   env?: Record<string, string>;
   imports?: (Type | DynamicModule)[];
   providers?: Provider[];
+  /** false: the same app without the watchdog module (no classifier, metrics, guard, probes): a baseline. */
+  watchdog?: boolean;
 }): Promise<WatchdogApp> {
   const logs = new CapturedLogger();
   const { app } = await createTestApp({
@@ -73,7 +75,11 @@ export async function startWatchdogApp(opts: {
       WATCHDOG_LOOP_STALL_MS: '60000',
       ...opts.env,
     },
-    imports: [TelegramTransportModule, WatchdogModule, ...(opts.imports ?? [])],
+    imports: [
+      TelegramTransportModule,
+      ...(opts.watchdog === false ? [] : [WatchdogModule]),
+      ...(opts.imports ?? []),
+    ],
     providers: [
       ChaosHandler,
       { provide: UpdateHandler, useExisting: ChaosHandler },
@@ -87,7 +93,7 @@ export async function startWatchdogApp(opts: {
     url,
     logs,
     handler: app.get(ChaosHandler),
-    watchdog: app.get(WatchdogService),
+    watchdog: opts.watchdog === false ? (undefined as unknown as WatchdogService) : app.get(WatchdogService),
     dispatcher: app.get(UpdateDispatcher),
     get: async (path) => {
       const res = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(10_000) });
