@@ -71,6 +71,27 @@ export class UpdateDispatcher implements OnApplicationBootstrap, BeforeApplicati
 
   onApplicationBootstrap(): void {
     this.start();
+    void this.reportRecovery();
+  }
+
+  /**
+   * The recovery pass at start: updates a previous run left unfinished are still in the inbox. Pending ones are
+   * claimed at once; ones a killed process had claimed come back when their claim lapses (handler timeout +
+   * margin) — a claim is not simply taken over at start, because it may belong to another live replica.
+   */
+  private async reportRecovery(): Promise<void> {
+    try {
+      const c = await this.inbox.counts();
+      if (c.pending + c.processing === 0) return;
+      const lapseS = Math.ceil((this.config.telegram.handlerTimeoutMs + LOCK_MARGIN_MS) / 1000);
+      // Claimed rows at start mean a process died mid-update (or another replica is busy): worth a warning.
+      this.logger[c.processing > 0 ? 'warn' : 'log'](
+        `inbox recovery: ${c.pending} unfinished update(s) queued, ${c.processing} claimed by an earlier or other ` +
+          `process (retried when the claim lapses, within ${lapseS} s); ${c.failed} kept as failed`,
+      );
+    } catch (err) {
+      this.logger.warn(`inbox recovery: could not read the inbox: ${(err as Error).message}`);
+    }
   }
 
   start(): void {

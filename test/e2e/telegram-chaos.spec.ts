@@ -77,7 +77,7 @@ describe('process killed mid-update', () => {
     expect(await first.exited).toBeNull();
     telegram.clearFaults();
 
-    await launch();
+    const second = await launch();
     telegram.userMessage(control, '/start');
     await until(async () => (await updateRow(updateId))?.state === 'done', 45_000);
     await until(() => telegram.sentTo(control.id, 'sendMessage').length > 0, 15_000);
@@ -96,5 +96,9 @@ describe('process killed mid-update', () => {
       [victim.id],
     );
     expect(users.rows).toEqual([{ username: 'victim', first_name: 'Vic' }]);
+    // The restarted process said what it found left over instead of silently waiting for the claim to lapse.
+    expect(second.output()).toMatch(
+      /inbox recovery: \d+ unfinished update\(s\) queued, 1 claimed by an earlier/,
+    );
   }, 120_000);
 });
