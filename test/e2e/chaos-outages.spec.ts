@@ -3,9 +3,11 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from 'pg';
 import { AppConfig } from '../../src/config/app-config';
 import { EmbeddedPostgresServer, freePort } from '../../src/database/embedded-postgres';
 import { runMigrations } from '../../src/database/migrate';
+import { CB } from '../../src/telegram/views/callback-data';
 import { startApp, waitFor, type AppProcess } from '../support/app-process';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { FakeTelegram } from '../support/fake-telegram';
@@ -130,7 +132,7 @@ describe('chaos: outside systems down', () => {
     }
   }, 120_000);
 
-  it('survives a real PostgreSQL restart: not ready while it is down (answering fast), ready after, no update lost', async () => {
+  it('survives a real PostgreSQL restart: not ready while it is down (answering fast), ready after, no update or payment lost', async () => {
     const pgDir = await mkdtemp(join(tmpdir(), 'vpnbot-chaos-pg-'));
     await chmod(pgDir, 0o755);
     const port = await freePort();
@@ -144,12 +146,30 @@ describe('chaos: outside systems down', () => {
       await expect
         .poll(() => telegram.sentTo(users[0].id, 'sendMessage').length, { timeout: 15_000 })
         .toBe(1);
+      // A Stars purchase up to the point where Telegram charges the user: invoice sent, pre-checkout approved.
+      const buyer = users[0];
+      telegram.pressButton(buyer, CB.payStars('1m'));
+      await expect.poll(() => telegram.sentTo(buyer.id, 'sendInvoice').length, { timeout: 15_000 }).toBe(1);
+      const inv = telegram.sentTo(buyer.id, 'sendInvoice')[0].params as { payload: string; prices: unknown };
+      const prices = (typeof inv.prices === 'string' ? JSON.parse(inv.prices) : inv.prices) as {
+        amount: number;
+      }[];
+      const total = prices.reduce((a, x) => a + x.amount, 0);
+      telegram.preCheckout(buyer, { payload: inv.payload, totalAmount: total });
+      const approved = () =>
+        telegram.sent.some((c) => c.method === 'answerPreCheckoutQuery' && String(c.params.ok) === 'true');
+      await expect.poll(approved, { timeout: 15_000 }).toBe(true);
 
       const ready = sampleReadiness(app);
       await pg.stop();
       const downAt = Date.now();
       // While the database is down: updates arrive (they stay unconfirmed at Telegram), probes answer fast.
+      // The payment lands in the middle of the outage.
       const ids = users.slice(1).map((u) => telegram.userMessage(u, '/start'));
+      const charge = `chaos-charge-${buyer.id}`;
+      ids.push(
+        telegram.successfulPayment(buyer, { payload: inv.payload, totalAmount: total, chargeId: charge }),
+      );
       await expect.poll(() => ready.statuses.includes(503), { timeout: 10_000 }).toBe(true);
       const live = await probe(app, '/health/live');
       const notReady = await probe(app, '/health/ready');
@@ -169,8 +189,24 @@ describe('chaos: outside systems down', () => {
       expect(ready.slowest()).toBeLessThan(3_000);
       expect(app.proc.exitCode).toBeNull();
       expect(app.proc.signalCode).toBeNull();
-      for (const u of users) expect(telegram.sentTo(u.id, 'sendMessage')).toHaveLength(1);
+      for (const u of users.slice(1)) expect(telegram.sentTo(u.id, 'sendMessage')).toHaveLength(1);
       expect(telegram.confirmedOffset).toBeGreaterThan(Math.max(...ids));
+      // The payment made during the outage is credited, exactly once.
+      const sql = new Client({ connectionString: url });
+      await sql.connect();
+      try {
+        const status = async () =>
+          (await sql.query<{ status: string }>('SELECT status FROM purchases WHERE id = $1', [inv.payload]))
+            .rows[0]?.status;
+        await expect.poll(status, { timeout: 30_000 }).toBe('paid');
+        const paid = await sql.query<{ n: string }>(
+          "SELECT count(*) AS n FROM purchases WHERE user_id = $1 AND status = 'paid'",
+          [buyer.id],
+        );
+        expect(Number(paid.rows[0].n)).toBe(1);
+      } finally {
+        await sql.end();
+      }
     } finally {
       await Promise.all(running.splice(0).map((a) => a.stop('SIGKILL')));
       await pg.stop().catch(() => undefined);
