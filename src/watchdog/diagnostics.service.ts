@@ -30,11 +30,14 @@ export class DiagnosticsService implements OnModuleInit, OnModuleDestroy {
     this.pool.onRelease((e) =>
       this.logger.log(`pool release caller=${e.caller} hold_ms=${e.holdMs.toFixed(1)} ${this.poolLine()}`),
     );
-    this.timer = setInterval(() => {
-      const counts: Record<string, number> = {};
-      for (const r of process.getActiveResourcesInfo()) counts[r] = (counts[r] ?? 0) + 1;
-      this.logger.log(`active handles ${JSON.stringify(counts)}`);
-    }, HANDLES_EVERY_MS).unref();
+    this.logHandles(); // once at start, so the first line is a baseline to compare the later ones with
+    this.timer = setInterval(() => this.logHandles(), HANDLES_EVERY_MS).unref();
+  }
+
+  private logHandles(): void {
+    const counts: Record<string, number> = {};
+    for (const r of process.getActiveResourcesInfo()) counts[r] = (counts[r] ?? 0) + 1;
+    this.logger.log(`active handles ${JSON.stringify(counts)}`);
   }
 
   onModuleDestroy(): void {
