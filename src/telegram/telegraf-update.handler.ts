@@ -4,6 +4,9 @@ import type { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { TelegramSender } from './telegram-sender.service';
 import { UpdateHandler } from './update-handler';
+import { CB } from './views/callback-data';
+import { toLang } from './views/i18n';
+import { btn, somethingWentWrong } from './views/menu.view';
 
 type CallApi = Telegraf['telegram']['callApi'];
 
@@ -22,7 +25,7 @@ export class TelegrafUpdateHandler extends UpdateHandler {
 
   constructor(
     @InjectBot() private readonly bot: Telegraf,
-    sender: TelegramSender,
+    private readonly sender: TelegramSender,
   ) {
     super();
     const callApi: CallApi = ((
@@ -53,6 +56,22 @@ export class TelegrafUpdateHandler extends UpdateHandler {
     // outage would fail every later update until a restart. Fetched here, a failure is retried next time.
     this.bot.botInfo ??= await this.bot.telegram.getMe();
     await this.bot.handleUpdate(update as unknown as Update);
+  }
+
+  /** Retries spent on an outside failure: apologise once, in the language Telegram reports for the user. */
+  override async giveUp(update: Record<string, unknown>, chatId: number | null): Promise<void> {
+    if (chatId === null || update.pre_checkout_query) return; // Telegram answers an unanswered pre-checkout itself
+    const from = (
+      Object.values(update).find((v) => typeof v === 'object' && v && 'from' in v) as
+        { from?: { language_code?: string } } | undefined
+    )?.from;
+    const lang = toLang(from?.language_code);
+    await this.sender.sendMessage(
+      chatId,
+      somethingWentWrong[lang],
+      { reply_markup: { inline_keyboard: [[btn(lang === 'ru' ? '⬅️ Меню' : '⬅️ Menu', CB.menu)]] } },
+      { maxWaitMs: 10_000 },
+    );
   }
 }
 

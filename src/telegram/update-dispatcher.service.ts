@@ -279,6 +279,16 @@ export class UpdateDispatcher implements OnApplicationBootstrap, BeforeApplicati
         this.logger.warn(`could not record failure of ${update.updateId}: ${(e as Error).message}`),
       );
       this.signals.record('telegram.update.failed');
+      // A bug was already answered by the handler's error boundary; spent retries of an outside failure were
+      // not (each attempt stayed silent so that the retry could answer): say something once now.
+      if (!retry && isTransient(error))
+        await this.handler
+          .giveUp(update.payload, update.chatId ?? null, error)
+          .catch((e: unknown) =>
+            this.logger.warn(
+              `could not tell chat ${update.chatId} about update ${update.updateId}: ${(e as Error).message}`,
+            ),
+          );
     } finally {
       clearTimeout(timer);
       this.attempts++;

@@ -203,3 +203,33 @@ describe('error boundary', () => {
     expect(bot.telegram.sentTo(user.id, 'sendMessage').length - before).toBe(1);
   });
 });
+
+describe('when every retry of an update fails for outside reasons', () => {
+  let slow: BotHarness;
+  beforeAll(async () => {
+    slow = await BotHarness.start({
+      env: { TELEGRAM_HANDLER_TIMEOUT_MS: '400', TELEGRAM_UPDATE_MAX_ATTEMPTS: '2' },
+    });
+  });
+  afterAll(async () => {
+    await slow?.stop();
+  });
+
+  it('tells the user once, in their language, after the last attempt instead of leaving them in silence', async () => {
+    const user = slow.newUser({ languageCode: 'ru' });
+    // Both attempts' replies outlive the 400 ms deadline (a transient failure, so neither attempt apologises).
+    slow.telegram.fault('sendMessage', { kind: 'delay', ms: 2_000 }, 2);
+    const updateId = slow.telegram.userMessage(user, '/menu');
+    await slow.until(async () => (await slow.updateState(updateId)) === 'failed', 20_000);
+    await slow.until(() =>
+      slow.telegram
+        .sentTo(user.id, 'sendMessage')
+        .some((c) => /что-то пошло не так/.test(String(c.params.text))),
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    const apologies = slow.telegram
+      .sentTo(user.id, 'sendMessage')
+      .filter((c) => /что-то пошло не так/.test(String(c.params.text)));
+    expect(apologies).toHaveLength(1);
+  });
+});
