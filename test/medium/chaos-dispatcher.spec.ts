@@ -1,23 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Db } from '../../src/database/db.service';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { FakeTelegram } from '../support/fake-telegram';
-import { testEnv } from '../support/test-env';
+import type { TestDatabase } from '../support/database';
+import type { FakeTelegram } from '../support/fake-telegram';
+import { freshDatabaseAndTelegramPerTest } from '../support/per-test';
 import { startWatchdogApp, until, type WatchdogApp } from '../support/watchdog-app';
 
 let db: TestDatabase;
 let fake: FakeTelegram;
 let w: WatchdogApp | undefined;
 
-beforeEach(async () => {
-  db = await createTestDatabase();
-  fake = await new FakeTelegram({ token: testEnv().BOT_TOKEN! }).start();
-});
-afterEach(async () => {
-  await w?.app.close();
-  w = undefined;
-  await fake.stop();
-  await db.drop();
+freshDatabaseAndTelegramPerTest({
+  started: (s) => ({ db, fake } = s),
+  cleanup: async () => {
+    await w?.app.close();
+    w = undefined;
+  },
 });
 
 const STALL_MS = 3_000;

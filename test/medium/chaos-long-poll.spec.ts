@@ -1,22 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { FakeTelegram } from '../support/fake-telegram';
-import { testEnv } from '../support/test-env';
+import { describe, expect, it } from 'vitest';
+import type { TestDatabase } from '../support/database';
+import type { FakeTelegram } from '../support/fake-telegram';
+import { freshDatabaseAndTelegramPerTest } from '../support/per-test';
 import { observeClasses, startWatchdogApp, until, type WatchdogApp } from '../support/watchdog-app';
 
 let db: TestDatabase;
 let fake: FakeTelegram;
 let w: WatchdogApp | undefined;
 
-beforeEach(async () => {
-  db = await createTestDatabase();
-  fake = await new FakeTelegram({ token: testEnv().BOT_TOKEN! }).start();
-});
-afterEach(async () => {
-  await w?.app.close();
-  w = undefined;
-  await fake.stop();
-  await db.drop();
+freshDatabaseAndTelegramPerTest({
+  started: (s) => ({ db, fake } = s),
+  cleanup: async () => {
+    await w?.app.close();
+    w = undefined;
+  },
 });
 
 // Long-poll timeout 2 s, margin 8 s: Telegram would answer within 2 s, our own HTTP deadline cuts at 10 s.

@@ -1,29 +1,26 @@
 import { DataSource, type QueryRunner } from 'typeorm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { withCaller } from '../../src/database/caller-context';
 import { Db } from '../../src/database/db.service';
 import { JobRunner } from '../../src/jobs/job-runner.service';
 import { PaymentsModule } from '../../src/payments/payments.module';
 import { VpnModule } from '../../src/vpn/vpn.module';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import type { TestDatabase } from '../support/database';
 import { createFactory } from '../support/factories';
-import { FakeTelegram } from '../support/fake-telegram';
-import { testEnv } from '../support/test-env';
+import type { FakeTelegram } from '../support/fake-telegram';
+import { freshDatabaseAndTelegramPerTest } from '../support/per-test';
 import { startWatchdogApp, until, type WatchdogApp } from '../support/watchdog-app';
 
 let db: TestDatabase;
 let fake: FakeTelegram;
 let w: WatchdogApp | undefined;
 
-beforeEach(async () => {
-  db = await createTestDatabase();
-  fake = await new FakeTelegram({ token: testEnv().BOT_TOKEN! }).start();
-});
-afterEach(async () => {
-  await w?.app.close();
-  w = undefined;
-  await fake.stop();
-  await db.drop();
+freshDatabaseAndTelegramPerTest({
+  started: (s) => ({ db, fake } = s),
+  cleanup: async () => {
+    await w?.app.close();
+    w = undefined;
+  },
 });
 
 const DAY_MS = 86_400_000;

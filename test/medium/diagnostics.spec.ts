@@ -1,26 +1,23 @@
 import type { INestApplication } from '@nestjs/common';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TelegramModule } from '../../src/telegram/telegram.module';
 import { WatchdogModule } from '../../src/watchdog/watchdog.module';
 import { CapturedLogger } from '../support/captured-logger';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { FakeTelegram } from '../support/fake-telegram';
+import type { TestDatabase } from '../support/database';
+import type { FakeTelegram } from '../support/fake-telegram';
+import { freshDatabaseAndTelegramPerTest } from '../support/per-test';
 import { createTestApp } from '../support/test-app';
-import { testEnv } from '../support/test-env';
 
 let db: TestDatabase;
 let fake: FakeTelegram;
 let app: INestApplication | undefined;
 
-beforeEach(async () => {
-  db = await createTestDatabase();
-  fake = await new FakeTelegram({ token: testEnv().BOT_TOKEN! }).start();
-});
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-  await fake.stop();
-  await db.drop();
+freshDatabaseAndTelegramPerTest({
+  started: (s) => ({ db, fake } = s),
+  cleanup: async () => {
+    await app?.close();
+    app = undefined;
+  },
 });
 
 async function runBot(diagnostics: boolean): Promise<CapturedLogger> {

@@ -1,12 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Db } from '../../src/database/db.service';
 import { JobRunner } from '../../src/jobs/job-runner.service';
 import { TelegramModule } from '../../src/telegram/telegram.module';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { FakeTelegram } from '../support/fake-telegram';
+import type { TestDatabase } from '../support/database';
+import type { FakeTelegram } from '../support/fake-telegram';
+import { freshDatabaseAndTelegramPerTest } from '../support/per-test';
 import { createTestApp } from '../support/test-app';
 
 const TOKEN = '123456:TEST-token-abcdefghijklmnopqrstuvwxyz';
@@ -16,15 +17,13 @@ let db: TestDatabase;
 let fake: FakeTelegram;
 let app: INestApplication | undefined;
 
-beforeEach(async () => {
-  db = await createTestDatabase();
-  fake = await new FakeTelegram({ token: TOKEN }).start();
-});
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-  await fake.stop();
-  await db.drop();
+freshDatabaseAndTelegramPerTest({
+  started: (s) => ({ db, fake } = s),
+  cleanup: async () => {
+    await app?.close();
+    app = undefined;
+  },
+  token: TOKEN,
 });
 
 /** The whole bot (real handlers, inbox, dispatcher, sender) against the fake Bot API. */

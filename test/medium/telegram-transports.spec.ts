@@ -1,14 +1,15 @@
 import { Injectable, type INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Db } from '../../src/database/db.service';
 import { SignalsService } from '../../src/signals/signals.service';
 import { PollingTransport } from '../../src/telegram/polling.transport';
 import { TelegramTransportModule } from '../../src/telegram/telegram-transport.module';
 import { UpdateDispatcher } from '../../src/telegram/update-dispatcher.service';
 import { TransientUpdateError, UpdateHandler } from '../../src/telegram/update-handler';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { FakeTelegram } from '../support/fake-telegram';
+import type { TestDatabase } from '../support/database';
+import type { FakeTelegram } from '../support/fake-telegram';
+import { freshDatabaseAndTelegramPerTest } from '../support/per-test';
 import { createTestApp } from '../support/test-app';
 
 const TOKEN = '123456:TEST-token-abcdefghijklmnopqrstuvwxyz';
@@ -40,15 +41,13 @@ let db: TestDatabase;
 let fake: FakeTelegram;
 let app: INestApplication | undefined;
 
-beforeEach(async () => {
-  db = await createTestDatabase();
-  fake = await new FakeTelegram({ token: TOKEN }).start();
-});
-afterEach(async () => {
-  await app?.close();
-  app = undefined;
-  await fake.stop();
-  await db.drop();
+freshDatabaseAndTelegramPerTest({
+  started: (s) => ({ db, fake } = s),
+  cleanup: async () => {
+    await app?.close();
+    app = undefined;
+  },
+  token: TOKEN,
 });
 
 async function start(env: Record<string, string> = {}) {
