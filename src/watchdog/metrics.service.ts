@@ -38,7 +38,8 @@ export class MetricsService implements OnModuleInit {
   private readonly jobDuration = new Histogram({
     name: 'job_duration_seconds',
     help: 'Job iteration duration by outcome',
-    labelNames: ['job', 'outcome'],
+    // Not `job`: Prometheus puts its scrape-job name there and would rename ours to `exported_job`.
+    labelNames: ['job_name', 'outcome'],
     buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300],
     registers: [this.registry],
   });
@@ -76,7 +77,7 @@ export class MetricsService implements OnModuleInit {
       if (name.startsWith('job.') && name.endsWith('.finished')) {
         const job = name.slice(4, -9);
         this.jobDuration.observe(
-          { job, outcome: String(detail?.outcome) },
+          { job_name: job, outcome: String(detail?.outcome) },
           Number(detail?.tookMs ?? 0) / 1000,
         );
         return;
