@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**', 'bench/**', '**/*.spec.ts', 'src/database/cli/**'],
+    files: ['test/**', 'bench/**', 'scripts/**', '**/*.spec.ts', 'src/database/cli/**'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -42,7 +42,10 @@ async function bootstrap(): Promise<void> {
       : config.database.url
         ? describeUrl(config.database.url)
         : 'embedded PostgreSQL';
-    log.fatal({ err }, `cannot use the database at ${where}: ${(err as Error).message}`);
+    log.fatal(
+      { err },
+      `cannot use the database at ${where}: ${err instanceof Error ? err.message : String(err)}`,
+    );
     await database?.embedded?.stop().catch(() => undefined);
     sink.flush();
     process.exit(1);

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { freePort } from '../../src/database/embedded-postgres';
 import { startApp, waitFor, type AppProcess } from './app-process';
+import { buttonsOf, describe, textOf, type Button } from './bot-messages';
 import { createTestDatabase, type TestDatabase } from './database';
 import { FakeCryptoPay } from './fake-crypto-pay';
 import { FakeTelegram, type FakeUser, type SentCall } from './fake-telegram';
@@ -9,12 +10,6 @@ import { startV2rayCore, V2RAY_INBOUND_TAG, type V2rayCore } from './v2ray-core'
 
 export const BOT_TOKEN = '123456:journey-token-abcdefghijklmnopqrstuvwxyz';
 export const WEBHOOK_SECRET = 'journey-secret-0123456789abcdef';
-
-export interface Button {
-  text: string;
-  callback_data?: string;
-  url?: string;
-}
 
 export interface JourneyOptions {
   mode: 'polling' | 'webhook';
@@ -218,25 +213,4 @@ export class BotUser {
   }
 }
 
-export function textOf(c: SentCall): string {
-  const p = c.params as { text?: unknown; caption?: unknown; title?: unknown; description?: unknown };
-  return String(p.text ?? p.caption ?? [p.title, p.description].filter(Boolean).join(' ') ?? '');
-}
-
-export function buttonsOf(c: SentCall): Button[] {
-  let markup = (c.params as { reply_markup?: unknown }).reply_markup;
-  if (typeof markup === 'string') {
-    try {
-      markup = JSON.parse(markup) as unknown;
-    } catch {
-      return [];
-    }
-  }
-  const rows = (markup as { inline_keyboard?: Button[][] } | undefined)?.inline_keyboard ?? [];
-  return rows.flat();
-}
-
-function describe(c: SentCall): string {
-  const buttons = buttonsOf(c).map((b) => `[${b.text}]`);
-  return `${textOf(c).slice(0, 200)} ${buttons.join(' ')}`.trim();
-}
+export { buttonsOf, textOf, type Button };
