@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { withCaller } from '../database/caller-context';
+import { withDeadline } from '../database/with-deadline';
 import { PoolMonitor } from '../database/pool-monitor';
 import { SignalsService } from '../signals/signals.service';
 
@@ -45,12 +46,4 @@ export class DatabaseIndicator {
     if (!this.migrationsApplied) return indicator.down({ error: 'pending migrations', pool });
     return indicator.up({ roundTripMs, pool });
   }
-}
-
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }

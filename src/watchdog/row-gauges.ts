@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { withCaller } from '../database/caller-context';
 import { Db } from '../database/db.service';
+import { withDeadline } from '../database/with-deadline';
 import { MetricsService } from './metrics.service';
 
 /** Every state the gauges report, so a state that drains to zero reads 0 instead of its last value. */
@@ -24,7 +25,7 @@ export class RowGauges {
 
   async refresh(timeoutMs: number): Promise<void> {
     const rows = await withCaller({ label: 'watchdog' }, () =>
-      Promise.race([
+      withDeadline(
         this.db.query<{ t: string; state: string; n: number }>(
           'row-gauges',
           `SELECT 'vpn_operations' AS t, state, count(*)::int AS n FROM vpn_operations
@@ -36,8 +37,8 @@ export class RowGauges {
            SELECT 'purchases', status, count(*)::int FROM purchases
              WHERE status IN ('pending', 'paid') GROUP BY status`,
         ),
-        new Promise<never>((_, r) => setTimeout(() => r(new Error('timeout')), timeoutMs).unref()),
-      ]),
+        timeoutMs,
+      ),
     );
     const got = new Map(rows.map((r) => [`${r.t}/${r.state}`, r.n]));
     for (const [table, states] of Object.entries(STATES))

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppConfig } from '../config/app-config';
 import { withCaller } from '../database/caller-context';
+import { withDeadline } from '../database/with-deadline';
 import { PoolMonitor } from '../database/pool-monitor';
 import { SignalsService } from '../signals/signals.service';
 import { PollingTransport } from '../telegram/polling.transport';
@@ -24,6 +25,8 @@ import { RowGauges } from './row-gauges';
 
 const TICK_MS = 1_000;
 const BACKLOG_REFRESH_MS = 5_000;
+/** Counts for the backlog and row gauges: stale figures are fine, a tick that waits is not. */
+const COUNT_DEADLINE_MS = 2_000;
 /** Classes that are wedges inside this process; D (another consumer, a webhook) is outside it. */
 const INTERNAL: FreezeClass[] = ['A', 'B', 'C', 'E'];
 
@@ -265,14 +268,11 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
   private async refreshBacklog(now: number): Promise<void> {
     if (now - this.backlogAt < BACKLOG_REFRESH_MS) return;
     this.backlogAt = now;
-    void this.rows.refresh(2_000).catch(() => undefined); // stale figures are fine; the probes report the database
+    void this.rows.refresh(COUNT_DEADLINE_MS).catch(() => undefined); // stale figures are fine; the probes report the database
     if (!this.inbox) return;
     try {
       const c = await withCaller({ label: 'watchdog' }, () =>
-        Promise.race([
-          this.inbox!.counts(),
-          new Promise<never>((_, r) => setTimeout(() => r(new Error('timeout')), 2_000).unref()),
-        ]),
+        withDeadline(this.inbox!.counts(), COUNT_DEADLINE_MS),
       );
       // Only updates due now: one waiting out its retry backoff is not a backlog the dispatcher ignores.
       this.backlog = c.due;
