@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { retryDelayMs } from '../jobs/backoff';
 import { JobRunner } from '../jobs/job-runner.service';
 import type { JobContext, JobResult } from '../jobs/job.types';
 import { NotificationsRepository, type DueNotification } from './notifications.repository';
@@ -86,7 +87,7 @@ export class NotificationsDelivery implements OnModuleInit {
         );
       } else {
         await this.outbox.markFailed(n.id, e.message, {
-          retryInMs: Math.min(2_000 * 2 ** n.attempts, 600_000),
+          retryInMs: retryDelayMs(n.attempts + 1, { baseMs: 2_000, maxMs: 600_000 }),
         });
       }
       return false;

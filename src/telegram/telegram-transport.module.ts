@@ -9,6 +9,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { retryDelayMs } from '../jobs/backoff';
 import { JobRunner } from '../jobs/job-runner.service';
 import { NotificationsDelivery } from './notifications-delivery.service';
 import { NotificationsRepository } from './notifications.repository';
@@ -67,7 +68,7 @@ export class TelegramTransports implements OnModuleInit, OnApplicationBootstrap,
         await this.webhook.register(this.stop.signal);
         return;
       } catch (err) {
-        const waitMs = Math.min(1_000 * 2 ** (attempt - 1), 60_000);
+        const waitMs = retryDelayMs(attempt, { baseMs: 1_000, maxMs: 60_000 });
         this.logger.error(
           `setWebhook failed (attempt ${attempt}, retry in ${waitMs} ms): ${(err as Error).message}`,
         );

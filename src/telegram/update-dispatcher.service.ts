@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { withCaller } from '../database/caller-context';
+import { retryDelayMs } from '../jobs/backoff';
 import { SignalsService } from '../signals/signals.service';
 import { TelegramApiError, TelegramNetworkError } from './telegram-api.client';
 import { kindOf, TelegramInboxRepository, type InboxUpdate } from './telegram-inbox.repository';
@@ -265,7 +266,7 @@ export class UpdateDispatcher implements OnApplicationBootstrap, BeforeApplicati
       const outage = isTelegramOutage(error);
       const retry = isTransient(error) && (update.attempts < updateMaxAttempts || outage);
       const retryInMs = retry
-        ? Math.min(1_000 * 2 ** Math.min(update.attempts - 1, 16), outage ? 30_000 : 60_000)
+        ? retryDelayMs(update.attempts, { baseMs: 1_000, maxMs: outage ? 30_000 : 60_000 })
         : null;
       if (!retry) this.failed++;
       this.logger.error(

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { setMaxListeners } from 'node:events';
 import { AppConfig } from '../config/app-config';
+import { retryDelayMs } from '../jobs/backoff';
 import { JobRunner } from '../jobs/job-runner.service';
 import type { JobContext, JobResult } from '../jobs/job.types';
 import { mapLimit } from './map-limit';
@@ -124,8 +125,7 @@ export class ProvisioningOutboxJob implements OnModuleInit {
   }
 }
 
-/** Exponential backoff with full jitter in the upper half: 2 s, 4 s, 8 s … capped at 10 min. */
+/** 2 s, 4 s, 8 s … capped at 10 min, jittered. */
 export function backoffMs(attempts: number): number {
-  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
-  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  return retryDelayMs(attempts, { baseMs: BACKOFF_BASE_MS, maxMs: BACKOFF_MAX_MS });
 }
