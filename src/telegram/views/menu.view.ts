@@ -52,7 +52,7 @@ export function mainMenu(m: MainMenuInput, lang: Lang): Screen {
   return { text: `${hello}\n${intro}\n\n${status}\n${balance}`, keyboard };
 }
 
-const MENU_BUTTONS: Texts<
+export const MENU_BUTTONS: Texts<
   Record<'trial' | 'plans' | 'sub' | 'balance' | 'referrals' | 'help' | 'lang', string>
 > = {
   en: {

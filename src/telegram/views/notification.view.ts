@@ -1,28 +1,27 @@
-import type { InlineKeyboardButton } from 'telegraf/types';
 import { CB } from './callback-data';
+import { dateTime, money as formatMoney, toLang, type Lang } from './i18n';
+import { btn, MENU_BUTTONS } from './menu.view';
 
-type Lang = 'en' | 'ru';
 type Payload = Record<string, unknown>;
 
+// Same formats as every screen (UTC date and time, currency-aware money, Stars as "150 ⭐").
 const date = (v: unknown, lang: Lang) =>
-  typeof v === 'string' || typeof v === 'number'
-    ? new Date(v).toLocaleDateString(lang === 'ru' ? 'ru-RU' : 'en-GB')
-    : '';
-const money = (p: Payload) =>
+  typeof v === 'string' || typeof v === 'number' ? dateTime(new Date(v), lang) : '';
+const money = (p: Payload, lang: Lang) =>
   typeof p.amountMinor === 'number' && typeof p.currency === 'string'
-    ? `${(p.amountMinor / 100).toFixed(2)} ${p.currency}`
+    ? formatMoney(p.amountMinor, p.currency, lang)
     : '';
 
 const texts: Record<string, Record<Lang, (p: Payload, lang: Lang) => string>> = {
   payment_received: {
     en: (p, l) =>
-      `✅ Payment received${money(p) ? `: ${money(p)}` : ''}. Your VPN access is active until ${date(p.expiresAt, l)}.`,
+      `✅ Payment received${money(p, l) ? `: ${money(p, l)}` : ''}. Your VPN access is active until ${date(p.expiresAt, l)}.`,
     ru: (p, l) =>
-      `✅ Оплата получена${money(p) ? `: ${money(p)}` : ''}. Доступ к VPN активен до ${date(p.expiresAt, l)}.`,
+      `✅ Оплата получена${money(p, l) ? `: ${money(p, l)}` : ''}. Доступ к VPN активен до ${date(p.expiresAt, l)}.`,
   },
   topup_received: {
-    en: (p) => `✅ Balance topped up${money(p) ? ` by ${money(p)}` : ''}.`,
-    ru: (p) => `✅ Баланс пополнен${money(p) ? ` на ${money(p)}` : ''}.`,
+    en: (p, l) => `✅ Balance topped up${money(p, l) ? ` by ${money(p, l)}` : ''}.`,
+    ru: (p, l) => `✅ Баланс пополнен${money(p, l) ? ` на ${money(p, l)}` : ''}.`,
   },
   subscription_renewed: {
     en: (p, l) => `🔄 Subscription renewed until ${date(p.expiresAt, l)}. Your key stays the same.`,
@@ -50,8 +49,8 @@ const texts: Record<string, Record<Lang, (p: Payload, lang: Lang) => string>> = 
     ru: () => '⚠️ Автопродление не удалось: недостаточно средств на балансе. Пополните баланс.',
   },
   referral_reward: {
-    en: (p) => `🎁 You earned ${money(p) || 'a reward'} for a friend's purchase.`,
-    ru: (p) => `🎁 Вы получили ${money(p) || 'вознаграждение'} за покупку друга.`,
+    en: (p, l) => `🎁 You earned ${money(p, l) || 'a reward'} for a friend's purchase.`,
+    ru: (p, l) => `🎁 Вы получили ${money(p, l) || 'вознаграждение'} за покупку друга.`,
   },
   refund_processed: {
     en: () => '↩️ Your payment was refunded.',
@@ -61,35 +60,25 @@ const texts: Record<string, Record<Lang, (p: Payload, lang: Lang) => string>> = 
 
 /** The message text for a notifications-outbox row, in the user's language (English by default). */
 export function renderNotification(kind: string, payload: Payload, language: string): string | undefined {
-  const lang: Lang = language.startsWith('ru') ? 'ru' : 'en';
+  const lang = toLang(language);
   return texts[kind]?.[lang](payload, lang);
 }
 
-const LABELS: Record<'sub' | 'renew' | 'topup', Record<Lang, string>> = {
-  sub: { en: '🔑 My subscription', ru: '🔑 Моя подписка' },
-  renew: { en: '🛒 Renew', ru: '🛒 Продлить' },
-  topup: { en: '💰 Top up', ru: '💰 Пополнить' },
-};
-
 /** What the user most likely wants to do next after each notice: one tap instead of /menu and a search. */
-const NEXT: Record<string, (keyof typeof LABELS)[]> = {
+const NEXT: Record<string, ('sub' | 'plans' | 'balance')[]> = {
   payment_received: ['sub'],
   subscription_renewed: ['sub'],
   key_ready: ['sub'],
-  expiring_soon: ['renew'],
-  trial_ending: ['renew'],
-  subscription_expired: ['renew'],
-  renewal_failed_insufficient_funds: ['topup', 'renew'],
+  expiring_soon: ['plans'],
+  trial_ending: ['plans'],
+  subscription_expired: ['plans'],
+  renewal_failed_insufficient_funds: ['balance', 'plans'],
 };
-const DATA: Record<keyof typeof LABELS, string> = { sub: CB.sub, renew: CB.plans, topup: CB.balance };
 
-/** The inline keyboard under a notice (none for kinds that need no follow-up). */
-export function notificationKeyboard(
-  kind: string,
-  language: string,
-): { inline_keyboard: InlineKeyboardButton[][] } | undefined {
-  const lang: Lang = language.startsWith('ru') ? 'ru' : 'en';
+/** The inline keyboard under a notice (none for kinds that need no follow-up), with the main menu's buttons. */
+export function notificationKeyboard(kind: string, language: string) {
   const next = NEXT[kind];
   if (!next) return undefined;
-  return { inline_keyboard: [next.map((k) => ({ text: LABELS[k][lang], callback_data: DATA[k] }))] };
+  const labels = MENU_BUTTONS[toLang(language)];
+  return { inline_keyboard: [next.map((k) => btn(labels[k], CB[k]))] };
 }

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { notificationKeyboard, renderNotification } from './notification.view';
+
+describe('notification texts', () => {
+  it('shows a Stars payment in Stars, not as hundredths of a currency', () => {
+    const text = renderNotification(
+      'payment_received',
+      { amountMinor: 150, currency: 'XTR', expiresAt: '2026-12-24T10:00:00Z' },
+      'en',
+    );
+    expect(text).toContain('150 ⭐');
+    expect(text).not.toContain('1.50');
+  });
+
+  it('dates notices in UTC like every screen, in the user’s language', () => {
+    const text = renderNotification('subscription_renewed', { expiresAt: '2026-12-24T23:30:00Z' }, 'ru-RU');
+    expect(text).toMatch(/^🔄 Подписка продлена до 24 декабря 2026.* 23:30 UTC\. Ключ остаётся прежним\.$/);
+  });
+
+  it('offers the main menu’s own buttons as the next step', () => {
+    expect(notificationKeyboard('key_ready', 'en')).toEqual({
+      inline_keyboard: [[{ text: '🔑 My subscription', callback_data: 'sub' }]],
+    });
+    expect(notificationKeyboard('renewal_failed_insufficient_funds', 'ru')?.inline_keyboard[0]).toEqual([
+      { text: '💰 Баланс и пополнение', callback_data: 'bal' },
+      { text: '🛒 Купить / продлить', callback_data: 'plans' },
+    ]);
+    expect(notificationKeyboard('refund_processed', 'en')).toBeUndefined();
+  });
+});
