@@ -4,9 +4,8 @@ import type { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { TelegramSender } from './telegram-sender.service';
 import { UpdateHandler } from './update-handler';
-import { CB } from './views/callback-data';
 import { toLang } from './views/i18n';
-import { btn, somethingWentWrong } from './views/menu.view';
+import { apologyMessage } from './views/menu.view';
 
 type CallApi = Telegraf['telegram']['callApi'];
 
@@ -65,13 +64,8 @@ export class TelegrafUpdateHandler extends UpdateHandler {
       Object.values(update).find((v) => typeof v === 'object' && v && 'from' in v) as
         { from?: { language_code?: string } } | undefined
     )?.from;
-    const lang = toLang(from?.language_code);
-    await this.sender.sendMessage(
-      chatId,
-      somethingWentWrong[lang],
-      { reply_markup: { inline_keyboard: [[btn(lang === 'ru' ? '⬅️ Меню' : '⬅️ Menu', CB.menu)]] } },
-      { maxWaitMs: 10_000 },
-    );
+    const apology = apologyMessage(toLang(from?.language_code));
+    await this.sender.sendMessage(chatId, apology.text, apology.extra, { maxWaitMs: 10_000 });
   }
 }
 

@@ -6,8 +6,8 @@ import { UsersRepository } from '../../users/users.repository';
 import { UsersService } from '../../users/users.service';
 import { RecipientUnavailableError } from '../telegram-sender.service';
 import { isTransient } from '../update-dispatcher.service';
-import { ADMIN_CALLBACK_PREFIX, ADMIN_COMMANDS, CB } from '../views/callback-data';
-import { accessRestricted, btn, somethingWentWrong } from '../views/menu.view';
+import { ADMIN_CALLBACK_PREFIX, ADMIN_COMMANDS } from '../views/callback-data';
+import { accessRestricted, apologyMessage, somethingWentWrong } from '../views/menu.view';
 import { langOf, show, signalOf, stateOf } from './bot-context';
 import { userFacing } from './user-facing-errors';
 
@@ -99,6 +99,9 @@ export class BotMiddleware {
   /** True when the error was an expected outcome the user has been told about (the update is done). */
   private async recover(ctx: Context, err: unknown): Promise<boolean> {
     if (err instanceof RecipientUnavailableError) return true;
+    // Past the update's deadline whatever failed is retried by the dispatcher: no answer now, not even a
+    // mapped one (a provider error caused by the abort is not "provider unavailable").
+    if (signalOf()?.aborted) return false;
     const lang = langOf(ctx);
     const mapped = userFacing(err, {
       user: stateOf(ctx).user,
@@ -115,16 +118,16 @@ export class BotMiddleware {
       else await show(ctx, mapped.screen, { toast: mapped.toast, fresh: true });
       return true;
     }
-    if (signalOf()?.aborted || (err instanceof Error && isTransient(err))) return false;
+    if (err instanceof Error && isTransient(err)) return false;
     // A bug: apologise (best effort, a failing apology must not hide the original error), then rethrow.
     try {
       if (ctx.preCheckoutQuery) await ctx.answerPreCheckoutQuery(false, somethingWentWrong[lang]);
       else if (ctx.callbackQuery && !stateOf(ctx).cbAnswered)
         await ctx.answerCbQuery(somethingWentWrong[lang], { show_alert: true });
-      else if (ctx.chat)
-        await ctx.reply(somethingWentWrong[lang], {
-          reply_markup: { inline_keyboard: [[btn(lang === 'ru' ? '⬅️ Меню' : '⬅️ Menu', CB.menu)]] },
-        });
+      else if (ctx.chat) {
+        const apology = apologyMessage(lang);
+        await ctx.reply(apology.text, apology.extra);
+      }
     } catch {
       // The dispatcher logs the original error; this one adds nothing.
     }

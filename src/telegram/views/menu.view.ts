@@ -128,6 +128,14 @@ export const somethingWentWrong: Texts = {
   ru: '⚠️ У нас что-то пошло не так. Пожалуйста, попробуйте ещё раз чуть позже.',
 };
 
+/** The apology as a message of its own, with a way back to the menu. */
+export function apologyMessage(lang: Lang): {
+  text: string;
+  extra: { reply_markup: { inline_keyboard: InlineKeyboardButton[][] } };
+} {
+  return { text: somethingWentWrong[lang], extra: { reply_markup: { inline_keyboard: [backToMenu(lang)] } } };
+}
+
 export const accessRestricted: Texts = {
   en: '⛔ Your access to this bot is restricted. Please contact support.',
   ru: '⛔ Доступ к боту ограничен. Обратитесь в поддержку.',
