@@ -2,6 +2,7 @@ import { Action, Command, Ctx, Update } from 'nestjs-telegraf';
 import type { Context } from 'telegraf';
 import { MainMenu } from '../telegram/handlers/main-menu';
 import { AppConfig } from '../config/app-config';
+import { answer } from '../telegram/handlers/bot-context';
 import {
   commandArgs,
   parseGrant,
@@ -142,29 +143,29 @@ export class AdminCommandsHandler {
     if (!by) return;
     const data = callbackDataOf(ctx);
     if (data === 'adm:menu') {
-      await ctx.answerCbQuery();
+      await answer(ctx);
       const m = adminMenu();
       return editOrReply(ctx, m.text, m.keyboard);
     }
     if (data === 'adm:stats') {
-      await ctx.answerCbQuery();
+      await answer(ctx);
       return void (await ctx.reply(statsView(await this.admin.stats())));
     }
     if (data === 'adm:failed') {
-      await ctx.answerCbQuery();
+      await answer(ctx);
       const view = failedView(await this.admin.listFailed());
       return void (await ctx.reply(view.text, view.keyboard ? { reply_markup: view.keyboard } : undefined));
     }
     const retry = /^adm:retry:(all|\d{1,18})$/.exec(data);
     if (retry) {
       const result = await this.admin.retry(retry[1] === 'all' ? { all: true } : { id: retry[1] });
-      await ctx.answerCbQuery(`Requeued ${result.requeued.length}`).catch(() => undefined);
+      await answer(ctx, `Requeued ${result.requeued.length}`);
       return replyAfterEffect(ctx, retryView(result));
     }
     const refund = /^adm:rf:ok:([0-9a-f-]{36})$/.exec(data);
     if (refund) {
       // Answer first: a Stars refund calls Telegram and may take longer than the button's spinner should.
-      await ctx.answerCbQuery('Refunding…');
+      await answer(ctx, 'Refunding…');
       const result = await this.admin.refund(refund[1], by);
       const text =
         result.kind === 'not_found'
@@ -181,9 +182,9 @@ export class AdminCommandsHandler {
       return editOrReply(ctx, text);
     }
     if (data === 'adm:rf:no') {
-      await ctx.answerCbQuery();
+      await answer(ctx);
       return editOrReply(ctx, 'Refund cancelled; nothing changed.');
     }
-    await ctx.answerCbQuery('Unknown admin button.');
+    await answer(ctx, 'Unknown admin button.');
   }
 }

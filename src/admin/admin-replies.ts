@@ -24,7 +24,7 @@ export const callbackDataOf = (ctx: Context): string =>
 export async function answerNonAdmin(ctx: Context, menu: MainMenu): Promise<void> {
   const lang = langOf(ctx);
   if (stateOf(ctx).user?.isBanned) {
-    if (ctx.callbackQuery) await ctx.answerCbQuery(accessRestricted[lang], { show_alert: true });
+    if (ctx.callbackQuery) await answer(ctx, accessRestricted[lang], true);
     else if (ctx.chat) await ctx.reply(accessRestricted[lang]);
     return;
   }

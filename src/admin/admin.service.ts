@@ -130,7 +130,10 @@ export class AdminService {
   async refund(purchaseId: string, by: number): Promise<RefundOutcome> {
     const purchase = await this.findPurchase(purchaseId);
     if (!purchase) return { kind: 'not_found' };
-    if (purchase.status === 'refunded') return { kind: 'done', outcome: 'already_refunded' };
+    // A refunded Stars purchase goes to StarsService again: if Telegram failed to return the Stars the first
+    // time, this is how the admin finishes it (both steps are idempotent).
+    if (purchase.status === 'refunded' && purchase.provider !== 'stars')
+      return { kind: 'done', outcome: 'already_refunded' };
     if (!this.refundable(purchase)) return { kind: 'not_refundable', purchase };
     const reason = `admin ${by}`;
     this.logger.log(`admin ${by} refunds purchase ${purchaseId} (${purchase.provider})`);
@@ -148,7 +151,8 @@ export class AdminService {
   }
 
   private refundable(p: Purchase): boolean {
-    return p.status === 'paid' && (p.provider === 'stars' || p.provider === 'balance');
+    if (p.provider === 'stars') return p.status === 'paid' || p.status === 'refunded';
+    return p.provider === 'balance' && p.status === 'paid';
   }
 
   private async findPurchase(id: string): Promise<Purchase | null> {

@@ -113,10 +113,10 @@ export function failedView(ops: FailedOperation[]): { text: string; keyboard?: K
   if (ops.length === 0) return { text: '✅ No failed provisioning operations.' };
   const lines = ops.map(
     (o) =>
-      `#${o.id} ${o.kind} user ${o.userId} (${o.vpnEmail}), ${o.attempts} attempts, ${day(o.updatedAt)}\n   ${(o.lastError ?? '').slice(0, 200)}`,
+      `#${o.id} ${o.kind} user ${o.userId} (${o.vpnEmail}), ${o.attempts} attempts, ${day(o.updatedAt)}\n   ${(o.lastError ?? '').slice(0, 80)}`,
   );
   return {
-    text: `⚠️ Failed operations (newest first):\n${lines.join('\n')}`,
+    text: fitMessage(`⚠️ Failed operations (newest first):\n${lines.join('\n')}`),
     keyboard: kb(
       ...ops.slice(0, 10).map((o): [string, string][] => [[`Retry #${o.id}`, `adm:retry:${o.id}`]]),
       [['Retry all', 'adm:retry:all']],
@@ -127,12 +127,23 @@ export function failedView(ops: FailedOperation[]): { text: string; keyboard?: K
 export function retryView(r: { requeued: string[]; refused: string[] }): string {
   if (r.requeued.length === 0 && r.refused.length === 0) return 'No failed operations to retry.';
   const parts = [];
-  if (r.requeued.length) parts.push(`🔁 Requeued: ${r.requeued.map((id) => `#${id}`).join(', ')}.`);
+  if (r.requeued.length) parts.push(`🔁 Requeued: ${ids(r.requeued)}.`);
   if (r.refused.length)
-    parts.push(
-      `Not requeued (not failed, or superseded by a newer operation): ${r.refused.map((id) => `#${id}`).join(', ')}.`,
-    );
-  return parts.join('\n');
+    parts.push(`Not requeued (not failed, or superseded by a newer operation): ${ids(r.refused)}.`);
+  return fitMessage(parts.join('\n'));
+}
+
+/** A few ids, then how many more: `/retry all` can touch hundreds. */
+function ids(list: string[]): string {
+  const shown = list.slice(0, 20).map((id) => `#${id}`);
+  return list.length > shown.length
+    ? `${shown.join(', ')} and ${list.length - shown.length} more`
+    : shown.join(', ');
+}
+
+/** Telegram refuses messages over 4096 characters: cut with a marker instead of failing the command. */
+export function fitMessage(text: string, max = 4096): string {
+  return text.length <= max ? text : `${text.slice(0, max - 2)}\n…`;
 }
 
 export function refundConfirmView(p: Purchase): { text: string; keyboard: Keyboard } {
@@ -162,7 +173,10 @@ export function refundDoneView(r: {
   balanceAfter?: number | null;
   balanceCurrency: string;
 }): string {
-  if (r.outcome === 'already_refunded') return `Purchase ${r.purchaseId} was refunded already.`;
+  if (r.outcome === 'already_refunded')
+    return r.starsReturned
+      ? `↩️ Purchase ${r.purchaseId} was refunded already; Stars returned: yes (Telegram had not returned them before).`
+      : `Purchase ${r.purchaseId} was refunded already.`;
   return (
     `↩️ Purchase ${r.purchaseId} refunded.` +
     (r.starsReturned !== undefined ? ` Stars returned: ${r.starsReturned ? 'yes' : 'already before'}.` : '') +

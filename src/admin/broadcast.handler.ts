@@ -1,6 +1,7 @@
 import { Action, Command, Ctx, Update } from 'nestjs-telegraf';
 import type { Context } from 'telegraf';
 import { MainMenu } from '../telegram/handlers/main-menu';
+import { answer } from '../telegram/handlers/bot-context';
 import { parseBroadcast } from './admin-args';
 import { answerNonAdmin, callbackDataOf, editOrReply, replyAfterEffect, textOf } from './admin-replies';
 import { AdminService } from './admin.service';
@@ -64,13 +65,13 @@ export class BroadcastHandler {
     if (!by) return;
     const data = callbackDataOf(ctx);
     if (data === 'adm:bc:list') {
-      await ctx.answerCbQuery();
+      await answer(ctx);
       return void (await ctx.reply(broadcastListView(await this.broadcasts.listRecent())));
     }
     const stop = /^adm:bc:stop:(\d{1,18})$/.exec(data);
-    if (!stop) return void (await ctx.answerCbQuery('Unknown admin button.'));
+    if (!stop) return void (await answer(ctx, 'Unknown admin button.'));
     const result = await this.broadcasts.stop(stop[1], by);
-    await ctx.answerCbQuery(result?.stopped ? 'Stopped' : 'Not running').catch(() => undefined);
+    await answer(ctx, result?.stopped ? 'Stopped' : 'Not running');
     if (result) {
       const view = broadcastView(result.broadcast);
       await editOrReply(ctx, view.text, view.keyboard);

@@ -230,6 +230,31 @@ export class PurchasesService {
     });
   }
 
+  /**
+   * The provider's own side of a refund (money actually sent back) is recorded as a provider event
+   * `refund:<charge>`, so a refund asked for again calls the provider only if that never succeeded.
+   */
+  async providerRefundDone(p: { provider: PaymentProvider; chargeId: string }): Promise<boolean> {
+    return this.db.transaction('purchases.provider-refund-done', async (em) =>
+      Boolean(await this.purchases.eventPurchase(em, p.provider, `refund:${p.chargeId}`)),
+    );
+  }
+
+  async recordProviderRefund(p: {
+    provider: PaymentProvider;
+    chargeId: string;
+    purchaseId: string;
+  }): Promise<void> {
+    await this.db.transaction('purchases.provider-refund', (em) =>
+      this.purchases.recordEvent(em, {
+        provider: p.provider,
+        eventId: `refund:${p.chargeId}`,
+        purchaseId: p.purchaseId,
+        payload: null,
+      }),
+    );
+  }
+
   /** Pending purchases past their deadline become expired, in short batches; returns how many. */
   async expireStale(opts: { signal?: AbortSignal; onBatch?: (n: number) => void } = {}): Promise<number> {
     let total = 0;

@@ -385,6 +385,53 @@ describe('admin refund', () => {
     expect(telegram.sent.filter((c) => c.method === 'refundStarPayment')).toHaveLength(1);
   });
 
+  it('finishes a Stars refund Telegram failed the first time when the admin refunds again', async () => {
+    const stars = core.get(StarsService);
+    const user = await core.factory.user();
+    const { purchase } = await stars.checkout({ kind: 'subscription', userId: user.id, planCode: '1m' });
+    const charge = `stxr_${randomBytes(8).toString('hex')}`;
+    await stars.onSuccessfulPayment({
+      from: { id: user.id },
+      successful_payment: {
+        currency: 'XTR',
+        total_amount: purchase.amountMinor,
+        invoice_payload: purchase.id,
+        telegram_payment_charge_id: charge,
+      },
+    });
+    const refundCalls = () => telegram.sent.filter((c) => c.method === 'refundStarPayment').length;
+    const before = refundCalls();
+    telegram.fault('refundStarPayment', { kind: 'status', code: 500 }, 3);
+    await expect(stars.refund(purchase.id)).rejects.toThrow();
+    expect((await q(`SELECT status FROM purchases WHERE id = $1`, [purchase.id]))[0]).toEqual({
+      status: 'refunded',
+    });
+    telegram.clearFaults();
+
+    const confirm = await say(admin, `/refund ${purchase.id}`);
+    expect(textOf(confirm)).toContain(`Refund purchase ${purchase.id}?`);
+    const edits = telegram.sentTo(admin.id, 'editMessageText').length;
+    await press(admin, `adm:rf:ok:${purchase.id}`, 78);
+    const result = await until(() => telegram.sentTo(admin.id, 'editMessageText')[edits]);
+    expect(textOf(result)).toContain('Stars returned: yes');
+    expect(
+      telegram.sent
+        .filter((c) => c.method === 'refundStarPayment')
+        .map((c) => c.params)
+        .at(-1),
+    ).toEqual({
+      user_id: user.id,
+      telegram_payment_charge_id: charge,
+    });
+    const calls = refundCalls();
+    expect(calls).toBeGreaterThan(before);
+
+    // Now that Telegram confirmed it, asking again does not call Telegram again.
+    await press(admin, `adm:rf:ok:${purchase.id}`, 78);
+    await until(() => telegram.sentTo(admin.id, 'editMessageText')[edits + 1]);
+    expect(refundCalls()).toBe(calls);
+  });
+
   it('refunds a balance purchase to the balance and shortens the access it paid for', async () => {
     const user = await core.factory.user({ balanceMinor: 50_000 });
     const result = await core.get(PurchasesService).payFromBalance({ userId: user.id, planCode: '1m' });

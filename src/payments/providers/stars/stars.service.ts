@@ -182,11 +182,15 @@ export class StarsService {
     if (purchase.provider !== 'stars' || !purchase.providerChargeId)
       throw new StarsError(StarsErrorCode.NotPayable, `purchase ${purchaseId} was not paid with Stars`);
     const result = await this.purchases.refund({ purchaseId, reason: o.reason ?? 'stars refund' });
+    const charge = { provider: 'stars' as const, chargeId: purchase.providerChargeId };
+    // Books first (idempotent), then Telegram, once: asked again, only a refund Telegram never confirmed is sent.
+    if (await this.purchases.providerRefundDone(charge)) return { ...result, starsReturned: false };
     try {
       const sent = await this.api.refundStarPayment({
         userId: purchase.userId,
         telegramPaymentChargeId: purchase.providerChargeId,
       });
+      await this.purchases.recordProviderRefund({ ...charge, purchaseId });
       return { ...result, starsReturned: !sent.alreadyRefunded };
     } catch (err) {
       this.logger.error(
