@@ -1,8 +1,10 @@
+import { UseFilters } from '@nestjs/common';
 import { Action, Command, Ctx, Update } from 'nestjs-telegraf';
 import type { Context } from 'telegraf';
 import { MainMenu } from '../telegram/handlers/main-menu';
 import { AppConfig } from '../config/app-config';
 import { answer } from '../telegram/handlers/bot-context';
+import { RethrowToBoundary } from '../telegram/handlers/rethrow.filter';
 import {
   commandArgs,
   parseGrant,
@@ -34,6 +36,7 @@ import {
  * command, never from conversational state; bad arguments get the usage line and change nothing.
  */
 @Update()
+@UseFilters(RethrowToBoundary)
 export class AdminCommandsHandler {
   constructor(
     private readonly config: AppConfig,

@@ -1,7 +1,9 @@
+import { UseFilters } from '@nestjs/common';
 import { Action, Command, Ctx, Update } from 'nestjs-telegraf';
 import type { Context } from 'telegraf';
 import { MainMenu } from '../telegram/handlers/main-menu';
 import { answer } from '../telegram/handlers/bot-context';
+import { RethrowToBoundary } from '../telegram/handlers/rethrow.filter';
 import { parseBroadcast } from './admin-args';
 import { answerNonAdmin, callbackDataOf, editOrReply, replyAfterEffect, textOf } from './admin-replies';
 import { AdminService } from './admin.service';
@@ -16,6 +18,7 @@ import { BroadcastsService } from './broadcasts.service';
 
 /** /broadcast and its buttons (`adm:bc:…`): start, stop, list. Delivery is BroadcastDeliveryJob's. */
 @Update()
+@UseFilters(RethrowToBoundary)
 export class BroadcastHandler {
   constructor(
     private readonly admin: AdminService,

@@ -2,7 +2,6 @@ import { UseFilters } from '@nestjs/common';
 import { Ctx, Next, On, Update } from 'nestjs-telegraf';
 import type { Context } from 'telegraf';
 import { RethrowToBoundary } from './rethrow.filter';
-import { AppConfig } from '../../config/app-config';
 import { ADMIN_CALLBACK_PREFIX, ADMIN_COMMANDS } from '../views/callback-data';
 import { staleButton, unknownCommand, unknownText } from '../views/menu.view';
 import { answer, langOf, show } from './bot-context';
@@ -18,10 +17,7 @@ import { MainMenu } from './main-menu';
 @Update()
 @UseFilters(RethrowToBoundary)
 export class FallbackHandler {
-  constructor(
-    private readonly config: AppConfig,
-    private readonly menu: MainMenu,
-  ) {}
+  constructor(private readonly menu: MainMenu) {}
 
   @On('callback_query')
   async unknownButton(@Ctx() ctx: Context, @Next() next: () => Promise<void>): Promise<void> {
@@ -37,8 +33,6 @@ export class FallbackHandler {
     const message = ctx.message as { text?: string; reply_to_message?: unknown };
     const command = commandOf(message.text?.trim() ?? '');
     if (command && ADMIN_COMMANDS.has(command)) return next();
-    // Admins may be in a reply-driven admin dialogue (e.g. a broadcast text): leave such messages to src/admin.
-    if (!command && this.config.bot.adminIds.has(ctx.from?.id ?? 0)) return next();
     if (!ctx.from || ctx.chat?.type !== 'private') return;
     const lang = langOf(ctx);
     const menu = await this.menu.screen(ctx);
