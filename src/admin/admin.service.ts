@@ -107,9 +107,8 @@ export class AdminService {
   async retry(target: { all: true } | { id: string }): Promise<{ requeued: string[]; refused: string[] }> {
     const ids =
       'id' in target ? [target.id] : (await this.vpnOperations.listFailed(RETRY_ALL_MAX)).map((o) => o.id);
-    const out = { requeued: [] as string[], refused: [] as string[] };
-    for (const id of ids) ((await this.vpnOperations.retry(id)) ? out.requeued : out.refused).push(id);
-    return out;
+    const requeued = new Set(await this.vpnOperations.retryMany(ids));
+    return { requeued: ids.filter((id) => requeued.has(id)), refused: ids.filter((id) => !requeued.has(id)) };
   }
 
   /** The purchase to confirm a refund for, or why it cannot be refunded here. */

@@ -149,16 +149,22 @@ export class VpnOperationsRepository {
    * new key (both use the same e-mail). Reconciliation converges those cases instead.
    */
   async retry(id: string): Promise<boolean> {
-    const rows = await this.db.query(
+    return (await this.retryMany([id])).length === 1;
+  }
+
+  /** Requeues the given failed operations (each only if no newer one exists for its subscription) at once. */
+  async retryMany(ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.query<{ id: string }>(
       'vpn.operations.retry',
       `UPDATE vpn_operations o
           SET state = 'pending', attempts = 0, next_attempt_at = now(), updated_at = now()
-        WHERE o.id = $1 AND o.state = 'failed'
+        WHERE o.id = ANY($1::bigint[]) AND o.state = 'failed'
           AND NOT EXISTS (SELECT 1 FROM vpn_operations n WHERE n.subscription_id = o.subscription_id AND n.id > o.id)
         RETURNING o.id`,
-      [id],
+      [ids],
     );
-    return rows.length === 1;
+    return rows.map((r) => String(r.id));
   }
 
   async countByState(): Promise<Record<VpnOperationState, number>> {

@@ -36,6 +36,13 @@ export class VpnOperationsService {
     return ok;
   }
 
+  /** Requeues many failed operations in one statement; returns the ids that were requeued. */
+  async retryMany(ids: string[]): Promise<string[]> {
+    const requeued = await this.repo.retryMany(ids);
+    this.logger.log(`vpn operations requeued by admin: ${requeued.length} of ${ids.length}`);
+    return requeued;
+  }
+
   async metrics(): Promise<VpnOperationsMetrics> {
     return {
       byState: await this.repo.countByState(),
