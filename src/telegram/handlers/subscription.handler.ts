@@ -38,16 +38,23 @@ export class SubscriptionHandler {
     await this.render(ctx);
   }
 
-  private async render(ctx: Context, toast?: string): Promise<void> {
+  /** `known`: the subscription the caller already has in hand (saves reading it again). */
+  private async render(ctx: Context, toast?: string, known?: Subscription): Promise<void> {
     const user = userOf(ctx);
     const lang = langOf(ctx);
-    const sub = await this.subscriptions.getForUser(user.id);
+    const sub = known ?? (await this.subscriptions.getForUser(user.id));
     if (!sub) return show(ctx, noSubscription(!user.trialUsedAt, lang), { toast });
-    const key = sub.status === 'active' ? await this.keys.keyForUser(user.id) : undefined;
+    // The key comes from the row just read (link and URL are pure), not from a second read of it.
+    const active = sub.status === 'active';
     await show(
       ctx,
       mySubscription(
-        { sub, link: key?.link, subscriptionUrl: key?.subscriptionUrl, canAutoRenew: !!sub.planCode },
+        {
+          sub,
+          link: active ? this.keys.link(sub.vpnUuid) : undefined,
+          subscriptionUrl: active ? this.keys.subscriptionUrl(sub.subToken) : undefined,
+          canAutoRenew: !!sub.planCode,
+        },
         lang,
       ),
       { toast },
@@ -86,8 +93,8 @@ export class SubscriptionHandler {
   @Action(CB_PATTERN.autoRenew)
   async autoRenew(@Ctx() ctx: Context): Promise<void> {
     const on = matchOf(ctx)[1] === '1';
-    await this.subscriptions.setAutoRenew(userOf(ctx).id, on);
-    await this.render(ctx, autoRenewToast(on, langOf(ctx)));
+    const sub = await this.subscriptions.setAutoRenew(userOf(ctx).id, on);
+    await this.render(ctx, autoRenewToast(on, langOf(ctx)), sub);
   }
 
   private async activeOrExplain(ctx: Context): Promise<Subscription | undefined> {
