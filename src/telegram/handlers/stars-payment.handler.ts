@@ -9,7 +9,7 @@ import {
 } from '../../payments/providers/stars/stars.service';
 import { TransientUpdateError } from '../update-handler';
 import { preCheckoutRefusal, starsReturned } from '../views/plans.view';
-import { langOf, show } from './bot-context';
+import { langOf, show, signalOf } from './bot-context';
 
 /**
  * Telegram Stars: the pre-checkout answer (Telegram waits at most 10 s: one read, then the answer) and the
@@ -38,7 +38,7 @@ export class StarsPaymentHandler {
     if (message.successful_payment.currency !== 'XTR') return;
     let result;
     try {
-      result = await this.stars.onSuccessfulPayment(message);
+      result = await this.stars.onSuccessfulPayment(message, { signal: signalOf() });
     } catch (err) {
       // Crediting failed, or the Stars could not be given back yet: Telegram will not resend this update,
       // so it must be retried from the inbox rather than answered as "provider unavailable".

@@ -147,7 +147,11 @@ export class StarsService {
    * Credits a successful_payment once, however often the update is delivered. Stars taken for a purchase
    * that can no longer be credited (expired meanwhile, unknown, other amount) are given back.
    */
-  async onSuccessfulPayment(message: SuccessfulPaymentMessageLike): Promise<StarsPaymentResult> {
+  /** `signal`: the update's deadline, passed to Telegram when Stars have to be given back. */
+  async onSuccessfulPayment(
+    message: SuccessfulPaymentMessageLike,
+    o: { signal?: AbortSignal } = {},
+  ): Promise<StarsPaymentResult> {
     const p = message.successful_payment;
     const chargeId = p.telegram_payment_charge_id;
     try {
@@ -164,7 +168,10 @@ export class StarsService {
     } catch (err) {
       if (!(err instanceof PaymentsError) || !RETURNABLE.has(err.code) || !message.from) throw err;
       this.logger.warn(`returning ${p.total_amount} Stars of charge ${chargeId}: ${err.code} ${err.message}`);
-      await this.api.refundStarPayment({ userId: message.from.id, telegramPaymentChargeId: chargeId });
+      await this.api.refundStarPayment(
+        { userId: message.from.id, telegramPaymentChargeId: chargeId },
+        { signal: o.signal },
+      );
       return { outcome: 'returned', reason: err.code };
     }
   }
