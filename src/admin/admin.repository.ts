@@ -1,10 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Db } from '../database/db.service';
 import { PURCHASE_COLUMNS, toPurchase, type Purchase, type PurchaseRow } from '../payments/purchase';
-import { toUser, type User, type UserRow } from '../users/user';
-
-const USER_COLUMNS = `id, username, first_name, language_code, balance_minor, referrer_id, trial_used_at, blocked_at,
-  is_banned, last_seen_at, created_at`;
+import { toUser, USER_COLUMNS, type User, type UserRow } from '../users/user';
 
 export interface AdminStats {
   users: number;

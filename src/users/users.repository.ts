@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Db, queryRows } from '../database/db.service';
-import { toUser, type User, type UserRow } from './user';
+import { toUser, USER_COLUMNS, type User, type UserRow } from './user';
 
-const COLUMNS = `id, username, first_name, language_code, balance_minor, referrer_id, trial_used_at, blocked_at,
-  is_banned, last_seen_at, created_at`;
+const COLUMNS = USER_COLUMNS;
 
 export interface UpsertUserRow {
   id: number;
