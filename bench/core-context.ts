@@ -6,7 +6,7 @@ import { ConfigModule } from '../src/config/config.module';
 import { DatabaseModule } from '../src/database/database.module';
 import { JobsModule } from '../src/jobs/jobs.module';
 import { PaymentsModule } from '../src/payments/payments.module';
-import { SignalsModule } from '../src/signals/signals.service';
+import { SignalsModule } from '../src/signals/signals.module';
 import { BENCH_ENV } from './bench-postgres';
 
 /** The users/subscriptions/payments core on a bench database, jobs registered but not scheduled. */

@@ -1,7 +1,7 @@
 import { AppConfig } from '../src/config/app-config';
-import { Db } from '../src/database/db.service';
+import { DbService } from '../src/database/db.service';
 import { PoolMonitor } from '../src/database/pool-monitor';
-import { JobRunner } from '../src/jobs/job-runner.service';
+import { JobRunnerService } from '../src/jobs/job-runner.service';
 import type { Bench } from './bench.types';
 import { benchPostgres } from './bench-postgres';
 import { coreContext } from './core-context';
@@ -9,7 +9,7 @@ import { coreContext } from './core-context';
 const ROWS = 100_000;
 const HOLD_TARGET_MS = 100;
 
-async function seed(db: Db, from: number): Promise<void> {
+async function seed(db: DbService, from: number): Promise<void> {
   await db.query(
     'bench.seed-users',
     `INSERT INTO users (id) SELECT $1::bigint + g FROM generate_series(1, $2::int) g`,
@@ -36,7 +36,7 @@ export const bench: Bench = {
       DB_IDLE_IN_TX_TIMEOUT_MS: '600000',
     });
     try {
-      const db = app.get(Db);
+      const db = app.get(DbService);
       const monitor = app.get(PoolMonitor);
       const budget = app.get(AppConfig).jobs.connectionBudget;
       let live = 0;
@@ -76,7 +76,7 @@ export const bench: Bench = {
       tracking = 'job.expiry-sweep';
       live = peak = longest = holds = 0;
       t0 = performance.now();
-      const outcome = await app.get(JobRunner).runNow('expiry-sweep');
+      const outcome = await app.get(JobRunnerService).runNow('expiry-sweep');
       const sweepMs = performance.now() - t0;
       const [{ left }] = await db.query<{ left: string }>(
         'bench.left',

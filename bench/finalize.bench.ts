@@ -1,4 +1,4 @@
-import { Db } from '../src/database/db.service';
+import { DbService } from '../src/database/db.service';
 import { PurchasesService, type FinalizeInput } from '../src/payments/purchases.service';
 import type { Purchase } from '../src/payments/purchase';
 import type { Bench, BenchFigure } from './bench.types';
@@ -36,7 +36,7 @@ export const bench: Bench = {
     const pg = await benchPostgres();
     const app = await coreContext(pg.url, { DB_POOL_SIZE: '12' });
     try {
-      const db = app.get(Db);
+      const db = app.get(DbService);
       const purchases = app.get(PurchasesService);
       await db.query('bench.users', `INSERT INTO users (id) SELECT g FROM generate_series(1, 2000) g`);
       // Referrers make every finalize do the full work: credit, ledger, reward, two notices.

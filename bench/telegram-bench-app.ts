@@ -6,10 +6,10 @@ import { ConfigModule } from '../src/config/config.module';
 import { DatabaseModule } from '../src/database/database.module';
 import { configureHttp } from '../src/http-setup';
 import { JobsModule } from '../src/jobs/jobs.module';
-import { SignalsModule } from '../src/signals/signals.service';
-import { TelegramTransportModule } from '../src/telegram/telegram-transport.module';
-import { UpdateHandler } from '../src/telegram/update-handler';
-import { LifecycleModule } from '../src/watchdog/lifecycle.service';
+import { SignalsModule } from '../src/signals/signals.module';
+import { TelegramTransportModule } from '../src/telegram/transport/telegram-transport.module';
+import { UpdateHandler } from '../src/telegram/transport/update-handler';
+import { LifecycleModule } from '../src/watchdog/lifecycle.module';
 import { BENCH_ENV } from './bench-postgres';
 
 /** Does nothing with an update: benches that measure the transports, not the bot's handlers. */

@@ -1,5 +1,5 @@
 import { Telegraf } from 'telegraf';
-import { TelegramSender } from '../src/telegram/telegram-sender.service';
+import { TelegramSenderService } from '../src/telegram/transport/telegram-sender.service';
 import { FakeTelegram } from '../test/support/fake-telegram';
 import type { Bench, BenchFigure } from './bench.types';
 import { BENCH_ENV, benchPostgres } from './bench-postgres';
@@ -48,7 +48,7 @@ async function ours(dbUrl: string, sendRate: number): Promise<Outcome> {
     TELEGRAM_SEND_RATE: String(sendRate),
   });
   try {
-    const sender = app.get(TelegramSender);
+    const sender = app.get(TelegramSenderService);
     await new Promise((r) => setTimeout(r, 1_100)); // setWebhook at start leaves the fake's window
     const t0 = performance.now();
     const results = await Promise.allSettled(

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { Pool } from 'pg';
 import { Telegraf } from 'telegraf';
-import { chatIdOf, kindOf } from '../src/telegram/telegram-inbox.repository';
+import { chatIdOf, kindOf } from '../src/telegram/transport/telegram-inbox.repository';
 import { FakeTelegram } from '../test/support/fake-telegram';
 import type { Bench } from './bench.types';
 import { BENCH_ENV, benchPostgres, median } from './bench-postgres';

@@ -5,10 +5,10 @@ import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../src/config/app-config';
 import { ConfigModule } from '../src/config/config.module';
 import { DatabaseModule } from '../src/database/database.module';
-import { Db } from '../src/database/db.service';
+import { DbService } from '../src/database/db.service';
 import { PoolMonitor } from '../src/database/pool-monitor';
 import { JobsModule } from '../src/jobs/jobs.module';
-import { SignalsModule } from '../src/signals/signals.service';
+import { SignalsModule } from '../src/signals/signals.module';
 import { mapLimit } from '../src/vpn/map-limit';
 import { ProvisioningOutboxJob } from '../src/vpn/provisioning-outbox.job';
 import { ReconciliationJob } from '../src/vpn/reconciliation.job';
@@ -112,7 +112,7 @@ export const bench: Bench = {
       const parRate = USERS / ((performance.now() - t0) / 1000);
       await mapLimit([...seqUsers, ...parUsers], 16, (u) => direct.removeUser(u.email));
 
-      const db = nest.get(Db);
+      const db = nest.get(DbService);
       await db.query('bench', `INSERT INTO users (id) SELECT g FROM generate_series(1, $1) g`, [USERS]);
       await db.query(
         'bench',

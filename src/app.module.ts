@@ -11,12 +11,12 @@ import { loggerParams } from './logging/logger-options';
 import { PaymentsModule } from './payments/payments.module';
 import { CryptoPayModule } from './payments/providers/crypto-pay/crypto-pay.module';
 import { StarsModule } from './payments/providers/stars/stars.module';
-import { SignalsModule } from './signals/signals.service';
+import { SignalsModule } from './signals/signals.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { TelegramModule } from './telegram/telegram.module';
 import { UsersModule } from './users/users.module';
 import { VpnModule } from './vpn/vpn.module';
-import { LifecycleModule } from './watchdog/lifecycle.service';
+import { LifecycleModule } from './watchdog/lifecycle.module';
 import { WatchdogModule } from './watchdog/watchdog.module';
 
 export interface AppModuleOptions {

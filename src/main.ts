@@ -8,7 +8,7 @@ import { runMigrations } from './database/migrate';
 import { describeUrl, resolveDatabase, type ResolvedDatabase } from './database/resolve-database';
 import { configureHttp } from './http-setup';
 import { createLogSink, createRootLogger } from './logging/logger-options';
-import { Lifecycle } from './watchdog/lifecycle.service';
+import { LifecycleService } from './watchdog/lifecycle.service';
 
 async function bootstrap(): Promise<void> {
   const started = performance.now();
@@ -62,7 +62,7 @@ async function bootstrap(): Promise<void> {
   const shutdown = (signal: string) => {
     closing ??= (async () => {
       log.info({ signal }, 'shutting down: not ready, draining');
-      app.get(Lifecycle).beginShutdown();
+      app.get(LifecycleService).beginShutdown();
       const hardStop = setTimeout(() => {
         log.error('shutdown did not finish in time; exiting');
         process.exit(1);

@@ -3,14 +3,14 @@ import { ClockModule } from '../clock/clock.module';
 import { PaymentsModule } from '../payments/payments.module';
 import { StarsModule } from '../payments/providers/stars/stars.module';
 import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
-import { MainMenu } from '../telegram/handlers/main-menu';
+import { MainMenu } from '../telegram/bot/handlers/main-menu';
 import { TelegramModule } from '../telegram/telegram.module';
 import { VpnModule } from '../vpn/vpn.module';
-import { AdminCommandsHandler } from './admin-commands.handler';
+import { AdminCommandsHandler } from '../telegram/bot/admin/admin-commands.handler';
 import { AdminRepository } from './admin.repository';
 import { AdminService } from './admin.service';
 import { BroadcastDeliveryJob } from './broadcast-delivery.job';
-import { BroadcastHandler } from './broadcast.handler';
+import { BroadcastHandler } from '../telegram/bot/admin/broadcast.handler';
 import { BroadcastsRepository } from './broadcasts.repository';
 import { BroadcastsService } from './broadcasts.service';
 

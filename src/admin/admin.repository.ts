@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Db } from '../database/db.service';
+import { DbService } from '../database/db.service';
 import { PURCHASE_COLUMNS, toPurchase, type Purchase, type PurchaseRow } from '../payments/purchase';
 import { toUser, USER_COLUMNS, type User, type UserRow } from '../users/user';
 
@@ -28,7 +28,7 @@ export interface UserProfile {
 /** Read models and the ban flag for the admin commands; one statement each. */
 @Injectable()
 export class AdminRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: DbService) {}
 
   async stats(now: Date): Promise<AdminStats> {
     const [c] = await this.db.query<Record<string, string>>(

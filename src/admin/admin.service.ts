@@ -11,7 +11,7 @@ import { SubscriptionsService } from '../subscriptions/subscriptions.service';
 import { UsersError, UsersErrorCode } from '../users/users.errors';
 import type { FailedOperation } from '../vpn/vpn-operations.repository';
 import { VpnOperationsService } from '../vpn/vpn-operations.service';
-import type { UserRef } from './admin-args';
+import type { UserRef } from '../telegram/bot/admin/admin-args';
 import { AdminRepository, type AdminStats, type UserProfile } from './admin.repository';
 
 const PROFILE_PURCHASES = 5;

@@ -1,11 +1,14 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { withCaller } from '../database/caller-context';
-import { JobRunner } from '../jobs/job-runner.service';
+import { JobRunnerService } from '../jobs/job-runner.service';
 import type { JobContext } from '../jobs/job.types';
-import { TelegramApiError } from '../telegram/telegram-api.client';
-import { RecipientUnavailableError, TelegramSender } from '../telegram/telegram-sender.service';
-import { broadcastView } from './admin.view';
+import { TelegramApiError } from '../bot-api/bot-api.errors';
+import {
+  RecipientUnavailableError,
+  TelegramSenderService,
+} from '../telegram/transport/telegram-sender.service';
+import { broadcastView } from '../telegram/bot/admin/admin.view';
 import { BroadcastsRepository, type Broadcast } from './broadcasts.repository';
 import { BROADCAST_JOB } from './broadcasts.service';
 
@@ -22,7 +25,7 @@ const PERSIST_DEADLINE_MS = 5_000;
 type SendOutcome = 'sent' | 'failed' | 'interrupted';
 
 /**
- * Delivers running broadcasts through the TelegramSender (its global rate limit, 429 handling and 403 →
+ * Delivers running broadcasts through the TelegramSenderService (its global rate limit, 429 handling and 403 →
  * blocked apply), one recipient at a time in user-id order. After each recipient the cursor and counts are
  * written in one short statement that also reads the status, so:
  * - a restart (or the next iteration, on any replica holding the job lease) resumes after the cursor: no
@@ -35,9 +38,9 @@ export class BroadcastDeliveryJob implements OnModuleInit {
 
   constructor(
     private readonly config: AppConfig,
-    private readonly jobs: JobRunner,
+    private readonly jobs: JobRunnerService,
     private readonly repo: BroadcastsRepository,
-    private readonly sender: TelegramSender,
+    private readonly sender: TelegramSenderService,
   ) {}
 
   onModuleInit(): void {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Db } from '../database/db.service';
+import { DbService } from '../database/db.service';
 import type { BroadcastAudience, BroadcastStatus } from './broadcast.entity';
 
 export interface Broadcast {
@@ -55,7 +55,7 @@ function toBroadcast(r: BroadcastRow): Broadcast {
 /** SQL of the broadcasts table and of its recipient list; every method is one statement. */
 @Injectable()
 export class BroadcastsRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: DbService) {}
 
   /** Creates the broadcast once per request key; a repeated request returns the existing one. */
   async create(b: {

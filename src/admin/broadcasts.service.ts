@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { JobRunner } from '../jobs/job-runner.service';
+import { JobRunnerService } from '../jobs/job-runner.service';
 import type { BroadcastAudience } from './broadcast.entity';
 import { BroadcastsRepository, type Broadcast } from './broadcasts.repository';
 
@@ -12,7 +12,7 @@ export class BroadcastsService {
 
   constructor(
     private readonly repo: BroadcastsRepository,
-    private readonly jobs: JobRunner,
+    private readonly jobs: JobRunnerService,
   ) {}
 
   /** Persists the broadcast (once per request key: a redelivered command does not start a second one). */

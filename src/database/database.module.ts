@@ -1,27 +1,12 @@
-import { Global, Injectable, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
-import { TypeOrmModule, InjectDataSource } from '@nestjs/typeorm';
-import type { Pool } from 'pg';
-import type { DataSource } from 'typeorm';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source-options';
-import { Db } from './db.service';
+import { DbService } from './db.service';
 import { PoolMonitor } from './pool-monitor';
+import { PoolMonitorAttacher } from './pool-monitor-attacher';
 
 export const DATABASE_URL = Symbol('DATABASE_URL');
-
-@Injectable()
-class PoolMonitorAttacher implements OnModuleInit {
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly monitor: PoolMonitor,
-    private readonly config: AppConfig,
-  ) {}
-
-  onModuleInit(): void {
-    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
-    this.monitor.attach(pool, { holdWarnMs: this.config.database.holdWarnMs });
-  }
-}
 
 @Global()
 @Module({})
@@ -41,8 +26,8 @@ export class DatabaseModule {
           }),
         }),
       ],
-      providers: [{ provide: DATABASE_URL, useValue: url }, PoolMonitor, Db, PoolMonitorAttacher],
-      exports: [Db, PoolMonitor, DATABASE_URL],
+      providers: [{ provide: DATABASE_URL, useValue: url }, PoolMonitor, DbService, PoolMonitorAttacher],
+      exports: [DbService, PoolMonitor, DATABASE_URL],
     };
   }
 }

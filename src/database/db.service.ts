@@ -9,7 +9,7 @@ import { currentCaller, withCaller } from './caller-context';
  * Keep transactions short and never call Telegram, the VPN core or a payment provider inside one.
  */
 @Injectable()
-export class Db {
+export class DbService {
   constructor(@InjectDataSource() readonly dataSource: DataSource) {}
 
   transaction<T>(label: string, fn: (em: EntityManager) => Promise<T>): Promise<T> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Db } from '../database/db.service';
+import { DbService } from '../database/db.service';
 
 /**
  * Leadership per job across replicas, as rows in job_leases. A lease is taken in one short statement and
@@ -7,7 +7,7 @@ import { Db } from '../database/db.service';
  */
 @Injectable()
 export class JobLeaseRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: DbService) {}
 
   /** Takes or renews the lease; false when another live holder has it. */
   async acquire(name: string, holder: string, ttlMs: number): Promise<boolean> {

@@ -33,8 +33,8 @@ const ABORT_GRACE_MS = 2_000;
  * registry and one summary line per iteration.
  */
 @Injectable()
-export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('JobRunner');
+export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('JobRunnerService');
   private readonly jobs = new Map<string, JobState>();
   private readonly holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   /** Every job's database calls together never use more than this many pooled connections. */

@@ -1,8 +1,11 @@
 import { Global, Module } from '@nestjs/common';
 import { JobLeaseRepository } from './job-lease.repository';
-import { JobRunner } from './job-runner.service';
+import { JobRunnerService } from './job-runner.service';
 
 /** The job runner; modules register their jobs with it in onModuleInit. Needs ScheduleModule.forRoot() once. */
 @Global()
-@Module({ providers: [JobRunner, JobLeaseRepository], exports: [JobRunner, JobLeaseRepository] })
+@Module({
+  providers: [JobRunnerService, JobLeaseRepository],
+  exports: [JobRunnerService, JobLeaseRepository],
+})
 export class JobsModule {}

@@ -1,11 +1,11 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { JobRunner } from '../jobs/job-runner.service';
+import { JobRunnerService } from '../jobs/job-runner.service';
 import { AutoRenewalService } from './auto-renewal.service';
 
 @Injectable()
 export class AutoRenewalJob implements OnModuleInit {
   constructor(
-    private readonly runner: JobRunner,
+    private readonly runner: JobRunnerService,
     private readonly autoRenewal: AutoRenewalService,
   ) {}
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Db } from '../database/db.service';
+import { DbService } from '../database/db.service';
 
 export interface RenewalCandidate {
   subscriptionId: string;
@@ -8,7 +8,7 @@ export interface RenewalCandidate {
 
 @Injectable()
 export class AutoRenewalRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: DbService) {}
 
   /**
    * Auto-renew subscriptions expiring before `until`, by id after `afterId`. Those the balance does not cover

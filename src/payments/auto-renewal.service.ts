@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../clock/clock';
 import { AppConfig } from '../config/app-config';
-import { Db } from '../database/db.service';
+import { DbService } from '../database/db.service';
 import type { JobContext } from '../jobs/job.types';
 import { PlanCatalog } from '../subscriptions/plan-catalog';
 import { priceOf } from '../subscriptions/plan';
@@ -10,7 +10,7 @@ import { SubscriptionsRepository } from '../subscriptions/subscriptions.reposito
 import { UserNotificationsRepository } from '../users/user-notifications.repository';
 import { UsersRepository } from '../users/users.repository';
 import { AutoRenewalRepository } from './auto-renewal.repository';
-import { BalanceCheckout } from './balance-checkout.service';
+import { BalanceCheckoutService } from './balance-checkout.service';
 
 export type RenewalOutcome = 'renewed' | 'insufficient_funds' | 'not_due';
 
@@ -33,14 +33,14 @@ export class AutoRenewalService {
   private readonly logger = new Logger('AutoRenewal');
 
   constructor(
-    private readonly db: Db,
+    private readonly db: DbService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly repository: AutoRenewalRepository,
     private readonly users: UsersRepository,
     private readonly subscriptions: SubscriptionsRepository,
     private readonly plans: PlanCatalog,
-    private readonly checkout: BalanceCheckout,
+    private readonly checkout: BalanceCheckoutService,
     private readonly notifications: UserNotificationsRepository,
   ) {}
 

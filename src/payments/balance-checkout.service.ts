@@ -7,7 +7,7 @@ import { UsersRepository } from '../users/users.repository';
 import { BalanceLedgerRepository } from './balance-ledger.repository';
 import { PaymentsError, PaymentsErrorCode } from './payments.errors';
 import type { Purchase } from './purchase';
-import { PurchaseEffects, type PaidEffects } from './purchase-effects.service';
+import { PurchaseEffectsService, type PaidEffects } from './purchase-effects.service';
 import { PurchasesRepository } from './purchases.repository';
 
 export interface BalanceCheckoutInput {
@@ -26,13 +26,13 @@ export interface BalanceCheckoutResult extends PaidEffects {
 
 /** Buys a plan with the balance inside the caller's transaction: debit, paid purchase, grant, together. */
 @Injectable()
-export class BalanceCheckout {
+export class BalanceCheckoutService {
   constructor(
     private readonly config: AppConfig,
     private readonly users: UsersRepository,
     private readonly purchases: PurchasesRepository,
     private readonly ledger: BalanceLedgerRepository,
-    private readonly effects: PurchaseEffects,
+    private readonly effects: PurchaseEffectsService,
   ) {}
 
   async buy(em: EntityManager, c: BalanceCheckoutInput): Promise<BalanceCheckoutResult> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Db, queryRows } from '../database/db.service';
+import { DbService, queryRows } from '../database/db.service';
 import type { LedgerReason } from './balance-ledger.entity';
 import { PaymentsError, PaymentsErrorCode } from './payments.errors';
 
@@ -32,7 +32,7 @@ function pgCode(err: unknown): string | undefined {
 
 @Injectable()
 export class BalanceLedgerRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: DbService) {}
 
   /**
    * Changes the balance and appends the ledger row in the caller's transaction; returns the new balance.

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Db } from '../database/db.service';
+import { DbService } from '../database/db.service';
 import { UsersError, UsersErrorCode } from '../users/users.errors';
 import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
@@ -9,7 +9,7 @@ import { PaymentsError, PaymentsErrorCode } from './payments.errors';
 @Injectable()
 export class BalanceService {
   constructor(
-    private readonly db: Db,
+    private readonly db: DbService,
     private readonly users: UsersService,
     private readonly usersRepository: UsersRepository,
     private readonly ledger: BalanceLedgerRepository,

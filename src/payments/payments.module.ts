@@ -5,12 +5,12 @@ import { UsersModule } from '../users/users.module';
 import { AutoRenewalJob } from './auto-renewal.job';
 import { AutoRenewalRepository } from './auto-renewal.repository';
 import { AutoRenewalService } from './auto-renewal.service';
-import { BalanceCheckout } from './balance-checkout.service';
+import { BalanceCheckoutService } from './balance-checkout.service';
 import { BalanceLedgerRepository } from './balance-ledger.repository';
 import { BalanceService } from './balance.service';
-import { PurchaseEffects } from './purchase-effects.service';
+import { PurchaseEffectsService } from './purchase-effects.service';
 import { PurchaseExpiryJob } from './purchase-expiry.job';
-import { PurchaseReversal } from './purchase-reversal.service';
+import { PurchaseReversalService } from './purchase-reversal.service';
 import { PurchasesRepository } from './purchases.repository';
 import { PurchasesService } from './purchases.service';
 import { ReferralRewardsRepository } from './referral-rewards.repository';
@@ -21,9 +21,9 @@ import { ReferralService } from './referral.service';
   providers: [
     PurchasesService,
     PurchasesRepository,
-    PurchaseEffects,
-    PurchaseReversal,
-    BalanceCheckout,
+    PurchaseEffectsService,
+    PurchaseReversalService,
+    BalanceCheckoutService,
     BalanceService,
     BalanceLedgerRepository,
     ReferralService,

@@ -22,7 +22,7 @@ export interface PaidEffects {
  * and the user's notice (the VPN change is queued by the grant).
  */
 @Injectable()
-export class PurchaseEffects {
+export class PurchaseEffectsService {
   constructor(
     private readonly config: AppConfig,
     private readonly plans: PlanCatalog,

@@ -1,11 +1,11 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { JobRunner } from '../jobs/job-runner.service';
+import { JobRunnerService } from '../jobs/job-runner.service';
 import { PurchasesService } from './purchases.service';
 
 @Injectable()
 export class PurchaseExpiryJob implements OnModuleInit {
   constructor(
-    private readonly runner: JobRunner,
+    private readonly runner: JobRunnerService,
     private readonly purchases: PurchasesService,
   ) {}
 

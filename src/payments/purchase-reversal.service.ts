@@ -17,9 +17,9 @@ export interface ReversalEffects {
   referralClawedBack: number;
 }
 
-/** Undoes PurchaseEffects for a refunded purchase, inside the transaction that marked it refunded. */
+/** Undoes PurchaseEffectsService for a refunded purchase, inside the transaction that marked it refunded. */
 @Injectable()
-export class PurchaseReversal {
+export class PurchaseReversalService {
   constructor(
     private readonly config: AppConfig,
     private readonly users: UsersRepository,

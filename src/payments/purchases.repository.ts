@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Db, queryRows } from '../database/db.service';
+import { DbService, queryRows } from '../database/db.service';
 import { PURCHASE_COLUMNS as COLUMNS, toPurchase, type Purchase, type PurchaseRow } from './purchase';
 import type { PaymentProvider, PurchaseKind } from './purchase.entity';
 
@@ -26,7 +26,7 @@ export interface PaidMark {
 
 @Injectable()
 export class PurchasesRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: DbService) {}
 
   async create(p: NewPurchase): Promise<Purchase> {
     const rows = await this.db.query<PurchaseRow>('purchases.create', INSERT, params(p));

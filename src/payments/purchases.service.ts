@@ -1,16 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../clock/clock';
 import { AppConfig } from '../config/app-config';
-import { Db } from '../database/db.service';
+import { DbService } from '../database/db.service';
 import { PlanCatalog } from '../subscriptions/plan-catalog';
 import { priceOf, STARS_CURRENCY } from '../subscriptions/plan';
 import { UsersService } from '../users/users.service';
-import { BalanceCheckout, type BalanceCheckoutResult } from './balance-checkout.service';
+import { BalanceCheckoutService, type BalanceCheckoutResult } from './balance-checkout.service';
 import { PaymentsError, PaymentsErrorCode } from './payments.errors';
 import { isPurchaseId, type Purchase } from './purchase';
 import type { PaymentProvider } from './purchase.entity';
-import { PurchaseEffects, type PaidEffects } from './purchase-effects.service';
-import { PurchaseReversal, type ReversalEffects } from './purchase-reversal.service';
+import { PurchaseEffectsService, type PaidEffects } from './purchase-effects.service';
+import { PurchaseReversalService, type ReversalEffects } from './purchase-reversal.service';
 import { PurchasesRepository } from './purchases.repository';
 
 /** Providers that create invoices; 'balance' purchases are paid on the spot by payFromBalance. */
@@ -58,15 +58,15 @@ const PURCHASE_EXPIRY_BATCH = 500;
 @Injectable()
 export class PurchasesService {
   constructor(
-    private readonly db: Db,
+    private readonly db: DbService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly users: UsersService,
     private readonly plans: PlanCatalog,
     private readonly purchases: PurchasesRepository,
-    private readonly effects: PurchaseEffects,
-    private readonly checkout: BalanceCheckout,
-    private readonly reversal: PurchaseReversal,
+    private readonly effects: PurchaseEffectsService,
+    private readonly checkout: BalanceCheckoutService,
+    private readonly reversal: PurchaseReversalService,
   ) {}
 
   /** A pending purchase to put on an invoice; its id is the invoice payload. */

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Db, queryRows } from '../database/db.service';
+import { DbService, queryRows } from '../database/db.service';
 
 @Injectable()
 export class ReferralRewardsRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: DbService) {}
 
   /** How many users `referrerId` invited, and the rewards credited for them (minor units). */
   async statsFor(referrerId: number): Promise<{ invited: number; earnedMinor: number }> {

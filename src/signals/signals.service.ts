@@ -1,4 +1,4 @@
-import { Global, Injectable, Module } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 
 export interface Signal {
   /** Wall-clock time of the last record (ms since epoch), for humans and logs. */
@@ -56,7 +56,3 @@ export class SignalsService {
     return out;
   }
 }
-
-@Global()
-@Module({ providers: [SignalsService], exports: [SignalsService] })
-export class SignalsModule {}

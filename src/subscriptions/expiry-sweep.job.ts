@@ -1,11 +1,11 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { JobRunner } from '../jobs/job-runner.service';
+import { JobRunnerService } from '../jobs/job-runner.service';
 import { ExpiryService } from './expiry.service';
 
 @Injectable()
 export class ExpirySweepJob implements OnModuleInit {
   constructor(
-    private readonly runner: JobRunner,
+    private readonly runner: JobRunnerService,
     private readonly expiry: ExpiryService,
   ) {}
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Db } from '../database/db.service';
+import { DbService } from '../database/db.service';
 
 export interface ExpireDueQuery {
   now: Date;
@@ -11,7 +11,7 @@ export interface ExpireDueQuery {
 
 @Injectable()
 export class ExpiryRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: DbService) {}
 
   /**
    * Expires up to `limit` lapsed subscriptions with everything that goes with it, in ONE statement (atomic on

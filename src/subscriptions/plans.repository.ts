@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Db } from '../database/db.service';
+import { DbService } from '../database/db.service';
 import type { Plan } from './plan';
 
 interface PlanRow {
@@ -13,7 +13,7 @@ interface PlanRow {
 
 @Injectable()
 export class PlansRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: DbService) {}
 
   /** Makes the table match the configuration; plans no longer configured stay (history) but are disabled. */
   async sync(plans: Plan[]): Promise<void> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Db } from '../database/db.service';
+import { DbService } from '../database/db.service';
 import type { ReminderRule } from './reminder-rules';
 
 export interface ReminderBatch {
@@ -13,7 +13,7 @@ export interface ReminderBatch {
 
 @Injectable()
 export class RemindersRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: DbService) {}
 
   /**
    * One statement per batch: writes the rule's notice for every active subscription in the window that has

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Db, queryRows } from '../database/db.service';
+import { DbService, queryRows } from '../database/db.service';
 import {
   SUBSCRIPTION_COLUMNS as COLUMNS,
   toSubscription,
@@ -47,7 +47,7 @@ export interface GrantRow {
 
 @Injectable()
 export class SubscriptionsRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: DbService) {}
 
   async findByUser(userId: number): Promise<Subscription | null> {
     const rows = await this.db.query<SubscriptionRow>(

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Clock } from '../clock/clock';
 import { AppConfig } from '../config/app-config';
-import { Db } from '../database/db.service';
+import { DbService } from '../database/db.service';
 import { UsersError, UsersErrorCode } from '../users/users.errors';
 import { UsersRepository } from '../users/users.repository';
 import { assertTelegramId } from '../users/users.service';
@@ -18,7 +18,7 @@ import { VpnDesiredStateRepository, vpnTarget } from './vpn-desired-state.reposi
 @Injectable()
 export class SubscriptionsService {
   constructor(
-    private readonly db: Db,
+    private readonly db: DbService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly users: UsersRepository,

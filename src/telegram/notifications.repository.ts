@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Db } from '../database/db.service';
+import { DbService } from '../database/db.service';
 
 export interface DueNotification {
   id: string;
@@ -13,7 +13,7 @@ export interface DueNotification {
 /** The notifications outbox: claimed in one short statement, results recorded in another. */
 @Injectable()
 export class NotificationsRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: DbService) {}
 
   async claim(limit: number, lockMs: number): Promise<DueNotification[]> {
     const rows = await this.db.query<{

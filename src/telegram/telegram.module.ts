@@ -8,19 +8,19 @@ import { StarsModule } from '../payments/providers/stars/stars.module';
 import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
 import { UsersModule } from '../users/users.module';
 import { VpnModule } from '../vpn/vpn.module';
-import { BalanceHandler } from './handlers/balance.handler';
-import { BotMiddleware } from './handlers/bot-middleware';
-import { BotMiddlewareModule } from './handlers/bot-middleware.module';
-import { FallbackHandler } from './handlers/fallback.handler';
-import { MainMenu } from './handlers/main-menu';
-import { PlansHandler } from './handlers/plans.handler';
-import { ReferralsHandler } from './handlers/referrals.handler';
-import { StarsPaymentHandler } from './handlers/stars-payment.handler';
-import { StartHandler } from './handlers/start.handler';
-import { SubscriptionHandler } from './handlers/subscription.handler';
-import { TrialHandler } from './handlers/trial.handler';
-import { TelegrafUpdateHandler } from './telegraf-update.handler';
-import { TelegramTransportModule } from './telegram-transport.module';
+import { BalanceHandler } from './bot/handlers/balance.handler';
+import { BotMiddleware } from './bot/handlers/bot-middleware';
+import { BotMiddlewareModule } from './bot/handlers/bot-middleware.module';
+import { FallbackHandler } from './bot/handlers/fallback.handler';
+import { MainMenu } from './bot/handlers/main-menu';
+import { PlansHandler } from './bot/handlers/plans.handler';
+import { ReferralsHandler } from './bot/handlers/referrals.handler';
+import { StarsPaymentHandler } from './bot/handlers/stars-payment.handler';
+import { StartHandler } from './bot/handlers/start.handler';
+import { SubscriptionHandler } from './bot/handlers/subscription.handler';
+import { TrialHandler } from './bot/handlers/trial.handler';
+import { TelegrafUpdateHandler } from './bot/telegraf-update.handler';
+import { TelegramTransportModule } from './transport/telegram-transport.module';
 
 /**
  * The bot: nestjs-telegraf discovers the handlers (@Update classes) and builds the Telegraf instance, but
@@ -65,7 +65,7 @@ import { TelegramTransportModule } from './telegram-transport.module';
     ReferralsHandler,
     FallbackHandler,
   ],
-  // The admin module (src/admin) sends broadcasts through this app's one TelegramSender.
+  // The admin module (src/admin) sends broadcasts through this app's one TelegramSenderService.
   exports: [TelegramTransportModule],
 })
 export class TelegramModule {}

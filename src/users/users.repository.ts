@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Db, queryRows } from '../database/db.service';
+import { DbService, queryRows } from '../database/db.service';
 import { toUser, USER_COLUMNS, type User, type UserRow } from './user';
 
 const COLUMNS = USER_COLUMNS;
@@ -16,7 +16,7 @@ export interface UpsertUserRow {
 
 @Injectable()
 export class UsersRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: DbService) {}
 
   /**
    * Creates the user or refreshes their profile. The referrer is written only by the INSERT branch and only

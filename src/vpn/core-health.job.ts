@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { JobRunner } from '../jobs/job-runner.service';
+import { JobRunnerService } from '../jobs/job-runner.service';
 import type { JobContext } from '../jobs/job.types';
 import { SignalsService } from '../signals/signals.service';
 import { ReconciliationJob } from './reconciliation.job';
@@ -18,7 +18,7 @@ export class CoreHealthJob implements OnModuleInit {
   private readonly logger = new Logger('CoreHealthJob');
 
   constructor(
-    private readonly runner: JobRunner,
+    private readonly runner: JobRunnerService,
     private readonly provider: VpnProvider,
     private readonly circuit: VpnCircuit,
     private readonly signals: SignalsService,

@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { setMaxListeners } from 'node:events';
 import { AppConfig } from '../config/app-config';
 import { retryDelayMs } from '../jobs/backoff';
-import { JobRunner } from '../jobs/job-runner.service';
+import { JobRunnerService } from '../jobs/job-runner.service';
 import type { JobContext, JobResult } from '../jobs/job.types';
 import { mapLimit } from './map-limit';
 import { isCircuitOpenError, VpnCircuit } from './vpn-circuit';
@@ -35,7 +35,7 @@ export class ProvisioningOutboxJob implements OnModuleInit {
 
   constructor(
     private readonly config: AppConfig,
-    private readonly runner: JobRunner,
+    private readonly runner: JobRunnerService,
     private readonly repo: VpnOperationsRepository,
     private readonly provider: VpnProvider,
     private readonly circuit: VpnCircuit,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Db, queryRows } from '../database/db.service';
+import { DbService, queryRows } from '../database/db.service';
 import type { VpnOperationKind, VpnOperationState } from './vpn-operation.entity';
 
 export interface ClaimedOperation {
@@ -37,7 +37,7 @@ const CLAIMED_COLUMNS = `o.id, o.subscription_id AS "subscriptionId", o.user_id 
 /** SQL of the vpn_operations outbox. Every method is one short statement or transaction. */
 @Injectable()
 export class VpnOperationsRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: DbService) {}
 
   /**
    * Claims due operations, oldest first, at most one per subscription (operations of one subscription

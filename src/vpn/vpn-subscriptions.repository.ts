@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Db } from '../database/db.service';
+import { DbService } from '../database/db.service';
 
 export interface DesiredUser {
   id: string;
@@ -22,7 +22,7 @@ export interface KeySubscription {
 /** Read-only view of subscriptions as the VPN core should see them. */
 @Injectable()
 export class VpnSubscriptionsRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: DbService) {}
 
   page(afterId: string, limit: number): Promise<DesiredUser[]> {
     return this.db.query<DesiredUser>(

@@ -7,7 +7,7 @@ const HANDLES_EVERY_MS = 30_000;
 /**
  * The audits' instrumentation, behind DIAGNOSTICS=true (off by default; when off nothing is attached, so it
  * costs nothing): pool acquire/release with callers and periodic active-handle counts here; Telegram API
- * request start/end and getUpdates batch sizes in TelegramApi and PollingTransport.
+ * request start/end and getUpdates batch sizes in BotApiClient and PollingTransport.
  */
 @Injectable()
 export class DiagnosticsService implements OnModuleInit, OnModuleDestroy {

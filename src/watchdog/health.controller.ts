@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { DatabaseIndicator } from './database.indicator';
-import { Lifecycle } from './lifecycle.service';
+import { LifecycleService } from './lifecycle.service';
 import { ProgressIndicators } from './progress.indicators';
 import { VpnCoreIndicator } from './vpn-core.indicator';
 
@@ -12,7 +12,7 @@ export class HealthController {
     private readonly his: HealthIndicatorService,
     private readonly progress: ProgressIndicators,
     private readonly database: DatabaseIndicator,
-    private readonly lifecycle: Lifecycle,
+    private readonly lifecycle: LifecycleService,
     private readonly vpnCore: VpnCoreIndicator,
   ) {}
 

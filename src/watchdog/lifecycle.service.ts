@@ -1,8 +1,8 @@
-import { Global, Injectable, Module } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 
 /** Process lifecycle flags shared by main.ts (shutdown) and the readiness probe. */
 @Injectable()
-export class Lifecycle {
+export class LifecycleService {
   private shuttingDownSince?: number;
 
   beginShutdown(): void {
@@ -13,7 +13,3 @@ export class Lifecycle {
     return this.shuttingDownSince !== undefined;
   }
 }
-
-@Global()
-@Module({ providers: [Lifecycle], exports: [Lifecycle] })
-export class LifecycleModule {}

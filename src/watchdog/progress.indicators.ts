@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { AppConfig } from '../config/app-config';
-import { JobRunner } from '../jobs/job-runner.service';
+import { JobRunnerService } from '../jobs/job-runner.service';
 import { SignalsService } from '../signals/signals.service';
-import { PollingTransport } from '../telegram/polling.transport';
+import { PollingTransport } from '../telegram/transport/polling.transport';
 import { EventLoopMonitor } from './event-loop.monitor';
 import { WatchdogService } from './watchdog.service';
 
@@ -19,7 +19,7 @@ export class ProgressIndicators {
     private readonly loop: EventLoopMonitor,
     private readonly watchdog: WatchdogService,
     private readonly signals: SignalsService,
-    private readonly jobs: JobRunner,
+    private readonly jobs: JobRunnerService,
     private readonly moduleRef: ModuleRef,
   ) {}
 

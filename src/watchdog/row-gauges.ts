@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { withCaller } from '../database/caller-context';
-import { Db } from '../database/db.service';
+import { DbService } from '../database/db.service';
 import { withDeadline } from '../database/with-deadline';
 import { MetricsService } from './metrics.service';
 
@@ -19,7 +19,7 @@ const STATES: Record<string, string[]> = {
 @Injectable()
 export class RowGauges {
   constructor(
-    private readonly db: Db,
+    private readonly db: DbService,
     private readonly metrics: MetricsService,
   ) {}
 

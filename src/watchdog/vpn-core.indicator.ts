@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { JobRunner } from '../jobs/job-runner.service';
+import { JobRunnerService } from '../jobs/job-runner.service';
 import { SignalsService } from '../signals/signals.service';
 import { CoreHealthJob } from '../vpn/core-health.job';
 import { VpnCircuit } from '../vpn/vpn-circuit';
@@ -23,7 +23,7 @@ export class VpnCoreIndicator {
   constructor(
     private readonly his: HealthIndicatorService,
     private readonly signals: SignalsService,
-    private readonly jobs: JobRunner,
+    private readonly jobs: JobRunnerService,
     private readonly moduleRef: ModuleRef,
   ) {}
 

@@ -7,9 +7,9 @@ import { withCaller } from '../database/caller-context';
 import { withDeadline } from '../database/with-deadline';
 import { PoolMonitor } from '../database/pool-monitor';
 import { SignalsService } from '../signals/signals.service';
-import { PollingTransport } from '../telegram/polling.transport';
-import { TelegramInboxRepository } from '../telegram/telegram-inbox.repository';
-import { UpdateDispatcher } from '../telegram/update-dispatcher.service';
+import { PollingTransport } from '../telegram/transport/polling.transport';
+import { TelegramInboxRepository } from '../telegram/transport/telegram-inbox.repository';
+import { UpdateDispatcherService } from '../telegram/transport/update-dispatcher.service';
 import { EventLoopMonitor } from './event-loop.monitor';
 import {
   classify,
@@ -64,7 +64,7 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
   private lastGuardStall = 0;
   private pollsWithUpdates = 0;
   private polling?: PollingTransport;
-  private dispatcher?: UpdateDispatcher;
+  private dispatcher?: UpdateDispatcherService;
   private inbox?: TelegramInboxRepository;
   /** Replaced in tests; exits the process for the orchestrator to restart. */
   exit: (code: number) => void = (code) => process.exit(code);
@@ -86,7 +86,7 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
 
   onApplicationBootstrap(): void {
     this.polling = this.optional(PollingTransport);
-    this.dispatcher = this.optional(UpdateDispatcher);
+    this.dispatcher = this.optional(UpdateDispatcherService);
     this.inbox = this.optional(TelegramInboxRepository);
     if (this.dispatcher) this.metrics.watchDispatcher(() => this.dispatcher!.status());
     this.timer = setInterval(() => void this.tick(), TICK_MS);

@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import { AppConfig } from '../../src/config/app-config';
 import { EmbeddedPostgresServer, freePort } from '../../src/database/embedded-postgres';
 import { runMigrations } from '../../src/database/migrate';
-import { CB } from '../../src/telegram/views/callback-data';
+import { CB } from '../../src/telegram/bot/views/callback-data';
 import { startApp, waitFor, type AppProcess } from '../support/app-process';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { FakeTelegram } from '../support/fake-telegram';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CB } from '../../src/telegram/views/callback-data';
+import { CB } from '../../src/telegram/bot/views/callback-data';
 import { Journey, textOf, type BotUser } from '../support/journey';
 import { vlessGet } from '../support/v2ray-access';
 import { v2rayAvailable } from '../support/v2ray-core';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AdminModule } from '../../src/admin/admin.module';
 import { BROADCAST_JOB } from '../../src/admin/broadcasts.service';
-import { JobRunner } from '../../src/jobs/job-runner.service';
+import { JobRunnerService } from '../../src/jobs/job-runner.service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startCoreApp, type CoreApp } from '../support/factories';
 import { FakeTelegram, type SentCall } from '../support/fake-telegram';
@@ -99,7 +99,7 @@ describe('admin broadcast', () => {
       .inline_keyboard[0][0];
     expect(stop.callback_data).toMatch(/^adm:bc:stop:\d+$/);
 
-    expect(await app.get(JobRunner).runNow(BROADCAST_JOB)).toBe('ok');
+    expect(await app.get(JobRunnerService).runNow(BROADCAST_JOB)).toBe('ok');
     const text = 'Service update:\nnew servers tonight';
     const got = receivedBy(text);
     expect([...got.keys()].sort()).toEqual([...active].sort());
@@ -127,7 +127,7 @@ describe('admin broadcast', () => {
       code: 403,
       description: 'Forbidden: bot was blocked by the user',
     });
-    await app.get(JobRunner).runNow(BROADCAST_JOB);
+    await app.get(JobRunnerService).runNow(BROADCAST_JOB);
     expect(await rowOf(app)).toMatchObject({ status: 'done', sent: 2, failed: 1 });
     const marked = (await app.ds.query(`SELECT id FROM users WHERE blocked_at IS NOT NULL`)) as {
       id: string;
@@ -142,7 +142,7 @@ describe('admin broadcast', () => {
     for (let i = 0; i < 20; i++) users.push((await first.factory.user()).id);
     const text = 'Maintenance tonight at 02:00 UTC';
     await startBroadcast(`/broadcast all ${text}`);
-    const run = first.get(JobRunner).runNow(BROADCAST_JOB);
+    const run = first.get(JobRunnerService).runNow(BROADCAST_JOB);
     await until(() => broadcastMessages(text).length >= 6 || undefined);
     await first.close();
     apps.splice(apps.indexOf(first), 1);
@@ -153,7 +153,7 @@ describe('admin broadcast', () => {
     const second = await startApp(25);
     const interrupted = await rowOf(second);
     expect(interrupted).toMatchObject({ status: 'running', sent: delivered });
-    expect(await second.get(JobRunner).runNow(BROADCAST_JOB)).toBe('ok');
+    expect(await second.get(JobRunnerService).runNow(BROADCAST_JOB)).toBe('ok');
 
     const got = receivedBy(text);
     expect([...got.keys()].sort()).toEqual([...users, admin.id].filter((id) => got.has(id)).sort());
@@ -166,7 +166,7 @@ describe('admin broadcast', () => {
     for (let i = 0; i < 25; i++) await app.factory.user();
     const text = 'This one gets stopped';
     const progress = await startBroadcast(`/broadcast all ${text}`);
-    const run = app.get(JobRunner).runNow(BROADCAST_JOB);
+    const run = app.get(JobRunnerService).runNow(BROADCAST_JOB);
     await until(() => broadcastMessages(text).length >= 3 || undefined);
     // Progress is shown while it runs (every BROADCAST_INTERVAL_MS here), not only at the end.
     await until(() =>
@@ -183,7 +183,7 @@ describe('admin broadcast', () => {
     expect(delivered).toBeLessThan(25);
     expect(row.sent).toBe(delivered);
     // A later run does not resume a stopped broadcast.
-    await app.get(JobRunner).runNow(BROADCAST_JOB);
+    await app.get(JobRunnerService).runNow(BROADCAST_JOB);
     expect(broadcastMessages(text)).toHaveLength(delivered);
     await until(() =>
       telegram.sent.find((c) => c.method === 'answerCallbackQuery' && c.params.text === 'Stopped'),
@@ -201,7 +201,7 @@ describe('admin broadcast', () => {
     const stopped = await startBroadcast(`/broadcast stop ${id}`);
     expect(String(stopped.params.text)).toContain('stopped');
     expect((await rowOf(app)).status).toBe('stopped');
-    await app.get(JobRunner).runNow(BROADCAST_JOB);
+    await app.get(JobRunnerService).runNow(BROADCAST_JOB);
     expect(broadcastMessages('Stop me')).toHaveLength(0);
     expect(String((await startBroadcast(`/broadcast stop ${id}`)).params.text)).toBe(
       `Broadcast #${id} is already stopped.`,

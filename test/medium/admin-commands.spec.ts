@@ -7,7 +7,7 @@ import { StarsService } from '../../src/payments/providers/stars/stars.service';
 import { startCoreApp, type CoreApp } from '../support/factories';
 import { FakeTelegram, type SentCall } from '../support/fake-telegram';
 import { testEnv } from '../support/test-env';
-import { accessRestricted } from '../../src/telegram/views/menu.view';
+import { accessRestricted } from '../../src/telegram/bot/views/menu.view';
 
 const DAY_MS = 86_400_000;
 const BOT_TOKEN = testEnv().BOT_TOKEN!;

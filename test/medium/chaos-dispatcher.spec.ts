@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Db } from '../../src/database/db.service';
+import { DbService } from '../../src/database/db.service';
 import type { TestDatabase } from '../support/database';
 import type { FakeTelegram } from '../support/fake-telegram';
 import { freshDatabaseAndTelegramPerTest } from '../support/per-test';
@@ -81,7 +81,7 @@ describe('chaos B: a handler that never returns in one chat', () => {
     const all = [wedge, behind, ...flowing].sort();
     expect(handler.done.map((d) => d.updateId).sort()).toEqual(all);
     const rows = await w.app
-      .get(Db)
+      .get(DbService)
       .query<{ update_id: string; state: string; attempts: number }>(
         't',
         'SELECT update_id, state, attempts FROM telegram_updates ORDER BY update_id',

@@ -1,8 +1,8 @@
 import { DataSource, type QueryRunner } from 'typeorm';
 import { describe, expect, it } from 'vitest';
 import { withCaller } from '../../src/database/caller-context';
-import { Db } from '../../src/database/db.service';
-import { JobRunner } from '../../src/jobs/job-runner.service';
+import { DbService } from '../../src/database/db.service';
+import { JobRunnerService } from '../../src/jobs/job-runner.service';
 import { PaymentsModule } from '../../src/payments/payments.module';
 import { VpnModule } from '../../src/vpn/vpn.module';
 import type { TestDatabase } from '../support/database';
@@ -26,7 +26,7 @@ freshDatabaseAndTelegramPerTest({
 const DAY_MS = 86_400_000;
 
 /** What a real handler does with the database: upsert the user, read their subscriptions, in short steps. */
-function databaseHandler(dbs: Db) {
+function databaseHandler(dbs: DbService) {
   return async (m: { chat: number }) => {
     await dbs.query(
       'telegram.update/users.touch',
@@ -60,10 +60,10 @@ describe('chaos C: pool pressure', () => {
       });
     for (let i = 0; i < 30; i++) await f.subscription({ expiresAt: new Date(Date.now() + 2 * DAY_MS) });
     for (let i = 0; i < 30; i++) await f.purchase({ expiresAt: new Date(Date.now() - 60_000) });
-    w.handler.behaviour = databaseHandler(w.app.get(Db));
+    w.handler.behaviour = databaseHandler(w.app.get(DbService));
 
     // The 600-second boundary: every job at once, and 200 users writing at the same moment.
-    const runner = w.app.get(JobRunner);
+    const runner = w.app.get(JobRunnerService);
     const jobs = runner.status().map((j) => j.name);
     const pushedAt = new Map<number, number>();
     const t0 = performance.now();
@@ -118,7 +118,7 @@ describe('chaos C: pool pressure', () => {
         WATCHDOG_ACTION: 'recover',
       },
     });
-    w.handler.behaviour = databaseHandler(w.app.get(Db));
+    w.handler.behaviour = databaseHandler(w.app.get(DbService));
     const before = fake.userMessage({ id: 801 }, 'before');
     await until(() => w!.handler.done.length === 1, 10_000, 'warm-up update');
 

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PoolMonitor } from '../../src/database/pool-monitor';
-import { JobRunner } from '../../src/jobs/job-runner.service';
+import { JobRunnerService } from '../../src/jobs/job-runner.service';
 import { CryptoPayWatcherJob } from '../../src/payments/providers/crypto-pay/crypto-pay-watcher.job';
 import { CryptoPayWebhookService } from '../../src/payments/providers/crypto-pay/crypto-pay-webhook.service';
 import { CryptoPayUnavailableError } from '../../src/payments/providers/crypto-pay/crypto-pay.errors';
@@ -15,7 +15,7 @@ const DAY_MS = 86_400_000;
 let fake: FakeCryptoPay;
 let core: CoreApp;
 let cryptoPay: CryptoPayService;
-let runner: JobRunner;
+let runner: JobRunnerService;
 
 beforeAll(async () => {
   fake = await new FakeCryptoPay().start();
@@ -29,7 +29,7 @@ beforeAll(async () => {
     },
   });
   cryptoPay = core.get(CryptoPayService);
-  runner = core.get(JobRunner);
+  runner = core.get(JobRunnerService);
 });
 afterAll(async () => {
   await core?.close();

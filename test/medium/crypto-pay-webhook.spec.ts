@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Db } from '../../src/database/db.service';
+import { DbService } from '../../src/database/db.service';
 import { CryptoPayModule } from '../../src/payments/providers/crypto-pay/crypto-pay.module';
 import { CryptoPayService } from '../../src/payments/providers/crypto-pay/crypto-pay.service';
 import { signCryptoPayBody } from '../../src/payments/providers/crypto-pay/crypto-pay-signature';
@@ -24,7 +24,7 @@ async function startWebhookApp(env: Record<string, string>): Promise<WebhookApp>
   const db = await createTestDatabase();
   const { app } = await createTestApp({ databaseUrl: db.url, env, imports: [CryptoPayModule], logger: logs });
   await app.listen(0, '127.0.0.1');
-  const ds = app.get(Db).dataSource;
+  const ds = app.get(DbService).dataSource;
   return {
     app,
     url: `${await app.getUrl()}/payments/crypto-pay/webhook`,

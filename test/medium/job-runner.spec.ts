@@ -1,8 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Db } from '../../src/database/db.service';
+import { DbService } from '../../src/database/db.service';
 import { PoolMonitor } from '../../src/database/pool-monitor';
-import { JobRunner } from '../../src/jobs/job-runner.service';
+import { JobRunnerService } from '../../src/jobs/job-runner.service';
 import { CapturedLogger } from '../support/captured-logger';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createTestApp } from '../support/test-app';
@@ -24,14 +24,14 @@ afterEach(async () => {
 async function start(env: Record<string, string> = {}, logger?: CapturedLogger) {
   const { app } = await createTestApp({ databaseUrl: db.url, env: { JOBS_ENABLED: 'true', ...env }, logger });
   apps.push(app);
-  return { app, runner: app.get(JobRunner) };
+  return { app, runner: app.get(JobRunnerService) };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let seq = 0;
 const uniqueName = (base: string) => `${base}-${++seq}`;
 
-describe('JobRunner', () => {
+describe('JobRunnerService', () => {
   it('skips an overlapping iteration instead of running the job twice', async () => {
     const { runner } = await start();
     let release!: () => void;
@@ -170,7 +170,7 @@ describe('JobRunner', () => {
   it('never lets all jobs together use more connections than the jobs budget', async () => {
     const { app, runner } = await start({ JOBS_CONNECTION_BUDGET: '2' });
     const monitor = app.get(PoolMonitor);
-    const dbs = app.get(Db);
+    const dbs = app.get(DbService);
     let inUse = 0;
     let peak = 0;
     monitor.onAcquire((e) => {

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Db } from '../../src/database/db.service';
+import { DbService } from '../../src/database/db.service';
 import { PoolMonitor } from '../../src/database/pool-monitor';
 import { CapturedLogger } from '../support/captured-logger';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -31,7 +31,7 @@ afterAll(async () => {
 
 describe('PoolMonitor', () => {
   it('records acquire wait and hold time per caller label', async () => {
-    const dbs = app.get(Db);
+    const dbs = app.get(DbService);
     await dbs.transaction('checkout', (em) => em.query('SELECT pg_sleep(0.05)'));
     const stats = app.get(PoolMonitor).callerStats()['checkout'];
     expect(stats.acquires).toBe(1);
@@ -39,7 +39,7 @@ describe('PoolMonitor', () => {
   });
 
   it('names the caller holding a connection past the threshold, while it is held', async () => {
-    const dbs = app.get(Db);
+    const dbs = app.get(DbService);
     const monitor = app.get(PoolMonitor);
     const held = dbs.transaction('slow-report', (em) => em.query('SELECT pg_sleep(0.4)'));
     await new Promise((r) => setTimeout(r, 250));
@@ -50,7 +50,7 @@ describe('PoolMonitor', () => {
   });
 
   it('shows waiters when every connection is busy, and fails the acquire at its deadline naming the holders', async () => {
-    const dbs = app.get(Db);
+    const dbs = app.get(DbService);
     const monitor = app.get(PoolMonitor);
     const hogs = [1, 2, 3].map(() => dbs.transaction('hog', (em) => em.query('SELECT pg_sleep(0.8)')));
     await new Promise((r) => setTimeout(r, 100));

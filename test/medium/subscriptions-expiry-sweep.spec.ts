@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PoolMonitor } from '../../src/database/pool-monitor';
-import { JobRunner } from '../../src/jobs/job-runner.service';
+import { JobRunnerService } from '../../src/jobs/job-runner.service';
 import { ExpiryService } from '../../src/subscriptions/expiry.service';
 import { SubscriptionsModule } from '../../src/subscriptions/subscriptions.module';
 import { startCoreApp, type CoreApp } from '../support/factories';
@@ -98,7 +98,7 @@ describe('expiry sweep', () => {
       live--;
       holds.push(e.holdMs);
     });
-    expect(await core.get(JobRunner).runNow('expiry-sweep')).toBe('ok');
+    expect(await core.get(JobRunnerService).runNow('expiry-sweep')).toBe('ok');
     const [{ n }] = await core.ds.query(
       `SELECT count(*)::int AS n FROM subscriptions WHERE user_id BETWEEN 5000001 AND 5001200 AND status = 'expired'`,
     );

@@ -2,8 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { Db } from '../../src/database/db.service';
-import { JobRunner } from '../../src/jobs/job-runner.service';
+import { DbService } from '../../src/database/db.service';
+import { JobRunnerService } from '../../src/jobs/job-runner.service';
 import { TelegramModule } from '../../src/telegram/telegram.module';
 import type { TestDatabase } from '../support/database';
 import type { FakeTelegram } from '../support/fake-telegram';
@@ -40,7 +40,7 @@ async function startBot(env: Record<string, string> = {}) {
   }));
   await app.listen(0, '127.0.0.1');
   return {
-    q: app.get(Db),
+    q: app.get(DbService),
     url: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`,
   };
 }
@@ -89,7 +89,7 @@ const post = (url: string, body: string, headers: Record<string, string> = {}) =
     body,
   });
 
-const storedUpdates = async (q: Db) =>
+const storedUpdates = async (q: DbService) =>
   Number((await q.query<{ n: string }>('t', 'SELECT count(*) AS n FROM telegram_updates'))[0].n);
 
 describe('webhook bad input', () => {
@@ -194,7 +194,7 @@ describe('users the bot does not know or who blocked it', () => {
          (4004, 'key_ready', 'b1', '{}'), (4005, 'key_ready', 'b2', '{}')`,
     );
     fake.fault('sendMessage', { kind: 'status', code: 403 });
-    const runner = app!.get(JobRunner);
+    const runner = app!.get(JobRunnerService);
     for (let i = 0; i < 3; i++) expect(await runner.runNow('notifications-delivery')).toBe('ok');
 
     const tried = fake.answered.filter((a) => a.method === 'sendMessage');

@@ -1,11 +1,11 @@
 import { Injectable, type INestApplication } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
-import { Db } from '../../src/database/db.service';
+import { DbService } from '../../src/database/db.service';
 import { freePort } from '../../src/database/embedded-postgres';
-import { PollingTransport } from '../../src/telegram/polling.transport';
-import { TelegramSender } from '../../src/telegram/telegram-sender.service';
-import { TelegramTransportModule } from '../../src/telegram/telegram-transport.module';
-import { UpdateHandler } from '../../src/telegram/update-handler';
+import { PollingTransport } from '../../src/telegram/transport/polling.transport';
+import { TelegramSenderService } from '../../src/telegram/transport/telegram-sender.service';
+import { TelegramTransportModule } from '../../src/telegram/transport/telegram-transport.module';
+import { UpdateHandler } from '../../src/telegram/transport/update-handler';
 import type { TestDatabase } from '../support/database';
 import type { FakeTelegram } from '../support/fake-telegram';
 import { freshDatabaseAndTelegramPerTest } from '../support/per-test';
@@ -19,7 +19,7 @@ const SECRET = 'webhook-secret-0123456789';
 class EchoHandler extends UpdateHandler {
   readonly handled: { updateId: number; chat: number; text: string }[] = [];
 
-  constructor(private readonly sender: TelegramSender) {
+  constructor(private readonly sender: TelegramSenderService) {
     super();
   }
 
@@ -60,9 +60,9 @@ async function start(env: Record<string, string> = {}, port?: number) {
   await app.listen(port ?? 0, '127.0.0.1');
   return {
     handler: app.get(EchoHandler),
-    sender: app.get(TelegramSender),
+    sender: app.get(TelegramSenderService),
     polling: app.get(PollingTransport),
-    db: app.get(Db),
+    db: app.get(DbService),
   };
 }
 

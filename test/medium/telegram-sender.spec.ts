@@ -1,10 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Db } from '../../src/database/db.service';
-import { JobRunner } from '../../src/jobs/job-runner.service';
-import { RecipientUnavailableError, TelegramSender } from '../../src/telegram/telegram-sender.service';
-import { TelegramTransportModule } from '../../src/telegram/telegram-transport.module';
-import { UpdateHandler } from '../../src/telegram/update-handler';
+import { DbService } from '../../src/database/db.service';
+import { JobRunnerService } from '../../src/jobs/job-runner.service';
+import {
+  RecipientUnavailableError,
+  TelegramSenderService,
+} from '../../src/telegram/transport/telegram-sender.service';
+import { TelegramTransportModule } from '../../src/telegram/transport/telegram-transport.module';
+import { UpdateHandler } from '../../src/telegram/transport/update-handler';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { FakeTelegram } from '../support/fake-telegram';
 import { createTestApp } from '../support/test-app';
@@ -44,9 +47,9 @@ afterEach(async () => {
   await db.drop();
 });
 
-describe('TelegramSender', () => {
+describe('TelegramSenderService', () => {
   it('paces messages to one chat so Telegram never answers 429', async () => {
-    const sender = app.get(TelegramSender);
+    const sender = app.get(TelegramSenderService);
     await Promise.all([1, 2, 3].map((i) => sender.sendMessage(42, `m${i}`)));
     const times = fake.sentTo(42, 'sendMessage').map((c) => c.at);
     expect(times).toHaveLength(3);
@@ -55,7 +58,7 @@ describe('TelegramSender', () => {
   });
 
   it('waits exactly retry_after on a 429 storm and delivers the message once', async () => {
-    const sender = app.get(TelegramSender);
+    const sender = app.get(TelegramSenderService);
     fake.fault('sendMessage', { kind: 'status', code: 429, retryAfter: 1 }, 2);
     const t0 = Date.now();
     await sender.sendMessage(7, 'after the storm');
@@ -65,10 +68,10 @@ describe('TelegramSender', () => {
   });
 
   it('marks the user blocked when Telegram answers 403', async () => {
-    const q = app.get(Db);
+    const q = app.get(DbService);
     await q.query('t', 'INSERT INTO users (id) VALUES (9)');
     fake.fault('sendMessage', { kind: 'status', code: 403 });
-    await expect(app.get(TelegramSender).sendMessage(9, 'hi')).rejects.toBeInstanceOf(
+    await expect(app.get(TelegramSenderService).sendMessage(9, 'hi')).rejects.toBeInstanceOf(
       RecipientUnavailableError,
     );
     const [u] = await q.query<{ blocked_at: Date | null }>('t', 'SELECT blocked_at FROM users WHERE id = 9');
@@ -77,7 +80,7 @@ describe('TelegramSender', () => {
 });
 
 describe('notifications delivery', () => {
-  async function seed(q: Db) {
+  async function seed(q: DbService) {
     await q.query('t', `INSERT INTO users (id, language_code) VALUES (1, 'en'), (2, 'ru'), (3, 'en')`);
     await q.query(
       't',
@@ -87,9 +90,9 @@ describe('notifications delivery', () => {
   }
 
   it('sends each pending notification once, in the user language, over repeated runs', async () => {
-    const q = app.get(Db);
+    const q = app.get(DbService);
     await seed(q);
-    const runner = app.get(JobRunner);
+    const runner = app.get(JobRunnerService);
     expect(await runner.runNow('notifications-delivery')).toBe('ok');
     expect(await runner.runNow('notifications-delivery')).toBe('ok');
     expect(fake.sentTo(1, 'sendMessage')).toHaveLength(1);
@@ -100,11 +103,11 @@ describe('notifications delivery', () => {
   });
 
   it('cancels a notice for a user who blocked the bot and retries one that failed for a transient reason', async () => {
-    const q = app.get(Db);
+    const q = app.get(DbService);
     await seed(q);
     fake.fault('sendMessage', { kind: 'status', code: 403 });
     fake.fault('sendMessage', { kind: 'status', code: 500 });
-    await app.get(JobRunner).runNow('notifications-delivery');
+    await app.get(JobRunnerService).runNow('notifications-delivery');
     const rows = await q.query<{ state: string; n: string }>(
       't',
       'SELECT state, count(*) AS n FROM notifications GROUP BY state ORDER BY state',

@@ -1,12 +1,12 @@
 import { Injectable, type INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { Db } from '../../src/database/db.service';
+import { DbService } from '../../src/database/db.service';
 import { SignalsService } from '../../src/signals/signals.service';
-import { PollingTransport } from '../../src/telegram/polling.transport';
-import { TelegramTransportModule } from '../../src/telegram/telegram-transport.module';
-import { UpdateDispatcher } from '../../src/telegram/update-dispatcher.service';
-import { TransientUpdateError, UpdateHandler } from '../../src/telegram/update-handler';
+import { PollingTransport } from '../../src/telegram/transport/polling.transport';
+import { TelegramTransportModule } from '../../src/telegram/transport/telegram-transport.module';
+import { UpdateDispatcherService } from '../../src/telegram/transport/update-dispatcher.service';
+import { TransientUpdateError, UpdateHandler } from '../../src/telegram/transport/update-handler';
 import type { TestDatabase } from '../support/database';
 import type { FakeTelegram } from '../support/fake-telegram';
 import { freshDatabaseAndTelegramPerTest } from '../support/per-test';
@@ -67,8 +67,8 @@ async function start(env: Record<string, string> = {}) {
   return {
     handler: app.get(RecordingHandler),
     polling: app.get(PollingTransport),
-    dispatcher: app.get(UpdateDispatcher),
-    db: app.get(Db),
+    dispatcher: app.get(UpdateDispatcherService),
+    db: app.get(DbService),
     url: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`,
   };
 }

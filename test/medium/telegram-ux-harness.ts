@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { Db } from '../../src/database/db.service';
-import { JobRunner } from '../../src/jobs/job-runner.service';
+import { DbService } from '../../src/database/db.service';
+import { JobRunnerService } from '../../src/jobs/job-runner.service';
 import { TelegramModule } from '../../src/telegram/telegram.module';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createFactory, type Factory } from '../support/factories';
@@ -26,7 +26,7 @@ export interface Button {
  */
 export class BotHarness {
   app!: INestApplication;
-  db!: Db;
+  db!: DbService;
   factory!: Factory;
   telegram!: FakeTelegram;
   core!: FakeXrayCore;
@@ -59,7 +59,7 @@ export class BotHarness {
       },
       imports: [TelegramModule],
     }));
-    h.db = h.app.get(Db);
+    h.db = h.app.get(DbService);
     h.factory = createFactory(h.db.dataSource);
     return h;
   }
@@ -104,7 +104,7 @@ export class BotHarness {
   }
 
   runJob(name: string) {
-    return this.app.get(JobRunner).runNow(name);
+    return this.app.get(JobRunnerService).runNow(name);
   }
 
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Db } from '../../src/database/db.service';
+import { DbService } from '../../src/database/db.service';
 import { freePort } from '../../src/database/embedded-postgres';
 import { PoolMonitor } from '../../src/database/pool-monitor';
 import { ProvisioningOutboxJob } from '../../src/vpn/provisioning-outbox.job';
@@ -71,7 +71,7 @@ describe('provisioning outbox when the core is down', () => {
         VPN_CIRCUIT_THRESHOLD: '3',
         VPN_CIRCUIT_HALF_OPEN_MS: '60000',
       });
-      const dbs = app.get(Db);
+      const dbs = app.get(DbService);
       const ops = [];
       for (let i = 0; i < 5; i++)
         ops.push(await insertOperation(dbs, await insertSubscription(dbs), 'provision'));
@@ -118,7 +118,7 @@ describe('provisioning outbox when the core is down', () => {
       },
       logger,
     );
-    const dbs = app.get(Db);
+    const dbs = app.get(DbService);
     const sub = await insertSubscription(dbs);
     const id = await insertOperation(dbs, sub, 'provision');
 
@@ -153,7 +153,7 @@ describe('provisioning outbox with permanent errors', () => {
 
   it('fails a wrong inbound tag at once as misconfiguration instead of retrying forever', async () => {
     const app = await appFor({ XRAY_API_ADDRESS: core.apiAddress, XRAY_INBOUND_TAG: 'wrong-tag' });
-    const dbs = app.get(Db);
+    const dbs = app.get(DbService);
     const id = await insertOperation(dbs, await insertSubscription(dbs), 'provision');
     await run(app);
     const row = await operation(dbs, id);
@@ -163,7 +163,7 @@ describe('provisioning outbox with permanent errors', () => {
 
   it('fails an invalid user at once and keeps delivering the others', async () => {
     const app = await appFor({ XRAY_API_ADDRESS: core.apiAddress, XRAY_INBOUND_TAG: 'vless-in' });
-    const dbs = app.get(Db);
+    const dbs = app.get(DbService);
     const bad = await insertOperation(dbs, await insertSubscription(dbs), 'provision', {
       vpnEmail: 'has space@x',
     });
@@ -176,7 +176,7 @@ describe('provisioning outbox with permanent errors', () => {
 
   it('queues "key ready" once per key even when the provision is delivered twice', async () => {
     const app = await appFor({ XRAY_API_ADDRESS: core.apiAddress, XRAY_INBOUND_TAG: 'vless-in' });
-    const dbs = app.get(Db);
+    const dbs = app.get(DbService);
     const sub = await insertSubscription(dbs);
     await insertOperation(dbs, sub, 'provision', { notifyUser: true });
     await insertOperation(dbs, sub, 'provision', { notifyUser: true });

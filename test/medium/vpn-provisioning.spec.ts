@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Db } from '../../src/database/db.service';
-import { JobRunner } from '../../src/jobs/job-runner.service';
+import { DbService } from '../../src/database/db.service';
+import { JobRunnerService } from '../../src/jobs/job-runner.service';
 import { CoreHealthJob } from '../../src/vpn/core-health.job';
 import { ProvisioningOutboxJob } from '../../src/vpn/provisioning-outbox.job';
 import { ReconciliationJob } from '../../src/vpn/reconciliation.job';
@@ -19,7 +19,7 @@ describe.skipIf(!v2rayAvailable())('VPN provisioning on the real v2fly core', ()
   let app: INestApplication;
   let core: V2rayCore;
   let target: Awaited<ReturnType<typeof startTargetServer>>;
-  let dbs: Db;
+  let dbs: DbService;
   const logger = new CapturedLogger();
   const access = (uuid: string) => vlessGet({ vlessPort: core.vlessPort, uuid, targetPort: target.port });
   const signal = () => AbortSignal.timeout(20_000);
@@ -39,7 +39,7 @@ describe.skipIf(!v2rayAvailable())('VPN provisioning on the real v2fly core', ()
       imports: [VpnModule],
       logger,
     }));
-    dbs = app.get(Db);
+    dbs = app.get(DbService);
   });
   afterAll(async () => {
     await app?.close();
@@ -124,7 +124,7 @@ describe.skipIf(!v2rayAvailable())('VPN provisioning on the real v2fly core', ()
     await app.get(VpnProvider).addUser({ email: stale.vpnEmail, uuid: stale.vpnUuid });
     expect(await access(stale.vpnUuid)).toMatchObject({ accepted: true });
 
-    await app.get(JobRunner).runNow(ReconciliationJob.jobName);
+    await app.get(JobRunnerService).runNow(ReconciliationJob.jobName);
 
     expect(await access(missing.vpnUuid)).toMatchObject({ accepted: true });
     expect(await access(stale.vpnUuid)).toMatchObject({ accepted: false });

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Db } from '../../src/database/db.service';
+import { DbService } from '../../src/database/db.service';
 import { ReconciliationJob } from '../../src/vpn/reconciliation.job';
 import { VpnModule } from '../../src/vpn/vpn.module';
 import { CapturedLogger } from '../support/captured-logger';
@@ -14,7 +14,7 @@ describe('reconciliation on a core that can list users (Xray)', () => {
   let db: TestDatabase;
   let core: FakeXrayCore;
   let app: INestApplication;
-  let dbs: Db;
+  let dbs: DbService;
   const logger = new CapturedLogger();
   const pass = () => app.get(ReconciliationJob).runOnce({ signal: AbortSignal.timeout(20_000) });
   const onCore = (email: string) => core.users.get(email)?.uuid;
@@ -28,7 +28,7 @@ describe('reconciliation on a core that can list users (Xray)', () => {
       imports: [VpnModule],
       logger,
     }));
-    dbs = app.get(Db);
+    dbs = app.get(DbService);
   });
   beforeEach(() => core.reset());
   afterAll(async () => {

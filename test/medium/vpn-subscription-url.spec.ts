@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Db } from '../../src/database/db.service';
+import { DbService } from '../../src/database/db.service';
 import { VpnKeysService } from '../../src/vpn/vpn-keys.service';
 import { VpnModule } from '../../src/vpn/vpn.module';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -12,7 +12,7 @@ describe('GET /sub/:token', () => {
   let db: TestDatabase;
   let app: INestApplication;
   let base: string;
-  let dbs: Db;
+  let dbs: DbService;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -28,7 +28,7 @@ describe('GET /sub/:token', () => {
     }));
     await app.listen(0, '127.0.0.1');
     base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    dbs = app.get(Db);
+    dbs = app.get(DbService);
   });
   afterAll(async () => {
     await app?.close();

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { Type } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { Db } from '../../src/database/db.service';
+import { DbService } from '../../src/database/db.service';
 import { BalanceLedgerEntity } from '../../src/payments/balance-ledger.entity';
 import { PurchaseEntity } from '../../src/payments/purchase.entity';
 import { SubscriptionEntity } from '../../src/subscriptions/subscription.entity';
@@ -99,7 +99,7 @@ export async function startCoreApp(opts: {
 }): Promise<CoreApp> {
   const db = opts.database ?? (await createTestDatabase());
   const { app, config } = await createTestApp({ databaseUrl: db.url, imports: opts.imports, env: opts.env });
-  const ds = app.get(Db).dataSource;
+  const ds = app.get(DbService).dataSource;
   return {
     app,
     config,

@@ -14,8 +14,8 @@ import { ConfigModule } from '../../src/config/config.module';
 import { DatabaseModule } from '../../src/database/database.module';
 import { configureHttp } from '../../src/http-setup';
 import { JobsModule } from '../../src/jobs/jobs.module';
-import { SignalsModule } from '../../src/signals/signals.service';
-import { LifecycleModule } from '../../src/watchdog/lifecycle.service';
+import { SignalsModule } from '../../src/signals/signals.module';
+import { LifecycleModule } from '../../src/watchdog/lifecycle.module';
 import { testEnv } from './test-env';
 
 export interface TestAppOptions {

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Db } from '../../src/database/db.service';
+import type { DbService } from '../../src/database/db.service';
 
 let nextUserId = 1_000;
 
@@ -13,7 +13,7 @@ export interface SubscriptionRow {
 
 /** A user and their subscription, inserted directly (the subscriptions module owns the real flow). */
 export async function insertSubscription(
-  db: Db,
+  db: DbService,
   opts: { status?: 'active' | 'expired' | 'revoked'; expiresInDays?: number } = {},
 ): Promise<SubscriptionRow> {
   const userId = nextUserId++ + Math.floor(Math.random() * 1e9);
@@ -35,7 +35,7 @@ export async function insertSubscription(
 
 /** An outbox row as SubscriptionsService writes it. */
 export async function insertOperation(
-  db: Db,
+  db: DbService,
   sub: SubscriptionRow,
   kind: 'provision' | 'revoke',
   opts: { notifyUser?: boolean; vpnEmail?: string } = {},
@@ -49,7 +49,7 @@ export async function insertOperation(
   return String(id);
 }
 
-export async function operation(db: Db, id: string) {
+export async function operation(db: DbService, id: string) {
   const [row] = await db.query<{
     state: string;
     attempts: number;

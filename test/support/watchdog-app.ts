@@ -6,9 +6,9 @@ import {
   type Type,
 } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
-import { TelegramTransportModule } from '../../src/telegram/telegram-transport.module';
-import { UpdateDispatcher } from '../../src/telegram/update-dispatcher.service';
-import { UpdateHandler } from '../../src/telegram/update-handler';
+import { TelegramTransportModule } from '../../src/telegram/transport/telegram-transport.module';
+import { UpdateDispatcherService } from '../../src/telegram/transport/update-dispatcher.service';
+import { UpdateHandler } from '../../src/telegram/transport/update-handler';
 import { WatchdogModule } from '../../src/watchdog/watchdog.module';
 import { WatchdogService } from '../../src/watchdog/watchdog.service';
 import { CapturedLogger } from './captured-logger';
@@ -46,7 +46,7 @@ export interface WatchdogApp {
   logs: CapturedLogger;
   handler: ChaosHandler;
   watchdog: WatchdogService;
-  dispatcher: UpdateDispatcher;
+  dispatcher: UpdateDispatcherService;
   /** GET a path on the app: status and parsed JSON (or text for /metrics). */
   get(path: string): Promise<{ status: number; body: unknown; text: string }>;
 }
@@ -94,7 +94,7 @@ export async function startWatchdogApp(opts: {
     logs,
     handler: app.get(ChaosHandler),
     watchdog: opts.watchdog === false ? (undefined as unknown as WatchdogService) : app.get(WatchdogService),
-    dispatcher: app.get(UpdateDispatcher),
+    dispatcher: app.get(UpdateDispatcherService),
     get: async (path) => {
       const res = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(10_000) });
       const text = await res.text();

@@ -14,8 +14,8 @@ export type SettlementOutcome = 'credited' | 'already_credited' | 'expired' | 's
  * nothing and is logged for a human, since retrying cannot fix it.
  */
 @Injectable()
-export class CryptoPaySettlement {
-  private readonly logger = new Logger('CryptoPaySettlement');
+export class CryptoPaySettlementService {
+  private readonly logger = new Logger('CryptoPaySettlementService');
 
   constructor(
     private readonly purchases: PurchasesService,

@@ -1,8 +1,8 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../../../config/app-config';
 import type { JobContext, JobResult } from '../../../jobs/job.types';
-import { JobRunner } from '../../../jobs/job-runner.service';
-import { CryptoPaySettlement } from './crypto-pay-settlement.service';
+import { JobRunnerService } from '../../../jobs/job-runner.service';
+import { CryptoPaySettlementService } from './crypto-pay-settlement.service';
 import { CryptoPayClient, GET_INVOICES_MAX_IDS } from './crypto-pay.client';
 import { CryptoPayRepository, type InvoiceCursor } from './crypto-pay.repository';
 
@@ -22,10 +22,10 @@ export class CryptoPayWatcherJob implements OnModuleInit {
 
   constructor(
     private readonly config: AppConfig,
-    private readonly runner: JobRunner,
+    private readonly runner: JobRunnerService,
     private readonly client: CryptoPayClient,
     private readonly repository: CryptoPayRepository,
-    private readonly settlement: CryptoPaySettlement,
+    private readonly settlement: CryptoPaySettlementService,
   ) {}
 
   onModuleInit(): void {

@@ -3,7 +3,7 @@ import { Clock } from '../../../clock/clock';
 import { AppConfig } from '../../../config/app-config';
 import { isPurchaseId } from '../../purchase';
 import { verifyCryptoPaySignature } from './crypto-pay-signature';
-import { CryptoPaySettlement, type SettlementOutcome } from './crypto-pay-settlement.service';
+import { CryptoPaySettlementService, type SettlementOutcome } from './crypto-pay-settlement.service';
 import { CryptoPayError, CryptoPayErrorCode } from './crypto-pay.errors';
 import { CryptoPayRepository } from './crypto-pay.repository';
 import type { CryptoPayUpdate } from './crypto-pay.types';
@@ -31,7 +31,7 @@ export class CryptoPayWebhookService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly repository: CryptoPayRepository,
-    private readonly settlement: CryptoPaySettlement,
+    private readonly settlement: CryptoPaySettlementService,
   ) {}
 
   async receive(d: WebhookDelivery): Promise<WebhookOutcome> {

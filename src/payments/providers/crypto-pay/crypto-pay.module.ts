@@ -3,7 +3,7 @@ import { ClockModule } from '../../../clock/clock.module';
 import { AppConfig } from '../../../config/app-config';
 import { SubscriptionsModule } from '../../../subscriptions/subscriptions.module';
 import { PaymentsModule } from '../../payments.module';
-import { CryptoPaySettlement } from './crypto-pay-settlement.service';
+import { CryptoPaySettlementService } from './crypto-pay-settlement.service';
 import { CryptoPayWatcherJob } from './crypto-pay-watcher.job';
 import { CryptoPayWebhookController } from './crypto-pay-webhook.controller';
 import { CryptoPayWebhookService } from './crypto-pay-webhook.service';
@@ -31,7 +31,7 @@ import { CryptoPayService } from './crypto-pay.service';
       },
     },
     CryptoPayRepository,
-    CryptoPaySettlement,
+    CryptoPaySettlementService,
     CryptoPayService,
     CryptoPayWebhookService,
     CryptoPayWatcherJob,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Db } from '../../../database/db.service';
+import { DbService } from '../../../database/db.service';
 
 export interface PendingInvoice {
   purchaseId: string;
@@ -19,7 +19,7 @@ export interface InvoiceCursor {
  */
 @Injectable()
 export class CryptoPayRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: DbService) {}
 
   /** Pending Crypto Pay purchases with an invoice, oldest first, keyset-paged. */
   async pendingInvoices(q: { limit: number; after?: InvoiceCursor }): Promise<PendingInvoice[]> {

@@ -1,0 +1,195 @@
+import { UseFilters } from '@nestjs/common';
+import { Action, Command, Ctx, Next, On, Update } from 'nestjs-telegraf';
+import type { Context } from 'telegraf';
+import { RethrowToBoundary } from './rethrow.filter';
+import { AppConfig } from '../../../config/app-config';
+import { CryptoPayService } from '../../../payments/providers/crypto-pay/crypto-pay.service';
+import { StarsService } from '../../../payments/providers/stars/stars.service';
+import {
+  amountOutOfRange,
+  balanceScreen,
+  notANumber,
+  topupMethods,
+  topupPrompt,
+  topupPromptText,
+  topupUnavailable,
+} from '../views/balance.view';
+import { CB, CB_PATTERN, parseMinor } from '../views/callback-data';
+import { LANGS, type Lang } from '../views/i18n';
+import { back, backToMenu } from '../views/menu.view';
+import { cryptoInvoice, starsInvoiceSent, starsInvoiceTexts } from '../views/plans.view';
+import { parseAmountMinor } from './amount';
+import { answer, langOf, matchOf, show, signalOf, userOf } from './bot-context';
+import { commandOf } from './bot-middleware';
+
+/**
+ * Balance and top-up: preset amounts, or any amount sent as a message (a reply to the prompt, or a bare
+ * number); then Crypto Pay or Stars. Nothing is created until a payment method is chosen, so a mistyped
+ * amount writes nothing. Stateless on purpose: the prompt is a ForceReply, so no per-user "waiting for an
+ * amount" state has to survive restarts or live on one replica.
+ */
+@Update()
+@UseFilters(RethrowToBoundary)
+export class BalanceHandler {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly cryptoPay: CryptoPayService,
+    private readonly stars: StarsService,
+  ) {}
+
+  private get currency(): string {
+    return this.config.payments.balanceCurrency;
+  }
+
+  private get canTopUp(): boolean {
+    return this.cryptoPay.enabled || this.stars.enabled;
+  }
+
+  @Command('balance')
+  @Action(CB.balance)
+  async balance(@Ctx() ctx: Context): Promise<void> {
+    await show(
+      ctx,
+      balanceScreen(
+        {
+          balanceMinor: userOf(ctx).balanceMinor,
+          currency: this.currency,
+          amountsMinor: this.config.bot.topupAmountsMinor,
+          canTopUp: this.canTopUp,
+        },
+        langOf(ctx),
+      ),
+    );
+  }
+
+  @Action(CB.topupCustom)
+  async askAmount(@Ctx() ctx: Context): Promise<void> {
+    const { topupMinMinor, topupMaxMinor } = this.config.bot;
+    await answer(ctx);
+    await ctx.reply(
+      topupPromptText(
+        { minMinor: topupMinMinor, maxMinor: topupMaxMinor, currency: this.currency },
+        langOf(ctx),
+      ),
+      {
+        reply_markup: { force_reply: true, input_field_placeholder: '250' },
+      },
+    );
+  }
+
+  @Action(CB_PATTERN.topup)
+  async methods(@Ctx() ctx: Context): Promise<void> {
+    const amount = this.allowedAmount(parseMinor(matchOf(ctx)[1]));
+    if (amount === undefined) return this.explainRange(ctx, langOf(ctx));
+    await this.showMethods(ctx, amount);
+  }
+
+  /** Text that is an amount (or a reply to the amount prompt); everything else goes to the next handler. */
+  @On('text')
+  async typedAmount(@Ctx() ctx: Context, @Next() next: () => Promise<void>): Promise<void> {
+    const message = ctx.message as {
+      text: string;
+      reply_to_message?: { text?: string; from?: { is_bot: boolean } };
+    };
+    const text = message.text.trim();
+    if (commandOf(text)) return next();
+    const reply = message.reply_to_message;
+    const answersPrompt = !!reply?.from?.is_bot && LANGS.some((l) => reply.text?.startsWith(topupPrompt[l]));
+    const amount = parseAmountMinor(text);
+    if (amount === undefined && !answersPrompt) return next();
+    const lang = langOf(ctx);
+    if (amount === undefined) {
+      await ctx.reply(notANumber(text, lang), {
+        parse_mode: 'HTML',
+        reply_markup: { force_reply: true, input_field_placeholder: '250' },
+      });
+      return;
+    }
+    const allowed = this.allowedAmount(amount);
+    if (allowed !== undefined) await this.showMethods(ctx, allowed);
+    else await this.explainRange(ctx, lang);
+  }
+
+  @Action(CB_PATTERN.topupCrypto)
+  async payCrypto(@Ctx() ctx: Context): Promise<void> {
+    const amount = this.allowedAmount(parseMinor(matchOf(ctx)[1]));
+    if (amount === undefined) return this.explainRange(ctx, langOf(ctx));
+    const lang = langOf(ctx);
+    const ref = await this.cryptoPay.checkout(
+      { kind: 'topup', userId: userOf(ctx).id, amountMinor: amount },
+      { signal: signalOf() },
+    );
+    await show(
+      ctx,
+      cryptoInvoice(
+        {
+          title: lang === 'ru' ? 'Пополнение баланса' : 'Balance top-up',
+          amountMinor: ref.purchase.amountMinor,
+          currency: ref.purchase.currency,
+          url: ref.invoiceUrl,
+          expiresAt: ref.expiresAt,
+          backTo: CB.balance,
+        },
+        lang,
+      ),
+    );
+  }
+
+  @Action(CB_PATTERN.topupStars)
+  async payStars(@Ctx() ctx: Context): Promise<void> {
+    const amount = this.allowedAmount(parseMinor(matchOf(ctx)[1]));
+    if (amount === undefined) return this.explainRange(ctx, langOf(ctx));
+    const lang = langOf(ctx);
+    const { purchase } = await this.stars.checkout({
+      kind: 'topup',
+      userId: userOf(ctx).id,
+      stars: this.starsFor(amount),
+      creditMinor: amount,
+    });
+    const invoice = this.stars.buildInvoice(
+      purchase,
+      starsInvoiceTexts({ creditMinor: amount, currency: this.currency }, lang),
+    );
+    await answer(ctx, starsInvoiceSent[lang]);
+    await ctx.replyWithInvoice(invoice);
+  }
+
+  private async showMethods(ctx: Context, amountMinor: number): Promise<void> {
+    const lang = langOf(ctx);
+    if (!this.canTopUp) return show(ctx, { text: topupUnavailable[lang], keyboard: [backToMenu(lang)] });
+    await show(
+      ctx,
+      topupMethods(
+        {
+          amountMinor,
+          currency: this.currency,
+          cryptoPay: this.cryptoPay.enabled,
+          stars: this.stars.enabled ? this.starsFor(amountMinor) : undefined,
+        },
+        lang,
+      ),
+    );
+  }
+
+  /** A preset button's amount, or one within TOPUP_MIN_AMOUNT..TOPUP_MAX_AMOUNT. */
+  private allowedAmount(minor: number | undefined): number | undefined {
+    if (minor === undefined) return undefined;
+    const { topupMinMinor, topupMaxMinor, topupAmountsMinor } = this.config.bot;
+    if (topupAmountsMinor.includes(minor)) return minor;
+    return minor >= topupMinMinor && minor <= topupMaxMinor ? minor : undefined;
+  }
+
+  private async explainRange(ctx: Context, lang: Lang): Promise<void> {
+    const { topupMinMinor, topupMaxMinor } = this.config.bot;
+    const text = amountOutOfRange(
+      { minMinor: topupMinMinor, maxMinor: topupMaxMinor, currency: this.currency },
+      lang,
+    );
+    await show(ctx, { text, keyboard: [back(lang, CB.balance)] }, { toast: text, fresh: true });
+  }
+
+  /** Stars for a top-up: whole Stars, rounded up, at STARS_TOPUP_MINOR_PER_STAR. */
+  private starsFor(amountMinor: number): number {
+    return Math.ceil(amountMinor / this.config.bot.starsTopupMinorPerStar);
+  }
+}

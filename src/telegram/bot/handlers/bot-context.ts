@@ -1,0 +1,79 @@
+import type { Context } from 'telegraf';
+import type { ExtraEditMessageText } from 'telegraf/typings/telegram-types';
+import { currentCaller } from '../../../database/caller-context';
+import type { User } from '../../../users/user';
+import { TelegramApiError } from '../../../bot-api/bot-api.errors';
+import { toLang, type Lang, type Screen } from '../views/i18n';
+
+/** What the user-context middleware puts on every update from a person (see bot-middleware.ts). */
+export interface BotState {
+  user?: User;
+  /** The user was created by this update (first contact). */
+  created?: boolean;
+  /** answerCbQuery was called for this callback query already. */
+  cbAnswered?: boolean;
+}
+
+export const stateOf = (ctx: Context) => ctx.state as BotState;
+
+/** The user who sent the update; the middleware guarantees it for updates with a sender. */
+export function userOf(ctx: Context): User {
+  const user = stateOf(ctx).user;
+  if (!user) throw new Error(`update ${ctx.update.update_id} has no user context`);
+  return user;
+}
+
+export const langOf = (ctx: Context): Lang =>
+  toLang(stateOf(ctx).user?.languageCode ?? ctx.from?.language_code);
+
+/** The update's deadline (the dispatcher's abort signal): pass it to outside calls. */
+export const signalOf = (): AbortSignal | undefined => currentCaller()?.signal;
+
+/** The regex match of an @Action(/.../) handler. */
+export const matchOf = (ctx: Context): RegExpExecArray => (ctx as Context & { match: RegExpExecArray }).match;
+
+/**
+ * Answers the callback query once (a later answer would be refused by Telegram). A query too old to answer
+ * (e.g. an update replayed from the inbox after a restart) is not an error: the screen is still shown.
+ */
+export async function answer(ctx: Context, text?: string, alert = false): Promise<void> {
+  if (!ctx.callbackQuery || stateOf(ctx).cbAnswered) return;
+  try {
+    await ctx.answerCbQuery(text, alert ? { show_alert: true } : undefined);
+  } catch (err) {
+    if (!(
+      err instanceof TelegramApiError &&
+      err.code === 400 &&
+      /query is too old|query id is invalid/i.test(err.description)
+    ))
+      throw err;
+  }
+}
+
+/**
+ * Shows a screen: a button press edits the message it came from (navigation stays in one message), anything
+ * else — or a message that cannot be edited (a photo, an invoice, too old) — gets a new message.
+ */
+export async function show(
+  ctx: Context,
+  screen: Screen,
+  o: { toast?: string; fresh?: boolean } = {},
+): Promise<void> {
+  await answer(ctx, o.toast);
+  const extra = {
+    parse_mode: 'HTML',
+    link_preview_options: { is_disabled: true },
+    ...(screen.keyboard ? { reply_markup: { inline_keyboard: screen.keyboard } } : {}),
+  } as ExtraEditMessageText;
+  const msg = ctx.callbackQuery?.message;
+  if (!o.fresh && msg && 'text' in msg) {
+    try {
+      await ctx.editMessageText(screen.text, extra);
+      return;
+    } catch (err) {
+      if (!(err instanceof TelegramApiError) || err.code !== 400) throw err;
+      if (/not modified/i.test(err.description)) return;
+    }
+  }
+  if (ctx.chat) await ctx.reply(screen.text, extra);
+}

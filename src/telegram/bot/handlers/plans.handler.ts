@@ -1,0 +1,149 @@
+import { UseFilters } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { Action, Command, Ctx, Update } from 'nestjs-telegraf';
+import type { Context } from 'telegraf';
+import { RethrowToBoundary } from './rethrow.filter';
+import { AppConfig } from '../../../config/app-config';
+import { CryptoPayService } from '../../../payments/providers/crypto-pay/crypto-pay.service';
+import { StarsService } from '../../../payments/providers/stars/stars.service';
+import { PurchasesService } from '../../../payments/purchases.service';
+import { PlanCatalog } from '../../../subscriptions/plan-catalog';
+import { priceOf } from '../../../subscriptions/plan';
+import { CB, CB_PATTERN } from '../views/callback-data';
+import {
+  confirmBalancePayment,
+  cryptoInvoice,
+  insufficientFunds,
+  paidFromBalance,
+  paymentMethods,
+  planList,
+  planName,
+  starsInvoiceSent,
+  starsInvoiceTexts,
+} from '../views/plans.view';
+import { answer, langOf, matchOf, show, signalOf, userOf } from './bot-context';
+
+/** Plans and buying one: plan → payment method → balance debit, Crypto Pay invoice or Stars invoice. */
+@Update()
+@UseFilters(RethrowToBoundary)
+export class PlansHandler {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly plans: PlanCatalog,
+    private readonly purchases: PurchasesService,
+    private readonly cryptoPay: CryptoPayService,
+    private readonly stars: StarsService,
+  ) {}
+
+  private get currency(): string {
+    return this.config.payments.balanceCurrency;
+  }
+
+  @Command('plans')
+  @Action(CB.plans)
+  async list(@Ctx() ctx: Context): Promise<void> {
+    await show(ctx, planList(this.plans.list(), this.currency, langOf(ctx)));
+  }
+
+  @Action(CB_PATTERN.plan)
+  async methods(@Ctx() ctx: Context): Promise<void> {
+    const plan = this.plans.get(matchOf(ctx)[1]);
+    const methods = { balance: true, cryptoPay: this.cryptoPay.enabled, stars: this.stars.enabled };
+    await show(
+      ctx,
+      paymentMethods(
+        { plan, currency: this.currency, methods, balanceMinor: userOf(ctx).balanceMinor },
+        langOf(ctx),
+      ),
+    );
+  }
+
+  /** Confirmation first; a balance that is too low gets the top-up way out at once. */
+  @Action(CB_PATTERN.payBalance)
+  async confirmBalance(@Ctx() ctx: Context): Promise<void> {
+    const plan = this.plans.get(matchOf(ctx)[1]);
+    const price = priceOf(plan, this.currency);
+    const balance = userOf(ctx).balanceMinor;
+    const lang = langOf(ctx);
+    if (balance < price)
+      return show(
+        ctx,
+        insufficientFunds({ needMinor: price, balanceMinor: balance, currency: this.currency }, lang),
+      );
+    // The nonce becomes the debit's ledger reference: pressing "Pay" twice (or again later) debits once.
+    const nonce = randomBytes(6).toString('base64url');
+    await show(
+      ctx,
+      confirmBalancePayment(
+        { plan, priceMinor: price, balanceMinor: balance, currency: this.currency, nonce },
+        lang,
+      ),
+    );
+  }
+
+  @Action(CB_PATTERN.payBalanceConfirm)
+  async payBalance(@Ctx() ctx: Context): Promise<void> {
+    const [, code, nonce] = matchOf(ctx);
+    const user = userOf(ctx);
+    const result = await this.purchases.payFromBalance({
+      userId: user.id,
+      planCode: code,
+      reference: `tg:${user.id}:${nonce}`,
+    });
+    await show(
+      ctx,
+      paidFromBalance(
+        {
+          plan: this.plans.find(code),
+          priceMinor: result.purchase.amountMinor,
+          balanceAfter: result.balanceAfter,
+          currency: this.currency,
+          expiresAt: result.subscription?.expiresAt ?? null,
+        },
+        langOf(ctx),
+      ),
+    );
+  }
+
+  @Action(CB_PATTERN.payCrypto)
+  async payCrypto(@Ctx() ctx: Context): Promise<void> {
+    const plan = this.plans.get(matchOf(ctx)[1]);
+    const lang = langOf(ctx);
+    const ref = await this.cryptoPay.checkout(
+      { kind: 'subscription', userId: userOf(ctx).id, planCode: plan.code },
+      { signal: signalOf() },
+    );
+    await show(
+      ctx,
+      cryptoInvoice(
+        {
+          title: `VPN — ${planName(plan, lang)}`,
+          amountMinor: ref.purchase.amountMinor,
+          currency: ref.purchase.currency,
+          url: ref.invoiceUrl,
+          expiresAt: ref.expiresAt,
+          backTo: CB.plan(plan.code),
+        },
+        lang,
+      ),
+    );
+  }
+
+  /** A Stars (XTR) invoice message; payment arrives as pre_checkout_query, then successful_payment. */
+  @Action(CB_PATTERN.payStars)
+  async payStars(@Ctx() ctx: Context): Promise<void> {
+    const plan = this.plans.get(matchOf(ctx)[1]);
+    const lang = langOf(ctx);
+    const { purchase } = await this.stars.checkout({
+      kind: 'subscription',
+      userId: userOf(ctx).id,
+      planCode: plan.code,
+    });
+    const invoice = this.stars.buildInvoice(
+      purchase,
+      starsInvoiceTexts({ plan, currency: this.currency }, lang),
+    );
+    await answer(ctx, starsInvoiceSent[lang]);
+    await ctx.replyWithInvoice(invoice);
+  }
+}

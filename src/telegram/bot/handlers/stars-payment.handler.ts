@@ -1,0 +1,56 @@
+import { Logger, UseFilters } from '@nestjs/common';
+import { Ctx, On, Update } from 'nestjs-telegraf';
+import type { Context } from 'telegraf';
+import { RethrowToBoundary } from './rethrow.filter';
+import { StarsError, StarsErrorCode } from '../../../payments/providers/stars/stars.errors';
+import {
+  StarsService,
+  type SuccessfulPaymentMessageLike,
+} from '../../../payments/providers/stars/stars.service';
+import { TransientUpdateError } from '../../transport/update-handler';
+import { preCheckoutRefusal, starsReturned } from '../views/plans.view';
+import { langOf, show, signalOf } from './bot-context';
+
+/**
+ * Telegram Stars: the pre-checkout answer (Telegram waits at most 10 s: one read, then the answer) and the
+ * successful payment, credited once per telegram_payment_charge_id however often it is delivered. The
+ * "payment received" / "key ready" messages come from the notifications outbox, so nothing is said here on
+ * success (no double message); only Stars given back are explained.
+ */
+@Update()
+@UseFilters(RethrowToBoundary)
+export class StarsPaymentHandler {
+  private readonly logger = new Logger('StarsPaymentHandler');
+
+  constructor(private readonly stars: StarsService) {}
+
+  @On('pre_checkout_query')
+  async preCheckout(@Ctx() ctx: Context): Promise<void> {
+    const decision = await this.stars.answerPreCheckout(ctx.preCheckoutQuery!);
+    if (decision.ok) return void (await ctx.answerPreCheckoutQuery(true));
+    const text = preCheckoutRefusal[decision.reason]?.[langOf(ctx)] ?? decision.errorMessage;
+    await ctx.answerPreCheckoutQuery(false, text);
+  }
+
+  @On('successful_payment')
+  async successfulPayment(@Ctx() ctx: Context): Promise<void> {
+    const message = ctx.message as unknown as SuccessfulPaymentMessageLike;
+    if (message.successful_payment.currency !== 'XTR') return;
+    let result;
+    try {
+      result = await this.stars.onSuccessfulPayment(message, { signal: signalOf() });
+    } catch (err) {
+      // Crediting failed, or the Stars could not be given back yet: Telegram will not resend this update,
+      // so it must be retried from the inbox rather than answered as "provider unavailable".
+      if (err instanceof StarsError && err.code !== StarsErrorCode.Disabled)
+        throw new TransientUpdateError(`Stars payment not settled yet: ${err.message}`);
+      throw err;
+    }
+    if (result.outcome === 'returned') {
+      this.logger.warn(
+        `Stars of charge ${message.successful_payment.telegram_payment_charge_id} returned: ${result.reason}`,
+      );
+      await show(ctx, starsReturned(langOf(ctx)));
+    }
+  }
+}

@@ -1,0 +1,116 @@
+import { PaymentsError, PaymentsErrorCode } from '../../../payments/payments.errors';
+import { CryptoPayError, CryptoPayErrorCode } from '../../../payments/providers/crypto-pay/crypto-pay.errors';
+import { StarsError, StarsErrorCode } from '../../../payments/providers/stars/stars.errors';
+import { SubscriptionsError, SubscriptionsErrorCode } from '../../../subscriptions/subscriptions.errors';
+import type { User } from '../../../users/user';
+import { UsersError } from '../../../users/users.errors';
+import { VpnMisconfiguredError } from '../../../vpn/vpn.errors';
+import { CB } from '../views/callback-data';
+import type { Lang, Screen } from '../views/i18n';
+import { backToMenu, btn, somethingWentWrong } from '../views/menu.view';
+import {
+  alreadyPaid,
+  insufficientFunds,
+  methodUnavailable,
+  planUnavailable,
+  providerUnavailable,
+} from '../views/plans.view';
+import {
+  autoRenewNeedsPlan,
+  keyUnavailable,
+  noSubscription,
+  notActive,
+  trialRefused,
+} from '../views/subscription.view';
+
+export interface UserFacing {
+  screen: Screen;
+  toast?: string;
+  /** Worth an operator's attention (misconfiguration, provider refusing requests): logged once. */
+  log?: 'warn' | 'error';
+}
+
+const withMenu = (text: string, lang: Lang, first?: [string, string]): Screen => ({
+  text,
+  keyboard: [...(first ? [[btn(first[0], first[1])]] : []), backToMenu(lang)],
+});
+
+/**
+ * The domain errors a user can cause or meet, mapped once to what they are told (STYLE.md: typed errors,
+ * mapped once for chat replies). These are expected outcomes, not failures of the update. Anything not
+ * mapped here is a bug or an outage and goes to the error boundary's generic path.
+ */
+export function userFacing(
+  err: unknown,
+  p: { user?: User; currency: string; lang: Lang },
+): UserFacing | undefined {
+  const { lang } = p;
+  const plans: [string, string] = [lang === 'ru' ? '🛒 Тарифы' : '🛒 Plans', CB.plans];
+  if (err instanceof SubscriptionsError) {
+    switch (err.code) {
+      case SubscriptionsErrorCode.TrialAlreadyUsed:
+        return { screen: trialRefused('used', lang) };
+      case SubscriptionsErrorCode.TrialNotAvailable:
+        return { screen: trialRefused('has_subscription', lang) };
+      case SubscriptionsErrorCode.NoSubscription:
+        return { screen: noSubscription(!p.user?.trialUsedAt, lang) };
+      case SubscriptionsErrorCode.SubscriptionNotActive:
+        return { screen: withMenu(notActive[lang], lang, plans), toast: notActive[lang] };
+      case SubscriptionsErrorCode.AutoRenewNeedsPlan:
+        return { screen: withMenu(autoRenewNeedsPlan[lang], lang, plans), toast: autoRenewNeedsPlan[lang] };
+      case SubscriptionsErrorCode.UnknownPlan:
+      case SubscriptionsErrorCode.PlanDisabled:
+      case SubscriptionsErrorCode.PlanNotPriced:
+        return { screen: withMenu(planUnavailable[lang], lang, plans), toast: planUnavailable[lang] };
+      default:
+        return undefined;
+    }
+  }
+  if (err instanceof PaymentsError) {
+    switch (err.code) {
+      case PaymentsErrorCode.InsufficientFunds:
+        return {
+          screen: insufficientFunds({ balanceMinor: p.user?.balanceMinor ?? 0, currency: p.currency }, lang),
+        };
+      case PaymentsErrorCode.AlreadyApplied:
+        return {
+          screen: withMenu(alreadyPaid[lang], lang, [
+            lang === 'ru' ? '🔑 Моя подписка' : '🔑 My subscription',
+            CB.sub,
+          ]),
+          toast: alreadyPaid[lang],
+        };
+      case PaymentsErrorCode.UnsupportedCurrency:
+      case PaymentsErrorCode.UnsupportedProvider:
+        return {
+          screen: withMenu(methodUnavailable[lang], lang, plans),
+          toast: methodUnavailable[lang],
+          log: 'warn',
+        };
+      case PaymentsErrorCode.PurchaseExpired:
+      case PaymentsErrorCode.PurchaseNotPayable:
+      case PaymentsErrorCode.PurchaseNotFound:
+        return { screen: withMenu(planUnavailable[lang], lang, plans) };
+      default:
+        return undefined;
+    }
+  }
+  if (err instanceof CryptoPayError) {
+    if (err.code === CryptoPayErrorCode.Disabled || err.code === CryptoPayErrorCode.NotPayable)
+      return { screen: withMenu(methodUnavailable[lang], lang, plans), toast: methodUnavailable[lang] };
+    if (err.code === CryptoPayErrorCode.Unavailable || err.code === CryptoPayErrorCode.ApiError)
+      return {
+        screen: withMenu(providerUnavailable[lang], lang, plans),
+        log: err.code === CryptoPayErrorCode.ApiError ? 'error' : 'warn',
+      };
+  }
+  if (err instanceof StarsError) {
+    if (err.code === StarsErrorCode.Disabled || err.code === StarsErrorCode.NotPayable)
+      return { screen: withMenu(methodUnavailable[lang], lang, plans), toast: methodUnavailable[lang] };
+    return { screen: withMenu(providerUnavailable[lang], lang, plans), log: 'warn' };
+  }
+  if (err instanceof VpnMisconfiguredError)
+    return { screen: withMenu(keyUnavailable[lang], lang), log: 'error' };
+  if (err instanceof UsersError) return { screen: withMenu(somethingWentWrong[lang], lang), log: 'warn' };
+  return undefined;
+}

@@ -1,0 +1,96 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { retryDelayMs } from '../../jobs/backoff';
+import { JobRunnerService } from '../../jobs/job-runner.service';
+import type { JobContext, JobResult } from '../../jobs/job.types';
+import { NotificationsRepository, type DueNotification } from '../notifications.repository';
+import { TelegramApiError } from '../../bot-api/bot-api.errors';
+import { RecipientUnavailableError, TelegramSenderService } from '../transport/telegram-sender.service';
+import { notificationKeyboard, renderNotification } from './views/notification.view';
+
+const BATCH = 50;
+const PARALLEL = 5;
+const MAX_ATTEMPTS = 8;
+const LOCK_MS = 120_000;
+
+/**
+ * Delivers the notifications outbox (payment received, key ready, reminders, …) through the sender: rows are
+ * claimed in one short statement, sent with no connection held, and recorded in another. Each row is sent
+ * at most once per claim; a crash between send and record can repeat one message, never lose one.
+ */
+@Injectable()
+export class NotificationsDeliveryService implements OnModuleInit {
+  private readonly logger = new Logger('NotificationsDeliveryService');
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly jobs: JobRunnerService,
+    private readonly outbox: NotificationsRepository,
+    private readonly sender: TelegramSenderService,
+  ) {}
+
+  onModuleInit(): void {
+    const intervalMs = this.config.telegram.notificationsIntervalMs;
+    this.jobs.register({
+      name: 'notifications-delivery',
+      intervalMs,
+      timeoutMs: 60_000,
+      run: (ctx) => this.deliver(ctx),
+    });
+  }
+
+  async deliver(ctx: JobContext): Promise<JobResult> {
+    const result = { processed: 0, failed: 0 };
+    for (;;) {
+      if (ctx.signal.aborted) break;
+      const due = await this.outbox.claim(BATCH, LOCK_MS);
+      const queue = [...due];
+      await Promise.all(
+        Array.from({ length: PARALLEL }, async () => {
+          for (let n = queue.shift(); n; n = queue.shift()) {
+            const ok = await this.deliverOne(n, ctx.signal);
+            if (ok) result.processed++;
+            else result.failed++;
+          }
+        }),
+      );
+      ctx.progress();
+      if (due.length < BATCH) break;
+    }
+    return result;
+  }
+
+  private async deliverOne(n: DueNotification, signal: AbortSignal): Promise<boolean> {
+    const text = renderNotification(n.kind, n.payload, n.language);
+    if (text === undefined) {
+      await this.outbox.markFailed(n.id, `no view for notification kind "${n.kind}"`, 'failed');
+      this.logger.error(`notification ${n.id}: no view for kind "${n.kind}"`);
+      return false;
+    }
+    try {
+      const keyboard = notificationKeyboard(n.kind, n.language);
+      const extra = keyboard ? { reply_markup: keyboard } : {};
+      await this.sender.sendMessage(n.userId, text, extra, { signal, maxWaitMs: 30_000 });
+      await this.outbox.markSent(n.id);
+      return true;
+    } catch (err) {
+      const e = err as Error;
+      if (err instanceof RecipientUnavailableError) {
+        await this.outbox.markFailed(n.id, e.message, 'cancelled');
+      } else if (err instanceof TelegramApiError && err.code === 400) {
+        await this.outbox.markFailed(n.id, e.message, 'failed');
+        this.logger.error(`notification ${n.id} (${n.kind}) refused by Telegram: ${e.message}`);
+      } else if (n.attempts >= MAX_ATTEMPTS) {
+        await this.outbox.markFailed(n.id, e.message, 'failed');
+        this.logger.error(
+          `notification ${n.id} (${n.kind}) gave up after ${n.attempts} attempts: ${e.message}`,
+        );
+      } else {
+        await this.outbox.markFailed(n.id, e.message, {
+          retryInMs: retryDelayMs(n.attempts + 1, { baseMs: 2_000, maxMs: 600_000 }),
+        });
+      }
+      return false;
+    }
+  }
+}

@@ -1,0 +1,140 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { currentCaller } from '../../database/caller-context';
+import { DbService } from '../../database/db.service';
+import { SignalsService } from '../../signals/signals.service';
+import { BotApiClient } from '../../bot-api/bot-api.client';
+import { TelegramApiError } from '../../bot-api/bot-api.errors';
+
+export interface SendOptions {
+  signal?: AbortSignal;
+  /** Longest time this send may wait for rate limits and 429s before giving up (default 60 s). */
+  maxWaitMs?: number;
+}
+
+/** Telegram says this user can no longer receive messages (blocked the bot, deleted the account). */
+export class RecipientUnavailableError extends Error {
+  override name = 'RecipientUnavailableError';
+}
+
+const MAX_429_RETRIES = 3;
+
+/**
+ * Every outgoing message goes through here (DESIGN.md §4 / telegram.md rule 20): a global rate below
+ * Telegram's ~30/s, per-chat pacing (~1/s), 429 honoured with exactly `retry_after` (for that chat and, as
+ * Telegram's flood control is per bot, for everyone), 403 marks the user blocked, a deadline on every call.
+ *
+ * Hand-rolled rather than a limiter library: the pacing needs per-chat state and a global pause driven by
+ * Telegram's own retry_after, which token-bucket libraries (bottleneck, limiter) do not model.
+ */
+@Injectable()
+export class TelegramSenderService {
+  private readonly logger = new Logger('TelegramSenderService');
+  private readonly globalIntervalMs: number;
+  private readonly chatIntervalMs: number;
+  private nextGlobalSlot = 0;
+  private pausedUntil = 0;
+  private readonly nextChatSlot = new Map<string, number>();
+  readonly stats = { sent: 0, rateLimited: 0, blocked: 0, failed: 0 };
+
+  constructor(
+    config: AppConfig,
+    private readonly api: BotApiClient,
+    private readonly db: DbService,
+    private readonly signals: SignalsService,
+  ) {
+    this.globalIntervalMs = 1000 / config.telegram.sendRatePerSecond;
+    this.chatIntervalMs = config.telegram.chatMinIntervalMs;
+  }
+
+  async send<T = unknown>(
+    method: string,
+    params: Record<string, unknown>,
+    opts: SendOptions = {},
+  ): Promise<T> {
+    // Per-chat pacing is for messages; callback answers and edits only count against the global rate.
+    const chat = /^(send|copy|forward)/.test(method) ? String(params.chat_id ?? '') : '';
+    opts = { ...opts, signal: opts.signal ?? currentCaller()?.signal };
+    const giveUpAt = Date.now() + (opts.maxWaitMs ?? 60_000);
+    for (let attempt = 0; ; attempt++) {
+      await this.waitForSlot(chat, giveUpAt, opts.signal);
+      try {
+        const result = await this.api.call<T>(method, params, { signal: opts.signal });
+        this.stats.sent++;
+        this.signals.record('telegram.send.ok');
+        return result;
+      } catch (err) {
+        if (!(err instanceof TelegramApiError)) {
+          this.stats.failed++;
+          throw err;
+        }
+        if (err.code === 429 && attempt < MAX_429_RETRIES) {
+          this.stats.rateLimited++;
+          this.signals.record('telegram.send.429');
+          const waitMs = (err.retryAfterS ?? 1) * 1000;
+          this.pausedUntil = Math.max(this.pausedUntil, Date.now() + waitMs);
+          this.logger.warn(`429 on ${method} to ${chat || '-'}: pausing sends for ${waitMs} ms`);
+          continue;
+        }
+        if (err.code === 403 && params.chat_id !== undefined) {
+          this.stats.blocked++;
+          await this.markBlocked(Number(params.chat_id));
+          throw new RecipientUnavailableError(err.description);
+        }
+        this.stats.failed++;
+        throw err;
+      }
+    }
+  }
+
+  sendMessage(chatId: number, text: string, extra: Record<string, unknown> = {}, opts?: SendOptions) {
+    return this.send<{ message_id: number }>('sendMessage', { chat_id: chatId, text, ...extra }, opts);
+  }
+
+  /** Reserves the next slot that respects the global rate, the chat's pacing and any 429 pause. */
+  private async waitForSlot(chat: string, giveUpAt: number, signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      const chatBefore = chat ? (this.nextChatSlot.get(chat) ?? 0) : 0;
+      const at = Math.max(now, this.nextGlobalSlot, this.pausedUntil, chatBefore);
+      if (at > giveUpAt)
+        throw new Error(`send to ${chat || '-'} would wait past its deadline (${at - now} ms)`);
+      this.nextGlobalSlot = at + this.globalIntervalMs;
+      if (chat) this.nextChatSlot.set(chat, at + this.chatIntervalMs);
+      if (this.nextChatSlot.size > 10_000) this.pruneChats(now);
+      if (at > now) await sleep(at - now, signal);
+      // A 429 that arrived while this send waited for its slot pauses it too: sending into a flood wait
+      // earns another 429 (and longer waits from Telegram). Take a new slot after the pause instead.
+      if (this.pausedUntil <= Date.now()) return;
+      if (chat && this.nextChatSlot.get(chat) === at + this.chatIntervalMs)
+        this.nextChatSlot.set(chat, chatBefore);
+    }
+  }
+
+  private pruneChats(now: number): void {
+    for (const [k, v] of this.nextChatSlot) if (v < now) this.nextChatSlot.delete(k);
+  }
+
+  private async markBlocked(userId: number): Promise<void> {
+    await this.db
+      .query('telegram.sender', 'UPDATE users SET blocked_at = now() WHERE id = $1 AND blocked_at IS NULL', [
+        userId,
+      ])
+      .catch((e: unknown) => this.logger.warn(`could not mark ${userId} blocked: ${(e as Error).message}`));
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason as Error);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

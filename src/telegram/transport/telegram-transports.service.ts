@@ -1,0 +1,71 @@
+import {
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { retryDelayMs } from '../../jobs/backoff';
+import { JobRunnerService } from '../../jobs/job-runner.service';
+import { PollingTransport } from './polling.transport';
+import { TelegramInboxRepository } from './telegram-inbox.repository';
+import { WebhookTransport } from './webhook.transport';
+
+/** Starts the transport TELEGRAM_MODE selects, after every handler is attached (bootstrap, not init). */
+@Injectable()
+export class TelegramTransportsService
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  private readonly logger = new Logger('TelegramTransportsService');
+  private readonly stop = new AbortController();
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly polling: PollingTransport,
+    private readonly webhook: WebhookTransport,
+    private readonly inbox: TelegramInboxRepository,
+    private readonly jobs: JobRunnerService,
+  ) {}
+
+  onModuleInit(): void {
+    this.jobs.register({
+      name: 'telegram-inbox-cleanup',
+      intervalMs: 3_600_000,
+      run: async (ctx) => {
+        let deleted = 0;
+        for (let n = -1; n !== 0 && !ctx.signal.aborted; deleted += n) {
+          n = await this.inbox.cleanup(this.config.telegram.inboxRetentionHours);
+          ctx.progress({ processed: n });
+        }
+        return {};
+      },
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.telegram.mode === 'polling') this.polling.start();
+    else void this.registerWebhook();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stop.abort();
+    await this.polling.shutdown();
+  }
+
+  /** Retries setWebhook with backoff until it succeeds; the app stays up (and not ready) meanwhile. */
+  private async registerWebhook(): Promise<void> {
+    for (let attempt = 1; !this.stop.signal.aborted; attempt++) {
+      try {
+        await this.webhook.register(this.stop.signal);
+        return;
+      } catch (err) {
+        const waitMs = retryDelayMs(attempt, { baseMs: 1_000, maxMs: 60_000 });
+        this.logger.error(
+          `setWebhook failed (attempt ${attempt}, retry in ${waitMs} ms): ${(err as Error).message}`,
+        );
+        await new Promise((r) => setTimeout(r, waitMs).unref());
+      }
+    }
+  }
+}

@@ -1,0 +1,106 @@
+import { Controller, HttpCode, Logger, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { AppConfig } from '../../config/app-config';
+import { withCaller } from '../../database/caller-context';
+import { SignalsService } from '../../signals/signals.service';
+import { TelegramInboxRepository } from './telegram-inbox.repository';
+import { UpdateDispatcherService } from './update-dispatcher.service';
+
+/**
+ * POST /telegram/webhook (DESIGN.md §4 rule 7): the secret header is checked first, in constant time; the
+ * body is read with a size limit and parsed here (the global JSON parser skips this route so that order
+ * holds); the update is stored and 200 returned at once. Processing happens later, from the inbox.
+ */
+@Controller('telegram')
+export class TelegramWebhookController {
+  private readonly logger = new Logger('TelegramWebhook');
+  private readonly secretDigest?: Buffer;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly inbox: TelegramInboxRepository,
+    private readonly dispatcher: UpdateDispatcherService,
+    private readonly signals: SignalsService,
+  ) {
+    const secret = config.telegram.webhookSecret;
+    this.secretDigest = secret ? digest(secret) : undefined;
+  }
+
+  @Post('webhook')
+  @HttpCode(200)
+  async receive(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const header = req.headers['x-telegram-bot-api-secret-token'];
+    if (
+      !this.secretDigest ||
+      typeof header !== 'string' ||
+      !timingSafeEqual(digest(header), this.secretDigest)
+    ) {
+      req.resume();
+      res.status(403).json({ ok: false, error: 'wrong or missing X-Telegram-Bot-Api-Secret-Token' });
+      return;
+    }
+    const limit = this.config.telegram.webhookMaxBodyBytes;
+    const body = await readLimited(req, limit);
+    if (body === 'too-large') {
+      res.status(413).json({ ok: false, error: `body larger than ${limit} bytes` });
+      return;
+    }
+    let update: unknown;
+    try {
+      update = JSON.parse(body.toString('utf8'));
+    } catch {
+      res.status(400).json({ ok: false, error: 'body is not valid JSON' });
+      return;
+    }
+    if (!isUpdate(update)) {
+      res
+        .status(400)
+        .json({ ok: false, error: 'body is not a Telegram update (integer update_id required)' });
+      return;
+    }
+    this.signals.record('telegram.webhook.received');
+    try {
+      const stored = await withCaller({ label: 'telegram.webhook' }, () => this.inbox.store([update]));
+      if (stored) this.dispatcher.wake();
+      res.status(200).json({ ok: true, duplicate: stored === 0 });
+    } catch (err) {
+      // Not stored: ask Telegram to deliver it again rather than acknowledging an update we could lose.
+      this.logger.warn(`could not store update ${update.update_id}: ${(err as Error).message}`);
+      res.setHeader('Retry-After', '5');
+      res.status(503).json({ ok: false, error: 'temporarily unable to accept updates' });
+    }
+  }
+}
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s).digest();
+}
+
+function isUpdate(v: unknown): v is { update_id: number } & Record<string, unknown> {
+  return (
+    typeof v === 'object' && v !== null && Number.isSafeInteger((v as { update_id?: unknown }).update_id)
+  );
+}
+
+function readLimited(req: Request, limit: number): Promise<Buffer | 'too-large'> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > limit) {
+    req.resume();
+    return Promise.resolve('too-large');
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        resolve('too-large');
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

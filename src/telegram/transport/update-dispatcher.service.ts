@@ -1,0 +1,319 @@
+import {
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { withCaller } from '../../database/caller-context';
+import { retryDelayMs } from '../../jobs/backoff';
+import { SignalsService } from '../../signals/signals.service';
+import { TelegramApiError, TelegramNetworkError } from '../../bot-api/bot-api.errors';
+import { kindOf, TelegramInboxRepository, type InboxUpdate } from './telegram-inbox.repository';
+import { TransientUpdateError, UpdateHandler } from './update-handler';
+
+const IDLE_POLL_MS = 1_000;
+const LOCK_MARGIN_MS = 5_000;
+const ABANDON_GRACE_MS = 1_000;
+/** How long shutdown waits for the claim loop to notice it should stop (a claim may be stuck on the pool). */
+const LOOP_EXIT_WAIT_MS = 2_000;
+
+export interface DispatcherStatus {
+  running: boolean;
+  inFlight: number;
+  concurrency: number;
+  processed: number;
+  failed: number;
+  /** Every finished attempt, including failures that will be retried: the dispatcher's own progress. */
+  attempts: number;
+  /** Updates whose handler passed its deadline and has not returned yet. */
+  overdue: { updateId: number; chatId: number | null; ms: number }[];
+  /** The longest-running handler now, if any. */
+  oldest?: { updateId: number; chatId: number | null; ms: number };
+  /** Bumped by each restart(); the claim loop of an older generation exits. */
+  generation: number;
+  /** Milliseconds left of a pause() (load shedding), 0 when claiming normally. */
+  pausedForMs: number;
+}
+
+interface InFlight {
+  update: InboxUpdate;
+  started: number;
+  abort: AbortController;
+  /** Gives up on the handler at once (restart): its update goes back to the inbox as a transient failure. */
+  abandon: (reason: Error) => void;
+}
+
+/**
+ * Drains the inbox: at most TELEGRAM_HANDLER_CONCURRENCY updates at once (below the pool budget), in order
+ * within a chat and concurrently across chats, each with a deadline that aborts its signal. A failing
+ * update is retried with backoff when the failure is transient and otherwise kept as `failed` with its
+ * error; it never blocks other chats. Transports call `wake()` after storing new updates.
+ */
+@Injectable()
+export class UpdateDispatcherService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('UpdateDispatcherService');
+  private readonly inFlight = new Map<number, InFlight>();
+  private running = false;
+  private generation = 0;
+  private pausedUntil = 0;
+  private loop?: Promise<void>;
+  private wakeUp?: () => void;
+  private processed = 0;
+  private failed = 0;
+  private attempts = 0;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly inbox: TelegramInboxRepository,
+    private readonly handler: UpdateHandler,
+    private readonly signals: SignalsService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.start();
+    void this.reportRecovery();
+  }
+
+  /**
+   * The recovery pass at start: updates a previous run left unfinished are still in the inbox. Pending ones are
+   * claimed at once; ones a killed process had claimed come back when their claim lapses (handler timeout +
+   * margin) — a claim is not simply taken over at start, because it may belong to another live replica.
+   */
+  private async reportRecovery(): Promise<void> {
+    try {
+      const c = await this.inbox.counts();
+      if (c.pending + c.processing === 0) return;
+      const lapseS = Math.ceil((this.config.telegram.handlerTimeoutMs + LOCK_MARGIN_MS) / 1000);
+      // Claimed rows at start mean a process died mid-update (or another replica is busy): worth a warning.
+      this.logger[c.processing > 0 ? 'warn' : 'log'](
+        `inbox recovery: ${c.pending} unfinished update(s) queued, ${c.processing} claimed by an earlier or other ` +
+          `process (retried when the claim lapses, within ${lapseS} s); ${c.failed} kept as failed`,
+      );
+    } catch (err) {
+      this.logger.warn(`inbox recovery: could not read the inbox: ${(err as Error).message}`);
+    }
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run(this.generation);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.wake();
+    // Bounded: a loop stuck in a claim (starved pool, hung server) must not hold the shutdown hostage.
+    await Promise.race([this.loop, sleep(LOOP_EXIT_WAIT_MS)]);
+    const deadline = Date.now() + this.config.http.shutdownDrainMs;
+    while (this.inFlight.size > 0 && Date.now() < deadline) await sleep(50);
+    const unfinished = [...this.inFlight.values()];
+    for (const f of unfinished) f.abort.abort(new Error('shutting down'));
+    await this.inbox.release(unfinished.map((f) => f.update.updateId)).catch(() => undefined);
+  }
+
+  /** New updates are in the inbox: look now instead of at the next idle poll. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /**
+   * Watchdog recovery for a dispatcher stall (class B): starts a new claim loop (the old one exits at its next
+   * step and gives back anything it claims from then on) and abandons handlers that have run for `stuckAfterMs`
+   * or more: their updates go back to the inbox as a transient failure, retried with backoff until
+   * TELEGRAM_UPDATE_MAX_ATTEMPTS and then kept as failed. Healthy handlers keep running.
+   */
+  restart(reason: string, stuckAfterMs = this.config.telegram.handlerTimeoutMs): { abandoned: number[] } {
+    const now = performance.now();
+    const stuck = [...this.inFlight.values()].filter((f) => now - f.started >= stuckAfterMs);
+    this.generation++;
+    this.logger.warn(
+      `restarting the dispatcher (generation ${this.generation}): ${reason}; abandoning ${stuck.length} stuck handler(s)` +
+        (stuck.length
+          ? ` (${stuck.map((f) => `${f.update.updateId}@chat ${f.update.chatId ?? '-'}`).join(', ')})`
+          : ''),
+    );
+    for (const f of stuck) {
+      const err = new TransientUpdateError(`abandoned by a dispatcher restart: ${reason}`);
+      f.abort.abort(err);
+      f.abandon(err);
+    }
+    this.pausedUntil = 0;
+    if (this.running) {
+      this.wake(); // lets the old loop see the new generation and exit
+      this.loop = this.run(this.generation);
+    }
+    return { abandoned: stuck.map((f) => f.update.updateId) };
+  }
+
+  /** Load shedding (class C): claims nothing for `ms`; handlers already running finish normally. */
+  pause(ms: number, reason: string): void {
+    this.pausedUntil = Math.max(this.pausedUntil, performance.now() + ms);
+    this.logger.warn(`dispatcher paused for ${ms} ms: ${reason}`);
+  }
+
+  status(): DispatcherStatus {
+    const now = performance.now();
+    const limit = this.config.telegram.handlerTimeoutMs;
+    let oldest: InFlight | undefined;
+    for (const f of this.inFlight.values()) if (!oldest || f.started < oldest.started) oldest = f;
+    return {
+      generation: this.generation,
+      pausedForMs: Math.max(0, Math.round(this.pausedUntil - now)),
+      oldest: oldest && {
+        updateId: oldest.update.updateId,
+        chatId: oldest.update.chatId,
+        ms: Math.round(now - oldest.started),
+      },
+      running: this.running,
+      inFlight: this.inFlight.size,
+      concurrency: this.config.telegram.handlerConcurrency,
+      processed: this.processed,
+      failed: this.failed,
+      attempts: this.attempts,
+      overdue: [...this.inFlight.values()]
+        .filter((f) => now - f.started > limit)
+        .map((f) => ({
+          updateId: f.update.updateId,
+          chatId: f.update.chatId,
+          ms: Math.round(now - f.started),
+        })),
+    };
+  }
+
+  private async run(generation: number): Promise<void> {
+    const { handlerConcurrency, handlerTimeoutMs } = this.config.telegram;
+    let backoffMs = 0;
+    const current = () => this.running && generation === this.generation;
+    while (current()) {
+      const free = handlerConcurrency - this.inFlight.size;
+      const pausedMs = this.pausedUntil - performance.now();
+      let claimed: InboxUpdate[] = [];
+      if (free > 0 && pausedMs <= 0) {
+        try {
+          claimed = await withCaller({ label: 'telegram.dispatcher' }, () =>
+            this.inbox.claim(free, handlerTimeoutMs + LOCK_MARGIN_MS),
+          );
+          backoffMs = 0;
+        } catch (err) {
+          backoffMs = Math.min(Math.max(backoffMs * 2, 250), 5_000);
+          this.logger.warn(`cannot claim updates (retry in ${backoffMs} ms): ${(err as Error).message}`);
+        }
+      }
+      if (!current()) {
+        // Superseded (restart) or stopping while the claim was on its way: give the claims back untouched.
+        await withCaller({ label: 'telegram.dispatcher' }, () =>
+          this.inbox.release(claimed.map((u) => u.updateId)),
+        ).catch(() => undefined);
+        return;
+      }
+      for (const u of claimed) void this.process(u);
+      if (claimed.length === 0 || this.inFlight.size >= handlerConcurrency) {
+        const idleMs = pausedMs > 0 ? Math.min(pausedMs, IDLE_POLL_MS) : backoffMs || IDLE_POLL_MS;
+        let mine: (() => void) | undefined;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, idleMs);
+          this.wakeUp = mine = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        // A newer loop (restart) may have registered its own wake-up meanwhile: leave that one alone.
+        if (this.wakeUp === mine) this.wakeUp = undefined;
+      }
+    }
+  }
+
+  private async process(update: InboxUpdate): Promise<void> {
+    const { handlerTimeoutMs, updateMaxAttempts } = this.config.telegram;
+    const abort = new AbortController();
+    const started = performance.now();
+    let abandon: (reason: Error) => void = () => undefined;
+    const abandonedNow = new Promise<never>((_, reject) => (abandon = reject));
+    abandonedNow.catch(() => undefined);
+    this.inFlight.set(update.updateId, { update, started, abort, abandon });
+    const timer = setTimeout(
+      () => abort.abort(new TransientUpdateError(`handler deadline of ${handlerTimeoutMs} ms exceeded`)),
+      handlerTimeoutMs,
+    );
+    const label = `telegram.update.${kindOf(update.payload)}`;
+    try {
+      const work = withCaller({ label, signal: abort.signal }, () =>
+        this.handler.handle(update.payload, abort.signal),
+      );
+      // A handler that ignores its signal is abandoned shortly after the deadline: its lane and its slot are
+      // freed and the update is retried (effects are idempotent in the database); its late result is ignored.
+      const abandoned = new Promise<never>((_, reject) => {
+        abort.signal.addEventListener('abort', () =>
+          setTimeout(
+            () => reject(new TransientUpdateError(`handler ignored its deadline; abandoned`)),
+            ABANDON_GRACE_MS,
+          ),
+        );
+      });
+      work.catch(() => undefined);
+      await Promise.race([work, abandoned, abandonedNow]);
+      if (abort.signal.aborted) throw abort.signal.reason;
+      await withCaller({ label: 'telegram.dispatcher' }, () => this.inbox.complete(update.updateId));
+      this.processed++;
+      this.signals.record('telegram.update.processed', { ms: Math.round(performance.now() - started) });
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      // Telegram itself unreachable (network, 5xx) is an outage, not a fault of this update: it is retried
+      // for as long as the outage lasts (backoff capped at 30 s) instead of being given up after
+      // TELEGRAM_UPDATE_MAX_ATTEMPTS, so a reply cut off by a Telegram outage is sent when it ends.
+      const outage = isTelegramOutage(error);
+      const retry = isTransient(error) && (update.attempts < updateMaxAttempts || outage);
+      const retryInMs = retry
+        ? retryDelayMs(update.attempts, { baseMs: 1_000, maxMs: outage ? 30_000 : 60_000 })
+        : null;
+      if (!retry) this.failed++;
+      this.logger.error(
+        `update ${update.updateId} (${kindOf(update.payload)}, chat ${update.chatId ?? '-'}) failed on attempt ${update.attempts}: ` +
+          `${error.message}; ${retry ? `retry in ${retryInMs} ms` : 'kept as failed'}`,
+        retry ? undefined : error.stack,
+      );
+      await withCaller({ label: 'telegram.dispatcher' }, () =>
+        this.inbox.fail(update.updateId, `${error.name}: ${error.message}`, retryInMs),
+      ).catch((e: unknown) =>
+        this.logger.warn(`could not record failure of ${update.updateId}: ${(e as Error).message}`),
+      );
+      this.signals.record('telegram.update.failed');
+      // A bug was already answered by the handler's error boundary; spent retries of an outside failure were
+      // not (each attempt stayed silent so that the retry could answer): say something once now.
+      if (!retry && isTransient(error))
+        await this.handler
+          .giveUp(update.payload, update.chatId ?? null, error)
+          .catch((e: unknown) =>
+            this.logger.warn(
+              `could not tell chat ${update.chatId} about update ${update.updateId}: ${(e as Error).message}`,
+            ),
+          );
+    } finally {
+      clearTimeout(timer);
+      this.attempts++;
+      this.inFlight.delete(update.updateId);
+      this.wake();
+    }
+  }
+}
+
+/** Telegram's API cannot be reached or fails on its side (5xx): nothing is wrong with the update. */
+export function isTelegramOutage(err: Error): boolean {
+  return err instanceof TelegramNetworkError || (err instanceof TelegramApiError && err.code >= 500);
+}
+
+/** Outside systems being unavailable is worth a retry; a bug or a bad request is not. */
+export function isTransient(err: Error): boolean {
+  if (err instanceof TransientUpdateError || err instanceof TelegramNetworkError) return true;
+  if (err instanceof TelegramApiError) return err.code === 429 || err.code >= 500;
+  const msg = err.message;
+  return /timeout exceeded when trying to connect|Connection terminated|ECONNREFUSED|ECONNRESET|canceling statement due to statement timeout/i.test(
+    msg,
+  );
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
