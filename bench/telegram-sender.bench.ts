@@ -1,6 +1,6 @@
 import { Telegraf } from 'telegraf';
 import { TelegramSenderService } from '../src/telegram/transport/telegram-sender.service';
-import { FakeTelegram } from '../test/support/fake-telegram';
+import { FakeTelegram } from '../src/demo/fake-telegram';
 import type { Bench, BenchFigure } from './bench.types';
 import { BENCH_ENV, benchPostgres } from './bench-postgres';
 import { transportApp } from './telegram-bench-app';

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Pool } from 'pg';
 import { Telegraf } from 'telegraf';
 import { freePort } from '../src/database/embedded-postgres';
-import { FakeTelegram, type FakeUser } from '../test/support/fake-telegram';
+import { FakeTelegram, type FakeUser } from '../src/demo/fake-telegram';
 import type { Bench } from './bench.types';
 import { BENCH_ENV, benchPostgres } from './bench-postgres';
 import { until } from './telegram-bench-app';

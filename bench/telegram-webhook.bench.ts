@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { Pool } from 'pg';
 import { Telegraf } from 'telegraf';
 import { chatIdOf, kindOf } from '../src/telegram/transport/telegram-inbox.repository';
-import { FakeTelegram } from '../test/support/fake-telegram';
+import { FakeTelegram } from '../src/demo/fake-telegram';
 import type { Bench } from './bench.types';
 import { BENCH_ENV, benchPostgres, median } from './bench-postgres';
 import { percentile, transportApp } from './telegram-bench-app';

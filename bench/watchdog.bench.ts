@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { withCaller } from '../src/database/caller-context';
 import { PoolMonitor } from '../src/database/pool-monitor';
 import type { FreezeClass } from '../src/watchdog/freeze-classifier';
-import { FakeTelegram } from '../test/support/fake-telegram';
+import { FakeTelegram } from '../src/demo/fake-telegram';
 import { startWatchdogApp, until, type WatchdogApp } from '../test/support/watchdog-app';
 import type { Bench, BenchFigure } from './bench.types';
 import { BENCH_ENV, benchPostgres, median } from './bench-postgres';

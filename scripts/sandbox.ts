@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { freePort } from '../src/database/embedded-postgres';
-import { FakeCryptoPay } from '../test/support/fake-crypto-pay';
-import { FakeTelegram, type SentCall } from '../test/support/fake-telegram';
-import { FakeXrayCore } from '../test/support/fake-xray-core';
+import { FakeCryptoPay } from '../src/demo/fake-crypto-pay';
+import { FakeTelegram, type SentCall } from '../src/demo/fake-telegram';
+import { FakeXrayCore } from '../src/demo/fake-xray-core';
 import { buttonsOf, textOf } from '../test/support/bot-messages';
 
 const BOT_TOKEN = '123456:sandbox-token-abcdefghijklmnopqrstuvwxyz';

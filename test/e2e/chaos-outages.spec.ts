@@ -10,7 +10,7 @@ import { runMigrations } from '../../src/database/migrate';
 import { CB } from '../../src/telegram/bot/views/callback-data';
 import { startApp, waitFor, type AppProcess } from '../support/app-process';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { FakeTelegram } from '../support/fake-telegram';
+import { FakeTelegram } from '../../src/demo/fake-telegram';
 import { testEnv } from '../support/test-env';
 
 let telegram: FakeTelegram;

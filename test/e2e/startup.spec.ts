@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, waitFor, type AppProcess } from '../support/app-process';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { FakeTelegram } from '../support/fake-telegram';
+import { FakeTelegram } from '../../src/demo/fake-telegram';
 import { testEnv } from '../support/test-env';
 
 let db: TestDatabase;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppModule } from '../../src/app.module';
 import { AppConfig } from '../../src/config/app-config';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { FakeTelegram, type SentCall } from '../support/fake-telegram';
+import { FakeTelegram, type SentCall } from '../../src/demo/fake-telegram';
 import { testEnv } from '../support/test-env';
 
 const admin = { id: 920_001 };

@@ -4,7 +4,7 @@ import { BROADCAST_JOB } from '../../src/admin/broadcasts.service';
 import { JobRunnerService } from '../../src/jobs/job-runner.service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startCoreApp, type CoreApp } from '../support/factories';
-import { FakeTelegram, type SentCall } from '../support/fake-telegram';
+import { FakeTelegram, type SentCall } from '../../src/demo/fake-telegram';
 import { testEnv } from '../support/test-env';
 
 const DAY_MS = 86_400_000;

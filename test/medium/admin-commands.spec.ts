@@ -5,7 +5,7 @@ import { AdminService } from '../../src/admin/admin.service';
 import { PurchasesService } from '../../src/payments/purchases.service';
 import { StarsService } from '../../src/payments/providers/stars/stars.service';
 import { startCoreApp, type CoreApp } from '../support/factories';
-import { FakeTelegram, type SentCall } from '../support/fake-telegram';
+import { FakeTelegram, type SentCall } from '../../src/demo/fake-telegram';
 import { testEnv } from '../support/test-env';
 import { accessRestricted } from '../../src/telegram/bot/views/menu.view';
 

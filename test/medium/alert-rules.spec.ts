@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TelegramModule } from '../../src/telegram/telegram.module';
 import { WatchdogModule } from '../../src/watchdog/watchdog.module';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { FakeTelegram } from '../support/fake-telegram';
+import { FakeTelegram } from '../../src/demo/fake-telegram';
 import { createTestApp } from '../support/test-app';
 import { testEnv } from '../support/test-env';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { FakeTelegram } from '../support/fake-telegram';
+import { FakeTelegram } from '../../src/demo/fake-telegram';
 import { testEnv } from '../support/test-env';
 import { startWatchdogApp, until, type WatchdogApp } from '../support/watchdog-app';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DbService } from '../../src/database/db.service';
 import type { TestDatabase } from '../support/database';
-import type { FakeTelegram } from '../support/fake-telegram';
+import type { FakeTelegram } from '../../src/demo/fake-telegram';
 import { freshDatabaseAndTelegramPerTest } from '../support/per-test';
 import { startWatchdogApp, until, type WatchdogApp } from '../support/watchdog-app';
 

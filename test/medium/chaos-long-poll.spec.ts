@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TestDatabase } from '../support/database';
-import type { FakeTelegram } from '../support/fake-telegram';
+import type { FakeTelegram } from '../../src/demo/fake-telegram';
 import { freshDatabaseAndTelegramPerTest } from '../support/per-test';
 import { observeClasses, startWatchdogApp, until, type WatchdogApp } from '../support/watchdog-app';
 

@@ -7,7 +7,7 @@ import { PaymentsModule } from '../../src/payments/payments.module';
 import { VpnModule } from '../../src/vpn/vpn.module';
 import type { TestDatabase } from '../support/database';
 import { createFactory } from '../support/factories';
-import type { FakeTelegram } from '../support/fake-telegram';
+import type { FakeTelegram } from '../../src/demo/fake-telegram';
 import { freshDatabaseAndTelegramPerTest } from '../support/per-test';
 import { startWatchdogApp, until, type WatchdogApp } from '../support/watchdog-app';
 

@@ -7,7 +7,7 @@ import {
   CryptoPayApiError,
   CryptoPayUnavailableError,
 } from '../../src/payments/providers/crypto-pay/crypto-pay.errors';
-import { FakeCryptoPay } from '../support/fake-crypto-pay';
+import { FakeCryptoPay } from '../../src/demo/fake-crypto-pay';
 
 describe('CryptoPayClient against the fake Crypto Pay', () => {
   let fake: FakeCryptoPay;

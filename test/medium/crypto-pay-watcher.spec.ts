@@ -6,8 +6,8 @@ import { CryptoPayWebhookService } from '../../src/payments/providers/crypto-pay
 import { CryptoPayUnavailableError } from '../../src/payments/providers/crypto-pay/crypto-pay.errors';
 import { CryptoPayModule } from '../../src/payments/providers/crypto-pay/crypto-pay.module';
 import { CryptoPayService } from '../../src/payments/providers/crypto-pay/crypto-pay.service';
-import { FakeCryptoPay } from '../support/fake-crypto-pay';
-import { serialise } from '../support/fake-crypto-pay-webhooks';
+import { FakeCryptoPay } from '../../src/demo/fake-crypto-pay';
+import { serialise } from '../../src/demo/fake-crypto-pay-webhooks';
 import { signCryptoPayBody } from '../../src/payments/providers/crypto-pay/crypto-pay-signature';
 import { startCoreApp, type CoreApp } from '../support/factories';
 

@@ -8,7 +8,7 @@ import { signCryptoPayBody } from '../../src/payments/providers/crypto-pay/crypt
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { CapturedLogger } from '../support/captured-logger';
 import { createFactory, type Factory } from '../support/factories';
-import { FakeCryptoPay } from '../support/fake-crypto-pay';
+import { FakeCryptoPay } from '../../src/demo/fake-crypto-pay';
 import { createTestApp } from '../support/test-app';
 
 interface WebhookApp {

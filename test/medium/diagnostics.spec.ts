@@ -4,7 +4,7 @@ import { TelegramModule } from '../../src/telegram/telegram.module';
 import { WatchdogModule } from '../../src/watchdog/watchdog.module';
 import { CapturedLogger } from '../support/captured-logger';
 import type { TestDatabase } from '../support/database';
-import type { FakeTelegram } from '../support/fake-telegram';
+import type { FakeTelegram } from '../../src/demo/fake-telegram';
 import { freshDatabaseAndTelegramPerTest } from '../support/per-test';
 import { createTestApp } from '../support/test-app';
 

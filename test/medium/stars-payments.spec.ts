@@ -6,7 +6,7 @@ import { StarsModule } from '../../src/payments/providers/stars/stars.module';
 import { StarsService } from '../../src/payments/providers/stars/stars.service';
 import { StarsErrorCode } from '../../src/payments/providers/stars/stars.errors';
 import { startCoreApp, type CoreApp } from '../support/factories';
-import { FakeTelegram } from '../support/fake-telegram';
+import { FakeTelegram } from '../../src/demo/fake-telegram';
 import { testEnv } from '../support/test-env';
 
 const DAY_MS = 86_400_000;

@@ -6,7 +6,7 @@ import { DbService } from '../../src/database/db.service';
 import { JobRunnerService } from '../../src/jobs/job-runner.service';
 import { TelegramModule } from '../../src/telegram/telegram.module';
 import type { TestDatabase } from '../support/database';
-import type { FakeTelegram } from '../support/fake-telegram';
+import type { FakeTelegram } from '../../src/demo/fake-telegram';
 import { freshDatabaseAndTelegramPerTest } from '../support/per-test';
 import { createTestApp } from '../support/test-app';
 

@@ -7,7 +7,7 @@ import { TelegramSenderService } from '../../src/telegram/transport/telegram-sen
 import { TelegramTransportModule } from '../../src/telegram/transport/telegram-transport.module';
 import { UpdateHandler } from '../../src/telegram/transport/update-handler';
 import type { TestDatabase } from '../support/database';
-import type { FakeTelegram } from '../support/fake-telegram';
+import type { FakeTelegram } from '../../src/demo/fake-telegram';
 import { freshDatabaseAndTelegramPerTest } from '../support/per-test';
 import { createTestApp } from '../support/test-app';
 

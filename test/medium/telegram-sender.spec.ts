@@ -9,7 +9,7 @@ import {
 import { TelegramTransportModule } from '../../src/telegram/transport/telegram-transport.module';
 import { UpdateHandler } from '../../src/telegram/transport/update-handler';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { FakeTelegram } from '../support/fake-telegram';
+import { FakeTelegram } from '../../src/demo/fake-telegram';
 import { createTestApp } from '../support/test-app';
 
 const TOKEN = '123456:TEST-token-abcdefghijklmnopqrstuvwxyz';

@@ -8,7 +8,7 @@ import { TelegramTransportModule } from '../../src/telegram/transport/telegram-t
 import { UpdateDispatcherService } from '../../src/telegram/transport/update-dispatcher.service';
 import { TransientUpdateError, UpdateHandler } from '../../src/telegram/transport/update-handler';
 import type { TestDatabase } from '../support/database';
-import type { FakeTelegram } from '../support/fake-telegram';
+import type { FakeTelegram } from '../../src/demo/fake-telegram';
 import { freshDatabaseAndTelegramPerTest } from '../support/per-test';
 import { createTestApp } from '../support/test-app';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FakeUser } from '../support/fake-telegram';
+import type { FakeUser } from '../../src/demo/fake-telegram';
 import { answersOf, BotHarness, buttonsOf, callbackData, lastText, textsOf } from './telegram-ux-harness';
 
 let bot: BotHarness;

@@ -4,9 +4,9 @@ import { JobRunnerService } from '../../src/jobs/job-runner.service';
 import { TelegramModule } from '../../src/telegram/telegram.module';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createFactory, type Factory } from '../support/factories';
-import { FakeCryptoPay } from '../support/fake-crypto-pay';
-import { FakeTelegram, type FakeUser, type SentCall } from '../support/fake-telegram';
-import { FakeXrayCore } from '../support/fake-xray-core';
+import { FakeCryptoPay } from '../../src/demo/fake-crypto-pay';
+import { FakeTelegram, type FakeUser, type SentCall } from '../../src/demo/fake-telegram';
+import { FakeXrayCore } from '../../src/demo/fake-xray-core';
 import { createTestApp } from '../support/test-app';
 import { testEnv } from '../support/test-env';
 

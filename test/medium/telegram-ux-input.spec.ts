@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { FakeUser } from '../support/fake-telegram';
+import type { FakeUser } from '../../src/demo/fake-telegram';
 import { answersOf, BotHarness, callbackData, lastText, textsOf } from './telegram-ux-harness';
 
 // Crypto Pay is not configured here: only the enabled payment methods may be offered.

@@ -11,7 +11,7 @@ import { VpnOperationsService } from '../../src/vpn/vpn-operations.service';
 import { VpnModule } from '../../src/vpn/vpn.module';
 import { CapturedLogger } from '../support/captured-logger';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { FakeXrayCore } from '../support/fake-xray-core';
+import { FakeXrayCore } from '../../src/demo/fake-xray-core';
 import { createTestApp } from '../support/test-app';
 import { insertOperation, insertSubscription, operation } from '../support/v2ray-fixtures';
 

@@ -5,8 +5,8 @@ import { VpnInvalidUserError, VpnMisconfiguredError, VpnUnavailableError } from 
 import { XrayGrpcProvider, type XrayGrpcProviderOptions } from '../../src/vpn/xray-grpc.provider';
 import type { XrayNamespace } from '../../src/vpn/xray-proto';
 import { freePort } from '../../src/database/embedded-postgres';
-import { FakeXrayCore } from '../support/fake-xray-core';
-import { startFakeAgent } from '../support/fake-xray-core-agent';
+import { FakeXrayCore } from '../../src/demo/fake-xray-core';
+import { startFakeAgent } from '../../src/demo/fake-xray-core-agent';
 import { HttpAgentProvider } from '../../src/vpn/http-agent.provider';
 import { startTargetServer, vlessGet } from '../support/v2ray-access';
 import { startV2rayCore, v2rayAvailable } from '../support/v2ray-core';

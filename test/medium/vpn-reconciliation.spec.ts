@@ -6,7 +6,7 @@ import { ReconciliationJob } from '../../src/vpn/reconciliation.job';
 import { VpnModule } from '../../src/vpn/vpn.module';
 import { CapturedLogger } from '../support/captured-logger';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { FakeXrayCore } from '../support/fake-xray-core';
+import { FakeXrayCore } from '../../src/demo/fake-xray-core';
 import { createTestApp } from '../support/test-app';
 import { insertOperation, insertSubscription } from '../support/v2ray-fixtures';
 

@@ -1,4 +1,4 @@
-import type { SentCall } from './fake-telegram';
+import type { SentCall } from '../../src/demo/fake-telegram';
 
 /** A button of an inline keyboard the bot sent. */
 export interface Button {

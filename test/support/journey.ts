@@ -3,8 +3,8 @@ import { freePort } from '../../src/database/embedded-postgres';
 import { startApp, waitFor, type AppProcess } from './app-process';
 import { buttonsOf, describe, textOf, type Button } from './bot-messages';
 import { createTestDatabase, type TestDatabase } from './database';
-import { FakeCryptoPay } from './fake-crypto-pay';
-import { FakeTelegram, type FakeUser, type SentCall } from './fake-telegram';
+import { FakeCryptoPay } from '../../src/demo/fake-crypto-pay';
+import { FakeTelegram, type FakeUser, type SentCall } from '../../src/demo/fake-telegram';
 import { startTargetServer } from './v2ray-access';
 import { startV2rayCore, V2RAY_INBOUND_TAG, type V2rayCore } from './v2ray-core';
 

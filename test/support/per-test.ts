@@ -1,6 +1,6 @@
 import { afterEach, beforeEach } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './database';
-import { FakeTelegram } from './fake-telegram';
+import { FakeTelegram } from '../../src/demo/fake-telegram';
 import { testEnv } from './test-env';
 
 /**

@@ -12,7 +12,7 @@ import { UpdateHandler } from '../../src/telegram/transport/update-handler';
 import { WatchdogModule } from '../../src/watchdog/watchdog.module';
 import { WatchdogService } from '../../src/watchdog/watchdog.service';
 import { CapturedLogger } from './captured-logger';
-import type { FakeTelegram } from './fake-telegram';
+import type { FakeTelegram } from '../../src/demo/fake-telegram';
 import { createTestApp } from './test-app';
 
 /** Handles each update through `behaviour` and records every update id that completed, with its timing. */

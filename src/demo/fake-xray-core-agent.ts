@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
-import { VpnError } from '../../src/vpn/vpn.errors';
-import { XrayGrpcProvider, type XrayGrpcProviderOptions } from '../../src/vpn/xray-grpc.provider';
+import { VpnError } from '../vpn/vpn.errors';
+import { XrayGrpcProvider, type XrayGrpcProviderOptions } from '../vpn/xray-grpc.provider';
 
 /**
  * A reference implementation of the HTTP agent contract (docs/vpn.md) that drives a core over gRPC.

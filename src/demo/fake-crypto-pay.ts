@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CryptoPayInvoice } from '../../src/payments/providers/crypto-pay/crypto-pay.types';
+import type { CryptoPayInvoice } from '../payments/providers/crypto-pay/crypto-pay.types';
 import { sendCryptoPayWebhook, type WebhookDelivery, type WebhookOptions } from './fake-crypto-pay-webhooks';
 
 export type CryptoPayFault = 'hang' | 'http500' | 'http429' | 'malformed' | 'drop';

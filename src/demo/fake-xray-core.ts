@@ -7,7 +7,7 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { connect, createServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
-import { loadXrayProto, type XrayNamespace } from '../../src/vpn/xray-proto';
+import { loadXrayProto, type XrayNamespace } from '../vpn/xray-proto';
 
 interface TypedMessage {
   type: string;

@@ -1,4 +1,4 @@
-import { signCryptoPayBody } from '../../src/payments/providers/crypto-pay/crypto-pay-signature';
+import { signCryptoPayBody } from '../payments/providers/crypto-pay/crypto-pay-signature';
 
 export interface WebhookOptions {
   /** How many times the same update is delivered (default 1): Crypto Pay delivers at least once. */
