@@ -5,6 +5,7 @@ import { StarsModule } from '../payments/providers/stars/stars.module';
 import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
 import { MainMenu } from '../telegram/bot/handlers/main-menu';
 import { TelegramModule } from '../telegram/telegram.module';
+import { UsersModule } from '../users/users.module';
 import { VpnModule } from '../vpn/vpn.module';
 import { AdminCommandsHandler } from '../telegram/bot/admin/admin-commands.handler';
 import { AdminRepository } from './admin.repository';
@@ -20,7 +21,15 @@ import { BroadcastsService } from './broadcasts.service';
  * chain (this module imports TelegramModule), and the user handlers pass `adm:` buttons and admin commands on.
  */
 @Module({
-  imports: [ClockModule, SubscriptionsModule, PaymentsModule, StarsModule, VpnModule, TelegramModule],
+  imports: [
+    ClockModule,
+    UsersModule,
+    SubscriptionsModule,
+    PaymentsModule,
+    StarsModule,
+    VpnModule,
+    TelegramModule,
+  ],
   providers: [
     // Stateless: a second instance renders the same menu for the non-admin answer (see admin-replies.ts).
     MainMenu,

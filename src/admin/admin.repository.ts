@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DbService } from '../database/db.service';
 import { PURCHASE_COLUMNS, toPurchase, type Purchase, type PurchaseRow } from '../payments/purchase';
 import { toUser, USER_COLUMNS, type User, type UserRow } from '../users/user';
+import { UsersRepository } from '../users/users.repository';
 
 export interface AdminStats {
   users: number;
@@ -28,7 +29,10 @@ export interface UserProfile {
 /** Read models and the ban flag for the admin commands; one statement each. */
 @Injectable()
 export class AdminRepository {
-  constructor(private readonly db: DbService) {}
+  constructor(
+    private readonly db: DbService,
+    private readonly users: UsersRepository,
+  ) {}
 
   async stats(now: Date): Promise<AdminStats> {
     const [c] = await this.db.query<Record<string, string>>(
@@ -113,16 +117,8 @@ export class AdminRepository {
     };
   }
 
-  /** Sets the admin block flag; null when the user does not exist. */
-  async setBanned(id: number, banned: boolean): Promise<{ changed: boolean } | null> {
-    const rows = await this.db.query<{ changed: boolean }>(
-      'admin.set-banned',
-      `UPDATE users u SET is_banned = $2, updated_at = now()
-         FROM (SELECT id, is_banned AS before FROM users WHERE id = $1 FOR UPDATE) b
-        WHERE u.id = b.id
-        RETURNING (b.before <> $2) AS changed`,
-      [id, banned],
-    );
-    return rows[0] ?? null;
+  /** Sets the admin block flag (the users module writes it); null when the user does not exist. */
+  setBanned(id: number, banned: boolean): Promise<{ changed: boolean } | null> {
+    return this.users.setBanned(id, banned);
   }
 }

@@ -7,7 +7,7 @@ import { ReferralRewardEntity } from '../payments/referral-reward.entity';
 import { PlanEntity } from '../subscriptions/plan.entity';
 import { SubscriptionGrantEntity } from '../subscriptions/subscription-grant.entity';
 import { SubscriptionEntity } from '../subscriptions/subscription.entity';
-import { NotificationEntity } from '../telegram/notification.entity';
+import { NotificationEntity } from '../notifications/notification.entity';
 import { TelegramUpdateEntity } from '../telegram/transport/telegram-update.entity';
 import { UserEntity } from '../users/user.entity';
 import { VpnOperationEntity } from '../vpn/vpn-operation.entity';

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DbService } from '../database/db.service';
+import { dedupeKeySql } from '../notifications/notification-kinds';
+import { noticeExistsSql } from '../notifications/notifications-sql';
 
 export interface RenewalCandidate {
   subscriptionId: string;
@@ -28,8 +30,7 @@ export class AutoRenewalRepository {
        JOIN plans p ON p.code = s.plan_code AND p.enabled
        WHERE s.status = 'active' AND s.auto_renew AND s.expires_at <= $1 AND s.id > $2::bigint
          AND (COALESCE(u.balance_minor >= (p.prices ->> $4)::bigint, false)
-              OR NOT EXISTS (SELECT 1 FROM notifications n WHERE n.dedupe_key =
-                   'renewal_failed:' || s.id || ':' || floor(extract(epoch FROM s.expires_at))::bigint))
+              OR NOT ${noticeExistsSql(dedupeKeySql.renewalFailed('s.id', 's.expires_at'))})
        ORDER BY s.id
        LIMIT $3`,
       [q.until, q.afterId, q.limit, q.balanceCurrency],

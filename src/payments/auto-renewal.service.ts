@@ -7,7 +7,8 @@ import { PlanCatalog } from '../subscriptions/plan-catalog';
 import { priceOf } from '../subscriptions/plan';
 import { periodOf } from '../subscriptions/subscription';
 import { SubscriptionsRepository } from '../subscriptions/subscriptions.repository';
-import { UserNotificationsRepository } from '../users/user-notifications.repository';
+import { dedupeKeys } from '../notifications/notification-kinds';
+import { NotificationsRepository } from '../notifications/notifications.repository';
 import { UsersRepository } from '../users/users.repository';
 import { AutoRenewalRepository } from './auto-renewal.repository';
 import { BalanceCheckoutService } from './balance-checkout.service';
@@ -41,7 +42,7 @@ export class AutoRenewalService {
     private readonly subscriptions: SubscriptionsRepository,
     private readonly plans: PlanCatalog,
     private readonly checkout: BalanceCheckoutService,
-    private readonly notifications: UserNotificationsRepository,
+    private readonly notifications: NotificationsRepository,
   ) {}
 
   async run(ctx: JobContext): Promise<AutoRenewalSummary> {
@@ -92,7 +93,7 @@ export class AutoRenewalService {
         await this.notifications.enqueue(em, {
           userId,
           kind: 'renewal_failed_insufficient_funds',
-          dedupeKey: `renewal_failed:${sub.id}:${periodOf(sub.expiresAt)}`,
+          dedupeKey: dedupeKeys.renewalFailed(sub.id, sub.expiresAt),
           payload: {
             planCode: plan.code,
             priceMinor: price,

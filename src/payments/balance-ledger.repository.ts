@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DbService, queryRows } from '../database/db.service';
+import { UsersRepository } from '../users/users.repository';
 import type { LedgerReason } from './balance-ledger.entity';
 import { PaymentsError, PaymentsErrorCode } from './payments.errors';
 
@@ -32,28 +33,25 @@ function pgCode(err: unknown): string | undefined {
 
 @Injectable()
 export class BalanceLedgerRepository {
-  constructor(private readonly db: DbService) {}
+  constructor(
+    private readonly db: DbService,
+    private readonly users: UsersRepository,
+  ) {}
 
   /**
    * Changes the balance and appends the ledger row in the caller's transaction; returns the new balance.
    * The row update locks the user, and the database refuses a negative result (typed error here).
    */
   async apply(em: EntityManager, c: LedgerChange): Promise<number> {
-    let rows: { balance_minor: string }[];
+    let balanceAfter: number | null;
     try {
-      rows = await queryRows(
-        em,
-        `UPDATE users SET balance_minor = balance_minor + $2, updated_at = now() WHERE id = $1
-         RETURNING balance_minor`,
-        [c.userId, c.deltaMinor],
-      );
+      balanceAfter = await this.users.addToBalance(em, c.userId, c.deltaMinor);
     } catch (err) {
       if (pgCode(err) === CHECK_VIOLATION)
         throw new PaymentsError(PaymentsErrorCode.InsufficientFunds, 'the balance cannot go below zero');
       throw err;
     }
-    if (rows.length === 0) throw new Error(`balance change for unknown user ${c.userId}`);
-    const balanceAfter = Number(rows[0].balance_minor);
+    if (balanceAfter === null) throw new Error(`balance change for unknown user ${c.userId}`);
     try {
       await queryRows(
         em,

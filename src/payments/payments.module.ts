@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ClockModule } from '../clock/clock.module';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
 import { UsersModule } from '../users/users.module';
 import { AutoRenewalJob } from './auto-renewal.job';
@@ -17,7 +18,7 @@ import { ReferralRewardsRepository } from './referral-rewards.repository';
 import { ReferralService } from './referral.service';
 
 @Module({
-  imports: [ClockModule, UsersModule, SubscriptionsModule],
+  imports: [ClockModule, UsersModule, SubscriptionsModule, NotificationsModule],
   providers: [
     PurchasesService,
     PurchasesRepository,

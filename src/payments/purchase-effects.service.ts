@@ -5,7 +5,8 @@ import { PlanCatalog } from '../subscriptions/plan-catalog';
 import type { Subscription } from '../subscriptions/subscription';
 import type { GrantSource } from '../subscriptions/subscription.entity';
 import { SubscriptionGrantsService } from '../subscriptions/subscription-grants.service';
-import { UserNotificationsRepository } from '../users/user-notifications.repository';
+import { dedupeKeys } from '../notifications/notification-kinds';
+import { NotificationsRepository } from '../notifications/notifications.repository';
 import { BalanceLedgerRepository } from './balance-ledger.repository';
 import type { Purchase } from './purchase';
 import { ReferralService, type ReferralReward } from './referral.service';
@@ -29,7 +30,7 @@ export class PurchaseEffectsService {
     private readonly grants: SubscriptionGrantsService,
     private readonly ledger: BalanceLedgerRepository,
     private readonly referrals: ReferralService,
-    private readonly notifications: UserNotificationsRepository,
+    private readonly notifications: NotificationsRepository,
   ) {}
 
   async apply(
@@ -54,7 +55,7 @@ export class PurchaseEffectsService {
       await this.notifications.enqueue(em, {
         userId: p.userId,
         kind: granted.issued ? 'payment_received' : 'subscription_renewed',
-        dedupeKey: `${granted.issued ? 'paid' : 'renewed'}:${p.id}`,
+        dedupeKey: granted.issued ? dedupeKeys.paid(p.id) : dedupeKeys.renewed(p.id),
         payload: {
           purchaseId: p.id,
           planCode: plan.code,
@@ -75,7 +76,7 @@ export class PurchaseEffectsService {
       await this.notifications.enqueue(em, {
         userId: p.userId,
         kind: 'topup_received',
-        dedupeKey: `topup:${p.id}`,
+        dedupeKey: dedupeKeys.topup(p.id),
         payload: {
           purchaseId: p.id,
           amountMinor: credit,

@@ -3,7 +3,8 @@ import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import type { Subscription } from '../subscriptions/subscription';
 import { SubscriptionGrantsService } from '../subscriptions/subscription-grants.service';
-import { UserNotificationsRepository } from '../users/user-notifications.repository';
+import { dedupeKeys } from '../notifications/notification-kinds';
+import { NotificationsRepository } from '../notifications/notifications.repository';
 import { UsersRepository } from '../users/users.repository';
 import { BalanceLedgerRepository } from './balance-ledger.repository';
 import { PaymentsError, PaymentsErrorCode } from './payments.errors';
@@ -26,7 +27,7 @@ export class PurchaseReversalService {
     private readonly ledger: BalanceLedgerRepository,
     private readonly grants: SubscriptionGrantsService,
     private readonly referrals: ReferralService,
-    private readonly notifications: UserNotificationsRepository,
+    private readonly notifications: NotificationsRepository,
   ) {}
 
   async reverse(em: EntityManager, p: Purchase, now: Date): Promise<ReversalEffects> {
@@ -50,7 +51,7 @@ export class PurchaseReversalService {
     await this.notifications.enqueue(em, {
       userId: p.userId,
       kind: 'refund_processed',
-      dedupeKey: `refund:${p.id}`,
+      dedupeKey: dedupeKeys.refund(p.id),
       payload: {
         purchaseId: p.id,
         amountMinor: p.amountMinor,

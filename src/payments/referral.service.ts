@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { PlanCatalog } from '../subscriptions/plan-catalog';
-import { UserNotificationsRepository } from '../users/user-notifications.repository';
+import { dedupeKeys } from '../notifications/notification-kinds';
+import { NotificationsRepository } from '../notifications/notifications.repository';
 import { UsersRepository } from '../users/users.repository';
 import { BalanceLedgerRepository } from './balance-ledger.repository';
 import type { Purchase } from './purchase';
@@ -24,7 +25,7 @@ export class ReferralService {
     private readonly purchases: PurchasesRepository,
     private readonly ledger: BalanceLedgerRepository,
     private readonly rewards: ReferralRewardsRepository,
-    private readonly notifications: UserNotificationsRepository,
+    private readonly notifications: NotificationsRepository,
     private readonly plans: PlanCatalog,
   ) {}
 
@@ -63,7 +64,7 @@ export class ReferralService {
     await this.notifications.enqueue(em, {
       userId: referee.referrerId,
       kind: 'referral_reward',
-      dedupeKey: `referral:${purchase.id}`,
+      dedupeKey: dedupeKeys.referral(purchase.id),
       payload: { amountMinor, currency: balanceCurrency, balanceAfter, refereeId: referee.id },
     });
     return { referrerId: referee.referrerId, amountMinor };

@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DbService } from '../database/db.service';
+import { dedupeKeySql } from '../notifications/notification-kinds';
+import { notificationsInsertCte } from '../notifications/notifications-sql';
+import { vpnDesiredStateCtes } from '../vpn/vpn-desired-state.repository';
 
 export interface ExpireDueQuery {
   now: Date;
@@ -18,7 +21,7 @@ export class ExpiryRepository {
    * its own, one round trip, so the connection is held for the shortest time): status expired, a revoke
    * operation per key with any still-pending provision of that key superseded, and a notice per period.
    * Rows another transaction holds (a renewal in flight) are skipped, not waited for. This is the sweep's
-   * hot path, which is why it does not reuse VpnDesiredStateRepository and UserNotificationsRepository.
+   * hot path, which is why it embeds the owners' SQL fragments instead of calling their repositories.
    */
   async expireDue(q: ExpireDueQuery): Promise<number> {
     const rows = await this.db.query<{ expired: string }>(
@@ -37,21 +40,23 @@ export class ExpiryRepository {
          UPDATE subscriptions s SET status = 'expired', expired_at = $1, updated_at = now()
          FROM due WHERE s.id = due.id
          RETURNING s.id, s.user_id, s.vpn_uuid, s.vpn_email, s.is_trial, s.expires_at
-       ), superseded AS (
-         UPDATE vpn_operations o SET state = 'superseded', updated_at = now()
-         FROM expired e
-         WHERE o.subscription_id = e.id AND o.vpn_uuid = e.vpn_uuid AND o.kind = 'provision' AND o.state = 'pending'
-       ), revokes AS (
-         INSERT INTO vpn_operations (subscription_id, user_id, kind, vpn_uuid, vpn_email)
-         SELECT e.id, e.user_id, 'revoke', e.vpn_uuid, e.vpn_email FROM expired e
-       ), notices AS (
-         INSERT INTO notifications (user_id, kind, dedupe_key, payload)
-         SELECT e.user_id, 'subscription_expired',
-                'expired:' || e.id || ':' || floor(extract(epoch FROM e.expires_at))::bigint,
-                jsonb_build_object('wasTrial', e.is_trial, 'expiresAt', e.expires_at)
-         FROM expired e
-         ON CONFLICT (dedupe_key) DO NOTHING
-       )
+       ), ${vpnDesiredStateCtes({
+         kind: 'revoke',
+         from: 'expired e',
+         subscriptionId: 'e.id',
+         userId: 'e.user_id',
+         vpnUuid: 'e.vpn_uuid',
+         vpnEmail: 'e.vpn_email',
+         supersededName: 'superseded',
+         queuedName: 'revokes',
+       })}, ${notificationsInsertCte({
+         name: 'notices',
+         from: 'expired e',
+         userId: 'e.user_id',
+         kind: "'subscription_expired'",
+         dedupeKey: dedupeKeySql.expired('e.id', 'e.expires_at'),
+         payload: "jsonb_build_object('wasTrial', e.is_trial, 'expiresAt', e.expires_at)",
+       })}
        SELECT count(*) AS expired FROM expired`,
       [q.now, q.limit, q.graceFrom, q.balanceCurrency],
     );

@@ -1,4 +1,4 @@
-import type { NotificationKind } from '../users/user-notifications.repository';
+import type { NotificationKind } from '../notifications/notification-kinds';
 
 export interface ReminderRule {
   /** Part of the dedupe key: `reminder:<subscriptionId>:<code>:<expiresAtEpoch>`. */

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DbService } from '../database/db.service';
+import { dedupeKeySql } from '../notifications/notification-kinds';
+import { notificationsInsertCte } from '../notifications/notifications-sql';
 import type { ReminderRule } from './reminder-rules';
 
 export interface ReminderBatch {
@@ -25,23 +27,23 @@ export class RemindersRepository {
       `reminders.${b.rule.code}`,
       `WITH batch AS (
          SELECT s.id, s.user_id, s.expires_at, s.auto_renew,
-                'reminder:' || s.id || ':' || $6::text || ':' || floor(extract(epoch FROM s.expires_at))::bigint
-                  AS dedupe_key
+                ${dedupeKeySql.reminder('s.id', '$6::text', 's.expires_at')} AS dedupe_key
          FROM subscriptions s
          WHERE s.status = 'active' AND s.is_trial = $1 AND s.expires_at > $2 AND s.expires_at <= $3
            AND s.id > $4::bigint
          ORDER BY s.id
          LIMIT $5
-       ), created AS (
-         INSERT INTO notifications (user_id, kind, dedupe_key, payload)
-         SELECT b.user_id, $7, b.dedupe_key,
-                jsonb_build_object('hoursLeft', ceil(extract(epoch FROM b.expires_at - $8::timestamptz) / 3600)::int,
-                                   'expiresAt', b.expires_at, 'autoRenew', b.auto_renew)
-         FROM batch b
-         WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.dedupe_key = b.dedupe_key)
-         ON CONFLICT (dedupe_key) DO NOTHING
-         RETURNING 1
-       )
+       ), ${notificationsInsertCte({
+         name: 'created',
+         from: 'batch b',
+         userId: 'b.user_id',
+         kind: '$7',
+         dedupeKey: 'b.dedupe_key',
+         payload: `jsonb_build_object('hoursLeft', ceil(extract(epoch FROM b.expires_at - $8::timestamptz) / 3600)::int,
+                                   'expiresAt', b.expires_at, 'autoRenew', b.auto_renew)`,
+         skipExisting: true,
+         returning: '1',
+       })}
        SELECT (SELECT max(id) FROM batch) AS last_id, (SELECT count(*) FROM batch) AS scanned,
               (SELECT count(*) FROM created) AS created`,
       [b.rule.trial, b.from, b.to, b.afterId, b.limit, b.rule.code, b.rule.kind, b.now],

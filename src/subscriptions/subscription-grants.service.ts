@@ -1,15 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { UserNotificationsRepository, type NotificationKind } from '../users/user-notifications.repository';
+import { dedupeKeyPrefixes, type NotificationKind } from '../notifications/notification-kinds';
+import { NotificationsRepository } from '../notifications/notifications.repository';
 import { UsersError, UsersErrorCode } from '../users/users.errors';
 import { UsersRepository } from '../users/users.repository';
+import { VpnDesiredStateRepository, vpnTarget } from '../vpn/vpn-desired-state.repository';
 import { extendExpiry, newSubToken, newVpnUuid, shortenExpiry, vpnEmailFor } from './grant-rules';
 import type { Subscription } from './subscription';
 import type { GrantSource } from './subscription.entity';
 import { SubscriptionsError, SubscriptionsErrorCode } from './subscriptions.errors';
 import { SubscriptionsRepository } from './subscriptions.repository';
-import { VpnDesiredStateRepository, vpnTarget } from './vpn-desired-state.repository';
 
 export interface GrantInput {
   userId: number;
@@ -50,7 +51,7 @@ export class SubscriptionGrantsService {
     private readonly users: UsersRepository,
     private readonly subscriptions: SubscriptionsRepository,
     private readonly vpn: VpnDesiredStateRepository,
-    private readonly notifications: UserNotificationsRepository,
+    private readonly notifications: NotificationsRepository,
   ) {}
 
   async grant(em: EntityManager, g: GrantInput): Promise<GrantResult> {
@@ -80,7 +81,7 @@ export class SubscriptionGrantsService {
     await this.notifications.cancelPending(em, {
       userId: g.userId,
       kinds: PERIOD_NOTICES,
-      dedupePrefixes: [`reminder:${current.id}:`, `renewal_failed:${current.id}:`],
+      dedupePrefixes: [dedupeKeyPrefixes.reminder(current.id), dedupeKeyPrefixes.renewalFailed(current.id)],
     });
     return { subscription, issued: false, expiresBefore: current.expiresAt };
   }

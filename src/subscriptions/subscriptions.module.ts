@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ClockModule } from '../clock/clock.module';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { UsersModule } from '../users/users.module';
+import { VpnDesiredStateModule } from '../vpn/vpn-desired-state.module';
 import { ExpirySweepJob } from './expiry-sweep.job';
 import { ExpiryRepository } from './expiry.repository';
 import { ExpiryService } from './expiry.service';
@@ -12,17 +14,15 @@ import { RemindersService } from './reminders.service';
 import { SubscriptionGrantsService } from './subscription-grants.service';
 import { SubscriptionsRepository } from './subscriptions.repository';
 import { SubscriptionsService } from './subscriptions.service';
-import { VpnDesiredStateRepository } from './vpn-desired-state.repository';
 
 @Module({
-  imports: [ClockModule, UsersModule],
+  imports: [ClockModule, UsersModule, NotificationsModule, VpnDesiredStateModule],
   providers: [
     PlanCatalog,
     PlansRepository,
     SubscriptionsService,
     SubscriptionsRepository,
     SubscriptionGrantsService,
-    VpnDesiredStateRepository,
     ExpiryService,
     ExpiryRepository,
     ExpirySweepJob,

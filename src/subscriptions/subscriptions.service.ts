@@ -6,13 +6,13 @@ import { DbService } from '../database/db.service';
 import { UsersError, UsersErrorCode } from '../users/users.errors';
 import { UsersRepository } from '../users/users.repository';
 import { assertTelegramId } from '../users/users.service';
+import { VpnDesiredStateRepository, vpnTarget } from '../vpn/vpn-desired-state.repository';
 import { newSubToken, newVpnUuid } from './grant-rules';
 import { PlanCatalog } from './plan-catalog';
 import type { Subscription } from './subscription';
 import { SubscriptionGrantsService, type GrantResult } from './subscription-grants.service';
 import { SubscriptionsError, SubscriptionsErrorCode } from './subscriptions.errors';
 import { SubscriptionsRepository } from './subscriptions.repository';
-import { VpnDesiredStateRepository, vpnTarget } from './vpn-desired-state.repository';
 
 /** Access rules a user or an admin triggers directly: trial, reissue, auto-renew switch, admin grant. */
 @Injectable()

@@ -95,4 +95,31 @@ export class UsersRepository {
   async markTrialUsed(em: EntityManager, id: number, now: Date): Promise<void> {
     await queryRows(em, `UPDATE users SET trial_used_at = $2, updated_at = now() WHERE id = $1`, [id, now]);
   }
+
+  /**
+   * Adds `deltaMinor` to the balance in the caller's transaction (the ledger's only way to move money); the
+   * new balance, or null for an unknown user. A negative result fails on the table's check constraint.
+   */
+  async addToBalance(em: EntityManager, id: number, deltaMinor: number): Promise<number | null> {
+    const rows = await queryRows<{ balance_minor: string }>(
+      em,
+      `UPDATE users SET balance_minor = balance_minor + $2, updated_at = now() WHERE id = $1
+       RETURNING balance_minor`,
+      [id, deltaMinor],
+    );
+    return rows.length ? Number(rows[0].balance_minor) : null;
+  }
+
+  /** Sets the admin block flag; null when the user does not exist. */
+  async setBanned(id: number, banned: boolean): Promise<{ changed: boolean } | null> {
+    const rows = await this.db.query<{ changed: boolean }>(
+      'users.set-banned',
+      `UPDATE users u SET is_banned = $2, updated_at = now()
+         FROM (SELECT id, is_banned AS before FROM users WHERE id = $1 FOR UPDATE) b
+        WHERE u.id = b.id
+        RETURNING (b.before <> $2) AS changed`,
+      [id, banned],
+    );
+    return rows[0] ?? null;
+  }
 }

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DbService, queryRows } from '../database/db.service';
+import { dedupeKeys } from '../notifications/notification-kinds';
+import { NotificationsRepository } from '../notifications/notifications.repository';
 import type { VpnOperationKind, VpnOperationState } from './vpn-operation.entity';
 
 export interface ClaimedOperation {
@@ -37,7 +39,10 @@ const CLAIMED_COLUMNS = `o.id, o.subscription_id AS "subscriptionId", o.user_id 
 /** SQL of the vpn_operations outbox. Every method is one short statement or transaction. */
 @Injectable()
 export class VpnOperationsRepository {
-  constructor(private readonly db: DbService) {}
+  constructor(
+    private readonly db: DbService,
+    private readonly notifications: NotificationsRepository,
+  ) {}
 
   /**
    * Claims due operations, oldest first, at most one per subscription (operations of one subscription
@@ -83,19 +88,15 @@ export class VpnOperationsRepository {
       );
       const doneIds = new Set(done.map((d) => String(d.id)));
       const notify = ops.filter((o) => doneIds.has(String(o.id)) && o.kind === 'provision' && o.notifyUser);
-      if (notify.length)
-        await queryRows(
-          em,
-          `INSERT INTO notifications (user_id, kind, dedupe_key, payload)
-           SELECT u, 'key_ready', 'key_ready:' || s || ':' || v, jsonb_build_object('subscriptionId', s, 'vpnUuid', v)
-             FROM unnest($1::bigint[], $2::text[], $3::text[]) AS f(u, s, v)
-           ON CONFLICT (dedupe_key) DO NOTHING`,
-          [
-            notify.map((o) => o.userId),
-            notify.map((o) => String(o.subscriptionId)),
-            notify.map((o) => o.vpnUuid),
-          ],
-        );
+      await this.notifications.enqueueMany(
+        em,
+        notify.map((o) => ({
+          userId: Number(o.userId),
+          kind: 'key_ready' as const,
+          dedupeKey: dedupeKeys.keyReady(o.subscriptionId, o.vpnUuid),
+          payload: { subscriptionId: String(o.subscriptionId), vpnUuid: o.vpnUuid },
+        })),
+      );
       return done.length;
     });
   }

@@ -1,5 +1,6 @@
 import { Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { CoreHealthJob } from './core-health.job';
 import { HttpAgentProvider } from './http-agent.provider';
 import { ProvisioningOutboxJob } from './provisioning-outbox.job';
@@ -32,6 +33,7 @@ export function createVpnProvider(config: AppConfig): VpnProvider {
 
 /** VPN provisioning: provider adapter, outbox worker, reconciliation, keys and the /sub/:token feed. */
 @Module({
+  imports: [NotificationsModule],
   controllers: [SubscriptionUrlController],
   providers: [
     { provide: VpnProvider, inject: [AppConfig], useFactory: createVpnProvider },

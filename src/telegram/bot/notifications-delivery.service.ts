@@ -3,7 +3,7 @@ import { AppConfig } from '../../config/app-config';
 import { retryDelayMs } from '../../jobs/backoff';
 import { JobRunnerService } from '../../jobs/job-runner.service';
 import type { JobContext, JobResult } from '../../jobs/job.types';
-import { NotificationsRepository, type DueNotification } from '../notifications.repository';
+import { NotificationsRepository, type DueNotification } from '../../notifications/notifications.repository';
 import { TelegramApiError } from '../../bot-api/bot-api.errors';
 import { RecipientUnavailableError, TelegramSenderService } from '../transport/telegram-sender.service';
 import { notificationKeyboard, renderNotification } from './views/notification.view';

@@ -1,8 +1,8 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { NotificationsDeliveryService } from '../bot/notifications-delivery.service';
-import { NotificationsRepository } from '../notifications.repository';
 import { PollingTransport } from './polling.transport';
 import { BotApiClient } from '../../bot-api/bot-api.client';
+import { NotificationsModule } from '../../notifications/notifications.module';
 import { TelegramInboxRepository } from './telegram-inbox.repository';
 import { TelegramSenderService } from './telegram-sender.service';
 import { TelegramTransportsService } from './telegram-transports.service';
@@ -16,6 +16,7 @@ import { WebhookTransport } from './webhook.transport';
  * processes each update (the bot's handlers; tests bind their own).
  */
 @Module({
+  imports: [NotificationsModule],
   controllers: [TelegramWebhookController],
   providers: [
     BotApiClient,
@@ -25,7 +26,6 @@ import { WebhookTransport } from './webhook.transport';
     WebhookTransport,
     TelegramTransportsService,
     TelegramSenderService,
-    NotificationsRepository,
     NotificationsDeliveryService,
   ],
   exports: [

@@ -1,5 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { DbService } from '../database/db.service';
+import type { EntityManager } from 'typeorm';
+import { DbService, queryRows } from '../database/db.service';
+import type { NotificationKind } from './notification-kinds';
+
+export interface NotificationInput {
+  userId: number;
+  kind: NotificationKind;
+  /** Built by `dedupeKeys` (notification-kinds.ts). */
+  dedupeKey: string;
+  payload?: Record<string, unknown>;
+}
 
 export interface DueNotification {
   id: string;
@@ -10,10 +20,63 @@ export interface DueNotification {
   language: string;
 }
 
-/** The notifications outbox: claimed in one short statement, results recorded in another. */
+/**
+ * The only writer of the notifications outbox. Notices are written inside the caller's transaction, next to
+ * the change that causes them; delivery claims them in one short statement and records results in another.
+ */
 @Injectable()
 export class NotificationsRepository {
   constructor(private readonly db: DbService) {}
+
+  /** True when written, false when a notice with this dedupe key already exists. */
+  async enqueue(em: EntityManager, n: NotificationInput): Promise<boolean> {
+    const rows = await queryRows(
+      em,
+      `INSERT INTO notifications (user_id, kind, dedupe_key, payload) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+      [n.userId, n.kind, n.dedupeKey, JSON.stringify(n.payload ?? {})],
+    );
+    return rows.length === 1;
+  }
+
+  /** Several notices in one statement; returns how many were new. */
+  async enqueueMany(em: EntityManager, ns: NotificationInput[]): Promise<number> {
+    if (!ns.length) return 0;
+    const rows = await queryRows(
+      em,
+      `INSERT INTO notifications (user_id, kind, dedupe_key, payload)
+       SELECT n.user_id, n.kind, n.dedupe_key, n.payload
+         FROM jsonb_to_recordset($1::jsonb) AS n(user_id bigint, kind text, dedupe_key text, payload jsonb)
+       ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+      [
+        JSON.stringify(
+          ns.map((n) => ({
+            user_id: n.userId,
+            kind: n.kind,
+            dedupe_key: n.dedupeKey,
+            payload: n.payload ?? {},
+          })),
+        ),
+      ],
+    );
+    return rows.length;
+  }
+
+  /** Cancels notices not sent yet that became wrong (a reminder for a period that was just renewed). */
+  async cancelPending(
+    em: EntityManager,
+    q: { userId: number; kinds: NotificationKind[]; dedupePrefixes: string[] },
+  ): Promise<number> {
+    const rows = await queryRows(
+      em,
+      `UPDATE notifications SET state = 'cancelled'
+       WHERE user_id = $1 AND state = 'pending' AND kind = ANY($2::text[])
+         AND EXISTS (SELECT 1 FROM unnest($3::text[]) AS p(prefix) WHERE starts_with(dedupe_key, p.prefix))
+       RETURNING id`,
+      [q.userId, q.kinds, q.dedupePrefixes],
+    );
+    return rows.length;
+  }
 
   async claim(limit: number, lockMs: number): Promise<DueNotification[]> {
     const rows = await this.db.query<{

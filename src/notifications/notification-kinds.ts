@@ -1,0 +1,54 @@
+/** Kinds of user-visible notices; the Telegram delivery renders each one. */
+export const notificationKinds = [
+  'payment_received',
+  'topup_received',
+  'subscription_renewed',
+  'key_ready',
+  'expiring_soon',
+  'trial_ending',
+  'subscription_expired',
+  'renewal_failed_insufficient_funds',
+  'referral_reward',
+  'refund_processed',
+] as const;
+export type NotificationKind = (typeof notificationKinds)[number];
+
+type Id = string | number;
+
+/** Seconds since the epoch of an expiry: names a subscription period in dedupe keys. */
+const epoch = (expiresAt: Date): number => Math.floor(expiresAt.getTime() / 1000);
+const epochSql = (expiresAt: string): string => `floor(extract(epoch FROM ${expiresAt}))::bigint`;
+
+/**
+ * Dedupe keys: at most one notice per key, ever. Keys naming a period are built in TypeScript here and in
+ * SQL by `dedupeKeySql` (batch paths), both from this file so the two spellings cannot drift apart.
+ */
+export const dedupeKeys = {
+  paid: (purchaseId: Id): string => `paid:${purchaseId}`,
+  renewed: (purchaseId: Id): string => `renewed:${purchaseId}`,
+  topup: (purchaseId: Id): string => `topup:${purchaseId}`,
+  referral: (purchaseId: Id): string => `referral:${purchaseId}`,
+  refund: (purchaseId: Id): string => `refund:${purchaseId}`,
+  keyReady: (subscriptionId: Id, vpnUuid: string): string => `key_ready:${subscriptionId}:${vpnUuid}`,
+  expired: (subscriptionId: Id, expiresAt: Date): string => `expired:${subscriptionId}:${epoch(expiresAt)}`,
+  reminder: (subscriptionId: Id, ruleCode: string, expiresAt: Date): string =>
+    `reminder:${subscriptionId}:${ruleCode}:${epoch(expiresAt)}`,
+  renewalFailed: (subscriptionId: Id, expiresAt: Date): string =>
+    `renewal_failed:${subscriptionId}:${epoch(expiresAt)}`,
+};
+
+/** Prefixes matching every period of one subscription (to cancel notices a renewal made stale). */
+export const dedupeKeyPrefixes = {
+  reminder: (subscriptionId: Id): string => `reminder:${subscriptionId}:`,
+  renewalFailed: (subscriptionId: Id): string => `renewal_failed:${subscriptionId}:`,
+};
+
+/** The same keys as SQL expressions; arguments are SQL expressions (columns or parameters), never user input. */
+export const dedupeKeySql = {
+  expired: (subscriptionId: string, expiresAt: string): string =>
+    `'expired:' || ${subscriptionId} || ':' || ${epochSql(expiresAt)}`,
+  reminder: (subscriptionId: string, ruleCode: string, expiresAt: string): string =>
+    `'reminder:' || ${subscriptionId} || ':' || ${ruleCode} || ':' || ${epochSql(expiresAt)}`,
+  renewalFailed: (subscriptionId: string, expiresAt: string): string =>
+    `'renewal_failed:' || ${subscriptionId} || ':' || ${epochSql(expiresAt)}`,
+};
