@@ -10,8 +10,8 @@ import { PoolMonitor } from '../src/database/pool-monitor';
 import { JobsModule } from '../src/jobs/jobs.module';
 import { SignalsModule } from '../src/signals/signals.module';
 import { mapLimit } from '../src/vpn/map-limit';
-import { ProvisioningOutboxJob } from '../src/vpn/provisioning-outbox.job';
-import { ReconciliationJob } from '../src/vpn/reconciliation.job';
+import { ProvisioningOutboxService } from '../src/vpn/provisioning-outbox.service';
+import { ReconciliationService } from '../src/vpn/reconciliation.service';
 import { VpnModule } from '../src/vpn/vpn.module';
 import { XrayGrpcProvider } from '../src/vpn/xray-grpc.provider';
 import { startV2rayCore } from '../test/support/v2ray-core';
@@ -129,7 +129,7 @@ export const bench: Bench = {
       const monitor = nest.get(PoolMonitor);
       t0 = performance.now();
       const outbox = await peakConnections(monitor, 'vpn.outbox', () =>
-        nest.get(ProvisioningOutboxJob).runOnce({ signal: signal() }),
+        nest.get(ProvisioningOutboxService).runOnce({ signal: signal() }),
       );
       const outboxRate = USERS / ((performance.now() - t0) / 1000);
       // Proof of delivery: the core already knows a sample of the provisioned users.
@@ -167,7 +167,7 @@ export const bench: Bench = {
         },
       );
 
-      const reconcile = nest.get(ReconciliationJob);
+      const reconcile = nest.get(ReconciliationService);
       t0 = performance.now();
       const steady = await peakConnections(monitor, 'vpn.reconcile', () =>
         reconcile.runOnce({ signal: signal() }),

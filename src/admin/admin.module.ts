@@ -11,6 +11,7 @@ import { AdminCommandsHandler } from '../telegram/bot/admin/admin-commands.handl
 import { AdminRepository } from './admin.repository';
 import { AdminService } from './admin.service';
 import { BroadcastDeliveryJob } from './broadcast-delivery.job';
+import { BroadcastDeliveryService } from './broadcast-delivery.service';
 import { BroadcastHandler } from '../telegram/bot/admin/broadcast.handler';
 import { BroadcastsRepository } from './broadcasts.repository';
 import { BroadcastsService } from './broadcasts.service';
@@ -39,6 +40,7 @@ import { BroadcastsService } from './broadcasts.service';
     BroadcastHandler,
     BroadcastsRepository,
     BroadcastsService,
+    BroadcastDeliveryService,
     BroadcastDeliveryJob,
   ],
 })

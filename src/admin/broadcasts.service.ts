@@ -1,11 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { JobRunnerService } from '../jobs/job-runner.service';
+import { JOB_NAMES } from '../jobs/job-schedules';
 import type { BroadcastAudience } from './broadcast.entity';
 import { BroadcastsRepository, type Broadcast } from './broadcasts.repository';
 
-export const BROADCAST_JOB = 'broadcast-delivery';
+export const BROADCAST_JOB = JOB_NAMES.broadcastDelivery;
 
-/** Starting, stopping and listing broadcasts; BroadcastDeliveryJob does the sending. */
+/** Starting, stopping and listing broadcasts; BroadcastDeliveryService does the sending. */
 @Injectable()
 export class BroadcastsService {
   private readonly logger = new Logger('BroadcastsService');

@@ -30,7 +30,7 @@ const ABORT_GRACE_MS = 2_000;
  * Runs background jobs (DESIGN.md §4 rules 2–4): jittered schedules on @nestjs/schedule's registry, single
  * flight per job, one replica at a time through a lease row, an iteration deadline enforced with an
  * AbortSignal, a shared connection budget for every job together, a progress heartbeat in the signals
- * registry and one summary line per iteration.
+ * registry and one summary line per iteration (at debug when it found nothing to do).
  */
 @Injectable()
 export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -228,7 +228,9 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
     error?: Error,
   ): void {
     const line = `job=${job.def.name} took_ms=${s.tookMs} processed=${s.processed} failed=${s.failed} outcome=${s.outcome}`;
-    if (s.outcome === 'skipped_not_leader') this.logger.debug(line);
+    // An idle iteration says nothing at info: a job ticking every few seconds would flood the log.
+    const idle = s.outcome === 'ok' && s.processed === 0 && s.failed === 0;
+    if (s.outcome === 'skipped_not_leader' || idle) this.logger.debug(line);
     else if (s.outcome === 'ok' || s.outcome === 'skipped_overlap') this.logger.log(line);
     else if (error && s.outcome === 'failed')
       this.logger.error(`${line} error=${error.message}`, error.stack);

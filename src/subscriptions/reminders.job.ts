@@ -1,21 +1,20 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import { JobRunnerService } from '../jobs/job-runner.service';
+import { JOB_NAMES, jobSchedule } from '../jobs/job-schedules';
 import { RemindersService } from './reminders.service';
 
 @Injectable()
 export class RemindersJob implements OnModuleInit {
   constructor(
+    private readonly config: AppConfig,
     private readonly runner: JobRunnerService,
     private readonly reminders: RemindersService,
   ) {}
 
   onModuleInit(): void {
-    // Five minutes keeps the one-hour trial reminder timely without rescanning the windows too often.
     this.runner.register({
-      name: 'reminders',
-      intervalMs: 300_000,
-      jitterMs: 30_000,
-      timeoutMs: 120_000,
+      ...jobSchedule(this.config, JOB_NAMES.reminders),
       run: async (ctx) => {
         await this.reminders.run(ctx);
       },

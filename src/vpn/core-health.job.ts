@@ -1,51 +1,25 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import { JobRunnerService } from '../jobs/job-runner.service';
-import type { JobContext } from '../jobs/job.types';
-import { SignalsService } from '../signals/signals.service';
-import { ReconciliationJob } from './reconciliation.job';
-import { VpnCircuit } from './vpn-circuit';
-import { VpnProvider } from './vpn-provider';
+import { JOB_NAMES, jobSchedule } from '../jobs/job-schedules';
+import { CoreHealthService } from './core-health.service';
 
-const INTERVAL_MS = 30_000;
-
-/**
- * Probes the core's sentinel every 30 s so a restarted core (users lost) is repaired within seconds rather
- * than at the next 10-minute reconciliation.
- */
 @Injectable()
 export class CoreHealthJob implements OnModuleInit {
-  static readonly jobName = 'vpn-health';
-  private readonly logger = new Logger('CoreHealthJob');
+  static readonly jobName = JOB_NAMES.vpnHealth;
 
   constructor(
+    private readonly config: AppConfig,
     private readonly runner: JobRunnerService,
-    private readonly provider: VpnProvider,
-    private readonly circuit: VpnCircuit,
-    private readonly signals: SignalsService,
+    private readonly health: CoreHealthService,
   ) {}
 
   onModuleInit(): void {
     this.runner.register({
-      name: CoreHealthJob.jobName,
-      intervalMs: INTERVAL_MS,
-      jitterMs: 5_000,
-      timeoutMs: 20_000,
+      ...jobSchedule(this.config, CoreHealthJob.jobName),
       run: async (ctx) => {
-        await this.runOnce(ctx);
+        await this.health.runOnce(ctx);
       },
     });
-  }
-
-  async runOnce(ctx: Pick<JobContext, 'signal'>): Promise<{ stateLost: boolean }> {
-    const { stateLost } = await this.circuit.execute(
-      (signal) => this.provider.health({ signal }),
-      ctx.signal,
-    );
-    this.signals.record('vpn.core.healthy', { stateLost });
-    if (stateLost) {
-      this.logger.warn('VPN core lost its users (restart?): reconciling now');
-      await this.runner.runNow(ReconciliationJob.jobName);
-    }
-    return { stateLost };
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ProvisioningOutboxJob, type OutboxTotals } from './provisioning-outbox.job';
+import { ProvisioningOutboxService, type OutboxTotals } from './provisioning-outbox.service';
 import { VpnCircuit } from './vpn-circuit';
 import { VpnOperationsRepository, type FailedOperation } from './vpn-operations.repository';
 import type { VpnOperationState } from './vpn-operation.entity';
@@ -19,7 +19,7 @@ export class VpnOperationsService {
 
   constructor(
     private readonly repo: VpnOperationsRepository,
-    private readonly outbox: ProvisioningOutboxJob,
+    private readonly outbox: ProvisioningOutboxService,
     private readonly circuit: VpnCircuit,
   ) {}
 

@@ -2,9 +2,12 @@ import { Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@
 import { AppConfig } from '../config/app-config';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { CoreHealthJob } from './core-health.job';
+import { CoreHealthService } from './core-health.service';
 import { HttpAgentProvider } from './http-agent.provider';
 import { ProvisioningOutboxJob } from './provisioning-outbox.job';
+import { ProvisioningOutboxService } from './provisioning-outbox.service';
 import { ReconciliationJob } from './reconciliation.job';
+import { ReconciliationService } from './reconciliation.service';
 import { SubscriptionUrlController } from './subscription-url.controller';
 import { VpnCircuit } from './vpn-circuit';
 import { VpnKeysService } from './vpn-keys.service';
@@ -40,8 +43,11 @@ export function createVpnProvider(config: AppConfig): VpnProvider {
     VpnCircuit,
     VpnOperationsRepository,
     VpnSubscriptionsRepository,
+    ProvisioningOutboxService,
     ProvisioningOutboxJob,
+    ReconciliationService,
     ReconciliationJob,
+    CoreHealthService,
     CoreHealthJob,
     VpnOperationsService,
     VpnKeysService,

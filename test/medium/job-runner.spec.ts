@@ -167,6 +167,24 @@ describe('JobRunnerService', () => {
     ).toHaveLength(1);
   });
 
+  it('writes the summary of an iteration that found nothing to do at debug, not info', async () => {
+    const logger = new CapturedLogger();
+    const { runner } = await start({}, logger);
+    const idle = uniqueName('idle');
+    const busy = uniqueName('busy');
+    for (const [name, processed] of [
+      [idle, 0],
+      [busy, 1],
+    ] as const)
+      runner.register({ name, intervalMs: 60_000, initialDelayMs: 60_000, run: async () => ({ processed }) });
+    expect(await runner.runNow(idle)).toBe('ok');
+    expect(await runner.runNow(busy)).toBe('ok');
+    const level = (name: string) =>
+      logger.lines.filter((l) => l.message.startsWith(`job=${name} took_ms=`)).map((l) => l.level);
+    expect(level(idle)).toEqual(['debug']);
+    expect(level(busy)).toEqual(['log']);
+  });
+
   it('never lets all jobs together use more connections than the jobs budget', async () => {
     const { app, runner } = await start({ JOBS_CONNECTION_BUDGET: '2' });
     const monitor = app.get(PoolMonitor);

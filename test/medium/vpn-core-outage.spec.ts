@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DbService } from '../../src/database/db.service';
 import { freePort } from '../../src/database/embedded-postgres';
 import { PoolMonitor } from '../../src/database/pool-monitor';
-import { ProvisioningOutboxJob } from '../../src/vpn/provisioning-outbox.job';
+import { ProvisioningOutboxService } from '../../src/vpn/provisioning-outbox.service';
 import { VpnCircuit } from '../../src/vpn/vpn-circuit';
 import { VpnOperationsService } from '../../src/vpn/vpn-operations.service';
 import { VpnModule } from '../../src/vpn/vpn.module';
@@ -59,7 +59,7 @@ async function appFor(env: Record<string, string>, logger = new CapturedLogger()
   return app;
 }
 const run = (app: INestApplication) =>
-  app.get(ProvisioningOutboxJob).runOnce({ signal: AbortSignal.timeout(20_000) });
+  app.get(ProvisioningOutboxService).runOnce({ signal: AbortSignal.timeout(20_000) });
 
 describe('provisioning outbox when the core is down', () => {
   it('holds no database connection while the core hangs, retries later and opens the circuit', async () => {

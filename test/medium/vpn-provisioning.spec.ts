@@ -2,9 +2,10 @@ import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DbService } from '../../src/database/db.service';
 import { JobRunnerService } from '../../src/jobs/job-runner.service';
-import { CoreHealthJob } from '../../src/vpn/core-health.job';
-import { ProvisioningOutboxJob } from '../../src/vpn/provisioning-outbox.job';
+import { CoreHealthService } from '../../src/vpn/core-health.service';
+import { ProvisioningOutboxService } from '../../src/vpn/provisioning-outbox.service';
 import { ReconciliationJob } from '../../src/vpn/reconciliation.job';
+import { ReconciliationService } from '../../src/vpn/reconciliation.service';
 import { VpnModule } from '../../src/vpn/vpn.module';
 import { VpnProvider } from '../../src/vpn/vpn-provider';
 import { CapturedLogger } from '../support/captured-logger';
@@ -53,7 +54,7 @@ describe.skipIf(!v2rayAvailable())('VPN provisioning on the real v2fly core', ()
     const op = await insertOperation(dbs, sub, 'provision', { notifyUser: true });
     expect(await access(sub.vpnUuid)).toMatchObject({ accepted: false });
 
-    await app.get(ProvisioningOutboxJob).runOnce({ signal: signal() });
+    await app.get(ProvisioningOutboxService).runOnce({ signal: signal() });
 
     expect(await operation(dbs, op)).toMatchObject({ state: 'done', attempts: 1, last_error: null });
     expect(await access(sub.vpnUuid)).toMatchObject({ accepted: true });
@@ -70,14 +71,14 @@ describe.skipIf(!v2rayAvailable())('VPN provisioning on the real v2fly core', ()
   it('revokes an expired subscription: new connections are refused', async () => {
     const sub = await insertSubscription(dbs);
     await insertOperation(dbs, sub, 'provision');
-    await app.get(ProvisioningOutboxJob).runOnce({ signal: signal() });
+    await app.get(ProvisioningOutboxService).runOnce({ signal: signal() });
     expect(await access(sub.vpnUuid)).toMatchObject({ accepted: true });
 
     await dbs.query('test', `UPDATE subscriptions SET status = 'expired', expired_at = now() WHERE id = $1`, [
       sub.id,
     ]);
     const revoke = await insertOperation(dbs, sub, 'revoke');
-    await app.get(ProvisioningOutboxJob).runOnce({ signal: signal() });
+    await app.get(ProvisioningOutboxService).runOnce({ signal: signal() });
 
     expect(await operation(dbs, revoke)).toMatchObject({ state: 'done' });
     expect(await access(sub.vpnUuid)).toMatchObject({ accepted: false });
@@ -86,14 +87,14 @@ describe.skipIf(!v2rayAvailable())('VPN provisioning on the real v2fly core', ()
   it('applies a reissue (revoke old UUID, provision new one, same e-mail) in order within one pass', async () => {
     const sub = await insertSubscription(dbs);
     await insertOperation(dbs, sub, 'provision');
-    await app.get(ProvisioningOutboxJob).runOnce({ signal: signal() });
+    await app.get(ProvisioningOutboxService).runOnce({ signal: signal() });
     const oldUuid = sub.vpnUuid;
     const newUuid = crypto.randomUUID();
     await dbs.query('test', `UPDATE subscriptions SET vpn_uuid = $2 WHERE id = $1`, [sub.id, newUuid]);
     await insertOperation(dbs, sub, 'revoke');
     await insertOperation(dbs, { ...sub, vpnUuid: newUuid }, 'provision');
 
-    await app.get(ProvisioningOutboxJob).runOnce({ signal: signal() });
+    await app.get(ProvisioningOutboxService).runOnce({ signal: signal() });
 
     expect(await access(oldUuid)).toMatchObject({ accepted: false });
     expect(await access(newUuid)).toMatchObject({ accepted: true });
@@ -102,17 +103,17 @@ describe.skipIf(!v2rayAvailable())('VPN provisioning on the real v2fly core', ()
   it('re-adds everyone after the core is killed and restarted: sentinel → reconciliation → access again', async () => {
     const subs = [await insertSubscription(dbs), await insertSubscription(dbs)];
     for (const s of subs) await insertOperation(dbs, s, 'provision');
-    await app.get(ProvisioningOutboxJob).runOnce({ signal: signal() });
+    await app.get(ProvisioningOutboxService).runOnce({ signal: signal() });
     await app.get(VpnProvider).health();
     for (const s of subs) expect(await access(s.vpnUuid)).toMatchObject({ accepted: true });
 
     await core.restart();
     for (const s of subs) expect(await access(s.vpnUuid)).toMatchObject({ accepted: false });
-    expect(await app.get(CoreHealthJob).runOnce({ signal: signal() })).toEqual({ stateLost: true });
+    expect(await app.get(CoreHealthService).runOnce({ signal: signal() })).toEqual({ stateLost: true });
 
     for (const s of subs) expect(await access(s.vpnUuid)).toMatchObject({ accepted: true });
-    expect(app.get(ReconciliationJob).lastSummary).toMatchObject({ listing: false, errors: 0 });
-    expect(app.get(ReconciliationJob).lastSummary!.added).toBeGreaterThanOrEqual(subs.length);
+    expect(app.get(ReconciliationService).lastSummary).toMatchObject({ listing: false, errors: 0 });
+    expect(app.get(ReconciliationService).lastSummary!.added).toBeGreaterThanOrEqual(subs.length);
     expect(
       logger.matching(/^vpn reconcile: checked=\d+ added=\d+ .* listing=false took_ms=\d+$/),
     ).not.toHaveLength(0);

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DbService } from '../../src/database/db.service';
-import { ReconciliationJob } from '../../src/vpn/reconciliation.job';
+import { ReconciliationService } from '../../src/vpn/reconciliation.service';
 import { VpnModule } from '../../src/vpn/vpn.module';
 import { CapturedLogger } from '../support/captured-logger';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -16,7 +16,7 @@ describe('reconciliation on a core that can list users (Xray)', () => {
   let app: INestApplication;
   let dbs: DbService;
   const logger = new CapturedLogger();
-  const pass = () => app.get(ReconciliationJob).runOnce({ signal: AbortSignal.timeout(20_000) });
+  const pass = () => app.get(ReconciliationService).runOnce({ signal: AbortSignal.timeout(20_000) });
   const onCore = (email: string) => core.users.get(email)?.uuid;
 
   beforeAll(async () => {
@@ -49,7 +49,11 @@ describe('reconciliation on a core that can list users (Xray)', () => {
     expect(onCore(active.vpnEmail)).toBe(active.vpnUuid);
     expect(onCore(expired.vpnEmail)).toBeUndefined();
     expect(onCore(revoked.vpnEmail)).toBeUndefined();
-    expect(app.get(ReconciliationJob).lastSummary).toMatchObject({ listing: true, removed: 2, errors: 0 });
+    expect(app.get(ReconciliationService).lastSummary).toMatchObject({
+      listing: true,
+      removed: 2,
+      errors: 0,
+    });
   });
 
   it('repairs a UUID mismatch with remove + add', async () => {
@@ -57,7 +61,7 @@ describe('reconciliation on a core that can list users (Xray)', () => {
     core.users.set(sub.vpnEmail, { email: sub.vpnEmail, uuid: randomUUID() });
     await pass();
     expect(onCore(sub.vpnEmail)).toBe(sub.vpnUuid);
-    expect(app.get(ReconciliationJob).lastSummary).toMatchObject({ repaired: 1 });
+    expect(app.get(ReconciliationService).lastSummary).toMatchObject({ repaired: 1 });
   });
 
   it('removes an orphan only once it has been seen for the grace window, and never the sentinel', async () => {
@@ -68,7 +72,7 @@ describe('reconciliation on a core that can list users (Xray)', () => {
     await pass();
     expect(onCore('ghost@vpn.local')).toBeUndefined();
     expect(onCore('sentinel@vpn.local')).toBeDefined();
-    expect(app.get(ReconciliationJob).lastSummary).toMatchObject({ orphansRemoved: 1 });
+    expect(app.get(ReconciliationService).lastSummary).toMatchObject({ orphansRemoved: 1 });
   });
 
   it('leaves subscriptions with a pending outbox operation to the outbox', async () => {
@@ -85,7 +89,7 @@ describe('reconciliation on a core that can list users (Xray)', () => {
     core.reset();
     await pass();
     for (const s of subs) expect(onCore(s.vpnEmail)).toBe(s.vpnUuid);
-    expect(app.get(ReconciliationJob).lastSummary).toMatchObject({ stateLost: true });
+    expect(app.get(ReconciliationService).lastSummary).toMatchObject({ stateLost: true });
     expect(
       logger.matching(/^vpn reconcile: .* state_lost=true listing=true took_ms=\d+$/).length,
     ).toBeGreaterThan(0);

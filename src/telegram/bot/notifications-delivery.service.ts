@@ -1,7 +1,5 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { AppConfig } from '../../config/app-config';
+import { Injectable, Logger } from '@nestjs/common';
 import { retryDelayMs } from '../../jobs/backoff';
-import { JobRunnerService } from '../../jobs/job-runner.service';
 import type { JobContext, JobResult } from '../../jobs/job.types';
 import { NotificationsRepository, type DueNotification } from '../../notifications/notifications.repository';
 import { TelegramApiError } from '../../bot-api/bot-api.errors';
@@ -19,25 +17,13 @@ const LOCK_MS = 120_000;
  * at most once per claim; a crash between send and record can repeat one message, never lose one.
  */
 @Injectable()
-export class NotificationsDeliveryService implements OnModuleInit {
+export class NotificationsDeliveryService {
   private readonly logger = new Logger('NotificationsDeliveryService');
 
   constructor(
-    private readonly config: AppConfig,
-    private readonly jobs: JobRunnerService,
     private readonly outbox: NotificationsRepository,
     private readonly sender: TelegramSenderService,
   ) {}
-
-  onModuleInit(): void {
-    const intervalMs = this.config.telegram.notificationsIntervalMs;
-    this.jobs.register({
-      name: 'notifications-delivery',
-      intervalMs,
-      timeoutMs: 60_000,
-      run: (ctx) => this.deliver(ctx),
-    });
-  }
 
   async deliver(ctx: JobContext): Promise<JobResult> {
     const result = { processed: 0, failed: 0 };

@@ -156,6 +156,17 @@ export class TelegramInboxRepository {
     );
     return rows.length;
   }
+
+  /** Runs {@link cleanup} batch after batch until nothing is left to delete or the signal aborts. */
+  async cleanupAll(
+    retentionHours: number,
+    o: { signal: AbortSignal; onBatch: (deleted: number) => void },
+  ): Promise<void> {
+    for (let n = -1; n !== 0 && !o.signal.aborted;) {
+      n = await this.cleanup(retentionHours);
+      o.onBatch(n);
+    }
+  }
 }
 
 const CHAT_PATHS: [string, string[]][] = [

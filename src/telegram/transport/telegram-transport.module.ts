@@ -1,8 +1,10 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { NotificationsDeliveryJob } from '../bot/notifications-delivery.job';
 import { NotificationsDeliveryService } from '../bot/notifications-delivery.service';
 import { PollingTransport } from './polling.transport';
 import { BotApiClient } from '../../bot-api/bot-api.client';
 import { NotificationsModule } from '../../notifications/notifications.module';
+import { TelegramInboxCleanupJob } from './telegram-inbox-cleanup.job';
 import { TelegramInboxRepository } from './telegram-inbox.repository';
 import { TelegramSenderService } from './telegram-sender.service';
 import { TelegramTransportsService } from './telegram-transports.service';
@@ -21,12 +23,14 @@ import { WebhookTransport } from './webhook.transport';
   providers: [
     BotApiClient,
     TelegramInboxRepository,
+    TelegramInboxCleanupJob,
     UpdateDispatcherService,
     PollingTransport,
     WebhookTransport,
     TelegramTransportsService,
     TelegramSenderService,
     NotificationsDeliveryService,
+    NotificationsDeliveryJob,
   ],
   exports: [
     BotApiClient,

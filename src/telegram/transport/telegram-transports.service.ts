@@ -3,20 +3,15 @@ import {
   Logger,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
-  type OnModuleInit,
 } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { retryDelayMs } from '../../jobs/backoff';
-import { JobRunnerService } from '../../jobs/job-runner.service';
 import { PollingTransport } from './polling.transport';
-import { TelegramInboxRepository } from './telegram-inbox.repository';
 import { WebhookTransport } from './webhook.transport';
 
 /** Starts the transport TELEGRAM_MODE selects, after every handler is attached (bootstrap, not init). */
 @Injectable()
-export class TelegramTransportsService
-  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
-{
+export class TelegramTransportsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('TelegramTransportsService');
   private readonly stop = new AbortController();
 
@@ -24,24 +19,7 @@ export class TelegramTransportsService
     private readonly config: AppConfig,
     private readonly polling: PollingTransport,
     private readonly webhook: WebhookTransport,
-    private readonly inbox: TelegramInboxRepository,
-    private readonly jobs: JobRunnerService,
   ) {}
-
-  onModuleInit(): void {
-    this.jobs.register({
-      name: 'telegram-inbox-cleanup',
-      intervalMs: 3_600_000,
-      run: async (ctx) => {
-        let deleted = 0;
-        for (let n = -1; n !== 0 && !ctx.signal.aborted; deleted += n) {
-          n = await this.inbox.cleanup(this.config.telegram.inboxRetentionHours);
-          ctx.progress({ processed: n });
-        }
-        return {};
-      },
-    });
-  }
 
   onApplicationBootstrap(): void {
     if (this.config.telegram.mode === 'polling') this.polling.start();

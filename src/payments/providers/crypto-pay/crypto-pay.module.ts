@@ -5,6 +5,7 @@ import { SubscriptionsModule } from '../../../subscriptions/subscriptions.module
 import { PaymentsModule } from '../../payments.module';
 import { CryptoPaySettlementService } from './crypto-pay-settlement.service';
 import { CryptoPayWatcherJob } from './crypto-pay-watcher.job';
+import { CryptoPayWatcherService } from './crypto-pay-watcher.service';
 import { CryptoPayWebhookController } from './crypto-pay-webhook.controller';
 import { CryptoPayWebhookService } from './crypto-pay-webhook.service';
 import { CryptoPayClient } from './crypto-pay.client';
@@ -34,6 +35,7 @@ import { CryptoPayService } from './crypto-pay.service';
     CryptoPaySettlementService,
     CryptoPayService,
     CryptoPayWebhookService,
+    CryptoPayWatcherService,
     CryptoPayWatcherJob,
   ],
   exports: [CryptoPayService, CryptoPayClient],

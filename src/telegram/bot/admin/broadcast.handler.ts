@@ -16,7 +16,7 @@ import {
 } from './admin.view';
 import { BroadcastsService } from '../../../admin/broadcasts.service';
 
-/** /broadcast and its buttons (`adm:bc:…`): start, stop, list. Delivery is BroadcastDeliveryJob's. */
+/** /broadcast and its buttons (`adm:bc:…`): start, stop, list. Delivery is BroadcastDeliveryService's. */
 @Update()
 @UseFilters(RethrowToBoundary)
 export class BroadcastHandler {

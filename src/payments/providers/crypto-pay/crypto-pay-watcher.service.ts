@@ -1,0 +1,63 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { JobContext, JobResult } from '../../../jobs/job.types';
+import { CryptoPaySettlementService } from './crypto-pay-settlement.service';
+import { CryptoPayClient, GET_INVOICES_MAX_IDS } from './crypto-pay.client';
+import { CryptoPayRepository, type InvoiceCursor } from './crypto-pay.repository';
+
+/** Upper bound of invoices looked at per iteration; the rest wait for the next tick. */
+const MAX_BATCHES_PER_ITERATION = 10;
+
+/**
+ * Webhooks can be missed (not configured, not delivered, delivered while we were down), so pending invoices
+ * are polled: read a batch of ids in one short query, ask Crypto Pay with no connection held, then settle
+ * each invoice in its own short transaction. When Crypto Pay is down or hangs, the client's deadline,
+ * retries and circuit breaker end the iteration with an error line; nothing is lost, the next tick retries.
+ */
+@Injectable()
+export class CryptoPayWatcherService {
+  private readonly logger = new Logger('CryptoPayWatcher');
+
+  constructor(
+    private readonly client: CryptoPayClient,
+    private readonly repository: CryptoPayRepository,
+    private readonly settlement: CryptoPaySettlementService,
+  ) {}
+
+  async run(ctx: JobContext): Promise<JobResult> {
+    let processed = 0;
+    let failed = 0;
+    const counts: Record<string, number> = {};
+    let after: InvoiceCursor | undefined;
+    for (let batch = 0; batch < MAX_BATCHES_PER_ITERATION && !ctx.signal.aborted; batch++) {
+      const pending = await this.repository.pendingInvoices({ limit: GET_INVOICES_MAX_IDS, after });
+      if (pending.length === 0) break;
+      const invoices = await this.client.getInvoices(
+        pending.map((p) => p.invoiceId),
+        { signal: ctx.signal },
+      );
+      const byId = new Map(invoices.map((i) => [i.invoice_id, i]));
+      for (const p of pending) {
+        const invoice = byId.get(p.invoiceId);
+        if (!invoice || ctx.signal.aborted) continue;
+        try {
+          const outcome = await this.settlement.settle(p.purchaseId, invoice);
+          counts[outcome] = (counts[outcome] ?? 0) + 1;
+          if (outcome === 'refused') failed++;
+          else if (outcome !== 'still_active') processed++;
+        } catch (err) {
+          failed++;
+          this.logger.error(
+            `settling invoice ${p.invoiceId} of purchase ${p.purchaseId} failed: ${(err as Error).message}`,
+            (err as Error).stack,
+          );
+        }
+      }
+      ctx.progress();
+      const last = pending[pending.length - 1];
+      after = { createdAt: last.createdAt, purchaseId: last.purchaseId };
+      if (pending.length < GET_INVOICES_MAX_IDS) break;
+    }
+    if (Object.keys(counts).length) this.logger.log(`invoices ${JSON.stringify(counts)}`);
+    return { processed, failed };
+  }
+}
