@@ -4,10 +4,7 @@ import { withCaller } from '../database/caller-context';
 import { JobRunnerService } from '../jobs/job-runner.service';
 import type { JobContext } from '../jobs/job.types';
 import { TelegramApiError } from '../bot-api/bot-api.errors';
-import {
-  RecipientUnavailableError,
-  TelegramSenderService,
-} from '../telegram/transport/telegram-sender.service';
+import { RecipientUnavailableError, TelegramSenderService } from '../bot-api/telegram-sender.service';
 import { broadcastView } from '../telegram/bot/admin/admin.view';
 import { BroadcastsRepository, type Broadcast } from './broadcasts.repository';
 import { BROADCAST_JOB } from './broadcasts.service';

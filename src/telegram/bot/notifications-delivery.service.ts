@@ -5,7 +5,7 @@ import { JobRunnerService } from '../../jobs/job-runner.service';
 import type { JobContext, JobResult } from '../../jobs/job.types';
 import { NotificationsRepository, type DueNotification } from '../notifications.repository';
 import { TelegramApiError } from '../../bot-api/bot-api.errors';
-import { RecipientUnavailableError, TelegramSenderService } from '../transport/telegram-sender.service';
+import { RecipientUnavailableError, TelegramSenderService } from '../../bot-api/telegram-sender.service';
 import { notificationKeyboard, renderNotification } from './views/notification.view';
 
 const BATCH = 50;

@@ -1,10 +1,12 @@
-import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { Module, type DynamicModule, type OnModuleInit, type Type } from '@nestjs/common';
+import { BotApiModule } from '../../bot-api/bot-api.module';
+import { TelegramSenderService } from '../../bot-api/telegram-sender.service';
+import { UsersModule } from '../../users/users.module';
+import { UsersService } from '../../users/users.service';
 import { NotificationsDeliveryService } from '../bot/notifications-delivery.service';
 import { NotificationsRepository } from '../notifications.repository';
 import { PollingTransport } from './polling.transport';
-import { BotApiClient } from '../../bot-api/bot-api.client';
 import { TelegramInboxRepository } from './telegram-inbox.repository';
-import { TelegramSenderService } from './telegram-sender.service';
 import { TelegramTransportsService } from './telegram-transports.service';
 import { TelegramWebhookController } from './telegram-webhook.controller';
 import { UpdateDispatcherService } from './update-dispatcher.service';
@@ -16,28 +18,36 @@ import { WebhookTransport } from './webhook.transport';
  * processes each update (the bot's handlers; tests bind their own).
  */
 @Module({
+  imports: [BotApiModule, UsersModule],
   controllers: [TelegramWebhookController],
   providers: [
-    BotApiClient,
     TelegramInboxRepository,
     UpdateDispatcherService,
     PollingTransport,
     WebhookTransport,
     TelegramTransportsService,
-    TelegramSenderService,
     NotificationsRepository,
     NotificationsDeliveryService,
   ],
   exports: [
-    BotApiClient,
+    BotApiModule,
     TelegramInboxRepository,
     UpdateDispatcherService,
     PollingTransport,
     WebhookTransport,
-    TelegramSenderService,
   ],
 })
-export class TelegramTransportModule {
+export class TelegramTransportModule implements OnModuleInit {
+  constructor(
+    private readonly sender: TelegramSenderService,
+    private readonly users: UsersService,
+  ) {}
+
+  /** Telegram's 403 means the user blocked the bot (or is gone): the users module records it. */
+  onModuleInit(): void {
+    this.sender.onRecipientUnavailable((chatId) => this.users.markBlocked(chatId));
+  }
+
   /** The module with `handler` bound as the UpdateHandler that processes each update. */
   static withHandler(handler: Type<UpdateHandler>): DynamicModule {
     return {

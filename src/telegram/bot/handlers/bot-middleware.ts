@@ -4,7 +4,7 @@ import { Clock } from '../../../clock/clock';
 import { AppConfig } from '../../../config/app-config';
 import { UsersRepository } from '../../../users/users.repository';
 import { UsersService } from '../../../users/users.service';
-import { RecipientUnavailableError } from '../../transport/telegram-sender.service';
+import { RecipientUnavailableError } from '../../../bot-api/telegram-sender.service';
 import { isTransient } from '../../transport/update-dispatcher.service';
 import { ADMIN_CALLBACK_PREFIX, ADMIN_COMMANDS } from '../views/callback-data';
 import { accessRestricted, apologyMessage, somethingWentWrong } from '../views/menu.view';
