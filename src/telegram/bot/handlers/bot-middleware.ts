@@ -8,7 +8,7 @@ import { RecipientUnavailableError } from '../../../bot-api/telegram-sender.serv
 import { isTransient } from '../../transport/update-dispatcher.service';
 import { ADMIN_CALLBACK_PREFIX, ADMIN_COMMANDS } from '../views/callback-data';
 import { accessRestricted, apologyMessage, somethingWentWrong } from '../views/menu.view';
-import { langOf, show, signalOf, stateOf } from './bot-context';
+import { answer, langOf, show, signalOf, stateOf } from './bot-context';
 import { userFacing } from './user-facing-errors';
 
 const TOUCH_EVERY_MS = 60_000;
@@ -113,7 +113,11 @@ export class BotMiddleware {
         this.logger[mapped.log](
           `update ${ctx.update.update_id}: ${(err as Error).name}: ${(err as Error).message}`,
         );
-      if (ctx.preCheckoutQuery)
+      if ('alert' in mapped) {
+        if (ctx.preCheckoutQuery) await ctx.answerPreCheckoutQuery(false, mapped.alert);
+        else if (ctx.callbackQuery) await answer(ctx, mapped.alert, true);
+        else if (ctx.chat) await ctx.reply(mapped.alert);
+      } else if (ctx.preCheckoutQuery)
         await ctx.answerPreCheckoutQuery(false, mapped.toast ?? somethingWentWrong[lang]);
       else await show(ctx, mapped.screen, { toast: mapped.toast, fresh: true });
       return true;
