@@ -146,7 +146,7 @@ export function referrerFromStart(ctx: Context): number | null {
   return m ? Number(m[1]) : null;
 }
 
-/** Admin buttons and commands belong to src/admin, which checks ADMIN_IDS itself. */
+/** Admin buttons and commands: the admin gate answers anyone not in ADMIN_IDS (a blocked user too). */
 function isAdminUpdate(ctx: Context): boolean {
   const data = ctx.callbackQuery && 'data' in ctx.callbackQuery ? ctx.callbackQuery.data : undefined;
   if (data?.startsWith(ADMIN_CALLBACK_PREFIX)) return true;
