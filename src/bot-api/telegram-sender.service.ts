@@ -22,10 +22,10 @@ export type RecipientUnavailableListener = (chatId: number) => Promise<void>;
 const MAX_429_RETRIES = 3;
 
 /**
- * Every outgoing message goes through here (DESIGN.md §4 / telegram.md rule 20): a global rate below
- * Telegram's ~30/s, per-chat pacing (~1/s), 429 honoured with exactly `retry_after` (for that chat and, as
- * Telegram's flood control is per bot, for everyone), 403 reported to the recipient-unavailable listeners
- * (the telegram module marks the user blocked), a deadline on every call.
+ * Every outgoing call goes through here: a global rate below Telegram's ~30/s, per-chat pacing (~1/s),
+ * 429 honoured with exactly `retry_after` (for that chat and, as Telegram's flood control is per bot, for
+ * everyone), 403 reported to the recipient-unavailable listeners (the telegram module marks the user
+ * blocked), a deadline on every call.
  *
  * Hand-rolled rather than a limiter library: the pacing needs per-chat state and a global pause driven by
  * Telegram's own retry_after, which token-bucket libraries (bottleneck, limiter) do not model.

@@ -29,7 +29,7 @@ export class BotMiddleware {
   ) {}
 
   /**
-   * Error boundary. Decision (documented in the report and here):
+   * Error boundary:
    * - an expected domain outcome (trial used, not enough balance, plan gone, provider down …) is answered
    *   with its own screen and the update completes: it is not a failure;
    * - a transient failure (Telegram/DB/network unavailable, the update's deadline) is rethrown without a

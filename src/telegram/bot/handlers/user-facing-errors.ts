@@ -44,9 +44,9 @@ const withMenu = (text: string, lang: Lang, first?: [string, string]): Screen =>
 });
 
 /**
- * The domain errors a user can cause or meet, mapped once to what they are told (STYLE.md: typed errors,
- * mapped once for chat replies). These are expected outcomes, not failures of the update. Anything not
- * mapped here is a bug or an outage and goes to the error boundary's generic path.
+ * The domain errors a user can cause or meet, mapped once to what they are told. These are expected
+ * outcomes, not failures of the update. Anything not mapped here is a bug or an outage and goes to the
+ * error boundary's generic path.
  */
 export function userFacing(
   err: unknown,
