@@ -1,5 +1,5 @@
 import { Telegraf } from 'telegraf';
-import { TelegramSenderService } from '../src/telegram/transport/telegram-sender.service';
+import { TelegramSenderService } from '../src/bot-api/telegram-sender.service';
 import { FakeTelegram } from '../src/demo/fake-telegram';
 import type { Bench, BenchFigure } from './bench.types';
 import { BENCH_ENV, benchPostgres } from './bench-postgres';

@@ -5,10 +5,7 @@ import { JOB_NAMES } from '../jobs/job-schedules';
 import { JobRunnerService } from '../jobs/job-runner.service';
 import type { JobContext } from '../jobs/job.types';
 import { TelegramApiError } from '../bot-api/bot-api.errors';
-import {
-  RecipientUnavailableError,
-  TelegramSenderService,
-} from '../telegram/transport/telegram-sender.service';
+import { RecipientUnavailableError, TelegramSenderService } from '../bot-api/telegram-sender.service';
 import { broadcastView } from '../telegram/bot/admin/admin.view';
 import { BroadcastsRepository, type Broadcast } from './broadcasts.repository';
 

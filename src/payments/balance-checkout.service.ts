@@ -35,12 +35,18 @@ export class BalanceCheckoutService {
     private readonly effects: PurchaseEffectsService,
   ) {}
 
+  /** The plan's price in the balance currency and whether `balanceMinor` covers it; buy() decides under the lock. */
+  quote(plan: Plan, balanceMinor: number): { priceMinor: number; affordable: boolean } {
+    const priceMinor = priceOf(plan, this.config.payments.balanceCurrency);
+    return { priceMinor, affordable: balanceMinor >= priceMinor };
+  }
+
   async buy(em: EntityManager, c: BalanceCheckoutInput): Promise<BalanceCheckoutResult> {
     const currency = this.config.payments.balanceCurrency;
-    const price = priceOf(c.plan, currency);
     const user = await this.users.lock(em, c.userId);
     if (!user) throw new UsersError(UsersErrorCode.UserNotFound, `user ${c.userId} not found`);
-    if (user.balanceMinor < price)
+    const { priceMinor: price, affordable } = this.quote(c.plan, user.balanceMinor);
+    if (!affordable)
       throw new PaymentsError(
         PaymentsErrorCode.InsufficientFunds,
         `balance ${user.balanceMinor} is below the price ${price} ${currency}`,

@@ -16,6 +16,7 @@ import { PurchasesRepository } from './purchases.repository';
 import { PurchasesService } from './purchases.service';
 import { ReferralRewardsRepository } from './referral-rewards.repository';
 import { ReferralService } from './referral.service';
+import { TopupPolicyService } from './topup-policy.service';
 
 @Module({
   imports: [ClockModule, UsersModule, SubscriptionsModule, NotificationsModule],
@@ -33,7 +34,15 @@ import { ReferralService } from './referral.service';
     AutoRenewalRepository,
     AutoRenewalJob,
     PurchaseExpiryJob,
+    TopupPolicyService,
   ],
-  exports: [PurchasesService, BalanceService, AutoRenewalService, ReferralService],
+  exports: [
+    PurchasesService,
+    BalanceService,
+    AutoRenewalService,
+    ReferralService,
+    TopupPolicyService,
+    BalanceCheckoutService,
+  ],
 })
 export class PaymentsModule {}

@@ -8,6 +8,8 @@ export enum SubscriptionsErrorCode {
   SubscriptionNotActive = 'SUBSCRIPTION_NOT_ACTIVE',
   AutoRenewNeedsPlan = 'AUTO_RENEW_NEEDS_PLAN',
   InvalidDays = 'INVALID_DAYS',
+  /** KEY_REISSUE_COOLDOWN_MINUTES have not passed since the last reissue. */
+  ReissueTooSoon = 'REISSUE_TOO_SOON',
 }
 
 export class SubscriptionsError extends Error {
@@ -17,5 +19,14 @@ export class SubscriptionsError extends Error {
   ) {
     super(message);
     this.name = 'SubscriptionsError';
+  }
+}
+
+export class ReissueTooSoonError extends SubscriptionsError {
+  constructor(
+    /** How long until a reissue is allowed again. */
+    readonly waitMs: number,
+  ) {
+    super(SubscriptionsErrorCode.ReissueTooSoon, `the key was reissued recently: wait ${waitMs} ms`);
   }
 }

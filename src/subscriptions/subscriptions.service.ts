@@ -11,7 +11,7 @@ import { newSubToken, newVpnUuid } from './grant-rules';
 import { PlanCatalog } from './plan-catalog';
 import type { Subscription } from './subscription';
 import { SubscriptionGrantsService, type GrantResult } from './subscription-grants.service';
-import { SubscriptionsError, SubscriptionsErrorCode } from './subscriptions.errors';
+import { ReissueTooSoonError, SubscriptionsError, SubscriptionsErrorCode } from './subscriptions.errors';
 import { SubscriptionsRepository } from './subscriptions.repository';
 
 /** Access rules a user or an admin triggers directly: trial, reissue, auto-renew switch, admin grant. */
@@ -55,16 +55,38 @@ export class SubscriptionsService {
     });
   }
 
-  /** New UUID and subscription token (e.g. a leaked link); the old UUID is removed from the core. */
+  /**
+   * The checks reissue makes, on a plain read, for the confirmation screen: throws what reissue would
+   * (no subscription, ended, ReissueTooSoonError). Reissue checks again under the lock.
+   */
+  async assertCanReissue(userId: number): Promise<Subscription> {
+    assertTelegramId(userId);
+    const current = await this.subscriptions.findByUser(userId);
+    if (!current) throw new SubscriptionsError(SubscriptionsErrorCode.NoSubscription, 'no subscription');
+    if (current.status !== 'active')
+      throw new SubscriptionsError(
+        SubscriptionsErrorCode.SubscriptionNotActive,
+        'the subscription has ended',
+      );
+    this.assertReissueCooldownPassed(current, this.clock.now());
+    return current;
+  }
+
+  /**
+   * New UUID and subscription token (e.g. a leaked link); the old UUID is removed from the core. At most
+   * once per KEY_REISSUE_COOLDOWN_MINUTES, checked under the row lock so a double press reissues once.
+   */
   async reissue(userId: number): Promise<Subscription> {
     assertTelegramId(userId);
     return this.db.transaction('subscriptions.reissue', async (em) => {
       const current = await this.lockActive(em, userId);
+      const now = this.clock.now();
+      this.assertReissueCooldownPassed(current, now);
       const subscription = await this.subscriptions.replaceCredentials(em, {
         id: current.id,
         vpnUuid: newVpnUuid(),
         subToken: newSubToken(),
-        now: this.clock.now(),
+        now,
       });
       // Queued in this order, so the worker frees the e-mail on the core before adding the new UUID.
       await this.vpn.revoke(em, vpnTarget(current));
@@ -105,6 +127,13 @@ export class SubscriptionsService {
         now: this.clock.now(),
       }),
     );
+  }
+
+  private assertReissueCooldownPassed(sub: Subscription, now: Date): void {
+    const cooldown = this.config.bot.keyReissueCooldownMs;
+    if (!sub.reissuedAt || cooldown === 0) return;
+    const left = sub.reissuedAt.getTime() + cooldown - now.getTime();
+    if (left > 0) throw new ReissueTooSoonError(left);
   }
 
   private async lockActive(em: EntityManager, userId: number): Promise<Subscription> {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TelegrafModule } from 'nestjs-telegraf';
+import { AdminModule } from '../admin/admin.module';
 import { ClockModule } from '../clock/clock.module';
 import { AppConfig } from '../config/app-config';
 import { PaymentsModule } from '../payments/payments.module';
@@ -8,6 +9,9 @@ import { StarsModule } from '../payments/providers/stars/stars.module';
 import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
 import { UsersModule } from '../users/users.module';
 import { VpnModule } from '../vpn/vpn.module';
+import { AdminCommandsHandler } from './bot/admin/admin-commands.handler';
+import { AdminGateInterceptor } from './bot/admin/admin-gate.interceptor';
+import { BroadcastHandler } from './bot/admin/broadcast.handler';
 import { BalanceHandler } from './bot/handlers/balance.handler';
 import { BotMiddleware } from './bot/handlers/bot-middleware';
 import { BotMiddlewareModule } from './bot/handlers/bot-middleware.module';
@@ -26,7 +30,8 @@ import { TelegramTransportModule } from './transport/telegram-transport.module';
  * The bot: nestjs-telegraf discovers the handlers (@Update classes) and builds the Telegraf instance, but
  * never launches it (`launchOptions: false`); TelegramTransportModule fetches updates into the inbox and
  * the dispatcher feeds them to telegraf through TelegrafUpdateHandler. The error boundary and the user
- * context are bot-level middlewares, so they wrap every handler (also src/admin's) in any discovery order.
+ * context are bot-level middlewares, so they wrap every handler in any discovery order. The admin handlers
+ * sit behind one gate (AdminGateInterceptor) and, like the user handlers, before the fallback.
  */
 @Module({
   imports: [
@@ -52,6 +57,7 @@ import { TelegramTransportModule } from './transport/telegram-transport.module';
     CryptoPayModule,
     StarsModule,
     VpnModule,
+    AdminModule,
   ],
   // Order matters: handlers are registered in this order, and FallbackHandler must come last.
   providers: [
@@ -63,9 +69,10 @@ import { TelegramTransportModule } from './transport/telegram-transport.module';
     SubscriptionHandler,
     BalanceHandler,
     ReferralsHandler,
+    AdminGateInterceptor,
+    AdminCommandsHandler,
+    BroadcastHandler,
     FallbackHandler,
   ],
-  // The admin module (src/admin) sends broadcasts through this app's one TelegramSenderService.
-  exports: [TelegramTransportModule],
 })
 export class TelegramModule {}

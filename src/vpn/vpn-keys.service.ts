@@ -46,6 +46,11 @@ export class VpnKeysService {
     return buildVlessLink({ ...s, host: s.host }, uuid);
   }
 
+  /** The vless:// link, or undefined when VPN_PUBLIC_HOST is not set (instead of failing). */
+  linkIfConfigured(uuid: string): string | undefined {
+    return this.config.vpn.link.host ? this.link(uuid) : undefined;
+  }
+
   qrPng(text: string): Promise<Buffer> {
     return QRCode.toBuffer(text, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 512 });
   }

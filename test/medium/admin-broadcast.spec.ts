@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AdminModule } from '../../src/admin/admin.module';
+import { TelegramModule } from '../../src/telegram/telegram.module';
 import { BROADCAST_JOB } from '../../src/admin/broadcasts.service';
 import { JobRunnerService } from '../../src/jobs/job-runner.service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -27,7 +27,7 @@ afterEach(async () => {
 /** An app instance on the test's database; `sendRate` slows delivery so a test can act mid-way. */
 async function startApp(sendRate = 25): Promise<CoreApp> {
   const app = await startCoreApp({
-    imports: [AdminModule],
+    imports: [TelegramModule],
     database: db,
     env: {
       TELEGRAM_API_ROOT: telegram.apiRoot,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminModule } from '../../src/admin/admin.module';
+import { TelegramModule } from '../../src/telegram/telegram.module';
 import { AdminService } from '../../src/admin/admin.service';
 import { PurchasesService } from '../../src/payments/purchases.service';
 import { StarsService } from '../../src/payments/providers/stars/stars.service';
@@ -19,7 +19,7 @@ let core: CoreApp;
 beforeAll(async () => {
   telegram = await new FakeTelegram({ token: BOT_TOKEN }).start();
   core = await startCoreApp({
-    imports: [AdminModule],
+    imports: [TelegramModule],
     env: {
       TELEGRAM_API_ROOT: telegram.apiRoot,
       TELEGRAM_POLL_TIMEOUT_S: '1',

@@ -265,6 +265,28 @@ describe('Stars refund', () => {
     expect(refundsSent(charge)).toHaveLength(1);
   });
 
+  it('waits out Telegram flood control (429 retry_after) and returns the Stars once', async () => {
+    const user = await core.factory.user();
+    const { purchase } = await stars.checkout({ kind: 'subscription', userId: user.id, planCode: '1m' });
+    const charge = chargeId();
+    await pay(purchase, charge);
+    telegram.fault('refundStarPayment', { kind: 'status', code: 429, retryAfter: 1 });
+    const t0 = Date.now();
+    expect(await stars.refund(purchase.id)).toMatchObject({ outcome: 'refunded', starsReturned: true });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1_000);
+    expect(refundsSent(charge)).toHaveLength(1);
+  });
+
+  it('never puts the bot token into the error when Telegram cannot be reached', async () => {
+    const user = await core.factory.user();
+    const { purchase } = await stars.checkout({ kind: 'subscription', userId: user.id, planCode: '1m' });
+    await pay(purchase);
+    telegram.fault('refundStarPayment', { kind: 'drop' });
+    const err = (await stars.refund(purchase.id).catch((e: unknown) => e)) as Error & { code: string };
+    expect(err.code).toBe(StarsErrorCode.Unavailable);
+    expect(err.message).not.toContain(BOT_TOKEN);
+  });
+
   it('refuses a purchase that was not paid with Stars', async () => {
     const paid = await core.factory.purchase({ status: 'paid', paidAt: new Date() });
     await expect(stars.refund(paid.id)).rejects.toMatchObject({ code: StarsErrorCode.NotPayable });

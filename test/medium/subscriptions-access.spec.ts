@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Clock } from '../../src/clock/clock';
 import { PlanCatalog } from '../../src/subscriptions/plan-catalog';
-import { SubscriptionsErrorCode } from '../../src/subscriptions/subscriptions.errors';
+import { ReissueTooSoonError, SubscriptionsErrorCode } from '../../src/subscriptions/subscriptions.errors';
 import { SubscriptionsModule } from '../../src/subscriptions/subscriptions.module';
 import { SubscriptionsService } from '../../src/subscriptions/subscriptions.service';
 import { UsersErrorCode } from '../../src/users/users.errors';
@@ -168,6 +168,19 @@ describe('reissue', () => {
       code: SubscriptionsErrorCode.SubscriptionNotActive,
     });
     expect(await ops(lapsed.id)).toEqual([]);
+  });
+
+  it('happens once for two presses at the same time, and the refusal says how long to wait', async () => {
+    const s = await subs.startTrial((await core.factory.user()).id);
+    await expect(subs.assertCanReissue(s.userId)).resolves.toMatchObject({ id: s.id });
+    const results = await Promise.allSettled([subs.reissue(s.userId), subs.reissue(s.userId)]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refusal = results.find((r) => r.status === 'rejected')!.reason as ReissueTooSoonError;
+    expect(refusal).toBeInstanceOf(ReissueTooSoonError);
+    expect(refusal.code).toBe(SubscriptionsErrorCode.ReissueTooSoon);
+    expect(refusal.waitMs).toBeGreaterThan(9 * 60_000);
+    expect(refusal.waitMs).toBeLessThanOrEqual(10 * 60_000);
+    await expect(subs.assertCanReissue(s.userId)).rejects.toBeInstanceOf(ReissueTooSoonError);
   });
 });
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DbService } from '../../src/database/db.service';
 import { freePort } from '../../src/database/embedded-postgres';
 import { PollingTransport } from '../../src/telegram/transport/polling.transport';
-import { TelegramSenderService } from '../../src/telegram/transport/telegram-sender.service';
+import { TelegramSenderService } from '../../src/bot-api/telegram-sender.service';
 import { TelegramTransportModule } from '../../src/telegram/transport/telegram-transport.module';
 import { UpdateHandler } from '../../src/telegram/transport/update-handler';
 import type { TestDatabase } from '../support/database';

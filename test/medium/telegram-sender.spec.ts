@@ -2,10 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DbService } from '../../src/database/db.service';
 import { JobRunnerService } from '../../src/jobs/job-runner.service';
-import {
-  RecipientUnavailableError,
-  TelegramSenderService,
-} from '../../src/telegram/transport/telegram-sender.service';
+import { RecipientUnavailableError, TelegramSenderService } from '../../src/bot-api/telegram-sender.service';
 import { TelegramTransportModule } from '../../src/telegram/transport/telegram-transport.module';
 import { UpdateHandler } from '../../src/telegram/transport/update-handler';
 import { createTestDatabase, type TestDatabase } from '../support/database';

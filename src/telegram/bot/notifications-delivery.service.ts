@@ -3,7 +3,7 @@ import { retryDelayMs } from '../../jobs/backoff';
 import type { JobContext, JobResult } from '../../jobs/job.types';
 import { NotificationsRepository, type DueNotification } from '../../notifications/notifications.repository';
 import { TelegramApiError } from '../../bot-api/bot-api.errors';
-import { RecipientUnavailableError, TelegramSenderService } from '../transport/telegram-sender.service';
+import { RecipientUnavailableError, TelegramSenderService } from '../../bot-api/telegram-sender.service';
 import { notificationKeyboard, renderNotification } from './views/notification.view';
 
 const BATCH = 50;

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectBot } from 'nestjs-telegraf';
 import type { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
-import { TelegramSenderService } from '../transport/telegram-sender.service';
+import { TelegramSenderService } from '../../bot-api/telegram-sender.service';
 import { UpdateHandler } from '../transport/update-handler';
 import { toLang } from './views/i18n';
 import { apologyMessage } from './views/menu.view';

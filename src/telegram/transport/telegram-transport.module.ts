@@ -1,12 +1,14 @@
-import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { Module, type DynamicModule, type OnModuleInit, type Type } from '@nestjs/common';
+import { BotApiModule } from '../../bot-api/bot-api.module';
+import { TelegramSenderService } from '../../bot-api/telegram-sender.service';
+import { NotificationsModule } from '../../notifications/notifications.module';
+import { UsersModule } from '../../users/users.module';
+import { UsersService } from '../../users/users.service';
 import { NotificationsDeliveryJob } from '../bot/notifications-delivery.job';
 import { NotificationsDeliveryService } from '../bot/notifications-delivery.service';
 import { PollingTransport } from './polling.transport';
-import { BotApiClient } from '../../bot-api/bot-api.client';
-import { NotificationsModule } from '../../notifications/notifications.module';
 import { TelegramInboxCleanupJob } from './telegram-inbox-cleanup.job';
 import { TelegramInboxRepository } from './telegram-inbox.repository';
-import { TelegramSenderService } from './telegram-sender.service';
 import { TelegramTransportsService } from './telegram-transports.service';
 import { TelegramWebhookController } from './telegram-webhook.controller';
 import { UpdateDispatcherService } from './update-dispatcher.service';
@@ -18,30 +20,37 @@ import { WebhookTransport } from './webhook.transport';
  * processes each update (the bot's handlers; tests bind their own).
  */
 @Module({
-  imports: [NotificationsModule],
+  imports: [BotApiModule, UsersModule, NotificationsModule],
   controllers: [TelegramWebhookController],
   providers: [
-    BotApiClient,
     TelegramInboxRepository,
     TelegramInboxCleanupJob,
     UpdateDispatcherService,
     PollingTransport,
     WebhookTransport,
     TelegramTransportsService,
-    TelegramSenderService,
     NotificationsDeliveryService,
     NotificationsDeliveryJob,
   ],
   exports: [
-    BotApiClient,
+    BotApiModule,
     TelegramInboxRepository,
     UpdateDispatcherService,
     PollingTransport,
     WebhookTransport,
-    TelegramSenderService,
   ],
 })
-export class TelegramTransportModule {
+export class TelegramTransportModule implements OnModuleInit {
+  constructor(
+    private readonly sender: TelegramSenderService,
+    private readonly users: UsersService,
+  ) {}
+
+  /** Telegram's 403 means the user blocked the bot (or is gone): the users module records it. */
+  onModuleInit(): void {
+    this.sender.onRecipientUnavailable((chatId) => this.users.markBlocked(chatId));
+  }
+
   /** The module with `handler` bound as the UpdateHandler that processes each update. */
   static withHandler(handler: Type<UpdateHandler>): DynamicModule {
     return {

@@ -1,4 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { TelegramApiError } from '../../../bot-api/bot-api.errors';
+import { TelegramSenderService } from '../../../bot-api/telegram-sender.service';
 import { Clock } from '../../../clock/clock';
 import { AppConfig } from '../../../config/app-config';
 import { PlanCatalog } from '../../../subscriptions/plan-catalog';
@@ -7,7 +9,6 @@ import { PaymentsError, PaymentsErrorCode } from '../../payments.errors';
 import { isPurchaseId, type Purchase } from '../../purchase';
 import { PurchasesService, type FinalizeResult, type RefundResult } from '../../purchases.service';
 import { minorToDecimalString } from '../crypto-pay/crypto-pay-amount';
-import { StarsApiClient } from './stars-api.client';
 import { starsInvoice, type StarsInvoice } from './stars-invoice';
 import { StarsError, StarsErrorCode } from './stars.errors';
 
@@ -77,7 +78,7 @@ export class StarsService {
     private readonly clock: Clock,
     private readonly purchases: PurchasesService,
     private readonly plans: PlanCatalog,
-    private readonly api: StarsApiClient,
+    private readonly sender: TelegramSenderService,
   ) {}
 
   get enabled(): boolean {
@@ -168,7 +169,7 @@ export class StarsService {
     } catch (err) {
       if (!(err instanceof PaymentsError) || !RETURNABLE.has(err.code) || !message.from) throw err;
       this.logger.warn(`returning ${p.total_amount} Stars of charge ${chargeId}: ${err.code} ${err.message}`);
-      await this.api.refundStarPayment(
+      await this.refundStarPayment(
         { userId: message.from.id, telegramPaymentChargeId: chargeId },
         { signal: o.signal },
       );
@@ -193,7 +194,7 @@ export class StarsService {
     // Books first (idempotent), then Telegram, once: asked again, only a refund Telegram never confirmed is sent.
     if (await this.purchases.providerRefundDone(charge)) return { ...result, starsReturned: false };
     try {
-      const sent = await this.api.refundStarPayment({
+      const sent = await this.refundStarPayment({
         userId: purchase.userId,
         telegramPaymentChargeId: purchase.providerChargeId,
       });
@@ -204,6 +205,37 @@ export class StarsService {
         `purchase ${purchaseId} is refunded in the books but Telegram did not return the Stars: ${(err as Error).message}; run the refund again`,
       );
       throw err;
+    }
+  }
+
+  /**
+   * telegraf 4.16 predates Stars (Bot API 7.4) and has no refundStarPayment, so it is sent as a raw call
+   * through the sender (its rate limits and deadline). True when Telegram had returned the Stars before.
+   */
+  private async refundStarPayment(
+    r: { userId: number; telegramPaymentChargeId: string },
+    o: { signal?: AbortSignal } = {},
+  ): Promise<{ alreadyRefunded: boolean }> {
+    const method = 'refundStarPayment';
+    try {
+      await this.sender.send(
+        method,
+        { user_id: r.userId, telegram_payment_charge_id: r.telegramPaymentChargeId },
+        { signal: o.signal },
+      );
+      return { alreadyRefunded: false };
+    } catch (err) {
+      if (err instanceof TelegramApiError) {
+        if (/CHARGE_ALREADY_REFUNDED/.test(err.description)) return { alreadyRefunded: true };
+        throw new StarsError(StarsErrorCode.ApiError, `${method}: ${err.code} ${err.description}`, {
+          errorCode: err.code,
+          description: err.description,
+        });
+      }
+      // The Bot API URL holds the bot token: never put it (or a message quoting it) into the error.
+      const token = this.config.telegram.botToken;
+      const why = token ? (err as Error).message.replaceAll(token, '***') : (err as Error).message;
+      throw new StarsError(StarsErrorCode.Unavailable, why.startsWith(method) ? why : `${method}: ${why}`);
     }
   }
 

@@ -208,3 +208,12 @@ export function broadcastListView(list: Broadcast[]): string {
 
 export const broadcastNotFound = (id: string) => `No broadcast #${id}.`;
 export const broadcastAlreadyFinished = (b: Broadcast) => `Broadcast #${b.id} is already ${b.status}.`;
+
+export const purchaseNotFound = (id: string) => `No purchase ${id}.`;
+export const refundCancelled = 'Refund cancelled; nothing changed.';
+export const unknownAdminButton = 'Unknown admin button.';
+
+/** Button answers (the short notice on the pressed button). */
+export const refundingToast = 'Refunding…';
+export const requeuedToast = (n: number) => `Requeued ${n}`;
+export const broadcastStopToast = (stopped: boolean) => (stopped ? 'Stopped' : 'Not running');

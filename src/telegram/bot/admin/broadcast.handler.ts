@@ -1,42 +1,32 @@
-import { UseFilters } from '@nestjs/common';
+import { UseFilters, UseInterceptors } from '@nestjs/common';
 import { Action, Command, Ctx, Update } from 'nestjs-telegraf';
 import type { Context } from 'telegraf';
-import { MainMenu } from '../handlers/main-menu';
-import { answer } from '../handlers/bot-context';
+import { answer, matchOf } from '../handlers/bot-context';
 import { RethrowToBoundary } from '../handlers/rethrow.filter';
 import { parseBroadcast } from './admin-args';
-import { answerNonAdmin, callbackDataOf, editOrReply, replyAfterEffect, textOf } from './admin-replies';
-import { AdminService } from '../../../admin/admin.service';
+import { AdminGateInterceptor } from './admin-gate.interceptor';
+import { adminIdOf, editOrReply, replyAfterEffect, textOf } from './admin-replies';
 import {
   broadcastAlreadyFinished,
   broadcastListView,
   broadcastNotFound,
+  broadcastStopToast,
   broadcastView,
+  unknownAdminButton,
   USAGE,
 } from './admin.view';
 import { BroadcastsService } from '../../../admin/broadcasts.service';
 
-/** /broadcast and its buttons (`adm:bc:…`): start, stop, list. Delivery is BroadcastDeliveryService's. */
+/** /broadcast and its buttons (`adm:bc:…`), behind the admin gate: start, stop, list. Delivery is BroadcastDeliveryService's. */
 @Update()
 @UseFilters(RethrowToBoundary)
+@UseInterceptors(AdminGateInterceptor)
 export class BroadcastHandler {
-  constructor(
-    private readonly admin: AdminService,
-    private readonly menu: MainMenu,
-    private readonly broadcasts: BroadcastsService,
-  ) {}
-
-  private async adminOf(ctx: Context): Promise<number | undefined> {
-    const id = ctx.from?.id;
-    if (this.admin.isAdmin(id)) return id;
-    await answerNonAdmin(ctx, this.menu);
-    return undefined;
-  }
+  constructor(private readonly broadcasts: BroadcastsService) {}
 
   @Command('broadcast')
   async broadcast(@Ctx() ctx: Context): Promise<void> {
-    const by = await this.adminOf(ctx);
-    if (!by) return;
+    const by = adminIdOf(ctx);
     const msg = ctx.message;
     const replied =
       msg && 'reply_to_message' in msg && msg.reply_to_message
@@ -62,23 +52,26 @@ export class BroadcastHandler {
     await this.broadcasts.attachProgressMessage(broadcast.id, sent.message_id);
   }
 
-  @Action(/^adm:bc:/)
-  async button(@Ctx() ctx: Context): Promise<void> {
-    const by = await this.adminOf(ctx);
-    if (!by) return;
-    const data = callbackDataOf(ctx);
-    if (data === 'adm:bc:list') {
-      await answer(ctx);
-      return void (await ctx.reply(broadcastListView(await this.broadcasts.listRecent())));
-    }
-    const stop = /^adm:bc:stop:(\d{1,18})$/.exec(data);
-    if (!stop) return void (await answer(ctx, 'Unknown admin button.'));
-    const result = await this.broadcasts.stop(stop[1], by);
-    await answer(ctx, result?.stopped ? 'Stopped' : 'Not running');
+  @Action('adm:bc:list')
+  async listButton(@Ctx() ctx: Context): Promise<void> {
+    await answer(ctx);
+    await ctx.reply(broadcastListView(await this.broadcasts.listRecent()));
+  }
+
+  @Action(/^adm:bc:stop:(\d{1,18})$/)
+  async stopButton(@Ctx() ctx: Context): Promise<void> {
+    const result = await this.broadcasts.stop(matchOf(ctx)[1], adminIdOf(ctx));
+    await answer(ctx, broadcastStopToast(!!result?.stopped));
     if (result) {
       const view = broadcastView(result.broadcast);
       await editOrReply(ctx, view.text, view.keyboard);
     }
+  }
+
+  /** Last in this class: any other broadcast button (an old or forged one). */
+  @Action(/^adm:bc:/)
+  async unknownButton(@Ctx() ctx: Context): Promise<void> {
+    await answer(ctx, unknownAdminButton);
   }
 
   private async stop(ctx: Context, id: string, by: number): Promise<void> {

@@ -5,6 +5,7 @@ import { RethrowToBoundary } from './rethrow.filter';
 import { AppConfig } from '../../../config/app-config';
 import { CryptoPayService } from '../../../payments/providers/crypto-pay/crypto-pay.service';
 import { StarsService } from '../../../payments/providers/stars/stars.service';
+import { TopupPolicyService } from '../../../payments/topup-policy.service';
 import {
   amountOutOfRange,
   balanceScreen,
@@ -35,6 +36,7 @@ export class BalanceHandler {
     private readonly config: AppConfig,
     private readonly cryptoPay: CryptoPayService,
     private readonly stars: StarsService,
+    private readonly topups: TopupPolicyService,
   ) {}
 
   private get currency(): string {
@@ -54,7 +56,7 @@ export class BalanceHandler {
         {
           balanceMinor: userOf(ctx).balanceMinor,
           currency: this.currency,
-          amountsMinor: this.config.bot.topupAmountsMinor,
+          amountsMinor: this.topups.presetAmountsMinor,
           canTopUp: this.canTopUp,
         },
         langOf(ctx),
@@ -64,22 +66,15 @@ export class BalanceHandler {
 
   @Action(CB.topupCustom)
   async askAmount(@Ctx() ctx: Context): Promise<void> {
-    const { topupMinMinor, topupMaxMinor } = this.config.bot;
     await answer(ctx);
-    await ctx.reply(
-      topupPromptText(
-        { minMinor: topupMinMinor, maxMinor: topupMaxMinor, currency: this.currency },
-        langOf(ctx),
-      ),
-      {
-        reply_markup: { force_reply: true, input_field_placeholder: '250' },
-      },
-    );
+    await ctx.reply(topupPromptText({ ...this.topups.range, currency: this.currency }, langOf(ctx)), {
+      reply_markup: { force_reply: true, input_field_placeholder: '250' },
+    });
   }
 
   @Action(CB_PATTERN.topup)
   async methods(@Ctx() ctx: Context): Promise<void> {
-    const amount = this.allowedAmount(parseMinor(matchOf(ctx)[1]));
+    const amount = this.topups.allowedAmount(parseMinor(matchOf(ctx)[1]));
     if (amount === undefined) return this.explainRange(ctx, langOf(ctx));
     await this.showMethods(ctx, amount);
   }
@@ -105,14 +100,14 @@ export class BalanceHandler {
       });
       return;
     }
-    const allowed = this.allowedAmount(amount);
+    const allowed = this.topups.allowedAmount(amount);
     if (allowed !== undefined) await this.showMethods(ctx, allowed);
     else await this.explainRange(ctx, lang);
   }
 
   @Action(CB_PATTERN.topupCrypto)
   async payCrypto(@Ctx() ctx: Context): Promise<void> {
-    const amount = this.allowedAmount(parseMinor(matchOf(ctx)[1]));
+    const amount = this.topups.allowedAmount(parseMinor(matchOf(ctx)[1]));
     if (amount === undefined) return this.explainRange(ctx, langOf(ctx));
     const lang = langOf(ctx);
     const ref = await this.cryptoPay.checkout(
@@ -137,13 +132,13 @@ export class BalanceHandler {
 
   @Action(CB_PATTERN.topupStars)
   async payStars(@Ctx() ctx: Context): Promise<void> {
-    const amount = this.allowedAmount(parseMinor(matchOf(ctx)[1]));
+    const amount = this.topups.allowedAmount(parseMinor(matchOf(ctx)[1]));
     if (amount === undefined) return this.explainRange(ctx, langOf(ctx));
     const lang = langOf(ctx);
     const { purchase } = await this.stars.checkout({
       kind: 'topup',
       userId: userOf(ctx).id,
-      stars: this.starsFor(amount),
+      stars: this.topups.starsFor(amount),
       creditMinor: amount,
     });
     const invoice = this.stars.buildInvoice(
@@ -164,32 +159,15 @@ export class BalanceHandler {
           amountMinor,
           currency: this.currency,
           cryptoPay: this.cryptoPay.enabled,
-          stars: this.stars.enabled ? this.starsFor(amountMinor) : undefined,
+          stars: this.stars.enabled ? this.topups.starsFor(amountMinor) : undefined,
         },
         lang,
       ),
     );
   }
 
-  /** A preset button's amount, or one within TOPUP_MIN_AMOUNT..TOPUP_MAX_AMOUNT. */
-  private allowedAmount(minor: number | undefined): number | undefined {
-    if (minor === undefined) return undefined;
-    const { topupMinMinor, topupMaxMinor, topupAmountsMinor } = this.config.bot;
-    if (topupAmountsMinor.includes(minor)) return minor;
-    return minor >= topupMinMinor && minor <= topupMaxMinor ? minor : undefined;
-  }
-
   private async explainRange(ctx: Context, lang: Lang): Promise<void> {
-    const { topupMinMinor, topupMaxMinor } = this.config.bot;
-    const text = amountOutOfRange(
-      { minMinor: topupMinMinor, maxMinor: topupMaxMinor, currency: this.currency },
-      lang,
-    );
+    const text = amountOutOfRange({ ...this.topups.range, currency: this.currency }, lang);
     await show(ctx, { text, keyboard: [back(lang, CB.balance)] }, { toast: text, fresh: true });
-  }
-
-  /** Stars for a top-up: whole Stars, rounded up, at STARS_TOPUP_MINOR_PER_STAR. */
-  private starsFor(amountMinor: number): number {
-    return Math.ceil(amountMinor / this.config.bot.starsTopupMinorPerStar);
   }
 }

@@ -4,11 +4,11 @@ import { Clock } from '../../../clock/clock';
 import { AppConfig } from '../../../config/app-config';
 import { UsersRepository } from '../../../users/users.repository';
 import { UsersService } from '../../../users/users.service';
-import { RecipientUnavailableError } from '../../transport/telegram-sender.service';
+import { RecipientUnavailableError } from '../../../bot-api/telegram-sender.service';
 import { isTransient } from '../../transport/update-dispatcher.service';
 import { ADMIN_CALLBACK_PREFIX, ADMIN_COMMANDS } from '../views/callback-data';
 import { accessRestricted, apologyMessage, somethingWentWrong } from '../views/menu.view';
-import { langOf, show, signalOf, stateOf } from './bot-context';
+import { answer, langOf, show, signalOf, stateOf } from './bot-context';
 import { userFacing } from './user-facing-errors';
 
 const TOUCH_EVERY_MS = 60_000;
@@ -29,7 +29,7 @@ export class BotMiddleware {
   ) {}
 
   /**
-   * Error boundary. Decision (documented in the report and here):
+   * Error boundary:
    * - an expected domain outcome (trial used, not enough balance, plan gone, provider down …) is answered
    *   with its own screen and the update completes: it is not a failure;
    * - a transient failure (Telegram/DB/network unavailable, the update's deadline) is rethrown without a
@@ -113,7 +113,11 @@ export class BotMiddleware {
         this.logger[mapped.log](
           `update ${ctx.update.update_id}: ${(err as Error).name}: ${(err as Error).message}`,
         );
-      if (ctx.preCheckoutQuery)
+      if ('alert' in mapped) {
+        if (ctx.preCheckoutQuery) await ctx.answerPreCheckoutQuery(false, mapped.alert);
+        else if (ctx.callbackQuery) await answer(ctx, mapped.alert, true);
+        else if (ctx.chat) await ctx.reply(mapped.alert);
+      } else if (ctx.preCheckoutQuery)
         await ctx.answerPreCheckoutQuery(false, mapped.toast ?? somethingWentWrong[lang]);
       else await show(ctx, mapped.screen, { toast: mapped.toast, fresh: true });
       return true;
@@ -142,7 +146,7 @@ export function referrerFromStart(ctx: Context): number | null {
   return m ? Number(m[1]) : null;
 }
 
-/** Admin buttons and commands belong to src/admin, which checks ADMIN_IDS itself. */
+/** Admin buttons and commands: the admin gate answers anyone not in ADMIN_IDS (a blocked user too). */
 function isAdminUpdate(ctx: Context): boolean {
   const data = ctx.callbackQuery && 'data' in ctx.callbackQuery ? ctx.callbackQuery.data : undefined;
   if (data?.startsWith(ADMIN_CALLBACK_PREFIX)) return true;

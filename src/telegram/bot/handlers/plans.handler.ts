@@ -5,10 +5,10 @@ import type { Context } from 'telegraf';
 import { RethrowToBoundary } from './rethrow.filter';
 import { AppConfig } from '../../../config/app-config';
 import { CryptoPayService } from '../../../payments/providers/crypto-pay/crypto-pay.service';
+import { BalanceCheckoutService } from '../../../payments/balance-checkout.service';
 import { StarsService } from '../../../payments/providers/stars/stars.service';
 import { PurchasesService } from '../../../payments/purchases.service';
 import { PlanCatalog } from '../../../subscriptions/plan-catalog';
-import { priceOf } from '../../../subscriptions/plan';
 import { CB, CB_PATTERN } from '../views/callback-data';
 import {
   confirmBalancePayment,
@@ -31,6 +31,7 @@ export class PlansHandler {
     private readonly config: AppConfig,
     private readonly plans: PlanCatalog,
     private readonly purchases: PurchasesService,
+    private readonly checkout: BalanceCheckoutService,
     private readonly cryptoPay: CryptoPayService,
     private readonly stars: StarsService,
   ) {}
@@ -62,10 +63,10 @@ export class PlansHandler {
   @Action(CB_PATTERN.payBalance)
   async confirmBalance(@Ctx() ctx: Context): Promise<void> {
     const plan = this.plans.get(matchOf(ctx)[1]);
-    const price = priceOf(plan, this.currency);
     const balance = userOf(ctx).balanceMinor;
+    const { priceMinor: price, affordable } = this.checkout.quote(plan, balance);
     const lang = langOf(ctx);
-    if (balance < price)
+    if (!affordable)
       return show(
         ctx,
         insufficientFunds({ needMinor: price, balanceMinor: balance, currency: this.currency }, lang),

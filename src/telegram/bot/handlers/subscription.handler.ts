@@ -2,11 +2,8 @@ import { UseFilters } from '@nestjs/common';
 import { Action, Command, Ctx, Update } from 'nestjs-telegraf';
 import type { Context } from 'telegraf';
 import { RethrowToBoundary } from './rethrow.filter';
-import { Clock } from '../../../clock/clock';
-import { AppConfig } from '../../../config/app-config';
 import type { Subscription } from '../../../subscriptions/subscription';
 import { SubscriptionsService } from '../../../subscriptions/subscriptions.service';
-import { SubscriptionsError, SubscriptionsErrorCode } from '../../../subscriptions/subscriptions.errors';
 import { VpnKeysService } from '../../../vpn/vpn-keys.service';
 import { CB, CB_PATTERN } from '../views/callback-data';
 import {
@@ -16,7 +13,6 @@ import {
   noSubscription,
   qrCaption,
   reissued,
-  reissueTooSoon,
   setupGuide,
 } from '../views/subscription.view';
 import { answer, langOf, matchOf, show, userOf } from './bot-context';
@@ -26,8 +22,6 @@ import { answer, langOf, matchOf, show, userOf } from './bot-context';
 @UseFilters(RethrowToBoundary)
 export class SubscriptionHandler {
   constructor(
-    private readonly config: AppConfig,
-    private readonly clock: Clock,
     private readonly subscriptions: SubscriptionsService,
     private readonly keys: VpnKeysService,
   ) {}
@@ -77,17 +71,14 @@ export class SubscriptionHandler {
 
   @Action(CB.reissue)
   async askReissue(@Ctx() ctx: Context): Promise<void> {
-    const sub = await this.activeOrExplain(ctx);
-    if (!sub || (await this.tooSoon(ctx, sub))) return;
+    await this.subscriptions.assertCanReissue(userOf(ctx).id);
     await show(ctx, confirmReissue(langOf(ctx)));
   }
 
   @Action(CB.reissueConfirm)
   async reissue(@Ctx() ctx: Context): Promise<void> {
-    const sub = await this.activeOrExplain(ctx);
-    if (!sub || (await this.tooSoon(ctx, sub))) return;
-    const renewed = await this.subscriptions.reissue(sub.userId);
-    await show(ctx, reissued(this.linkOrUndefined(renewed.vpnUuid), langOf(ctx)));
+    const renewed = await this.subscriptions.reissue(userOf(ctx).id);
+    await show(ctx, reissued(this.keys.linkIfConfigured(renewed.vpnUuid), langOf(ctx)));
   }
 
   @Action(CB_PATTERN.autoRenew)
@@ -95,30 +86,5 @@ export class SubscriptionHandler {
     const on = matchOf(ctx)[1] === '1';
     const sub = await this.subscriptions.setAutoRenew(userOf(ctx).id, on);
     await this.render(ctx, autoRenewToast(on, langOf(ctx)), sub);
-  }
-
-  private async activeOrExplain(ctx: Context): Promise<Subscription | undefined> {
-    const sub = await this.subscriptions.getForUser(userOf(ctx).id);
-    if (sub?.status === 'active') return sub;
-    if (!sub) throw new SubscriptionsError(SubscriptionsErrorCode.NoSubscription, 'no subscription');
-    throw new SubscriptionsError(SubscriptionsErrorCode.SubscriptionNotActive, 'the subscription has ended');
-  }
-
-  /**
-   * KEY_REISSUE_COOLDOWN_MINUTES between reissues. Checked here, before the confirmation and again on it:
-   * one chat's updates are handled in order, so a double press sees the first reissue's timestamp.
-   */
-  private async tooSoon(ctx: Context, sub: Subscription): Promise<boolean> {
-    const cooldown = this.config.bot.keyReissueCooldownMs;
-    if (!sub.reissuedAt || cooldown === 0) return false;
-    const left = sub.reissuedAt.getTime() + cooldown - this.clock.now().getTime();
-    if (left <= 0) return false;
-    await answer(ctx, reissueTooSoon(left, langOf(ctx)), true);
-    if (!ctx.callbackQuery) await ctx.reply(reissueTooSoon(left, langOf(ctx)));
-    return true;
-  }
-
-  private linkOrUndefined(uuid: string): string | undefined {
-    return this.config.vpn.link.host ? this.keys.link(uuid) : undefined;
   }
 }

@@ -1,7 +1,11 @@
 import { PaymentsError, PaymentsErrorCode } from '../../../payments/payments.errors';
 import { CryptoPayError, CryptoPayErrorCode } from '../../../payments/providers/crypto-pay/crypto-pay.errors';
 import { StarsError, StarsErrorCode } from '../../../payments/providers/stars/stars.errors';
-import { SubscriptionsError, SubscriptionsErrorCode } from '../../../subscriptions/subscriptions.errors';
+import {
+  ReissueTooSoonError,
+  SubscriptionsError,
+  SubscriptionsErrorCode,
+} from '../../../subscriptions/subscriptions.errors';
 import type { User } from '../../../users/user';
 import { UsersError } from '../../../users/users.errors';
 import { VpnMisconfiguredError } from '../../../vpn/vpn.errors';
@@ -20,15 +24,19 @@ import {
   keyUnavailable,
   noSubscription,
   notActive,
+  reissueTooSoon,
   trialRefused,
 } from '../views/subscription.view';
 
-export interface UserFacing {
-  screen: Screen;
-  toast?: string;
-  /** Worth an operator's attention (misconfiguration, provider refusing requests): logged once. */
-  log?: 'warn' | 'error';
-}
+export type UserFacing =
+  | {
+      screen: Screen;
+      toast?: string;
+      /** Worth an operator's attention (misconfiguration, provider refusing requests): logged once. */
+      log?: 'warn' | 'error';
+    }
+  /** A refusal that leaves the screen as it is: an alert on a button, a reply to a command. */
+  | { alert: string; log?: undefined };
 
 const withMenu = (text: string, lang: Lang, first?: [string, string]): Screen => ({
   text,
@@ -36,9 +44,9 @@ const withMenu = (text: string, lang: Lang, first?: [string, string]): Screen =>
 });
 
 /**
- * The domain errors a user can cause or meet, mapped once to what they are told (STYLE.md: typed errors,
- * mapped once for chat replies). These are expected outcomes, not failures of the update. Anything not
- * mapped here is a bug or an outage and goes to the error boundary's generic path.
+ * The domain errors a user can cause or meet, mapped once to what they are told. These are expected
+ * outcomes, not failures of the update. Anything not mapped here is a bug or an outage and goes to the
+ * error boundary's generic path.
  */
 export function userFacing(
   err: unknown,
@@ -46,6 +54,7 @@ export function userFacing(
 ): UserFacing | undefined {
   const { lang } = p;
   const plans: [string, string] = [lang === 'ru' ? '🛒 Тарифы' : '🛒 Plans', CB.plans];
+  if (err instanceof ReissueTooSoonError) return { alert: reissueTooSoon(err.waitMs, lang) };
   if (err instanceof SubscriptionsError) {
     switch (err.code) {
       case SubscriptionsErrorCode.TrialAlreadyUsed:

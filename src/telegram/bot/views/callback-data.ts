@@ -48,10 +48,10 @@ export const CB_PATTERN = {
   topupStars: new RegExp(`^ts:${MINOR}$`),
 } as const;
 
-/** Callback data of the admin module (src/admin): the user handlers pass these on untouched. */
+/** Callback data of the admin buttons (telegram/bot/admin, behind the admin gate). */
 export const ADMIN_CALLBACK_PREFIX = 'adm:';
 
-/** Commands the admin module handles: the user handlers' catch-all passes them on untouched. */
+/** The admin commands (telegram/bot/admin, behind the admin gate). */
 export const ADMIN_COMMANDS: ReadonlySet<string> = new Set([
   'admin',
   'find',

@@ -1,10 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppConfig } from '../../config/app-config';
-import { currentCaller } from '../../database/caller-context';
-import { DbService } from '../../database/db.service';
-import { SignalsService } from '../../signals/signals.service';
-import { BotApiClient } from '../../bot-api/bot-api.client';
-import { TelegramApiError } from '../../bot-api/bot-api.errors';
+import { AppConfig } from '../config/app-config';
+import { currentCaller } from '../database/caller-context';
+import { SignalsService } from '../signals/signals.service';
+import { BotApiClient } from './bot-api.client';
+import { TelegramApiError } from './bot-api.errors';
 
 export interface SendOptions {
   signal?: AbortSignal;
@@ -17,12 +16,16 @@ export class RecipientUnavailableError extends Error {
   override name = 'RecipientUnavailableError';
 }
 
+/** Told which chat Telegram refused with 403; the send fails only after every listener settled. */
+export type RecipientUnavailableListener = (chatId: number) => Promise<void>;
+
 const MAX_429_RETRIES = 3;
 
 /**
- * Every outgoing message goes through here (DESIGN.md §4 / telegram.md rule 20): a global rate below
- * Telegram's ~30/s, per-chat pacing (~1/s), 429 honoured with exactly `retry_after` (for that chat and, as
- * Telegram's flood control is per bot, for everyone), 403 marks the user blocked, a deadline on every call.
+ * Every outgoing call goes through here: a global rate below Telegram's ~30/s, per-chat pacing (~1/s),
+ * 429 honoured with exactly `retry_after` (for that chat and, as Telegram's flood control is per bot, for
+ * everyone), 403 reported to the recipient-unavailable listeners (the telegram module marks the user
+ * blocked), a deadline on every call.
  *
  * Hand-rolled rather than a limiter library: the pacing needs per-chat state and a global pause driven by
  * Telegram's own retry_after, which token-bucket libraries (bottleneck, limiter) do not model.
@@ -35,16 +38,21 @@ export class TelegramSenderService {
   private nextGlobalSlot = 0;
   private pausedUntil = 0;
   private readonly nextChatSlot = new Map<string, number>();
+  private readonly unavailableListeners: RecipientUnavailableListener[] = [];
   readonly stats = { sent: 0, rateLimited: 0, blocked: 0, failed: 0 };
 
   constructor(
     config: AppConfig,
     private readonly api: BotApiClient,
-    private readonly db: DbService,
     private readonly signals: SignalsService,
   ) {
     this.globalIntervalMs = 1000 / config.telegram.sendRatePerSecond;
     this.chatIntervalMs = config.telegram.chatMinIntervalMs;
+  }
+
+  /** Called on a 403 to a chat; a failing listener is logged and does not change the send's error. */
+  onRecipientUnavailable(listener: RecipientUnavailableListener): void {
+    this.unavailableListeners.push(listener);
   }
 
   async send<T = unknown>(
@@ -78,7 +86,7 @@ export class TelegramSenderService {
         }
         if (err.code === 403 && params.chat_id !== undefined) {
           this.stats.blocked++;
-          await this.markBlocked(Number(params.chat_id));
+          await this.reportUnavailable(Number(params.chat_id));
           throw new RecipientUnavailableError(err.description);
         }
         this.stats.failed++;
@@ -115,12 +123,14 @@ export class TelegramSenderService {
     for (const [k, v] of this.nextChatSlot) if (v < now) this.nextChatSlot.delete(k);
   }
 
-  private async markBlocked(userId: number): Promise<void> {
-    await this.db
-      .query('telegram.sender', 'UPDATE users SET blocked_at = now() WHERE id = $1 AND blocked_at IS NULL', [
-        userId,
-      ])
-      .catch((e: unknown) => this.logger.warn(`could not mark ${userId} blocked: ${(e as Error).message}`));
+  private async reportUnavailable(chatId: number): Promise<void> {
+    await Promise.all(
+      this.unavailableListeners.map((listen) =>
+        listen(chatId).catch((e: unknown) =>
+          this.logger.warn(`could not mark ${chatId} blocked: ${(e as Error).message}`),
+        ),
+      ),
+    );
   }
 }
 
