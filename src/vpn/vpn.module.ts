@@ -6,6 +6,7 @@ import { ProvisioningOutboxJob } from './provisioning-outbox.job';
 import { ReconciliationJob } from './reconciliation.job';
 import { SubscriptionUrlController } from './subscription-url.controller';
 import { VpnCircuit } from './vpn-circuit';
+import { VpnCoreSignals } from './vpn-core-signals';
 import { VpnKeysService } from './vpn-keys.service';
 import { VpnOperationsRepository } from './vpn-operations.repository';
 import { VpnOperationsService } from './vpn-operations.service';
@@ -41,6 +42,7 @@ export function createVpnProvider(config: AppConfig): VpnProvider {
     ProvisioningOutboxJob,
     ReconciliationJob,
     CoreHealthJob,
+    VpnCoreSignals,
     VpnOperationsService,
     VpnKeysService,
   ],

@@ -5,6 +5,7 @@ import { PollingTransport } from './polling.transport';
 import { BotApiClient } from '../../bot-api/bot-api.client';
 import { TelegramInboxRepository } from './telegram-inbox.repository';
 import { TelegramSenderService } from './telegram-sender.service';
+import { TelegramSignals } from './telegram-signals';
 import { TelegramTransportsService } from './telegram-transports.service';
 import { TelegramWebhookController } from './telegram-webhook.controller';
 import { UpdateDispatcherService } from './update-dispatcher.service';
@@ -25,6 +26,7 @@ import { WebhookTransport } from './webhook.transport';
     WebhookTransport,
     TelegramTransportsService,
     TelegramSenderService,
+    TelegramSignals,
     NotificationsRepository,
     NotificationsDeliveryService,
   ],
