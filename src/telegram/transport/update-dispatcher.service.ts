@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { withCaller } from '../../database/caller-context';
+import { isTransientDbError } from '../../database/transient-db-error';
 import { retryDelayMs } from '../../jobs/backoff';
 import type { DispatcherStatus } from '../../signals/signal-registry';
 import { SignalsService } from '../../signals/signals.service';
@@ -291,10 +292,7 @@ export function isTelegramOutage(err: Error): boolean {
 export function isTransient(err: Error): boolean {
   if (err instanceof TransientUpdateError || err instanceof TelegramNetworkError) return true;
   if (err instanceof TelegramApiError) return err.code === 429 || err.code >= 500;
-  const msg = err.message;
-  return /timeout exceeded when trying to connect|Connection terminated|ECONNREFUSED|ECONNRESET|canceling statement due to statement timeout/i.test(
-    msg,
-  );
+  return isTransientDbError(err);
 }
 
 function sleep(ms: number): Promise<void> {
