@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { currentCaller } from './caller-context';
+import { markDatabaseUnavailable } from './transient-db-error';
 
 export interface CallerStats {
   acquires: number;
@@ -41,6 +42,7 @@ export class PoolMonitor implements OnModuleDestroy {
   private readonly logger = new Logger('PoolMonitor');
   private pool?: Pool;
   private readonly live = new Map<PoolClient, { caller: string; since: number; warned: boolean }>();
+  private readonly watched = new WeakSet<PoolClient>();
   private readonly stats = new Map<string, CallerStats>();
   private readonly acquireListeners: AcquireListener[] = [];
   private readonly releaseListeners: ReleaseListener[] = [];
@@ -63,7 +65,7 @@ export class PoolMonitor implements OnModuleDestroy {
       if (typeof cb === 'function') {
         return original((err: Error | undefined, client: PoolClient, release: (e?: unknown) => void) => {
           if (err) {
-            monitor.onAcquireFailed(caller, t0);
+            monitor.onAcquireFailed(caller, t0, err);
             return cb(err, client, release);
           }
           const wrapped = monitor.onAcquired(caller, t0, client, release);
@@ -77,7 +79,7 @@ export class PoolMonitor implements OnModuleDestroy {
           return client;
         },
         (err: unknown) => {
-          monitor.onAcquireFailed(caller, t0);
+          monitor.onAcquireFailed(caller, t0, err);
           throw err;
         },
       );
@@ -132,6 +134,11 @@ export class PoolMonitor implements OnModuleDestroy {
     s.waitMsTotal += waitMs;
     s.waitMsMax = Math.max(s.waitMsMax, waitMs);
     this.live.set(client, { caller, since: now, warned: false });
+    if (!this.watched.has(client)) {
+      this.watched.add(client);
+      // A dropped connection: pg rejects the client's queries with this same error object.
+      client.on('error', markIfCodeless);
+    }
     for (const l of this.acquireListeners) l({ caller, waitMs, ok: true });
     let released = false;
     return (e?: unknown) => {
@@ -152,7 +159,8 @@ export class PoolMonitor implements OnModuleDestroy {
     };
   }
 
-  private onAcquireFailed(caller: string, t0: number): void {
+  private onAcquireFailed(caller: string, t0: number, err: unknown): void {
+    markIfCodeless(err); // an acquire timeout, or a socket closed while connecting
     const waitMs = performance.now() - t0;
     this.statsFor(caller).acquireErrors++;
     for (const l of this.acquireListeners) l({ caller, waitMs, ok: false });
@@ -183,4 +191,9 @@ export class PoolMonitor implements OnModuleDestroy {
     }
     return s;
   }
+}
+
+/** pg and pg-pool give their own connection failures no code; errors from the server and sockets have one. */
+function markIfCodeless(err: unknown): void {
+  if ((err as { code?: unknown } | undefined)?.code === undefined) markDatabaseUnavailable(err);
 }

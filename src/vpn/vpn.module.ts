@@ -10,6 +10,7 @@ import { ReconciliationJob } from './reconciliation.job';
 import { ReconciliationService } from './reconciliation.service';
 import { SubscriptionUrlController } from './subscription-url.controller';
 import { VpnCircuit } from './vpn-circuit';
+import { VpnCoreSignals } from './vpn-core-signals';
 import { VpnKeysService } from './vpn-keys.service';
 import { VpnOperationsRepository } from './vpn-operations.repository';
 import { VpnOperationsService } from './vpn-operations.service';
@@ -49,6 +50,7 @@ export function createVpnProvider(config: AppConfig): VpnProvider {
     ReconciliationJob,
     CoreHealthService,
     CoreHealthJob,
+    VpnCoreSignals,
     VpnOperationsService,
     VpnKeysService,
   ],

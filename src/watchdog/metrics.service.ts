@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { PoolMonitor } from '../database/pool-monitor';
+import { SignalRegistry } from '../signals/signal-registry';
 import { SignalsService } from '../signals/signals.service';
 import { EventLoopMonitor } from './event-loop.monitor';
 import type { FreezeClass } from './freeze-classifier';
@@ -63,12 +64,12 @@ export class MetricsService implements OnModuleInit {
     registers: [this.registry],
   });
   private freezeClass: FreezeClass = 'healthy';
-  private dispatcher?: () => { inFlight: number; concurrency: number };
 
   constructor(
     private readonly signals: SignalsService,
     private readonly pool: PoolMonitor,
     private readonly loop: EventLoopMonitor,
+    private readonly parts: SignalRegistry,
   ) {}
 
   onModuleInit(): void {
@@ -124,7 +125,10 @@ export class MetricsService implements OnModuleInit {
         this.set({ quantile: 'max' }, l.maxMs / 1000);
       },
     });
-    const self = { get: () => this.freezeClass, dispatcher: () => this.dispatcher?.() };
+    const self = {
+      get: () => this.freezeClass,
+      dispatcher: () => this.parts.get('telegram.dispatcher')?.status(),
+    };
     new Gauge({
       name: 'watchdog_freeze_class',
       help: '1 for the current freeze class (healthy, A long-poll hang, B dispatcher stall, C pool starvation, D offset/conflict, E event loop)',
@@ -150,10 +154,6 @@ export class MetricsService implements OnModuleInit {
 
   setFreezeClass(c: FreezeClass): void {
     this.freezeClass = c;
-  }
-
-  watchDispatcher(status: () => { inFlight: number; concurrency: number }): void {
-    this.dispatcher = status;
   }
 
   render(): Promise<string> {

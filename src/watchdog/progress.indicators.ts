@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { AppConfig } from '../config/app-config';
 import { JobRunnerService } from '../jobs/job-runner.service';
+import { SignalRegistry } from '../signals/signal-registry';
 import { SignalsService } from '../signals/signals.service';
-import { PollingTransport } from '../telegram/transport/polling.transport';
 import { EventLoopMonitor } from './event-loop.monitor';
 import { WatchdogService } from './watchdog.service';
 
@@ -20,7 +19,7 @@ export class ProgressIndicators {
     private readonly watchdog: WatchdogService,
     private readonly signals: SignalsService,
     private readonly jobs: JobRunnerService,
-    private readonly moduleRef: ModuleRef,
+    private readonly registry: SignalRegistry,
   ) {}
 
   eventLoop(): HealthIndicatorResult {
@@ -48,7 +47,7 @@ export class ProgressIndicators {
   telegram(): HealthIndicatorResult {
     const s = this.his.check('telegram');
     const t = this.config.telegram;
-    const polling = this.optional(PollingTransport)?.status();
+    const polling = this.registry.get('telegram.polling')?.status();
     const age = (name: string) => this.signals.ageMs(name);
     if (t.mode === 'webhook') {
       const registered = this.signals.get('telegram.webhook.registered') !== undefined;
@@ -90,14 +89,6 @@ export class ProgressIndicators {
 
   private watchdogUptimeMs(): number {
     return process.uptime() * 1000;
-  }
-
-  private optional<T>(type: new (...args: never[]) => T): T | undefined {
-    try {
-      return this.moduleRef.get(type, { strict: false });
-    } catch {
-      return undefined;
-    }
   }
 }
 

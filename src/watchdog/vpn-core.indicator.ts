@@ -1,10 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { JobRunnerService } from '../jobs/job-runner.service';
-import { SignalsService } from '../signals/signals.service';
-import { CoreHealthJob } from '../vpn/core-health.job';
-import { VpnCircuit } from '../vpn/vpn-circuit';
+import { SignalRegistry, type VpnCoreStatus } from '../signals/signal-registry';
 
 export type VpnCoreState = 'reachable' | 'unreachable' | 'unknown';
 
@@ -22,42 +18,51 @@ export type VpnCoreState = 'reachable' | 'unreachable' | 'unknown';
 export class VpnCoreIndicator {
   constructor(
     private readonly his: HealthIndicatorService,
-    private readonly signals: SignalsService,
-    private readonly jobs: JobRunnerService,
-    private readonly moduleRef: ModuleRef,
+    private readonly registry: SignalRegistry,
   ) {}
 
   check(key = 'vpnCore'): HealthIndicatorResult {
     const s = this.his.check(key);
-    const circuit = this.optional(VpnCircuit);
-    const job = this.jobs.status().find((j) => j.name === CoreHealthJob.jobName);
-    if (!circuit || !job) return s.up({ state: 'unknown', reportOnly: true, note: 'no VPN module' });
-    const lastHealthyAgeMs = this.signals.ageMs('vpn.core.healthy');
-    const lastOk = job.lastOutcome === 'ok';
-    const failed = job.lastOutcome === 'failed' || job.lastOutcome === 'timeout';
-    // A replica that does not hold the job's lease never probes: it reports what its own circuit saw.
-    const state: VpnCoreState =
-      circuit.isOpen || failed
-        ? 'unreachable'
-        : lastOk || lastHealthyAgeMs !== undefined
-          ? 'reachable'
-          : 'unknown';
+    const cores = this.registry
+      .list('vpn.core:')
+      .map(({ name, part }) => ({ name, status: part.status() }))
+      .filter((c): c is { name: string; status: VpnCoreStatus } => c.status !== undefined);
+    if (cores.length === 0) return s.up({ state: 'unknown', reportOnly: true, note: 'no VPN module' });
+    if (cores.length === 1) {
+      const { state, ...rest } = details(cores[0].status);
+      return s.up({ state, reportOnly: true, ...rest });
+    }
+    const each = cores.map((c) => ({ name: c.name, ...details(c.status) }));
+    // Several nodes: reachable only when every node is.
+    const state: VpnCoreState = each.some((c) => c.state === 'unreachable')
+      ? 'unreachable'
+      : each.every((c) => c.state === 'reachable')
+        ? 'reachable'
+        : 'unknown';
     return s.up({
       state,
       reportOnly: true,
-      circuit: circuit.isOpen ? 'open' : 'closed',
-      lastProbe: job.lastOutcome,
-      lastProbeAt: job.lastFinishedAt,
-      lastError: failed ? job.lastError : undefined,
-      lastHealthyAgeMs: lastHealthyAgeMs === undefined ? undefined : Math.round(lastHealthyAgeMs),
+      cores: Object.fromEntries(each.map(({ name, ...d }) => [name, d])),
     });
   }
+}
 
-  private optional<T>(type: new (...args: never[]) => T): T | undefined {
-    try {
-      return this.moduleRef.get(type, { strict: false });
-    } catch {
-      return undefined;
-    }
-  }
+function details(core: VpnCoreStatus) {
+  const lastOk = core.lastProbe === 'ok';
+  const failed = core.lastProbe === 'failed' || core.lastProbe === 'timeout';
+  // A replica that does not hold the job's lease never probes: it reports what its own circuit saw.
+  const state: VpnCoreState =
+    core.circuitOpen || failed
+      ? 'unreachable'
+      : lastOk || core.lastHealthyAgeMs !== undefined
+        ? 'reachable'
+        : 'unknown';
+  return {
+    state,
+    circuit: core.circuitOpen ? 'open' : 'closed',
+    lastProbe: core.lastProbe,
+    lastProbeAt: core.lastProbeAt,
+    lastError: failed ? core.lastProbeError : undefined,
+    lastHealthyAgeMs: core.lastHealthyAgeMs === undefined ? undefined : Math.round(core.lastHealthyAgeMs),
+  };
 }

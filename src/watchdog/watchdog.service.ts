@@ -1,15 +1,12 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppConfig } from '../config/app-config';
 import { withCaller } from '../database/caller-context';
 import { withDeadline } from '../database/with-deadline';
 import { PoolMonitor } from '../database/pool-monitor';
+import { SignalRegistry } from '../signals/signal-registry';
 import { SignalsService } from '../signals/signals.service';
-import { PollingTransport } from '../telegram/transport/polling.transport';
-import { TelegramInboxRepository } from '../telegram/transport/telegram-inbox.repository';
-import { UpdateDispatcherService } from '../telegram/transport/update-dispatcher.service';
 import { EventLoopMonitor } from './event-loop.monitor';
 import {
   classify,
@@ -63,15 +60,12 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
   private refreshing = false;
   private lastGuardStall = 0;
   private pollsWithUpdates = 0;
-  private polling?: PollingTransport;
-  private dispatcher?: UpdateDispatcherService;
-  private inbox?: TelegramInboxRepository;
   /** Replaced in tests; exits the process for the orchestrator to restart. */
   exit: (code: number) => void = (code) => process.exit(code);
 
   constructor(
     private readonly config: AppConfig,
-    private readonly moduleRef: ModuleRef,
+    private readonly parts: SignalRegistry,
     private readonly loop: EventLoopMonitor,
     private readonly guard: LoopGuard,
     private readonly pool: PoolMonitor,
@@ -85,10 +79,6 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   onApplicationBootstrap(): void {
-    this.polling = this.optional(PollingTransport);
-    this.dispatcher = this.optional(UpdateDispatcherService);
-    this.inbox = this.optional(TelegramInboxRepository);
-    if (this.dispatcher) this.metrics.watchDispatcher(() => this.dispatcher!.status());
     this.timer = setInterval(() => void this.tick(), TICK_MS);
     this.timer.unref();
   }
@@ -149,8 +139,8 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
     const longest = this.guard.longestStallMs();
     const guardStallMs = longest > this.lastGuardStall ? longest : 0;
     this.lastGuardStall = longest;
-    const p = this.polling?.status();
-    const d = this.dispatcher?.status();
+    const p = this.parts.get('telegram.polling')?.status();
+    const d = this.parts.get('telegram.dispatcher')?.status();
     const pool = this.pool.snapshot();
     return {
       loop: { maxMs: lag.maxMs, p99Ms: lag.p99Ms, guardStallMs },
@@ -220,22 +210,21 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
    */
   private recover(c: FreezeClass, now: number): void {
     const w = this.config.watchdog;
+    const polling = this.parts.get('telegram.polling');
+    const dispatcher = this.parts.get('telegram.dispatcher');
     let action: string | undefined;
-    if (
-      c === 'A' &&
-      this.polling?.abortInFlight('watchdog: getUpdates past the long-poll timeout (class A)')
-    ) {
+    if (c === 'A' && polling?.abortInFlight('watchdog: getUpdates past the long-poll timeout (class A)')) {
       action = 'aborted the hung getUpdates; polling again';
-    } else if (c === 'B' && this.dispatcher) {
-      const { abandoned } = this.dispatcher.restart(`watchdog: ${this.verdict.reason}`, w.stallMs);
+    } else if (c === 'B' && dispatcher) {
+      const { abandoned } = dispatcher.restart(`watchdog: ${this.verdict.reason}`, w.stallMs);
       action = `restarted the dispatcher; abandoned ${abandoned.length} stuck handler(s)${abandoned.length ? ` (updates ${abandoned.join(', ')} go back to the inbox)` : ''}`;
-    } else if (c === 'C' && this.dispatcher) {
+    } else if (c === 'C' && dispatcher) {
       const pauseMs = Math.min(Math.max(w.poolStarvationMs, 2_000), 30_000);
       const holders = this.pool
         .snapshot()
         .holds.map((h) => `${h.caller}:${h.heldMs}ms`)
         .join(', ');
-      this.dispatcher.pause(pauseMs, 'watchdog: pool starvation (class C)');
+      dispatcher.pause(pauseMs, 'watchdog: pool starvation (class C)');
       action = `paused the dispatcher for ${pauseMs} ms to shed load; connections held by ${holders || 'nobody'}`;
     }
     if (!action) return;
@@ -269,10 +258,11 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
     if (now - this.backlogAt < BACKLOG_REFRESH_MS) return;
     this.backlogAt = now;
     void this.rows.refresh(COUNT_DEADLINE_MS).catch(() => undefined); // stale figures are fine; the probes report the database
-    if (!this.inbox) return;
+    const inbox = this.parts.get('telegram.inbox');
+    if (!inbox) return;
     try {
       const c = await withCaller({ label: 'watchdog' }, () =>
-        withDeadline(this.inbox!.counts(), COUNT_DEADLINE_MS),
+        withDeadline(inbox.counts(), COUNT_DEADLINE_MS),
       );
       // Only updates due now: one waiting out its retry backoff is not a backlog the dispatcher ignores.
       this.backlog = c.due;
@@ -282,14 +272,6 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
       // The database is down or starved: C and the readiness probe report that. The backlog is unknown, and
       // a dispatcher that cannot claim is not stalled (no B, hence no exit, for a database outage).
       this.backlog = 0;
-    }
-  }
-
-  private optional<T>(type: new (...args: never[]) => T): T | undefined {
-    try {
-      return this.moduleRef.get(type, { strict: false });
-    } catch {
-      return undefined;
     }
   }
 }

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { AppConfig } from '../../config/app-config';
 import { withCaller } from '../../database/caller-context';
 import { JobLeaseRepository } from '../../jobs/job-lease.repository';
+import type { PollingState, PollingStatus } from '../../signals/signal-registry';
 import { SignalsService } from '../../signals/signals.service';
 import { BotApiClient } from '../../bot-api/bot-api.client';
 import { TelegramApiError, TelegramNetworkError } from '../../bot-api/bot-api.errors';
@@ -13,20 +14,6 @@ import { UpdateDispatcherService } from './update-dispatcher.service';
 export const ALLOWED_UPDATES = ['message', 'callback_query', 'pre_checkout_query', 'my_chat_member'];
 const LEASE_NAME = 'telegram-poller';
 const CONFLICT_ALERT_MS = 120_000;
-
-export type PollingState = 'idle' | 'standby' | 'polling' | 'backoff' | 'unauthorized' | 'stopped';
-
-export interface PollingStatus {
-  state: PollingState;
-  offset: number;
-  /** performance.now() when the current getUpdates was sent; undefined when none is in flight. */
-  inFlightSinceMs?: number;
-  /** The HTTP deadline of one getUpdates: long-poll timeout plus margin. */
-  deadlineMs: number;
-  consecutiveErrors: number;
-  lastError?: string;
-  conflictForMs?: number;
-}
 
 /**
  * Long polling owned by the project (DESIGN.md §4 rule 5): one consumer across replicas (a lease row, renewed

@@ -9,6 +9,7 @@ import { NotificationsDeliveryService } from '../bot/notifications-delivery.serv
 import { PollingTransport } from './polling.transport';
 import { TelegramInboxCleanupJob } from './telegram-inbox-cleanup.job';
 import { TelegramInboxRepository } from './telegram-inbox.repository';
+import { TelegramSignals } from './telegram-signals';
 import { TelegramTransportsService } from './telegram-transports.service';
 import { TelegramWebhookController } from './telegram-webhook.controller';
 import { UpdateDispatcherService } from './update-dispatcher.service';
@@ -29,6 +30,7 @@ import { WebhookTransport } from './webhook.transport';
     PollingTransport,
     WebhookTransport,
     TelegramTransportsService,
+    TelegramSignals,
     NotificationsDeliveryService,
     NotificationsDeliveryJob,
   ],

@@ -6,7 +6,9 @@ import {
 } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { withCaller } from '../../database/caller-context';
+import { isTransientDbError } from '../../database/transient-db-error';
 import { retryDelayMs } from '../../jobs/backoff';
+import type { DispatcherStatus } from '../../signals/signal-registry';
 import { SignalsService } from '../../signals/signals.service';
 import { TelegramApiError, TelegramNetworkError } from '../../bot-api/bot-api.errors';
 import { kindOf, TelegramInboxRepository, type InboxUpdate } from './telegram-inbox.repository';
@@ -17,24 +19,6 @@ const LOCK_MARGIN_MS = 5_000;
 const ABANDON_GRACE_MS = 1_000;
 /** How long shutdown waits for the claim loop to notice it should stop (a claim may be stuck on the pool). */
 const LOOP_EXIT_WAIT_MS = 2_000;
-
-export interface DispatcherStatus {
-  running: boolean;
-  inFlight: number;
-  concurrency: number;
-  processed: number;
-  failed: number;
-  /** Every finished attempt, including failures that will be retried: the dispatcher's own progress. */
-  attempts: number;
-  /** Updates whose handler passed its deadline and has not returned yet. */
-  overdue: { updateId: number; chatId: number | null; ms: number }[];
-  /** The longest-running handler now, if any. */
-  oldest?: { updateId: number; chatId: number | null; ms: number };
-  /** Bumped by each restart(); the claim loop of an older generation exits. */
-  generation: number;
-  /** Milliseconds left of a pause() (load shedding), 0 when claiming normally. */
-  pausedForMs: number;
-}
 
 interface InFlight {
   update: InboxUpdate;
@@ -308,10 +292,7 @@ export function isTelegramOutage(err: Error): boolean {
 export function isTransient(err: Error): boolean {
   if (err instanceof TransientUpdateError || err instanceof TelegramNetworkError) return true;
   if (err instanceof TelegramApiError) return err.code === 429 || err.code >= 500;
-  const msg = err.message;
-  return /timeout exceeded when trying to connect|Connection terminated|ECONNREFUSED|ECONNRESET|canceling statement due to statement timeout/i.test(
-    msg,
-  );
+  return isTransientDbError(err);
 }
 
 function sleep(ms: number): Promise<void> {
