@@ -3,8 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { FakeTelegram } from '../../src/demo/fake-telegram';
+import type { TestDatabase } from '../support/database';
+import type { FakeTelegram } from '../../src/demo/fake-telegram';
+import { testBedPerTest } from '../support/test-bed';
 import { testEnv } from '../support/test-env';
 import { startWatchdogApp, until, type WatchdogApp } from '../support/watchdog-app';
 
@@ -14,16 +15,11 @@ let fake: FakeTelegram;
 let w: WatchdogApp | undefined;
 let dataDir: string;
 
+testBedPerTest({ started: (s) => ({ db, telegram: fake } = s), apps: () => [w?.app] });
 beforeEach(async () => {
-  db = await createTestDatabase();
-  fake = await new FakeTelegram({ token: TOKEN }).start();
   dataDir = await mkdtemp(join(tmpdir(), 'vpnbot-chaos-d-'));
 });
 afterEach(async () => {
-  await w?.app.close();
-  w = undefined;
-  await fake.stop();
-  await db.drop();
   await rm(dataDir, { recursive: true, force: true });
 });
 

@@ -2,20 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { DbService } from '../../src/database/db.service';
 import type { TestDatabase } from '../support/database';
 import type { FakeTelegram } from '../../src/demo/fake-telegram';
-import { freshDatabaseAndTelegramPerTest } from '../support/per-test';
+import { testBedPerTest } from '../support/test-bed';
 import { startWatchdogApp, until, type WatchdogApp } from '../support/watchdog-app';
 
 let db: TestDatabase;
 let fake: FakeTelegram;
 let w: WatchdogApp | undefined;
 
-freshDatabaseAndTelegramPerTest({
-  started: (s) => ({ db, fake } = s),
-  cleanup: async () => {
-    await w?.app.close();
-    w = undefined;
-  },
-});
+testBedPerTest({ started: (s) => ({ db, telegram: fake } = s), apps: () => [w?.app] });
 
 const STALL_MS = 3_000;
 const stuckChat = { id: 901 };

@@ -1,20 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { TestDatabase } from '../support/database';
 import type { FakeTelegram } from '../../src/demo/fake-telegram';
-import { freshDatabaseAndTelegramPerTest } from '../support/per-test';
+import { testBedPerTest } from '../support/test-bed';
 import { observeClasses, startWatchdogApp, until, type WatchdogApp } from '../support/watchdog-app';
 
 let db: TestDatabase;
 let fake: FakeTelegram;
 let w: WatchdogApp | undefined;
 
-freshDatabaseAndTelegramPerTest({
-  started: (s) => ({ db, fake } = s),
-  cleanup: async () => {
-    await w?.app.close();
-    w = undefined;
-  },
-});
+testBedPerTest({ started: (s) => ({ db, telegram: fake } = s), apps: () => [w?.app] });
 
 // Long-poll timeout 2 s, margin 8 s: Telegram would answer within 2 s, our own HTTP deadline cuts at 10 s.
 // The watchdog names class A at 2 s + 2 s allowance and aborts the poll well before that backstop.

@@ -8,20 +8,14 @@ import { VpnModule } from '../../src/vpn/vpn.module';
 import type { TestDatabase } from '../support/database';
 import { createFactory } from '../support/factories';
 import type { FakeTelegram } from '../../src/demo/fake-telegram';
-import { freshDatabaseAndTelegramPerTest } from '../support/per-test';
+import { testBedPerTest } from '../support/test-bed';
 import { startWatchdogApp, until, type WatchdogApp } from '../support/watchdog-app';
 
 let db: TestDatabase;
 let fake: FakeTelegram;
 let w: WatchdogApp | undefined;
 
-freshDatabaseAndTelegramPerTest({
-  started: (s) => ({ db, fake } = s),
-  cleanup: async () => {
-    await w?.app.close();
-    w = undefined;
-  },
-});
+testBedPerTest({ started: (s) => ({ db, telegram: fake } = s), apps: () => [w?.app] });
 
 const DAY_MS = 86_400_000;
 

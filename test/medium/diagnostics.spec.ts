@@ -1,38 +1,20 @@
-import type { INestApplication } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
 import { TelegramModule } from '../../src/telegram/telegram.module';
 import { WatchdogModule } from '../../src/watchdog/watchdog.module';
 import { CapturedLogger } from '../support/captured-logger';
-import type { TestDatabase } from '../support/database';
 import type { FakeTelegram } from '../../src/demo/fake-telegram';
-import { freshDatabaseAndTelegramPerTest } from '../support/per-test';
-import { createTestApp } from '../support/test-app';
+import { testBedPerTest } from '../support/test-bed';
 
-let db: TestDatabase;
 let fake: FakeTelegram;
-let app: INestApplication | undefined;
-
-freshDatabaseAndTelegramPerTest({
-  started: (s) => ({ db, fake } = s),
-  cleanup: async () => {
-    await app?.close();
-    app = undefined;
-  },
-});
+const bed = testBedPerTest({ started: (s) => (fake = s.telegram) });
 
 async function runBot(diagnostics: boolean): Promise<CapturedLogger> {
   const logger = new CapturedLogger();
-  ({ app } = await createTestApp({
-    databaseUrl: db.url,
-    env: {
-      DIAGNOSTICS: String(diagnostics),
-      TELEGRAM_API_ROOT: fake.apiRoot,
-      TELEGRAM_POLL_TIMEOUT_S: '1',
-      TELEGRAM_POLL_MARGIN_MS: '1000',
-    },
+  await bed.start({
+    env: { DIAGNOSTICS: String(diagnostics) },
     imports: [TelegramModule, WatchdogModule],
     logger,
-  }));
+  });
   fake.userMessage({ id: 4242, firstName: 'Dee' }, '/start');
   const deadline = Date.now() + 15_000;
   while (fake.sentTo(4242, 'sendMessage').length === 0 && Date.now() < deadline)

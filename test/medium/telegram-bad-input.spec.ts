@@ -1,48 +1,24 @@
 import type { INestApplication } from '@nestjs/common';
 import { request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { DbService } from '../../src/database/db.service';
 import { JobRunnerService } from '../../src/jobs/job-runner.service';
 import { TelegramModule } from '../../src/telegram/telegram.module';
-import type { TestDatabase } from '../support/database';
 import type { FakeTelegram } from '../../src/demo/fake-telegram';
-import { freshDatabaseAndTelegramPerTest } from '../support/per-test';
-import { createTestApp } from '../support/test-app';
+import { testBedPerTest, until } from '../support/test-bed';
 
 const TOKEN = '123456:TEST-token-abcdefghijklmnopqrstuvwxyz';
 const SECRET = 'webhook-secret-0123456789';
 
-let db: TestDatabase;
 let fake: FakeTelegram;
 let app: INestApplication | undefined;
-
-freshDatabaseAndTelegramPerTest({
-  started: (s) => ({ db, fake } = s),
-  cleanup: async () => {
-    await app?.close();
-    app = undefined;
-  },
-  token: TOKEN,
-});
+const bed = testBedPerTest({ telegram: { token: TOKEN }, started: (s) => (fake = s.telegram) });
 
 /** The whole bot (real handlers, inbox, dispatcher, sender) against the fake Bot API. */
 async function startBot(env: Record<string, string> = {}) {
-  ({ app } = await createTestApp({
-    databaseUrl: db.url,
-    env: {
-      TELEGRAM_API_ROOT: fake.apiRoot,
-      TELEGRAM_POLL_TIMEOUT_S: '1',
-      TELEGRAM_POLL_MARGIN_MS: '1000',
-      ...env,
-    },
-    imports: [TelegramModule],
-  }));
-  await app.listen(0, '127.0.0.1');
-  return {
-    q: app.get(DbService),
-    url: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`,
-  };
+  const started = await bed.start({ env, imports: [TelegramModule], listen: true });
+  app = started.app;
+  return { q: started.get(DbService), url: started.url! };
 }
 
 const webhookEnv = {
@@ -50,15 +26,6 @@ const webhookEnv = {
   WEBHOOK_URL: 'https://bot.example.com/telegram/webhook',
   WEBHOOK_SECRET: SECRET,
 };
-
-async function until(cond: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('condition not met in time');
-}
 
 /** A raw POST that can stream a body in chunks without a Content-Length (Transfer-Encoding: chunked). */
 function postChunked(

@@ -1,4 +1,4 @@
-import { Injectable, type INestApplication } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
 import { DbService } from '../../src/database/db.service';
 import { freePort } from '../../src/database/embedded-postgres';
@@ -6,10 +6,8 @@ import { PollingTransport } from '../../src/telegram/transport/polling.transport
 import { TelegramSenderService } from '../../src/bot-api/telegram-sender.service';
 import { TelegramTransportModule } from '../../src/telegram/transport/telegram-transport.module';
 import { UpdateHandler } from '../../src/telegram/transport/update-handler';
-import type { TestDatabase } from '../support/database';
 import type { FakeTelegram } from '../../src/demo/fake-telegram';
-import { freshDatabaseAndTelegramPerTest } from '../support/per-test';
-import { createTestApp } from '../support/test-app';
+import { testBedPerTest, until } from '../support/test-bed';
 
 const TOKEN = '123456:TEST-token-abcdefghijklmnopqrstuvwxyz';
 const SECRET = 'webhook-secret-0123456789';
@@ -31,48 +29,22 @@ class EchoHandler extends UpdateHandler {
   }
 }
 
-let db: TestDatabase;
 let fake: FakeTelegram;
-let app: INestApplication | undefined;
-
-freshDatabaseAndTelegramPerTest({
-  started: (s) => ({ db, fake } = s),
-  cleanup: async () => {
-    await app?.close();
-    app = undefined;
-  },
-  token: TOKEN,
-});
+const bed = testBedPerTest({ telegram: { token: TOKEN }, started: (s) => (fake = s.telegram) });
 
 async function start(env: Record<string, string> = {}, port?: number) {
-  ({ app } = await createTestApp({
-    databaseUrl: db.url,
-    env: {
-      TELEGRAM_API_ROOT: fake.apiRoot,
-      TELEGRAM_POLL_TIMEOUT_S: '1',
-      TELEGRAM_POLL_MARGIN_MS: '1000',
-      // Long enough for a handler to sit out a storm inside the sender.
-      TELEGRAM_HANDLER_TIMEOUT_MS: '15000',
-      ...env,
-    },
+  const started = await bed.start({
+    // Long enough for a handler to sit out a storm inside the sender.
+    env: { TELEGRAM_HANDLER_TIMEOUT_MS: '15000', ...env },
     imports: [TelegramTransportModule.withHandler(EchoHandler)],
-  }));
-  await app.listen(port ?? 0, '127.0.0.1');
+    listen: port ?? true,
+  });
   return {
-    handler: app.get(EchoHandler),
-    sender: app.get(TelegramSenderService),
-    polling: app.get(PollingTransport),
-    db: app.get(DbService),
+    handler: started.get(EchoHandler),
+    sender: started.get(TelegramSenderService),
+    polling: started.get(PollingTransport),
+    db: started.get(DbService),
   };
-}
-
-async function until(cond: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('condition not met in time');
 }
 
 const texts = (chat: number) => fake.sentTo(chat, 'sendMessage').map((c) => String(c.params.text));

@@ -1,5 +1,4 @@
 import { Injectable, type INestApplication } from '@nestjs/common';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { DbService } from '../../src/database/db.service';
 import { SignalsService } from '../../src/signals/signals.service';
@@ -7,10 +6,8 @@ import { PollingTransport } from '../../src/telegram/transport/polling.transport
 import { TelegramTransportModule } from '../../src/telegram/transport/telegram-transport.module';
 import { UpdateDispatcherService } from '../../src/telegram/transport/update-dispatcher.service';
 import { TransientUpdateError, UpdateHandler } from '../../src/telegram/transport/update-handler';
-import type { TestDatabase } from '../support/database';
 import type { FakeTelegram } from '../../src/demo/fake-telegram';
-import { freshDatabaseAndTelegramPerTest } from '../support/per-test';
-import { createTestApp } from '../support/test-app';
+import { testBedPerTest, until } from '../support/test-bed';
 
 const TOKEN = '123456:TEST-token-abcdefghijklmnopqrstuvwxyz';
 const SECRET = 'webhook-secret-0123456789';
@@ -37,49 +34,29 @@ class RecordingHandler extends UpdateHandler {
   }
 }
 
-let db: TestDatabase;
 let fake: FakeTelegram;
 let app: INestApplication | undefined;
+const bed = testBedPerTest({ telegram: { token: TOKEN }, started: (s) => (fake = s.telegram) });
 
-freshDatabaseAndTelegramPerTest({
-  started: (s) => ({ db, fake } = s),
-  cleanup: async () => {
-    await app?.close();
-    app = undefined;
-  },
-  token: TOKEN,
-});
+const transportsUnderTest = {
+  imports: [TelegramTransportModule],
+  providers: [RecordingHandler, { provide: UpdateHandler, useExisting: RecordingHandler }],
+};
 
 async function start(env: Record<string, string> = {}) {
-  ({ app } = await createTestApp({
-    databaseUrl: db.url,
-    env: {
-      TELEGRAM_API_ROOT: fake.apiRoot,
-      TELEGRAM_POLL_TIMEOUT_S: '1',
-      TELEGRAM_POLL_MARGIN_MS: '1000',
-      TELEGRAM_HANDLER_TIMEOUT_MS: '1000',
-      ...env,
-    },
-    imports: [TelegramTransportModule],
-    providers: [RecordingHandler, { provide: UpdateHandler, useExisting: RecordingHandler }],
-  }));
-  await app.listen(0, '127.0.0.1');
+  const started = await bed.start({
+    ...transportsUnderTest,
+    env: { TELEGRAM_HANDLER_TIMEOUT_MS: '1000', ...env },
+    listen: true,
+  });
+  app = started.app;
   return {
-    handler: app.get(RecordingHandler),
-    polling: app.get(PollingTransport),
-    dispatcher: app.get(UpdateDispatcherService),
-    db: app.get(DbService),
-    url: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`,
+    handler: started.get(RecordingHandler),
+    polling: started.get(PollingTransport),
+    dispatcher: started.get(UpdateDispatcherService),
+    db: started.get(DbService),
+    url: started.url!,
   };
-}
-
-async function until(cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('condition not met in time');
 }
 
 const alice = { id: 1001 };
@@ -157,12 +134,7 @@ describe('polling transport', () => {
 
   it('lets only one instance poll at a time', async () => {
     await start();
-    const second = await createTestApp({
-      databaseUrl: db.url,
-      env: { TELEGRAM_API_ROOT: fake.apiRoot, TELEGRAM_POLL_TIMEOUT_S: '1', TELEGRAM_POLL_MARGIN_MS: '1000' },
-      imports: [TelegramTransportModule],
-      providers: [RecordingHandler, { provide: UpdateHandler, useExisting: RecordingHandler }],
-    });
+    const second = await bed.start(transportsUnderTest);
     try {
       await until(() => second.app.get(PollingTransport).status().state === 'standby');
       await new Promise((r) => setTimeout(r, 1_500));

@@ -2,12 +2,11 @@ import type { INestApplication } from '@nestjs/common';
 import { DbService } from '../../src/database/db.service';
 import { JobRunnerService } from '../../src/jobs/job-runner.service';
 import { TelegramModule } from '../../src/telegram/telegram.module';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createFactory, type Factory } from '../support/factories';
-import { FakeCryptoPay } from '../../src/demo/fake-crypto-pay';
-import { FakeTelegram, type FakeUser, type SentCall } from '../../src/demo/fake-telegram';
-import { FakeXrayCore } from '../../src/demo/fake-xray-core';
-import { createTestApp } from '../support/test-app';
+import type { FakeCryptoPay } from '../../src/demo/fake-crypto-pay';
+import type { FakeTelegram, FakeUser, SentCall } from '../../src/demo/fake-telegram';
+import type { FakeXrayCore } from '../../src/demo/fake-xray-core';
+import { startTestBed, until, type TestBed } from '../support/test-bed';
 import { testEnv } from '../support/test-env';
 
 export const BOT_TOKEN = testEnv().BOT_TOKEN!;
@@ -31,45 +30,34 @@ export class BotHarness {
   telegram!: FakeTelegram;
   core!: FakeXrayCore;
   cryptoPay?: FakeCryptoPay;
-  private database!: TestDatabase;
+  private bed?: TestBed;
 
   static async start(o: { cryptoPay?: boolean; env?: Record<string, string> } = {}): Promise<BotHarness> {
     const h = new BotHarness();
-    h.telegram = await new FakeTelegram({ token: BOT_TOKEN }).start();
-    h.core = await new FakeXrayCore('xray', 'vless-in').start();
-    if (o.cryptoPay) h.cryptoPay = await new FakeCryptoPay().start();
-    h.database = await createTestDatabase();
-    ({ app: h.app } = await createTestApp({
-      databaseUrl: h.database.url,
+    h.bed = await startTestBed({
+      core: true,
+      cryptoPay: o.cryptoPay,
       env: {
-        TELEGRAM_API_ROOT: h.telegram.apiRoot,
-        TELEGRAM_POLL_TIMEOUT_S: '1',
-        TELEGRAM_POLL_MARGIN_MS: '1000',
         TELEGRAM_CHAT_MIN_INTERVAL_MS: '0',
         TELEGRAM_SEND_RATE: '30',
-        XRAY_API_ADDRESS: h.core.apiAddress,
-        XRAY_INBOUND_TAG: 'vless-in',
         VPN_PUBLIC_HOST: 'vpn.example.test',
         PUBLIC_BASE_URL: 'https://sub.example.test',
         SUPPORT_CONTACT: '@help_desk',
-        ...(h.cryptoPay
-          ? { CRYPTO_PAY_TOKEN: h.cryptoPay.token, CRYPTO_PAY_API_ROOT: h.cryptoPay.apiRoot }
-          : {}),
         ...o.env,
       },
       imports: [TelegramModule],
-    }));
-    h.db = h.app.get(DbService);
+    });
+    h.app = h.bed.app;
+    h.telegram = h.bed.telegram;
+    h.core = h.bed.core!;
+    h.cryptoPay = h.bed.cryptoPay;
+    h.db = h.bed.get(DbService);
     h.factory = createFactory(h.db.dataSource);
     return h;
   }
 
   async stop(): Promise<void> {
-    await this.app?.close();
-    await this.telegram?.stop();
-    await this.core?.stop();
-    await this.cryptoPay?.stop();
-    await this.database?.drop();
+    await this.bed?.close();
   }
 
   newUser(over: Partial<FakeUser> = {}): FakeUser {
@@ -108,16 +96,11 @@ export class BotHarness {
   }
 
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return this.db.query<T>('test', sql, params);
+    return this.bed!.query<T>(sql, params);
   }
 
-  async until(cond: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-    const end = Date.now() + ms;
-    while (Date.now() < end) {
-      if (await cond()) return;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error('condition not met in time');
+  until(cond: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
+    return until(cond, ms);
   }
 }
 

@@ -9,7 +9,7 @@ import { SubscriptionEntity } from '../../src/subscriptions/subscription.entity'
 import { UserEntity } from '../../src/users/user.entity';
 import type { AppConfig } from '../../src/config/app-config';
 import { createTestDatabase, type TestDatabase } from './database';
-import { createTestApp } from './test-app';
+import { bootApp } from './test-bed';
 
 const DAY_MS = 86_400_000;
 // Far above the ids tests pick by hand (which stay below 10^9).
@@ -98,7 +98,7 @@ export async function startCoreApp(opts: {
   database?: TestDatabase;
 }): Promise<CoreApp> {
   const db = opts.database ?? (await createTestDatabase());
-  const { app, config } = await createTestApp({ databaseUrl: db.url, imports: opts.imports, env: opts.env });
+  const { app, config, get, close } = await bootApp({ db }, { imports: opts.imports, env: opts.env });
   const ds = app.get(DbService).dataSource;
   return {
     app,
@@ -106,9 +106,9 @@ export async function startCoreApp(opts: {
     ds,
     db,
     factory: createFactory(ds),
-    get: (type) => app.get(type),
+    get,
     close: async () => {
-      await app.close();
+      await close();
       if (!opts.database) await db.drop();
     },
   };

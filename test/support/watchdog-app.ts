@@ -109,19 +109,7 @@ export async function startWatchdogApp(opts: {
   };
 }
 
-/** Polls `cond` every 25 ms until it holds or `ms` passes. */
-export async function until(
-  cond: () => boolean | Promise<boolean>,
-  ms = 15_000,
-  what = 'condition',
-): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`${what} not met within ${ms} ms`);
-}
+export { until } from './test-bed';
 
 /**
  * Samples the watchdog as an operator would see it, every 100 ms, over HTTP: the class on /health/live and
