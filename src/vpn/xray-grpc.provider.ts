@@ -52,6 +52,22 @@ export class XrayGrpcProvider extends VpnProvider {
     this.client = new Client(opts.address, credentials.createInsecure(), {
       'grpc.initial_reconnect_backoff_ms': 200,
       'grpc.max_reconnect_backoff_ms': 2_000,
+      // A restarted core resets the channel's old connection: the next call fails with UNAVAILABLE before the
+      // core saw it. Every call here is idempotent, so it is retried (within its deadline) on a new one.
+      'grpc.service_config': JSON.stringify({
+        methodConfig: [
+          {
+            name: [{}],
+            retryPolicy: {
+              maxAttempts: 3,
+              initialBackoff: '0.05s',
+              maxBackoff: '0.5s',
+              backoffMultiplier: 2,
+              retryableStatusCodes: ['UNAVAILABLE'],
+            },
+          },
+        ],
+      }),
     });
   }
 
