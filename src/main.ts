@@ -1,16 +1,26 @@
 import 'reflect-metadata';
+import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig, ConfigError } from './config/app-config';
 import { runMigrations } from './database/migrate';
+import { EmbeddedPostgresSetupError } from './database/embedded-postgres';
 import { describeUrl, resolveDatabase, type ResolvedDatabase } from './database/resolve-database';
 import { configureHttp } from './http-setup';
 import { createLogSink, createRootLogger } from './logging/logger-options';
 import { LifecycleService } from './watchdog/lifecycle.service';
 
 async function bootstrap(): Promise<void> {
+  // A stop during start-up (node is PID 1 in a container) must not wait for the whole grace period: it is
+  // remembered and acted on at the next safe point until the full shutdown takes over.
+  let earlySignal: string | undefined;
+  let onSignal: (signal: string) => void = (signal) => {
+    earlySignal ??= signal;
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
   const started = performance.now();
   let config: AppConfig;
   try {
@@ -26,6 +36,21 @@ async function bootstrap(): Promise<void> {
   const sink = createLogSink(config);
   const log = createRootLogger(config, sink);
   log.info({ config: config.redacted() }, 'starting');
+  // Until Nest's app logger exists (TypeORM's migration lines), Nest's static logger writes through pino too.
+  NestLogger.overrideLogger({
+    log: (m: unknown, context?: string) => log.info({ context }, String(m)),
+    error: (m: unknown, context?: string) => log.error({ context }, String(m)),
+    warn: (m: unknown, context?: string) => log.warn({ context }, String(m)),
+    debug: (m: unknown, context?: string) => log.debug({ context }, String(m)),
+    verbose: (m: unknown, context?: string) => log.trace({ context }, String(m)),
+    fatal: (m: unknown, context?: string) => log.fatal({ context }, String(m)),
+  });
+  const stopEarly = async (signal: string, embedded?: ResolvedDatabase['embedded']) => {
+    log.info({ signal }, 'stopped during start-up');
+    await embedded?.stop().catch(() => undefined);
+    sink.flush();
+    process.exit(0);
+  };
 
   let database: ResolvedDatabase | undefined;
   try {
@@ -34,6 +59,7 @@ async function bootstrap(): Promise<void> {
       (line) => log.info(line),
       (line) => log.debug({ source: 'postgres' }, line),
     );
+    if (earlySignal) return stopEarly(earlySignal, database.embedded);
     const applied = await runMigrations(config.database, database.url);
     if (applied.length) log.info({ applied }, 'migrations applied');
   } catch (err) {
@@ -42,8 +68,9 @@ async function bootstrap(): Promise<void> {
       : config.database.url
         ? describeUrl(config.database.url)
         : 'embedded PostgreSQL';
+    // A set-up error's message says what to do: one line, no stack.
     log.fatal(
-      { err },
+      err instanceof EmbeddedPostgresSetupError ? {} : { err },
       `cannot use the database at ${where}: ${err instanceof Error ? err.message : String(err)}`,
     );
     await database?.embedded?.stop().catch(() => undefined);
@@ -55,6 +82,10 @@ async function bootstrap(): Promise<void> {
     AppModule.forRoot({ config, databaseUrl: database.url, logger: log }),
     { bufferLogs: true, rawBody: true },
   );
+  if (earlySignal) {
+    await app.close().catch(() => undefined);
+    return stopEarly(earlySignal, database.embedded);
+  }
   app.useLogger(app.get(Logger));
   configureHttp(app);
 
@@ -81,12 +112,12 @@ async function bootstrap(): Promise<void> {
       }
     })();
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  onSignal = shutdown;
   // A crash must not leave the embedded server running without us.
   process.once('exit', () => database.embedded?.stopSync());
 
-  await app.listen(config.http.port, '0.0.0.0');
+  await app.listen(config.http.port, config.http.host);
+  if (earlySignal) shutdown(earlySignal);
   const url = await app.getUrl();
   log.info({ tookMs: Math.round(performance.now() - started) }, `listening on ${url}`);
 }

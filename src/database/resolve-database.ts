@@ -20,9 +20,9 @@ export async function resolveDatabase(
     log: pgLog,
     info: log,
   });
-  log(`DATABASE_URL is not set: starting embedded PostgreSQL with data in ${embedded.dataDir}`);
+  log(`DATABASE_URL is not set: starting embedded PostgreSQL for ${db.dataDir}`);
   const url = await embedded.start();
-  log(`embedded PostgreSQL ready on ${new URL(url).host}`);
+  log(`embedded PostgreSQL ready on ${new URL(url).host} with data in ${embedded.dataDir}`);
   return { url, embedded };
 }
 
