@@ -7,6 +7,8 @@ import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
 import {
+  EmbeddedPostgresSetupError,
+  firstLine,
   nativeDir,
   ownCluster,
   postgresUser,
@@ -66,8 +68,15 @@ export class EmbeddedPostgresServer {
   async start(): Promise<string> {
     const log = this.options.log ?? (() => undefined);
     const info = this.options.info ?? log;
-    await mkdir(resolve(this.options.dataDir), { recursive: true });
-    this.credentials = await this.loadCredentials();
+    try {
+      await mkdir(resolve(this.options.dataDir), { recursive: true });
+      this.credentials = await this.loadCredentials();
+    } catch (err) {
+      throw new EmbeddedPostgresSetupError(
+        `cannot write ${resolve(this.options.dataDir)} as uid ${userInfo().uid} (${firstLine(err)}): ` +
+          'give that directory (the volume) to this user, run as root (Railway: RAILWAY_RUN_UID=0), or set DATA_DIR',
+      );
+    }
     this.port = this.options.port || (await freePort());
 
     let native = nativeDir();
