@@ -33,9 +33,11 @@ export class BotHarness {
   cryptoPay?: FakeCryptoPay;
   private database!: TestDatabase;
 
-  static async start(o: { cryptoPay?: boolean; env?: Record<string, string> } = {}): Promise<BotHarness> {
+  static async start(
+    o: { cryptoPay?: boolean; env?: Record<string, string>; strictEdits?: boolean } = {},
+  ): Promise<BotHarness> {
     const h = new BotHarness();
-    h.telegram = await new FakeTelegram({ token: BOT_TOKEN }).start();
+    h.telegram = await new FakeTelegram({ token: BOT_TOKEN, rejectUnmodifiedEdits: o.strictEdits }).start();
     h.core = await new FakeXrayCore('xray', 'vless-in').start();
     if (o.cryptoPay) h.cryptoPay = await new FakeCryptoPay().start();
     h.database = await createTestDatabase();
