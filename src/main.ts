@@ -1,3 +1,4 @@
+import { onStopSignal, pendingStopSignal } from './early-signals';
 import 'reflect-metadata';
 import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -13,14 +14,6 @@ import { createLogSink, createRootLogger } from './logging/logger-options';
 import { LifecycleService } from './watchdog/lifecycle.service';
 
 async function bootstrap(): Promise<void> {
-  // A stop during start-up (node is PID 1 in a container) must not wait for the whole grace period: it is
-  // remembered and acted on at the next safe point until the full shutdown takes over.
-  let earlySignal: string | undefined;
-  let onSignal: (signal: string) => void = (signal) => {
-    earlySignal ??= signal;
-  };
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
-  process.on('SIGINT', () => onSignal('SIGINT'));
   const started = performance.now();
   let config: AppConfig;
   try {
@@ -59,7 +52,7 @@ async function bootstrap(): Promise<void> {
       (line) => log.info(line),
       (line) => log.debug({ source: 'postgres' }, line),
     );
-    if (earlySignal) return stopEarly(earlySignal, database.embedded);
+    if (pendingStopSignal()) return stopEarly(pendingStopSignal()!, database.embedded);
     const applied = await runMigrations(config.database, database.url);
     if (applied.length) log.info({ applied }, 'migrations applied');
   } catch (err) {
@@ -82,9 +75,9 @@ async function bootstrap(): Promise<void> {
     AppModule.forRoot({ config, databaseUrl: database.url, logger: log }),
     { bufferLogs: true, rawBody: true },
   );
-  if (earlySignal) {
+  if (pendingStopSignal()) {
     await app.close().catch(() => undefined);
-    return stopEarly(earlySignal, database.embedded);
+    return stopEarly(pendingStopSignal()!, database.embedded);
   }
   app.useLogger(app.get(Logger));
   configureHttp(app);
@@ -112,12 +105,13 @@ async function bootstrap(): Promise<void> {
       }
     })();
   };
-  onSignal = shutdown;
+  onStopSignal(shutdown);
   // A crash must not leave the embedded server running without us.
   process.once('exit', () => database.embedded?.stopSync());
 
   await app.listen(config.http.port, config.http.host);
-  if (earlySignal) shutdown(earlySignal);
+  const signal = pendingStopSignal();
+  if (signal) shutdown(signal);
   const url = await app.getUrl();
   log.info({ tookMs: Math.round(performance.now() - started) }, `listening on ${url}`);
 }
