@@ -1,10 +1,13 @@
+import { onStopSignal, pendingStopSignal } from './early-signals';
 import 'reflect-metadata';
+import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig, ConfigError } from './config/app-config';
 import { runMigrations } from './database/migrate';
+import { EmbeddedPostgresSetupError } from './database/embedded-postgres';
 import { describeUrl, resolveDatabase, type ResolvedDatabase } from './database/resolve-database';
 import { configureHttp } from './http-setup';
 import { createLogSink, createRootLogger } from './logging/logger-options';
@@ -26,6 +29,21 @@ async function bootstrap(): Promise<void> {
   const sink = createLogSink(config);
   const log = createRootLogger(config, sink);
   log.info({ config: config.redacted() }, 'starting');
+  // Until Nest's app logger exists (TypeORM's migration lines), Nest's static logger writes through pino too.
+  NestLogger.overrideLogger({
+    log: (m: unknown, context?: string) => log.info({ context }, String(m)),
+    error: (m: unknown, context?: string) => log.error({ context }, String(m)),
+    warn: (m: unknown, context?: string) => log.warn({ context }, String(m)),
+    debug: (m: unknown, context?: string) => log.debug({ context }, String(m)),
+    verbose: (m: unknown, context?: string) => log.trace({ context }, String(m)),
+    fatal: (m: unknown, context?: string) => log.fatal({ context }, String(m)),
+  });
+  const stopEarly = async (signal: string, embedded?: ResolvedDatabase['embedded']) => {
+    log.info({ signal }, 'stopped during start-up');
+    await embedded?.stop().catch(() => undefined);
+    sink.flush();
+    process.exit(0);
+  };
 
   let database: ResolvedDatabase | undefined;
   try {
@@ -34,6 +52,7 @@ async function bootstrap(): Promise<void> {
       (line) => log.info(line),
       (line) => log.debug({ source: 'postgres' }, line),
     );
+    if (pendingStopSignal()) return stopEarly(pendingStopSignal()!, database.embedded);
     const applied = await runMigrations(config.database, database.url);
     if (applied.length) log.info({ applied }, 'migrations applied');
   } catch (err) {
@@ -42,8 +61,9 @@ async function bootstrap(): Promise<void> {
       : config.database.url
         ? describeUrl(config.database.url)
         : 'embedded PostgreSQL';
+    // A set-up error's message says what to do: one line, no stack.
     log.fatal(
-      { err },
+      err instanceof EmbeddedPostgresSetupError ? {} : { err },
       `cannot use the database at ${where}: ${err instanceof Error ? err.message : String(err)}`,
     );
     await database?.embedded?.stop().catch(() => undefined);
@@ -55,6 +75,10 @@ async function bootstrap(): Promise<void> {
     AppModule.forRoot({ config, databaseUrl: database.url, logger: log }),
     { bufferLogs: true, rawBody: true },
   );
+  if (pendingStopSignal()) {
+    await app.close().catch(() => undefined);
+    return stopEarly(pendingStopSignal()!, database.embedded);
+  }
   app.useLogger(app.get(Logger));
   configureHttp(app);
 
@@ -81,12 +105,13 @@ async function bootstrap(): Promise<void> {
       }
     })();
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  onStopSignal(shutdown);
   // A crash must not leave the embedded server running without us.
   process.once('exit', () => database.embedded?.stopSync());
 
-  await app.listen(config.http.port, '0.0.0.0');
+  await app.listen(config.http.port, config.http.host);
+  const signal = pendingStopSignal();
+  if (signal) shutdown(signal);
   const url = await app.getUrl();
   log.info({ tookMs: Math.round(performance.now() - started) }, `listening on ${url}`);
 }

@@ -52,4 +52,19 @@ describe('AppConfig', () => {
     expect(c.redacted()).toMatchObject({ BOT_TOKEN: '***', DATABASE_URL: '***' });
     expect(JSON.stringify(c.redacted())).not.toContain(valid.BOT_TOKEN);
   });
+
+  it('refuses production without DATABASE_URL unless the embedded database is allowed explicitly', () => {
+    expect(() => AppConfig.fromEnv({ ...valid, NODE_ENV: 'production' })).toThrow(
+      /DATABASE_URL.*ALLOW_EMBEDDED_DB=true/,
+    );
+    const allowed = AppConfig.fromEnv({ ...valid, NODE_ENV: 'production', ALLOW_EMBEDDED_DB: 'true' });
+    expect(allowed.database.url).toBeUndefined();
+    const withUrl = AppConfig.fromEnv({ ...valid, NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x' });
+    expect(withUrl.isProduction).toBe(true);
+  });
+
+  it('listens dual stack unless HOST says otherwise', () => {
+    expect(AppConfig.fromEnv(valid).http.host).toBe('::');
+    expect(AppConfig.fromEnv({ ...valid, HOST: '127.0.0.1' }).http.host).toBe('127.0.0.1');
+  });
 });

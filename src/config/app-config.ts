@@ -40,7 +40,7 @@ export class AppConfig {
   }
 
   get http() {
-    return { port: this.env.PORT, shutdownDrainMs: this.env.SHUTDOWN_DRAIN_MS };
+    return { port: this.env.PORT, host: this.env.HOST, shutdownDrainMs: this.env.SHUTDOWN_DRAIN_MS };
   }
 
   get log() {

@@ -62,6 +62,7 @@ export const configSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: int({ min: 0, max: 65535 }).default(3000),
+    HOST: z.string().min(1).default('::'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 
@@ -93,6 +94,7 @@ export const configSchema = z
       .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// URL' })
       .optional(),
     DATA_DIR: z.string().min(1).default('.data'),
+    ALLOW_EMBEDDED_DB: bool.default(false),
     EMBEDDED_POSTGRES_PORT: int({ min: 0, max: 65535 }).default(0),
     DB_POOL_SIZE: int({ min: 2, max: 200 }).default(10),
     DB_ACQUIRE_TIMEOUT_MS: int({ min: 100, max: 60_000 }).default(3_000),
@@ -232,6 +234,15 @@ export const configSchema = z
     SHUTDOWN_DRAIN_MS: int({ min: 0, max: 120_000 }).default(10_000),
   })
   .superRefine((cfg, ctx) => {
+    // An embedded database in production is usually a forgotten DATABASE_URL: data would live in the container.
+    if (cfg.NODE_ENV === 'production' && !cfg.DATABASE_URL && !cfg.ALLOW_EMBEDDED_DB) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message:
+          'is required in production; set ALLOW_EMBEDDED_DB=true to run the embedded PostgreSQL under DATA_DIR (a persistent volume)',
+      });
+    }
     if (cfg.TELEGRAM_MODE === 'webhook') {
       for (const key of ['WEBHOOK_URL', 'WEBHOOK_SECRET'] as const) {
         if (!cfg[key])

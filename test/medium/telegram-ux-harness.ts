@@ -32,11 +32,14 @@ export class BotHarness {
   cryptoPay?: FakeCryptoPay;
   private bed?: TestBed;
 
-  static async start(o: { cryptoPay?: boolean; env?: Record<string, string> } = {}): Promise<BotHarness> {
+  static async start(
+    o: { cryptoPay?: boolean; env?: Record<string, string>; strictEdits?: boolean } = {},
+  ): Promise<BotHarness> {
     const h = new BotHarness();
     h.bed = await startTestBed({
       core: true,
       cryptoPay: o.cryptoPay,
+      telegram: { rejectUnmodifiedEdits: o.strictEdits },
       env: {
         TELEGRAM_CHAT_MIN_INTERVAL_MS: '0',
         TELEGRAM_SEND_RATE: '30',

@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -17,7 +17,6 @@ let dir: string | undefined;
  */
 export async function setup(project: TestProject): Promise<void> {
   dir = await mkdtemp(join(tmpdir(), 'vpnbot-test-'));
-  await chmod(dir, 0o755); // the server may run as the `postgres` user when tests run as root
   server = new EmbeddedPostgresServer({ dataDir: dir, port: 0, database: TEMPLATE_DB });
   const url = await server.start();
   const config = AppConfig.fromEnv(testEnv({ DATABASE_URL: url }));
@@ -31,7 +30,7 @@ export async function setup(project: TestProject): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
-  await server?.stop();
+  await server?.removeData();
   if (dir) await rm(dir, { recursive: true, force: true });
 }
 

@@ -50,6 +50,8 @@ export async function answer(ctx: Context, text?: string, alert = false): Promis
   }
 }
 
+const UP_TO_DATE: Record<Lang, string> = { en: '✓ Up to date', ru: '✓ Уже актуально' };
+
 /**
  * Shows a screen: a button press edits the message it came from (navigation stays in one message), anything
  * else — or a message that cannot be edited (a photo, an invoice, too old) — gets a new message.
@@ -59,7 +61,6 @@ export async function show(
   screen: Screen,
   o: { toast?: string; fresh?: boolean } = {},
 ): Promise<void> {
-  await answer(ctx, o.toast);
   const extra = {
     parse_mode: 'HTML',
     link_preview_options: { is_disabled: true },
@@ -67,13 +68,16 @@ export async function show(
   } as ExtraEditMessageText;
   const msg = ctx.callbackQuery?.message;
   if (!o.fresh && msg && 'text' in msg) {
+    // Answered after the edit: a press on the screen already shown says so instead of doing nothing visible.
     try {
       await ctx.editMessageText(screen.text, extra);
+      await answer(ctx, o.toast);
       return;
     } catch (err) {
       if (!(err instanceof TelegramApiError) || err.code !== 400) throw err;
-      if (/not modified/i.test(err.description)) return;
+      if (/not modified/i.test(err.description)) return answer(ctx, o.toast ?? UP_TO_DATE[langOf(ctx)]);
     }
   }
+  await answer(ctx, o.toast);
   if (ctx.chat) await ctx.reply(screen.text, extra);
 }
