@@ -52,4 +52,33 @@ describe('AppConfig', () => {
     expect(c.redacted()).toMatchObject({ BOT_TOKEN: '***', DATABASE_URL: '***' });
     expect(JSON.stringify(c.redacted())).not.toContain(valid.BOT_TOKEN);
   });
+
+  it('refuses a placeholder or short webhook secret and says how to generate one', () => {
+    const webhook = {
+      ...valid,
+      TELEGRAM_MODE: 'webhook',
+      WEBHOOK_URL: 'https://bot.example.com/telegram/webhook',
+    };
+    for (const secret of [
+      'replace-with-a-long-random-string',
+      'short-but-valid-chars-012345678',
+      'a'.repeat(31),
+    ]) {
+      expect(() => AppConfig.fromEnv({ ...webhook, WEBHOOK_SECRET: secret }), secret).toThrow(
+        /WEBHOOK_SECRET: .*openssl rand -hex 32/,
+      );
+    }
+    const good = 'f3b1c2d4e5a6978812345678abcdef0123456789abcdef0123456789abcdef01';
+    expect(AppConfig.fromEnv({ ...webhook, WEBHOOK_SECRET: good }).telegram.webhookSecret).toBe(good);
+  });
+
+  it('refuses a placeholder or short metrics password', () => {
+    for (const auth of ['prometheus:replace-me', 'prometheus:hunter2']) {
+      expect(() => AppConfig.fromEnv({ ...valid, METRICS_BASIC_AUTH: auth }), auth).toThrow(
+        /METRICS_BASIC_AUTH: .*openssl rand -hex 32/,
+      );
+    }
+    const good = `prometheus:${'9a'.repeat(16)}`;
+    expect(AppConfig.fromEnv({ ...valid, METRICS_BASIC_AUTH: good }).watchdog.metricsBasicAuth).toBe(good);
+  });
 });

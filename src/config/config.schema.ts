@@ -19,6 +19,18 @@ const csv = z.string().transform((v) =>
     .filter(Boolean),
 );
 
+// Values copied from docs and examples: a secret everyone can read is no secret.
+const PLACEHOLDER = /replace|change-?me|placeholder|example|your[-_]?secret|^(x+|0+|secret|password)$/i;
+const GENERATE = 'generate one with `openssl rand -hex 32`';
+
+/** A shared secret that authenticates callers: long, random-looking, not a documented placeholder. */
+const sharedSecret = (opts: { min: number; pattern: RegExp; charset: string }) =>
+  z
+    .string()
+    .refine((v) => opts.pattern.test(v), { error: `must be ${opts.charset}` })
+    .refine((v) => v.length >= opts.min, { error: `must be at least ${opts.min} characters; ${GENERATE}` })
+    .refine((v) => !PLACEHOLDER.test(v), { error: `is a placeholder, not a secret; ${GENERATE}` });
+
 const currencyCode = z.string().regex(/^[A-Z]{3}$/, { error: 'must be a 3-letter ISO currency code' });
 
 /** One sellable plan: prices in minor units per currency (XTR is configured as `stars`). */
@@ -71,10 +83,11 @@ export const configSchema = z
     TELEGRAM_API_ROOT: z.url({ error: 'must be a URL' }).default('https://api.telegram.org'),
     TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
     WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-    WEBHOOK_SECRET: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{16,256}$/, { error: 'must be 16-256 characters of A-Z a-z 0-9 _ -' })
-      .optional(),
+    WEBHOOK_SECRET: sharedSecret({
+      min: 32,
+      pattern: /^[A-Za-z0-9_-]{1,256}$/,
+      charset: 'up to 256 characters of A-Z a-z 0-9 _ -',
+    }).optional(),
     TELEGRAM_POLL_TIMEOUT_S: int({ min: 1, max: 50 }).default(25),
     TELEGRAM_POLL_MARGIN_MS: int({ min: 1_000, max: 60_000 }).default(10_000),
     TELEGRAM_API_TIMEOUT_MS: int({ min: 500, max: 60_000 }).default(10_000),
@@ -113,6 +126,12 @@ export const configSchema = z
     METRICS_BASIC_AUTH: z
       .string()
       .regex(/^[^:]+:.+$/, { error: 'must be user:password' })
+      .refine((v) => v.slice(v.indexOf(':') + 1).length >= 32, {
+        error: `password must be at least 32 characters; ${GENERATE}`,
+      })
+      .refine((v) => !PLACEHOLDER.test(v.slice(v.indexOf(':') + 1)), {
+        error: `password is a placeholder; ${GENERATE}`,
+      })
       .optional(),
     DIAGNOSTICS: bool.default(false),
 

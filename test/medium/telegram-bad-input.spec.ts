@@ -11,7 +11,7 @@ import { freshDatabaseAndTelegramPerTest } from '../support/per-test';
 import { createTestApp } from '../support/test-app';
 
 const TOKEN = '123456:TEST-token-abcdefghijklmnopqrstuvwxyz';
-const SECRET = 'webhook-secret-0123456789';
+const SECRET = 'webhook-secret-0123456789abcdef0123456789';
 
 let db: TestDatabase;
 let fake: FakeTelegram;

@@ -12,7 +12,7 @@ import { freshDatabaseAndTelegramPerTest } from '../support/per-test';
 import { createTestApp } from '../support/test-app';
 
 const TOKEN = '123456:TEST-token-abcdefghijklmnopqrstuvwxyz';
-const SECRET = 'webhook-secret-0123456789';
+const SECRET = 'webhook-secret-0123456789abcdef0123456789';
 
 /** Answers every text message through the real sender ("echo: <text>") and records what it handled. */
 @Injectable()
