@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { IncomingMessage } from 'node:http';
+import { AppConfig } from './config/app-config';
 
 /**
  * The Telegram webhook path as Express routes it: case-insensitive, trailing slashes allowed. Every spelling
@@ -15,6 +16,9 @@ export function isTelegramWebhookPath(url: string | undefined): boolean {
 /** Body parsing shared by the application and the test harness (create the app with `rawBody: true`). */
 export function configureHttp(app: INestApplication): void {
   const express = app as NestExpressApplication;
+  // req.ip (rate limits, opt-in request logs) believes X-Forwarded-For only from the listed proxies.
+  const proxies = app.get(AppConfig).http.trustedProxies;
+  express.set('trust proxy', proxies.length ? proxies : false);
   express.useBodyParser('json', {
     limit: '1mb',
     // The Telegram webhook reads its own body: secret first, then size, then JSON (see its controller).

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpSecurityShape } from './http-security.schema';
 
 // Env values are strings; these helpers turn them into typed values with clear messages.
 const int = (opts: { min?: number; max?: number } = {}) =>
@@ -249,6 +250,7 @@ export const configSchema = z
     BROADCAST_INTERVAL_MS: int({ min: 200, max: 600_000 }).default(5_000),
 
     SHUTDOWN_DRAIN_MS: int({ min: 0, max: 120_000 }).default(10_000),
+    ...httpSecurityShape,
   })
   .superRefine((cfg, ctx) => {
     if (cfg.TELEGRAM_MODE === 'webhook') {
@@ -269,6 +271,20 @@ export const configSchema = z
         code: 'custom',
         path: ['TOPUP_MIN_AMOUNT'],
         message: `must not exceed TOPUP_MAX_AMOUNT (${cfg.TOPUP_MAX_AMOUNT})`,
+      });
+    }
+    if (cfg.HTTP_CONNECTION_BUDGET >= cfg.DB_POOL_SIZE - cfg.JOBS_CONNECTION_BUDGET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HTTP_CONNECTION_BUDGET'],
+        message: `must stay below DB_POOL_SIZE - JOBS_CONNECTION_BUDGET (${cfg.DB_POOL_SIZE - cfg.JOBS_CONNECTION_BUDGET}) so public requests cannot take the update path's connections`,
+      });
+    }
+    if (cfg.NODE_ENV === 'production' && !cfg.METRICS_BASIC_AUTH) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['METRICS_BASIC_AUTH'],
+        message: `is required when NODE_ENV=production (metrics name users' activity); use prometheus:<password>, ${GENERATE}`,
       });
     }
     if (cfg.JOBS_CONNECTION_BUDGET >= cfg.DB_POOL_SIZE) {
