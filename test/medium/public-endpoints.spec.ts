@@ -75,6 +75,36 @@ describe('public endpoints under abuse', () => {
     expect(tookMs).toBeLessThan(15_000);
   });
 
+  it('keys the limit on X-Forwarded-For only when the peer is a trusted proxy', async () => {
+    const statuses = async (ips: string[]) => {
+      const out: number[] = [];
+      for (const ip of ips) {
+        const res = await fetch(`${w!.url}/sub/unknown-token`, { headers: { 'x-forwarded-for': ip } });
+        await res.arrayBuffer();
+        out.push(res.status);
+      }
+      return out;
+    };
+    const spoofed = ['198.51.100.1', '198.51.100.2', '198.51.100.3', '198.51.100.4'];
+    w = await startWatchdogApp({
+      databaseUrl: db.url,
+      fake,
+      imports: [PaymentsModule, VpnModule],
+      env: { JOBS_ENABLED: 'false', RATE_LIMIT_SUB: '2' },
+    });
+    // Not trusted: a forged header changes nothing, the peer's own limit applies.
+    expect(await statuses(spoofed)).toEqual([404, 404, 429, 429]);
+    await w.app.close();
+    w = await startWatchdogApp({
+      databaseUrl: db.url,
+      fake,
+      imports: [PaymentsModule, VpnModule],
+      env: { JOBS_ENABLED: 'false', RATE_LIMIT_SUB: '2', TRUSTED_PROXY_CIDRS: 'loopback' },
+    });
+    // Behind a trusted proxy every client has its own limit.
+    expect(await statuses([...spoofed, spoofed[0], spoofed[0]])).toEqual([404, 404, 404, 404, 404, 429]);
+  });
+
   it('answers readiness without the database driver error text', async () => {
     w = await startWatchdogApp({ databaseUrl: db.url, fake, env: { JOBS_ENABLED: 'false' } });
     expect((await w.get('/health/ready')).status).not.toBe(404);
