@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { httpSecurityShape } from './http-security.schema';
+import { GENERATE, PLACEHOLDER, sharedSecret } from './shared-secret';
 
 // Env values are strings; these helpers turn them into typed values with clear messages.
 const int = (opts: { min?: number; max?: number } = {}) =>
@@ -19,18 +20,6 @@ const csv = z.string().transform((v) =>
     .map((s) => s.trim())
     .filter(Boolean),
 );
-
-// Values copied from docs and examples: a secret everyone can read is no secret.
-const PLACEHOLDER = /replace|change-?me|placeholder|example|your[-_]?secret|^(x+|0+|secret|password)$/i;
-const GENERATE = 'generate one with `openssl rand -hex 32`';
-
-/** A shared secret that authenticates callers: long, random-looking, not a documented placeholder. */
-const sharedSecret = (opts: { min: number; pattern: RegExp; charset: string }) =>
-  z
-    .string()
-    .refine((v) => opts.pattern.test(v), { error: `must be ${opts.charset}` })
-    .refine((v) => v.length >= opts.min, { error: `must be at least ${opts.min} characters; ${GENERATE}` })
-    .refine((v) => !PLACEHOLDER.test(v), { error: `is a placeholder, not a secret; ${GENERATE}` });
 
 const currencyCode = z.string().regex(/^[A-Z]{3}$/, { error: 'must be a 3-letter ISO currency code' });
 
