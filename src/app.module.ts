@@ -32,7 +32,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerParams(logger)),
+        LoggerModule.forRoot(loggerParams(logger, { logClientIps: config.http.logClientIps })),
         ScheduleModule.forRoot(),
         SignalsModule,
         LifecycleModule,

@@ -1,13 +1,31 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { IncomingMessage } from 'node:http';
+import { AppConfig } from './config/app-config';
+
+/**
+ * The Telegram webhook path as Express routes it: case-insensitive, trailing slashes allowed. Every spelling
+ * must skip body parsing, or the body is read before the secret is checked.
+ */
+const TELEGRAM_WEBHOOK_PATH = /^\/telegram\/webhook\/*$/i;
+
+export function isTelegramWebhookPath(url: string | undefined): boolean {
+  return TELEGRAM_WEBHOOK_PATH.test((url ?? '').split('?')[0]);
+}
 
 /** Body parsing shared by the application and the test harness (create the app with `rawBody: true`). */
 export function configureHttp(app: INestApplication): void {
-  (app as NestExpressApplication).useBodyParser('json', {
+  const express = app as NestExpressApplication;
+  // req.ip (rate limits, opt-in request logs) believes X-Forwarded-For only from the listed proxies.
+  const proxies = app.get(AppConfig).http.trustedProxies;
+  express.set('trust proxy', proxies.length ? proxies : false);
+  express.useBodyParser('json', {
     limit: '1mb',
     // The Telegram webhook reads its own body: secret first, then size, then JSON (see its controller).
     type: (req: IncomingMessage) =>
-      req.url?.split('?')[0] !== '/telegram/webhook' && /\bjson\b/.test(req.headers['content-type'] ?? ''),
+      !isTelegramWebhookPath(req.url) && /\bjson\b/.test(req.headers['content-type'] ?? ''),
   });
+  // No route takes forms; registering a parser that never matches keeps Nest from adding its default one,
+  // which would read any form body (webhook included) before authentication.
+  express.useBodyParser('urlencoded', { extended: false, type: () => false });
 }

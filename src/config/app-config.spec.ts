@@ -54,17 +54,49 @@ describe('AppConfig', () => {
   });
 
   it('refuses production without DATABASE_URL unless the embedded database is allowed explicitly', () => {
-    expect(() => AppConfig.fromEnv({ ...valid, NODE_ENV: 'production' })).toThrow(
-      /DATABASE_URL.*ALLOW_EMBEDDED_DB=true/,
-    );
-    const allowed = AppConfig.fromEnv({ ...valid, NODE_ENV: 'production', ALLOW_EMBEDDED_DB: 'true' });
+    const production = {
+      ...valid,
+      NODE_ENV: 'production',
+      METRICS_BASIC_AUTH: `prometheus:${'9a'.repeat(16)}`,
+    };
+    expect(() => AppConfig.fromEnv({ ...production })).toThrow(/DATABASE_URL.*ALLOW_EMBEDDED_DB=true/);
+    const allowed = AppConfig.fromEnv({ ...production, ALLOW_EMBEDDED_DB: 'true' });
     expect(allowed.database.url).toBeUndefined();
-    const withUrl = AppConfig.fromEnv({ ...valid, NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x' });
+    const withUrl = AppConfig.fromEnv({ ...production, DATABASE_URL: 'postgres://db/x' });
     expect(withUrl.isProduction).toBe(true);
   });
 
   it('listens dual stack unless HOST says otherwise', () => {
     expect(AppConfig.fromEnv(valid).http.host).toBe('::');
     expect(AppConfig.fromEnv({ ...valid, HOST: '127.0.0.1' }).http.host).toBe('127.0.0.1');
+  });
+
+  it('refuses a placeholder or short webhook secret and says how to generate one', () => {
+    const webhook = {
+      ...valid,
+      TELEGRAM_MODE: 'webhook',
+      WEBHOOK_URL: 'https://bot.example.com/telegram/webhook',
+    };
+    for (const secret of [
+      'replace-with-a-long-random-string',
+      'short-but-valid-chars-012345678',
+      'a'.repeat(31),
+    ]) {
+      expect(() => AppConfig.fromEnv({ ...webhook, WEBHOOK_SECRET: secret }), secret).toThrow(
+        /WEBHOOK_SECRET: .*openssl rand -hex 32/,
+      );
+    }
+    const good = 'f3b1c2d4e5a6978812345678abcdef0123456789abcdef0123456789abcdef01';
+    expect(AppConfig.fromEnv({ ...webhook, WEBHOOK_SECRET: good }).telegram.webhookSecret).toBe(good);
+  });
+
+  it('refuses a placeholder or short metrics password', () => {
+    for (const auth of ['prometheus:replace-me', 'prometheus:hunter2']) {
+      expect(() => AppConfig.fromEnv({ ...valid, METRICS_BASIC_AUTH: auth }), auth).toThrow(
+        /METRICS_BASIC_AUTH: .*openssl rand -hex 32/,
+      );
+    }
+    const good = `prometheus:${'9a'.repeat(16)}`;
+    expect(AppConfig.fromEnv({ ...valid, METRICS_BASIC_AUTH: good }).watchdog.metricsBasicAuth).toBe(good);
   });
 });

@@ -40,7 +40,22 @@ export class AppConfig {
   }
 
   get http() {
-    return { port: this.env.PORT, host: this.env.HOST, shutdownDrainMs: this.env.SHUTDOWN_DRAIN_MS };
+    const e = this.env;
+    return {
+      port: e.PORT,
+      host: e.HOST,
+      shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
+      /** Express `trust proxy`: X-Forwarded-For is believed only from these peers. */
+      trustedProxies: e.TRUSTED_PROXY_CIDRS,
+      connectionBudget: e.HTTP_CONNECTION_BUDGET,
+      rateLimit: {
+        windowMs: e.RATE_LIMIT_WINDOW_S * 1_000,
+        sub: e.RATE_LIMIT_SUB,
+        health: e.RATE_LIMIT_HEALTH,
+        paymentWebhook: e.RATE_LIMIT_PAYMENT_WEBHOOK,
+      },
+      logClientIps: e.LOG_CLIENT_IPS,
+    };
   }
 
   get log() {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { httpSecurityShape } from './http-security.schema';
+import { GENERATE, PLACEHOLDER, sharedSecret } from './shared-secret';
 
 // Env values are strings; these helpers turn them into typed values with clear messages.
 const int = (opts: { min?: number; max?: number } = {}) =>
@@ -72,10 +74,11 @@ export const configSchema = z
     TELEGRAM_API_ROOT: z.url({ error: 'must be a URL' }).default('https://api.telegram.org'),
     TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
     WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-    WEBHOOK_SECRET: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{16,256}$/, { error: 'must be 16-256 characters of A-Z a-z 0-9 _ -' })
-      .optional(),
+    WEBHOOK_SECRET: sharedSecret({
+      min: 32,
+      pattern: /^[A-Za-z0-9_-]{1,256}$/,
+      charset: 'up to 256 characters of A-Z a-z 0-9 _ -',
+    }).optional(),
     TELEGRAM_POLL_TIMEOUT_S: int({ min: 1, max: 50 }).default(25),
     TELEGRAM_POLL_MARGIN_MS: int({ min: 1_000, max: 60_000 }).default(10_000),
     TELEGRAM_API_TIMEOUT_MS: int({ min: 500, max: 60_000 }).default(10_000),
@@ -115,6 +118,12 @@ export const configSchema = z
     METRICS_BASIC_AUTH: z
       .string()
       .regex(/^[^:]+:.+$/, { error: 'must be user:password' })
+      .refine((v) => v.slice(v.indexOf(':') + 1).length >= 32, {
+        error: `password must be at least 32 characters; ${GENERATE}`,
+      })
+      .refine((v) => !PLACEHOLDER.test(v.slice(v.indexOf(':') + 1)), {
+        error: `password is a placeholder; ${GENERATE}`,
+      })
       .optional(),
     DIAGNOSTICS: bool.default(false),
 
@@ -232,6 +241,7 @@ export const configSchema = z
     BROADCAST_INTERVAL_MS: int({ min: 200, max: 600_000 }).default(5_000),
 
     SHUTDOWN_DRAIN_MS: int({ min: 0, max: 120_000 }).default(10_000),
+    ...httpSecurityShape,
   })
   .superRefine((cfg, ctx) => {
     // An embedded database in production is usually a forgotten DATABASE_URL: data would live in the container.
@@ -261,6 +271,20 @@ export const configSchema = z
         code: 'custom',
         path: ['TOPUP_MIN_AMOUNT'],
         message: `must not exceed TOPUP_MAX_AMOUNT (${cfg.TOPUP_MAX_AMOUNT})`,
+      });
+    }
+    if (cfg.HTTP_CONNECTION_BUDGET >= cfg.DB_POOL_SIZE - cfg.JOBS_CONNECTION_BUDGET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HTTP_CONNECTION_BUDGET'],
+        message: `must stay below DB_POOL_SIZE - JOBS_CONNECTION_BUDGET (${cfg.DB_POOL_SIZE - cfg.JOBS_CONNECTION_BUDGET}) so public requests cannot take the update path's connections`,
+      });
+    }
+    if (cfg.NODE_ENV === 'production' && !cfg.METRICS_BASIC_AUTH) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['METRICS_BASIC_AUTH'],
+        message: `is required when NODE_ENV=production (metrics name users' activity); use prometheus:<password>, ${GENERATE}`,
       });
     }
     if (cfg.JOBS_CONNECTION_BUDGET >= cfg.DB_POOL_SIZE) {

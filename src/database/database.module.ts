@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source-options';
 import { DbService } from './db.service';
+import { HttpBudget } from './http-budget';
 import { PoolMonitor } from './pool-monitor';
 import { PoolMonitorAttacher } from './pool-monitor-attacher';
 
@@ -26,8 +27,14 @@ export class DatabaseModule {
           }),
         }),
       ],
-      providers: [{ provide: DATABASE_URL, useValue: url }, PoolMonitor, DbService, PoolMonitorAttacher],
-      exports: [DbService, PoolMonitor, DATABASE_URL],
+      providers: [
+        { provide: DATABASE_URL, useValue: url },
+        PoolMonitor,
+        DbService,
+        PoolMonitorAttacher,
+        HttpBudget,
+      ],
+      exports: [DbService, PoolMonitor, DATABASE_URL, HttpBudget],
     };
   }
 }

@@ -65,10 +65,44 @@ export function createRootLogger(config: AppConfig, sink: LogSink): Logger {
   return pino(options, sink.stream);
 }
 
-export function loggerParams(logger: Logger): Params {
+/** Subscription tokens are bearer credentials: a request log line shows `/sub/***`, never the token. */
+export function maskUrl(url: string | undefined): string | undefined {
+  return url?.replace(/^(\/sub\/)[^?#]*/i, '$1***').replace(/([?&](?:token|secret)=)[^&#]*/gi, '$1***');
+}
+
+interface LoggedRequest {
+  id?: unknown;
+  method?: string;
+  url?: string;
+  headers?: Record<string, unknown>;
+  remoteAddress?: string;
+  remotePort?: number;
+  [key: string]: unknown;
+}
+
+export function loggerParams(logger: Logger, opts: { logClientIps?: boolean } = {}): Params {
   return {
     pinoHttp: {
       logger,
+      serializers: {
+        // Client addresses are personal data: recorded only with LOG_CLIENT_IPS=true.
+        req: (req: LoggedRequest) => {
+          // params and query repeat what the path holds (the /sub token among them): left out.
+          const { remoteAddress, remotePort, headers = {}, params: _p, query: _q, ...rest } = req;
+          const kept = { ...headers };
+          if (!opts.logClientIps) {
+            delete kept['x-forwarded-for'];
+            delete kept['x-real-ip'];
+            delete kept.forwarded;
+          }
+          return {
+            ...rest,
+            url: maskUrl(req.url),
+            headers: kept,
+            ...(opts.logClientIps ? { remoteAddress, remotePort } : {}),
+          };
+        },
+      },
       // Probes and scrapes every few seconds would drown the useful lines.
       autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
       customLogLevel: (_req, res, err) =>

@@ -17,6 +17,7 @@ import { VpnOperationsService } from './vpn-operations.service';
 import { VpnProvider } from './vpn-provider';
 import { VpnSubscriptionsRepository } from './vpn-subscriptions.repository';
 import { XrayGrpcProvider } from './xray-grpc.provider';
+import { RateLimitModule } from '../http/rate-limit.module';
 
 export function createVpnProvider(config: AppConfig): VpnProvider {
   const vpn = config.vpn;
@@ -37,7 +38,7 @@ export function createVpnProvider(config: AppConfig): VpnProvider {
 
 /** VPN provisioning: provider adapter, outbox worker, reconciliation, keys and the /sub/:token feed. */
 @Module({
-  imports: [NotificationsModule],
+  imports: [NotificationsModule, RateLimitModule],
   controllers: [SubscriptionUrlController],
   providers: [
     { provide: VpnProvider, inject: [AppConfig], useFactory: createVpnProvider },

@@ -1,20 +1,28 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { withCaller } from '../database/caller-context';
+import { HttpBudget, HttpBudgetExhaustedError } from '../database/http-budget';
 import { withDeadline } from '../database/with-deadline';
 import { PoolMonitor } from '../database/pool-monitor';
 import { SignalsService } from '../signals/signals.service';
 
+/** A probe flood shares one round trip per this long instead of one per request. */
+const CACHE_MS = 1_000;
+
+type Outcome = { ok: true; roundTripMs: number } | { ok: false; error: string };
+
 /**
  * Readiness: a round trip to PostgreSQL within DB_READY_TIMEOUT_MS (raced, so a saturated pool or a hung
- * server makes the probe say "down" promptly instead of hanging it) and every migration applied.
+ * server makes the probe say "down" promptly instead of hanging it) and every migration applied. The answer
+ * is public: it says what failed, never the driver's message (host names, database names); that is logged.
  */
 @Injectable()
 export class DatabaseIndicator {
+  private readonly logger = new Logger('Readiness');
   private migrationsApplied = false;
+  private last?: { at: number; outcome: Promise<Outcome> };
 
   constructor(
     private readonly his: HealthIndicatorService,
@@ -22,28 +30,45 @@ export class DatabaseIndicator {
     private readonly pool: PoolMonitor,
     private readonly config: AppConfig,
     private readonly signals: SignalsService,
+    private readonly budget: HttpBudget,
   ) {}
 
   async check(key = 'database'): Promise<HealthIndicatorResult> {
     const indicator = this.his.check(key);
     const snap = this.pool.snapshot();
     const pool = { busy: snap.busy, max: snap.max, waiting: snap.waiting, longestHold: snap.longestHold };
+    const now = performance.now();
+    if (!this.last || now - this.last.at >= CACHE_MS) this.last = { at: now, outcome: this.roundTrip() };
+    const outcome = await this.last.outcome;
+    if (!outcome.ok) return indicator.down({ error: outcome.error, pool });
+    if (!this.migrationsApplied) return indicator.down({ error: 'pending migrations', pool });
+    return indicator.up({ roundTripMs: outcome.roundTripMs, pool });
+  }
+
+  private async roundTrip(): Promise<Outcome> {
     const timeoutMs = this.config.database.readyTimeoutMs;
     const started = performance.now();
     try {
       await withDeadline(
-        withCaller({ label: 'health.ready' }, async () => {
+        this.budget.slot('health.ready', async () => {
           await this.dataSource.query('SELECT 1');
           if (!this.migrationsApplied) this.migrationsApplied = !(await this.dataSource.showMigrations());
         }),
         timeoutMs,
       );
     } catch (err) {
-      return indicator.down({ error: (err as Error).message, pool });
+      const timedOut = performance.now() - started >= timeoutMs;
+      const error =
+        err instanceof HttpBudgetExhaustedError
+          ? 'busy'
+          : timedOut
+            ? `no answer within ${timeoutMs} ms`
+            : 'query failed';
+      this.logger.warn(`database check failed (${error}): ${(err as Error).message}`);
+      return { ok: false, error };
     }
     const roundTripMs = Math.round(performance.now() - started);
     this.signals.record('db.roundtrip', { ms: roundTripMs });
-    if (!this.migrationsApplied) return indicator.down({ error: 'pending migrations', pool });
-    return indicator.up({ roundTripMs, pool });
+    return { ok: true, roundTripMs };
   }
 }

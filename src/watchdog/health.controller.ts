@@ -1,5 +1,7 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, UseGuards } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import { RateLimit } from '../http/rate-limit.module';
 import { DatabaseIndicator } from './database.indicator';
 import { LifecycleService } from './lifecycle.service';
 import { ProgressIndicators } from './progress.indicators';
@@ -29,6 +31,8 @@ export class HealthController {
    * does I/O; everything else reads memory, so the probe answers within its deadline whatever hangs.
    */
   @Get('ready')
+  @UseGuards(ThrottlerGuard)
+  @RateLimit('health')
   @HealthCheck()
   ready() {
     return this.health.check([

@@ -12,9 +12,10 @@ import { ProgressIndicators } from './progress.indicators';
 import { RowGauges } from './row-gauges';
 import { VpnCoreIndicator } from './vpn-core.indicator';
 import { WatchdogService } from './watchdog.service';
+import { RateLimitModule } from '../http/rate-limit.module';
 
 @Module({
-  imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty', logger: false })],
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty', logger: false }), RateLimitModule],
   controllers: [HealthController, MetricsController],
   providers: [
     EventLoopMonitor,

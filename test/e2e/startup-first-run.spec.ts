@@ -36,6 +36,7 @@ describe('first run with the embedded database in a private (0700) directory', (
       DATA_DIR: join(parent, 'app', '.data'),
       NODE_ENV: 'production',
       ALLOW_EMBEDDED_DB: 'true',
+      METRICS_BASIC_AUTH: `prometheus:${'9a'.repeat(16)}`,
       LOG_FORMAT: undefined,
       LOG_LEVEL: 'info',
     };

@@ -8,7 +8,7 @@ import type { FakeTelegram } from '../../src/demo/fake-telegram';
 import { testBedPerTest, until } from '../support/test-bed';
 
 const TOKEN = '123456:TEST-token-abcdefghijklmnopqrstuvwxyz';
-const SECRET = 'webhook-secret-0123456789';
+const SECRET = 'webhook-secret-0123456789abcdef0123456789';
 
 let fake: FakeTelegram;
 let app: INestApplication | undefined;

@@ -10,7 +10,7 @@ import type { FakeTelegram } from '../../src/demo/fake-telegram';
 import { testBedPerTest, until } from '../support/test-bed';
 
 const TOKEN = '123456:TEST-token-abcdefghijklmnopqrstuvwxyz';
-const SECRET = 'webhook-secret-0123456789';
+const SECRET = 'webhook-secret-0123456789abcdef0123456789';
 
 /** Answers every text message through the real sender ("echo: <text>") and records what it handled. */
 @Injectable()

@@ -32,7 +32,7 @@ beforeEach(async () => {
       TELEGRAM_API_ROOT: fake.apiRoot,
       TELEGRAM_MODE: 'webhook',
       WEBHOOK_URL: 'https://bot.example.com/telegram/webhook',
-      WEBHOOK_SECRET: 'secret-secret-secret',
+      WEBHOOK_SECRET: 'sender-test-secret-0123456789abcdef0123',
     },
     imports: [TelegramTransportModule],
     providers: [{ provide: UpdateHandler, useClass: NoopHandler }],

@@ -10,7 +10,7 @@ import type { FakeTelegram } from '../../src/demo/fake-telegram';
 import { testBedPerTest, until } from '../support/test-bed';
 
 const TOKEN = '123456:TEST-token-abcdefghijklmnopqrstuvwxyz';
-const SECRET = 'webhook-secret-0123456789';
+const SECRET = 'webhook-secret-0123456789abcdef0123456789';
 
 /** Records what it handled; behaviour per text: "slow" waits, "fail-once" fails transiently once, "bug" throws. */
 @Injectable()
@@ -228,6 +228,32 @@ describe('webhook endpoint', () => {
     await until(() => handler.handled.length === 1);
     await new Promise((r) => setTimeout(r, 300));
     expect(handler.handled).toHaveLength(1);
+  });
+
+  it('checks the secret before reading the body whatever the path spelling or content type', async () => {
+    const { url, db: q } = await start(webhookEnv);
+    const base = url;
+    const raw = (path: string, body: string, type: string, headers: Record<string, string> = {}) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': type, ...headers },
+        body,
+        signal: AbortSignal.timeout(3_000),
+      });
+    for (const path of ['/Telegram/Webhook', '/telegram/webhook/', '/TELEGRAM/WEBHOOK/']) {
+      // Larger than the webhook limit: a parser that ran first would read it all; the guard refuses at once.
+      expect((await raw(path, update(20, 'x'.repeat(300_000)), 'application/json')).status).toBe(403);
+      expect((await raw(path, 'update_id=21', 'application/x-www-form-urlencoded')).status).toBe(403);
+      const ok = await raw(path, update(22, 'hi'), 'application/json', {
+        'x-telegram-bot-api-secret-token': SECRET,
+      });
+      expect(ok.status).toBe(200);
+    }
+    const form = await raw('/telegram/webhook', 'update_id=23', 'application/x-www-form-urlencoded', {
+      'x-telegram-bot-api-secret-token': SECRET,
+    });
+    expect(form.status).toBe(400);
+    expect(await q.query('t', 'SELECT update_id FROM telegram_updates')).toHaveLength(1);
   });
 
   it('registers the webhook with its secret at start and never deletes it on shutdown', async () => {

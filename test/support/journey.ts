@@ -9,7 +9,7 @@ import { startTargetServer } from './v2ray-access';
 import { startV2rayCore, V2RAY_INBOUND_TAG, type V2rayCore } from './v2ray-core';
 
 export const BOT_TOKEN = '123456:journey-token-abcdefghijklmnopqrstuvwxyz';
-export const WEBHOOK_SECRET = 'journey-secret-0123456789abcdef';
+export const WEBHOOK_SECRET = 'journey-secret-0123456789abcdef0123456789';
 
 export interface JourneyOptions {
   mode: 'polling' | 'webhook';

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { connect } from 'node:net';
+import { connect, isIPv4 } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
 export const TARGET_BODY = 'hello-from-target';
@@ -18,25 +18,25 @@ export async function startTargetServer(): Promise<{ port: number; close(): Prom
 }
 
 /**
- * Raw VLESS request (reference §9): version 0, UUID, no addons, TCP command, target 127.0.0.1:<targetPort>,
- * then an HTTP GET. Accepted users get `00 00` followed by the target's answer; refused ones a closed socket.
+ * Raw VLESS request (reference §9): version 0, UUID, no addons, TCP command, target <host>:<targetPort>
+ * (127.0.0.1 unless told; a name is sent as a domain), then an HTTP GET. Accepted users get `00 00` followed
+ * by the target's answer; refused ones a closed socket.
  */
 export function vlessGet(opts: {
   vlessPort: number;
   uuid: string;
   targetPort: number;
+  host?: string;
   timeoutMs?: number;
 }): Promise<{ accepted: boolean; body: string }> {
   const id = Buffer.from(opts.uuid.replace(/-/g, ''), 'hex');
   const port = Buffer.alloc(2);
   port.writeUInt16BE(opts.targetPort);
-  const header = Buffer.concat([
-    Buffer.from([0x00]),
-    id,
-    Buffer.from([0x00, 0x01]),
-    port,
-    Buffer.from([0x01, 127, 0, 0, 1]),
-  ]);
+  const host = opts.host ?? '127.0.0.1';
+  const address = isIPv4(host)
+    ? Buffer.from([0x01, ...host.split('.').map(Number)])
+    : Buffer.concat([Buffer.from([0x02, host.length]), Buffer.from(host)]);
+  const header = Buffer.concat([Buffer.from([0x00]), id, Buffer.from([0x00, 0x01]), port, address]);
   const http = Buffer.from(`GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

@@ -32,11 +32,18 @@ export interface V2rayCore {
   stop(): Promise<void>;
 }
 
-/** A real v2fly core on free loopback ports, reaching only 127.0.0.1:<targetPort>, users added via API. */
-export async function startV2rayCore(opts: { targetPort: number }): Promise<V2rayCore> {
+/**
+ * A real v2fly core on free loopback ports, reaching only 127.0.0.1:<targetPort>, users added via API.
+ * `config` replaces that configuration (e.g. the shipped one with its ports adapted).
+ */
+export async function startV2rayCore(opts: {
+  targetPort: number;
+  inboundTag?: string;
+  config?: (ports: { vlessPort: number; apiPort: number }) => object;
+}): Promise<V2rayCore> {
   const dir = await mkdtemp(join(tmpdir(), 'v2ray-test-'));
   const [vlessPort, apiPort] = [await freePort(), await freePort()];
-  const config = {
+  const config = opts.config?.({ vlessPort, apiPort }) ?? {
     log: { loglevel: 'warning' },
     api: { tag: 'api', services: ['HandlerService', 'StatsService'] },
     stats: {},
@@ -97,7 +104,7 @@ export async function startV2rayCore(opts: { targetPort: number }): Promise<V2ra
   return {
     apiAddress: `127.0.0.1:${apiPort}`,
     vlessPort,
-    inboundTag: V2RAY_INBOUND_TAG,
+    inboundTag: opts.inboundTag ?? V2RAY_INBOUND_TAG,
     restart: async () => {
       await kill();
       await start();

@@ -84,6 +84,8 @@ function isUpdate(v: unknown): v is { update_id: number } & Record<string, unkno
 }
 
 function readLimited(req: Request, limit: number): Promise<Buffer | 'too-large'> {
+  // A body already consumed by a parser would never end: answer at once instead of waiting forever.
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
   const declared = Number(req.headers['content-length']);
   if (declared > limit) {
     req.resume();

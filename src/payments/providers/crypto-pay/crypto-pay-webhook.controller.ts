@@ -7,9 +7,12 @@ import {
   Req,
   ServiceUnavailableException,
   UnauthorizedException,
+  UseGuards,
   type RawBodyRequest,
 } from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Request } from 'express';
+import { RateLimit } from '../../../http/rate-limit.module';
 import { CryptoPayWebhookService } from './crypto-pay-webhook.service';
 import { CryptoPayError, CryptoPayErrorCode } from './crypto-pay.errors';
 
@@ -19,6 +22,8 @@ export class CryptoPayWebhookController {
 
   @Post('webhook')
   @HttpCode(200)
+  @UseGuards(ThrottlerGuard)
+  @RateLimit('paymentWebhook')
   async receive(
     @Req() req: RawBodyRequest<Request>,
     @Headers('crypto-pay-api-signature') signature: string | undefined,

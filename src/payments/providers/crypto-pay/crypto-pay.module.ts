@@ -11,10 +11,11 @@ import { CryptoPayWebhookService } from './crypto-pay-webhook.service';
 import { CryptoPayClient } from './crypto-pay.client';
 import { CryptoPayRepository } from './crypto-pay.repository';
 import { CryptoPayService } from './crypto-pay.service';
+import { RateLimitModule } from '../../../http/rate-limit.module';
 
 /** Crypto Pay invoices, webhook and watcher. Without CRYPTO_PAY_TOKEN: no watcher, the webhook answers 503. */
 @Module({
-  imports: [ClockModule, PaymentsModule, SubscriptionsModule],
+  imports: [ClockModule, PaymentsModule, SubscriptionsModule, RateLimitModule],
   controllers: [CryptoPayWebhookController],
   providers: [
     {

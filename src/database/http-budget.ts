@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { bulkhead, BulkheadRejectedError, TaskCancelledError, type BulkheadPolicy } from 'cockatiel';
+import { AppConfig } from '../config/app-config';
+import { withCaller } from './caller-context';
+
+/** Requests that may wait for a slot at once; beyond it a flood is turned away without queueing. */
+const QUEUE_PER_SLOT = 25;
+
+/** Raised when the HTTP connection budget is exhausted or the wait for a slot passed its deadline. */
+export class HttpBudgetExhaustedError extends Error {
+  constructor() {
+    super('HTTP connection budget exhausted');
+  }
+}
+
+/**
+ * The connections unauthenticated HTTP requests (/sub, readiness) may hold together (HTTP_CONNECTION_BUDGET),
+ * as jobs have theirs: a flood of them waits here, not in the pool the Telegram updates need.
+ */
+@Injectable()
+export class HttpBudget {
+  private readonly policy: BulkheadPolicy;
+  private readonly waitMs: number;
+
+  constructor(config: AppConfig) {
+    const slots = config.http.connectionBudget;
+    this.policy = bulkhead(slots, slots * QUEUE_PER_SLOT);
+    this.waitMs = config.database.acquireTimeoutMs;
+  }
+
+  /** Runs `fn` with every DB call inside it counted against the budget; waits at most DB_ACQUIRE_TIMEOUT_MS. */
+  async run<T>(label: string, fn: () => Promise<T>): Promise<T> {
+    const signal = AbortSignal.timeout(this.waitMs);
+    try {
+      return await withCaller({ label, budget: this.policy, signal }, fn);
+    } catch (err) {
+      if (err instanceof BulkheadRejectedError || err instanceof TaskCancelledError)
+        throw new HttpBudgetExhaustedError();
+      throw err;
+    }
+  }
+
+  /** Runs `fn` itself inside one slot (for code that talks to the DataSource directly). */
+  async slot<T>(label: string, fn: () => Promise<T>): Promise<T> {
+    const signal = AbortSignal.timeout(this.waitMs);
+    try {
+      return await this.policy.execute(() => withCaller({ label }, fn), signal);
+    } catch (err) {
+      if (err instanceof BulkheadRejectedError || err instanceof TaskCancelledError)
+        throw new HttpBudgetExhaustedError();
+      throw err;
+    }
+  }
+}
