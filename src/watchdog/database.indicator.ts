@@ -8,10 +8,7 @@ import { withDeadline } from '../database/with-deadline';
 import { PoolMonitor } from '../database/pool-monitor';
 import { SignalsService } from '../signals/signals.service';
 
-/**
- * Readiness: a round trip to PostgreSQL within DB_READY_TIMEOUT_MS (raced, so a saturated pool or a hung
- * server makes the probe say "down" promptly instead of hanging it) and every migration applied.
- */
+/** Raced against DB_READY_TIMEOUT_MS: a saturated pool or a hung server makes it say "down" promptly. */
 @Injectable()
 export class DatabaseIndicator {
   private migrationsApplied = false;
