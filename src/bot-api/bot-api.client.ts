@@ -4,17 +4,11 @@ import { AppConfig } from '../config/app-config';
 import { TelegramApiError, TelegramNetworkError } from './bot-api.errors';
 
 export interface CallOptions {
-  /** Aborts the call (shutdown, a handler's deadline). */
   signal?: AbortSignal;
-  /** HTTP deadline for this call; default TELEGRAM_API_TIMEOUT_MS. */
   timeoutMs?: number;
 }
 
-/**
- * A minimal Bot API client on Node's fetch. telegraf's client has no per-call deadline (node-fetch with a
- * 500 s timeout) and hides the HTTP status; every call here has a deadline enforced with an AbortSignal and
- * typed errors the transports and the sender react to. Buffers in params are sent as multipart files.
- */
+/** Not telegraf's client: it has no per-call deadline (node-fetch, 500 s) and hides the HTTP status. */
 @Injectable()
 export class BotApiClient {
   private readonly base: string;
@@ -32,7 +26,6 @@ export class BotApiClient {
 
   async call<T>(method: string, params: Record<string, unknown> = {}, opts: CallOptions = {}): Promise<T> {
     if (!this.diagnostics) return this.request<T>(method, params, opts);
-    // DIAGNOSTICS=true: the audits' request_start / request_end lines, with offset and duration.
     const id = ++this.seq;
     const offset = method === 'getUpdates' ? ` offset=${String(params.offset)}` : '';
     const t0 = performance.now();

@@ -1,4 +1,4 @@
-/** The Bot API answered `{ok:false}`: 400 bad request, 401 token, 403 blocked, 409 conflict, 429 flood, 5xx. */
+/** The Bot API answered `{ok:false}` (400, 401, 403, 409, 429, 5xx). */
 export class TelegramApiError extends Error {
   constructor(
     readonly method: string,

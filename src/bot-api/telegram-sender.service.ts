@@ -7,7 +7,6 @@ import { TelegramApiError } from './bot-api.errors';
 
 export interface SendOptions {
   signal?: AbortSignal;
-  /** Longest time this send may wait for rate limits and 429s before giving up (default 60 s). */
   maxWaitMs?: number;
 }
 
@@ -16,20 +15,12 @@ export class RecipientUnavailableError extends Error {
   override name = 'RecipientUnavailableError';
 }
 
-/** Told which chat Telegram refused with 403; the send fails only after every listener settled. */
+/** The send fails only after every listener settled; a failing listener is only logged. */
 export type RecipientUnavailableListener = (chatId: number) => Promise<void>;
 
 const MAX_429_RETRIES = 3;
 
-/**
- * Every outgoing call goes through here: a global rate below Telegram's ~30/s, per-chat pacing (~1/s),
- * 429 honoured with exactly `retry_after` (for that chat and, as Telegram's flood control is per bot, for
- * everyone), 403 reported to the recipient-unavailable listeners (the telegram module marks the user
- * blocked), a deadline on every call.
- *
- * Hand-rolled rather than a limiter library: the pacing needs per-chat state and a global pause driven by
- * Telegram's own retry_after, which token-bucket libraries (bottleneck, limiter) do not model.
- */
+/** Hand-rolled: limiter libraries model neither per-chat pacing nor a pause set by Telegram's retry_after. */
 @Injectable()
 export class TelegramSenderService {
   private readonly logger = new Logger('TelegramSenderService');
@@ -50,7 +41,6 @@ export class TelegramSenderService {
     this.chatIntervalMs = config.telegram.chatMinIntervalMs;
   }
 
-  /** Called on a 403 to a chat; a failing listener is logged and does not change the send's error. */
   onRecipientUnavailable(listener: RecipientUnavailableListener): void {
     this.unavailableListeners.push(listener);
   }
@@ -99,7 +89,6 @@ export class TelegramSenderService {
     return this.send<{ message_id: number }>('sendMessage', { chat_id: chatId, text, ...extra }, opts);
   }
 
-  /** Reserves the next slot that respects the global rate, the chat's pacing and any 429 pause. */
   private async waitForSlot(chat: string, giveUpAt: number, signal?: AbortSignal): Promise<void> {
     for (;;) {
       const now = Date.now();
@@ -111,8 +100,7 @@ export class TelegramSenderService {
       if (chat) this.nextChatSlot.set(chat, at + this.chatIntervalMs);
       if (this.nextChatSlot.size > 10_000) this.pruneChats(now);
       if (at > now) await sleep(at - now, signal);
-      // A 429 that arrived while this send waited for its slot pauses it too: sending into a flood wait
-      // earns another 429 (and longer waits from Telegram). Take a new slot after the pause instead.
+      // A 429 that arrived while this send waited pauses it too: sending into a flood wait earns another 429.
       if (this.pausedUntil <= Date.now()) return;
       if (chat && this.nextChatSlot.get(chat) === at + this.chatIntervalMs)
         this.nextChatSlot.set(chat, chatBefore);

@@ -1,9 +1,6 @@
 import type { ValueTransformer } from 'typeorm';
 
-/**
- * pg returns int8 as a string to avoid precision loss. Telegram ids and money in minor units stay far below
- * 2^53, so they are safe as JS numbers; anything larger is refused rather than silently rounded.
- */
+/** pg returns int8 as a string; ids and minor units stay below 2^53, and anything larger is refused. */
 export const bigintNumber: ValueTransformer = {
   to: (v: number | null | undefined) => v,
   from: (v: string | null) => {
@@ -14,7 +11,6 @@ export const bigintNumber: ValueTransformer = {
   },
 };
 
-/** SQL list literal for CHECK constraints over a text column holding one of `values`. */
 export function oneOf(column: string, values: readonly string[]): string {
   return `"${column}" IN (${values.map((v) => `'${v}'`).join(', ')})`;
 }

@@ -6,10 +6,7 @@ import { TypeOrmLogger } from './typeorm-logger';
 
 export type DatabaseSettings = AppConfig['database'];
 
-/**
- * Pool settings follow DESIGN.md §4: a bounded acquire wait, statement and idle-in-transaction timeouts
- * enforced by the server, keep-alive. TypeORM spreads `extra` last, so pg-pool options live there.
- */
+/** TypeORM spreads `extra` last, so pg-pool options live there (docs/architecture.md, reliability rule 2). */
 export function dataSourceOptions(db: DatabaseSettings, url: string): DataSourceOptions {
   return {
     type: 'postgres',

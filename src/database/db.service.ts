@@ -3,11 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { currentCaller, withCaller } from './caller-context';
 
-/**
- * The way application code talks to PostgreSQL: every call is labelled (the pool monitor reports holds and
- * waits by label) and, inside a background job, waits for a slot of the jobs' connection budget first.
- * Keep transactions short and never call Telegram, the VPN core or a payment provider inside one.
- */
+/** Labels every call for PoolMonitor; a job's calls wait for a slot of the jobs' connection budget first. */
 @Injectable()
 export class DbService {
   constructor(@InjectDataSource() readonly dataSource: DataSource) {}
@@ -16,7 +12,6 @@ export class DbService {
     return this.run(label, () => this.dataSource.transaction(fn));
   }
 
-  /** One statement outside a transaction; returns the rows (also for UPDATE/DELETE … RETURNING). */
   query<T = Record<string, unknown>>(label: string, sql: string, params: unknown[] = []): Promise<T[]> {
     return this.run(label, async () => {
       const qr = this.dataSource.createQueryRunner();
@@ -36,10 +31,7 @@ export class DbService {
   }
 }
 
-/**
- * Rows of a statement run inside a transaction. (EntityManager.query returns `[rows, count]` for UPDATE and
- * DELETE on PostgreSQL; this always returns the rows.)
- */
+/** EntityManager.query returns `[rows, count]` for UPDATE and DELETE on PostgreSQL; this returns the rows. */
 export async function queryRows<T = Record<string, unknown>>(
   em: EntityManager,
   sql: string,

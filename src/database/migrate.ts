@@ -4,10 +4,7 @@ import { dataSourceOptions, type DatabaseSettings } from './data-source-options'
 // Any constant works; it only has to be the same for every replica of this application.
 const MIGRATION_LOCK_KEY = 7_318_240_551;
 
-/**
- * Applies pending migrations on a short-lived connection without statement_timeout (a migration may
- * legitimately take longer than a request), serialised across replicas with an advisory lock.
- */
+/** No statement_timeout: a migration may take longer than a request. */
 export async function runMigrations(db: DatabaseSettings, url: string): Promise<string[]> {
   const base = dataSourceOptions(db, url);
   const ds = new DataSource({

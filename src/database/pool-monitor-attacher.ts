@@ -5,7 +5,6 @@ import type { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { PoolMonitor } from './pool-monitor';
 
-/** Attaches the pool monitor to TypeORM's pg pool once the data source exists. */
 @Injectable()
 export class PoolMonitorAttacher implements OnModuleInit {
   constructor(

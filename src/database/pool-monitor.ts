@@ -30,13 +30,7 @@ export interface PoolSnapshot {
 type AcquireListener = (e: { caller: string; waitMs: number; ok: boolean }) => void;
 type ReleaseListener = (e: { caller: string; holdMs: number }) => void;
 
-/**
- * Watches a pg Pool: acquire wait and hold time per caller label, live holds, and a warning naming the caller
- * when a connection is held past a threshold (audit class C: a job holding a connection across HTTP).
- *
- * pg-pool has no acquire/release hooks with timing, so `connect` is wrapped on the instance; both the
- * callback form (TypeORM) and the promise form are supported and behave exactly as before.
- */
+/** pg-pool has no timed acquire/release hooks: `connect` is wrapped on the instance, in both its forms. */
 @Injectable()
 export class PoolMonitor implements OnModuleDestroy {
   private readonly logger = new Logger('PoolMonitor');

@@ -1,9 +1,5 @@
-/**
- * Is a database error worth a retry (the server or the pool is unavailable for a while) rather than a bug or a
- * bad statement? Decided by SQLSTATE and socket errno codes, never by message text.
- */
+// See docs/architecture.md, reliability rule 11.
 
-/** SQLSTATE classes whose every code is transient: 08 connection exception, 53 insufficient resources. */
 const TRANSIENT_CLASSES = ['08', '53'];
 
 const TRANSIENT_SQLSTATES = new Set([
@@ -15,7 +11,6 @@ const TRANSIENT_SQLSTATES = new Set([
   '57P03', // cannot_connect_now (starting up, in recovery)
 ]);
 
-/** Node socket errors on the connection to the server. */
 const TRANSIENT_ERRNOS = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -26,13 +21,8 @@ const TRANSIENT_ERRNOS = new Set([
   'EAI_AGAIN',
 ]);
 
-/**
- * pg-pool's acquire timeout ("timeout exceeded when trying to connect", or "… due to connection timeout") and
- * pg's "Connection terminated unexpectedly" carry no code. Rather than match their text, the pool monitor marks
- * them where they arise, the one place that sees every connection: each failed `pool.connect()` without a code
- * (an acquire that timed out or a socket closed while connecting) and each error a checked-out client emits
- * when its connection drops (the same object its queries are rejected with).
- */
+// pg-pool's acquire timeout and pg's "Connection terminated unexpectedly" carry no code: rather than match
+// their text, PoolMonitor marks them where they arise, the one place that sees every connection.
 const unavailable = new WeakSet<object>();
 
 export function markDatabaseUnavailable(err: unknown): void {

@@ -8,8 +8,7 @@ export class TypeOrmLogger implements TypeOrmLoggerContract {
   logQuery(): void {}
 
   logQueryError(error: string | Error, query: string): void {
-    // Debug only: expected failures (unique violations that make a replay a no-op) must not look like incidents;
-    // unexpected ones surface where they are handled.
+    // Debug only: expected failures (a replay's unique violation) must not look like incidents.
     this.logger.debug(
       `query failed: ${error instanceof Error ? error.message : error} -- ${truncate(query)}`,
     );

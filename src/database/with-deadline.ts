@@ -1,7 +1,4 @@
-/**
- * Rejects when `work` has not settled within `ms`. For reads whose caller must not wait (probes, the watchdog
- * tick): the query itself stays bounded by the pool's acquire deadline and `statement_timeout`.
- */
+/** The query itself stays bounded by the pool's acquire deadline and `statement_timeout`. */
 export function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
   const deadline = new Promise<never>((_, reject) => {

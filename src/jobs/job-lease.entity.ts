@@ -1,6 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** Which replica may run a job (or own the Telegram poller) until `expires_at`. Renewed while working. */
 @Entity('job_leases')
 export class JobLeaseEntity {
   @PrimaryColumn({ type: 'text' })

@@ -1,10 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DbService } from '../database/db.service';
 
-/**
- * Leadership per job across replicas, as rows in job_leases. A lease is taken in one short statement and
- * renewed by its holder; nothing keeps a connection open for it (unlike a session advisory lock).
- */
+/** A row, not a session advisory lock: no connection stays open for it (docs/architecture.md, rule 4). */
 @Injectable()
 export class JobLeaseRepository {
   constructor(private readonly db: DbService) {}
@@ -25,7 +22,6 @@ export class JobLeaseRepository {
     return rows.length === 1;
   }
 
-  /** Extends a lease still held by `holder`; false if it was lost (expired and taken by another replica). */
   async renew(name: string, holder: string, ttlMs: number): Promise<boolean> {
     const rows = await this.db.query(
       'lease.renew',

@@ -1,7 +1,7 @@
 import type { AppConfig } from '../config/app-config';
 import type { JobDefinition } from './job.types';
 
-/** Every scheduled job's name; logs, signals, leases, JOBS_DISABLED and JOB_INTERVALS use these. */
+/** Renaming a job breaks the JOBS_DISABLED and JOB_INTERVALS settings that name it. */
 export const JOB_NAMES = {
   vpnProvisioning: 'vpn-provisioning',
   vpnReconcile: 'vpn-reconcile',
@@ -18,19 +18,13 @@ export const JOB_NAMES = {
 
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
 
-/** A fixed number of milliseconds, or one derived from the (possibly configured) interval. */
 type Ms = number | ((intervalMs: number) => number);
 
 export interface JobScheduleRow {
-  /** The interval when nothing is configured. */
   defaultIntervalMs: number;
-  /** The setting that sets the interval; JOB_INTERVALS overrides it (or the default) in every case. */
   configuredBy: string;
-  /** Reads the configured interval; absent when only JOB_INTERVALS can change it. */
   interval?: (config: AppConfig) => number;
-  /** Absent: the runner's default (10% of the interval). */
   jitterMs?: Ms;
-  /** Absent: the runner's default (min(interval, 5 min)). */
   timeoutMs?: Ms;
 }
 
@@ -108,10 +102,6 @@ export const JOB_SCHEDULES: Record<JobName, JobScheduleRow> = {
   },
 };
 
-/**
- * The schedule a *.job.ts registers: the configured interval (or the default) with jitter and deadline
- * derived from it. JOB_INTERVALS is applied later, by the runner, on top of this.
- */
 export function jobSchedule(config: AppConfig, name: JobName): Omit<JobDefinition, 'run'> {
   const row = JOB_SCHEDULES[name];
   const intervalMs = row.interval ? row.interval(config) : row.defaultIntervalMs;

@@ -1,7 +1,6 @@
 export interface JobContext {
-  /** Aborted when the iteration passes its deadline or the application shuts down. Pass it on. */
+  /** Aborted at the iteration's deadline or at shutdown. Pass it on. */
   signal: AbortSignal;
-  /** Heartbeat: the job is making progress (optionally counting items). Renews nothing by itself. */
   progress(delta?: { processed?: number; failed?: number }): void;
 }
 
@@ -11,14 +10,13 @@ export interface JobResult {
 }
 
 export interface JobDefinition {
-  /** kebab-case, unique; used in logs, signals (`job.<name>.finished`), leases and JOBS_DISABLED. */
   name: string;
   intervalMs: number;
-  /** Random extra delay per tick, 0..jitterMs; default 10% of the interval. Avoids aligned timers. */
+  /** Default 10% of the interval. */
   jitterMs?: number;
-  /** Iteration deadline; default min(interval, 5 min). The signal aborts at this point. */
+  /** Default min(interval, 5 min). */
   timeoutMs?: number;
-  /** Delay before the first run; default a random point within one interval. */
+  /** Default a random point within one interval. */
   initialDelayMs?: number;
   run(ctx: JobContext): Promise<JobResult | void>;
 }

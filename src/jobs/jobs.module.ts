@@ -2,7 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { JobLeaseRepository } from './job-lease.repository';
 import { JobRunnerService } from './job-runner.service';
 
-/** The job runner; modules register their jobs with it in onModuleInit. Needs ScheduleModule.forRoot() once. */
+/** Needs ScheduleModule.forRoot() once. */
 @Global()
 @Module({
   providers: [JobRunnerService, JobLeaseRepository],

@@ -1,4 +1,3 @@
-/** Kinds of user-visible notices; the Telegram delivery renders each one. */
 export const notificationKinds = [
   'payment_received',
   'topup_received',
@@ -15,14 +14,10 @@ export type NotificationKind = (typeof notificationKinds)[number];
 
 type Id = string | number;
 
-/** Seconds since the epoch of an expiry: names a subscription period in dedupe keys. */
 const epoch = (expiresAt: Date): number => Math.floor(expiresAt.getTime() / 1000);
 const epochSql = (expiresAt: string): string => `floor(extract(epoch FROM ${expiresAt}))::bigint`;
 
-/**
- * Dedupe keys: at most one notice per key, ever. Keys naming a period are built in TypeScript here and in
- * SQL by `dedupeKeySql` (batch paths), both from this file so the two spellings cannot drift apart.
- */
+/** One notice per key, ever; `dedupeKeySql` spells the same keys in SQL, here so the two cannot drift. */
 export const dedupeKeys = {
   paid: (purchaseId: Id): string => `paid:${purchaseId}`,
   renewed: (purchaseId: Id): string => `renewed:${purchaseId}`,
@@ -37,13 +32,13 @@ export const dedupeKeys = {
     `renewal_failed:${subscriptionId}:${epoch(expiresAt)}`,
 };
 
-/** Prefixes matching every period of one subscription (to cancel notices a renewal made stale). */
+/** Every period of one subscription: to cancel notices a renewal made stale. */
 export const dedupeKeyPrefixes = {
   reminder: (subscriptionId: Id): string => `reminder:${subscriptionId}:`,
   renewalFailed: (subscriptionId: Id): string => `renewal_failed:${subscriptionId}:`,
 };
 
-/** The same keys as SQL expressions; arguments are SQL expressions (columns or parameters), never user input. */
+/** Arguments are SQL expressions (columns or parameters), never user input. */
 export const dedupeKeySql = {
   expired: (subscriptionId: string, expiresAt: string): string =>
     `'expired:' || ${subscriptionId} || ':' || ${epochSql(expiresAt)}`,

@@ -14,10 +14,7 @@ import { bigintNumber, oneOf } from '../database/column-types';
 export const notificationStates = ['pending', 'sending', 'sent', 'failed', 'cancelled'] as const;
 export type NotificationState = (typeof notificationStates)[number];
 
-/**
- * Outbox of user-visible messages (payment received, key ready, reminders, ...), written in the same
- * transaction as the state change that causes them. `dedupe_key` makes each notice happen at most once.
- */
+/** `dedupe_key` makes each notice happen at most once. */
 @Entity('notifications')
 @Check('notifications_state_valid', oneOf('state', notificationStates))
 @Check('notifications_attempts_non_negative', '"attempts" >= 0')

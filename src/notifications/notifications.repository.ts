@@ -20,10 +20,6 @@ export interface DueNotification {
   language: string;
 }
 
-/**
- * The only writer of the notifications outbox. Notices are written inside the caller's transaction, next to
- * the change that causes them; delivery claims them in one short statement and records results in another.
- */
 @Injectable()
 export class NotificationsRepository {
   constructor(private readonly db: DbService) {}
@@ -39,7 +35,6 @@ export class NotificationsRepository {
     return rows.length === 1;
   }
 
-  /** Several notices in one statement; returns how many were new. */
   async enqueueMany(em: EntityManager, ns: NotificationInput[]): Promise<number> {
     if (!ns.length) return 0;
     const rows = await queryRows(
@@ -62,7 +57,7 @@ export class NotificationsRepository {
     return rows.length;
   }
 
-  /** Cancels notices not sent yet that became wrong (a reminder for a period that was just renewed). */
+  /** For notices that became wrong, e.g. a reminder for a period just renewed. */
   async cancelPending(
     em: EntityManager,
     q: { userId: number; kinds: NotificationKind[]; dedupePrefixes: string[] },
@@ -120,7 +115,7 @@ export class NotificationsRepository {
     );
   }
 
-  /** `retryInMs` null: final (`failed`, or `cancelled` when the user cannot be reached). */
+  /** `cancelled` when the user cannot be reached. */
   async markFailed(
     id: string,
     error: string,

@@ -1,25 +1,20 @@
 import { Injectable } from '@nestjs/common';
 
 export interface Signal {
-  /** Wall-clock time of the last record (ms since epoch), for humans and logs. */
   at: number;
-  /** Monotonic time of the last record (performance.now()), for age computations immune to clock jumps. */
+  /** performance.now(): ages are immune to wall-clock jumps. */
   mono: number;
   count: number;
   detail?: Record<string, unknown>;
 }
 
-/**
- * Registry of progress signals: any module records that something real happened
- * (`telegram.poll.completed`, `job.expiry-sweep.finished`, `db.roundtrip`, ...). The watchdog and the
- * health indicators read it. Recording is a map write: cheap enough for hot paths.
- */
+/** Recording is a map write: cheap enough for hot paths. */
 @Injectable()
 export class SignalsService {
   private readonly signals = new Map<string, Signal>();
   private readonly listeners: ((name: string, detail?: Record<string, unknown>) => void)[] = [];
 
-  /** Observers (metrics) see every record; a listener must be cheap and must not throw. */
+  /** A listener must be cheap and must not throw. */
   onRecord(listener: (name: string, detail?: Record<string, unknown>) => void): void {
     this.listeners.push(listener);
   }
@@ -39,13 +34,11 @@ export class SignalsService {
     return this.signals.get(name);
   }
 
-  /** Milliseconds since the signal was last recorded, or undefined when it never was. */
   ageMs(name: string): number | undefined {
     const s = this.signals.get(name);
     return s === undefined ? undefined : performance.now() - s.mono;
   }
 
-  /** Snapshot of every signal whose name starts with `prefix`. */
   snapshot(prefix = ''): Record<string, { at: string; ageMs: number; count: number }> {
     const now = performance.now();
     const out: Record<string, { at: string; ageMs: number; count: number }> = {};

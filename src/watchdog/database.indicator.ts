@@ -13,11 +13,7 @@ const CACHE_MS = 1_000;
 
 type Outcome = { ok: true; roundTripMs: number } | { ok: false; error: string };
 
-/**
- * Readiness: a round trip to PostgreSQL within DB_READY_TIMEOUT_MS (raced, so a saturated pool or a hung
- * server makes the probe say "down" promptly instead of hanging it) and every migration applied. The answer
- * is public: it says what failed, never the driver's message (host names, database names); that is logged.
- */
+/** Raced against DB_READY_TIMEOUT_MS; public, so it names what failed, never the driver's message. */
 @Injectable()
 export class DatabaseIndicator {
   private readonly logger = new Logger('Readiness');

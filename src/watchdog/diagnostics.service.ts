@@ -4,11 +4,7 @@ import { PoolMonitor } from '../database/pool-monitor';
 
 const HANDLES_EVERY_MS = 30_000;
 
-/**
- * The audits' instrumentation, behind DIAGNOSTICS=true (off by default; when off nothing is attached, so it
- * costs nothing): pool acquire/release with callers and periodic active-handle counts here; Telegram API
- * request start/end and getUpdates batch sizes in BotApiClient and PollingTransport.
- */
+/** DIAGNOSTICS=true only; when off nothing is attached, so it costs nothing. */
 @Injectable()
 export class DiagnosticsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Diagnostics');

@@ -11,10 +11,7 @@ export type LoopLag = {
 const WINDOW_MS = 10_000;
 const RESOLUTION_MS = 10;
 
-/**
- * Event-loop delay per 10 s window (perf_hooks histogram, 20 ms resolution). It measures after the fact:
- * a loop blocked right now is seen by the out-of-loop guard, not here.
- */
+/** Measures after the fact: a loop blocked right now is seen by the out-of-loop guard, not here. */
 @Injectable()
 export class EventLoopMonitor implements OnModuleInit, OnModuleDestroy {
   private histogram?: IntervalHistogram;

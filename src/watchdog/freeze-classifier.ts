@@ -1,8 +1,4 @@
-/**
- * The audits' freeze classes (seeds/ root-cause table), decided from progress evidence only:
- * A long-poll hang, B dispatcher stall, C pool starvation, D offset/conflict fault, E event-loop starvation.
- * Pure: the watchdog gathers evidence each tick and keeps the little state the rules need.
- */
+/** Freeze classes A–E (docs/operations.md, "The watchdog"), decided from progress evidence only. */
 export type FreezeClass = 'healthy' | 'A' | 'B' | 'C' | 'D' | 'E';
 
 export const freezeClassNames: Record<FreezeClass, string> = {
@@ -15,26 +11,17 @@ export const freezeClassNames: Record<FreezeClass, string> = {
 };
 
 export interface Evidence {
-  /** Event loop: worst delay in the current window, and how long the out-of-loop guard saw it stopped. */
   loop: { maxMs: number; p99Ms: number; guardStallMs: number };
-  /** Polling transport, when it is the active transport. */
   polling?: {
     state: string;
-    /** How long the current getUpdates has been in flight (ms), if one is. */
     inFlightMs?: number;
-    /** The long-poll timeout sent to Telegram (TELEGRAM_POLL_TIMEOUT_S): Telegram answers within it. */
     longPollMs: number;
-    /** Our HTTP deadline for one getUpdates (long-poll timeout + margin): the transport's own backstop. */
     deadlineMs: number;
     conflictForMs?: number;
-    /** Offset now and updates received in total (they must move together). */
+    /** Offset and updates received in total must move together. */
     offset: number;
     received: number;
   };
-  /**
-   * Dispatcher: updates waiting in the inbox, in flight, finished in total, lanes past their deadline, and the
-   * longest-running handler (its chat lane and age), if any is running.
-   */
   dispatcher: {
     backlog: number;
     inFlight: number;
@@ -42,13 +29,11 @@ export interface Evidence {
     overdueLanes: number;
     oldest?: { updateId: number; chatId: number | null; ms: number };
   };
-  /** Pool: waiters and whether every connection is busy, with the holders. */
   pool: { waiting: number; busy: number; max: number; holders: string[] };
 }
 
 export interface Thresholds {
   loopStallMs: number;
-  /** Allowance over the long-poll timeout for the network; below the HTTP margin so A is seen before the backstop. */
   pollGraceMs: number;
   stallMs: number;
   starvationMs: number;
@@ -61,14 +46,12 @@ export interface Verdict {
   evidence: Record<string, unknown>;
 }
 
-/** Remembers since when each symptom has lasted, across ticks. */
 export class SymptomClock {
   private readonly since = new Map<string, number>();
   private last?: { completed: number; offset: number; received: number };
   private progressAt = 0;
   private offsetMovedAt = 0;
 
-  /** Milliseconds `name` has been true, 0 when false (and then it resets). */
   lasting(name: string, active: boolean, now: number): number {
     if (!active) {
       this.since.delete(name);
@@ -78,7 +61,6 @@ export class SymptomClock {
     return now - this.since.get(name)!;
   }
 
-  /** Feeds counters; returns ms since the dispatcher last completed an update and since the offset last moved. */
   progress(e: Evidence, now: number): { sinceCompletedMs: number; offsetStuckMs: number } {
     const cur = {
       completed: e.dispatcher.completed,
@@ -117,8 +99,7 @@ export function classify(e: Evidence, t: Thresholds, clock: SymptomClock, now: n
   }
 
   const p = e.polling;
-  // Telegram answers a getUpdates within its long-poll timeout; one still open past that (plus a network
-  // allowance) is a half-open connection or a blackhole: the audits' class A.
+  // Telegram answers within its long-poll timeout; a getUpdates open past that is a half-open connection.
   if (p?.inFlightMs !== undefined && p.inFlightMs > p.longPollMs + t.pollGraceMs) {
     return verdict(
       'A',
@@ -139,9 +120,7 @@ export function classify(e: Evidence, t: Thresholds, clock: SymptomClock, now: n
       sinceCompletedMs,
     });
   }
-  // One lane wedged while others flow: a handler running past the stall threshold blocks its chat (updates of
-  // a chat run in order). The dispatcher abandons a handler shortly after its own deadline, so with sane
-  // settings (TELEGRAM_HANDLER_TIMEOUT_MS < WATCHDOG_STALL_MS) this fires only when that defence failed.
+  // The dispatcher abandons a handler at TELEGRAM_HANDLER_TIMEOUT_MS: this fires only when that failed.
   if (d.oldest && d.oldest.ms >= t.stallMs) {
     return verdict(
       'B',

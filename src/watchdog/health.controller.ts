@@ -25,11 +25,6 @@ export class HealthController {
     return this.health.check([() => this.progress.eventLoop(), () => this.progress.freeze()]);
   }
 
-  /**
-   * Readiness: may this instance take traffic? Adds the shutdown state, the database (raced against
-   * DB_READY_TIMEOUT_MS), Telegram, jobs and the VPN core (the last two report-only). Only the database check
-   * does I/O; everything else reads memory, so the probe answers within its deadline whatever hangs.
-   */
   @Get('ready')
   @UseGuards(ThrottlerGuard)
   @RateLimit('health')

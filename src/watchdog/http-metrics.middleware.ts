@@ -2,7 +2,7 @@ import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { MetricsService } from './metrics.service';
 
-/** Observes every HTTP request's latency, labelled by the matched route (not the raw URL: bounded labels). */
+/** Labelled by the matched route, not the raw URL, to keep labels bounded. */
 @Injectable()
 export class HttpMetricsMiddleware implements NestMiddleware {
   constructor(private readonly metrics: MetricsService) {}

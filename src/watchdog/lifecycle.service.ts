@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 
-/** Process lifecycle flags shared by main.ts (shutdown) and the readiness probe. */
 @Injectable()
 export class LifecycleService {
   private shuttingDownSince?: number;

@@ -4,15 +4,7 @@ import { AppConfig } from '../config/app-config';
 
 const BEAT_MS = 100;
 
-/**
- * The out-of-loop guard (DESIGN.md §4 rule 9): a worker thread watches a heartbeat the main thread writes
- * into shared memory. In-loop timers cannot see a blocked loop (they are blocked too); the worker can. When
- * the heartbeat is older than WATCHDOG_LOOP_STALL_MS it logs from its own thread and, unless the action is
- * `report`, kills the process with SIGKILL (SIGTERM handlers cannot run on a blocked loop) so the
- * orchestrator restarts it.
- *
- * The worker's code is inlined (eval) so the same file works from dist/ and under the test runner.
- */
+/** In-loop timers cannot see a blocked loop; a worker thread can (docs/operations.md, class E). */
 @Injectable()
 export class LoopGuard implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('LoopGuard');
@@ -35,7 +27,7 @@ export class LoopGuard implements OnModuleInit, OnApplicationShutdown {
       }
     }, BEAT_MS).unref();
     this.worker = new Worker(WORKER_SOURCE, {
-      eval: true,
+      eval: true, // inlined so the same file works from dist/ and under the test runner
       workerData: {
         shared: this.shared,
         stallMs: w.loopStallMs,
@@ -58,7 +50,6 @@ export class LoopGuard implements OnModuleInit, OnApplicationShutdown {
     return Number(Atomics.load(this.shared, 1));
   }
 
-  /** The current stall as the guard sees it right now (0 when the loop is turning). */
   currentStallMs(): number {
     return Number(Atomics.load(this.shared, 2));
   }

@@ -4,7 +4,6 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from './metrics.service';
 
-/** GET /metrics in the Prometheus text format, optionally behind basic auth (METRICS_BASIC_AUTH). */
 @Controller()
 export class MetricsController {
   private readonly expected?: Buffer;

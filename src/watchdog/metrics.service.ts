@@ -8,12 +8,7 @@ import type { FreezeClass } from './freeze-classifier';
 
 const classes: FreezeClass[] = ['healthy', 'A', 'B', 'C', 'D', 'E'];
 
-/**
- * Prometheus metrics on a registry of this application (not prom-client's global one, so several apps can
- * live in one test process). Event-driven figures come from the signals registry; gauges are read at scrape
- * time from in-memory state (no database query on a scrape: counts from the database are refreshed by the
- * watchdog tick and only read here).
- */
+/** Own registry: several apps live in one test process. A scrape reads memory, never the database. */
 @Injectable()
 export class MetricsService implements OnModuleInit {
   readonly registry = new Registry();

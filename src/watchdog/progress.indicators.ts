@@ -9,7 +9,6 @@ import { WatchdogService } from './watchdog.service';
 
 const LOOP_P99_LIMIT_MS = 1_000;
 
-/** Terminus indicators built on progress evidence (HealthIndicatorService, the Terminus 11 way). */
 @Injectable()
 export class ProgressIndicators {
   constructor(
@@ -43,7 +42,6 @@ export class ProgressIndicators {
     return this.watchdog.isWedged() ? s.down(data) : s.up(data);
   }
 
-  /** Last progress per transport; down when the token was rejected or polling stopped making progress. */
   telegram(): HealthIndicatorResult {
     const s = this.his.check('telegram');
     const t = this.config.telegram;
@@ -72,7 +70,7 @@ export class ProgressIndicators {
     return s.up(data);
   }
 
-  /** Each enabled job's last finished iteration against its interval (reported; stale jobs do not fail readiness). */
+  /** Report-only: stale jobs do not fail readiness. */
   jobs_(): HealthIndicatorResult {
     const now = Date.now();
     const jobs = this.jobs.status().filter((j) => j.enabled);

@@ -11,11 +11,7 @@ const STATES: Record<string, string[]> = {
   purchases: ['pending', 'paid'],
 };
 
-/**
- * The outbox and payment figures of `app_rows` (provisioning backlog and failures, notifications waiting,
- * purchases paid): one grouped count per table, refreshed by the watchdog tick every few seconds, never on a
- * scrape, with a deadline so a slow database only makes the figures stale.
- */
+/** Refreshed by the watchdog tick, never on a scrape; a slow database only makes the figures stale. */
 @Injectable()
 export class RowGauges {
   constructor(

@@ -4,16 +4,7 @@ import { SignalRegistry, type VpnCoreStatus } from '../signals/signal-registry';
 
 export type VpnCoreState = 'reachable' | 'unreachable' | 'unknown';
 
-/**
- * "VPN core reachable", from what the vpn module already knows: the core-health job's last probe (every 30 s)
- * and the circuit breaker shared by every call to the core. It reads memory only (no call to the core on a
- * probe), so it answers at once even when the core hangs.
- *
- * Report-only: it is always `up`, with the state in its details. A VPN core outage must not take the bot out
- * of the load balancer: users still need /start, payments and support while keys are provisioned later by
- * the outbox (the paid-but-not-delivered guard), and a failing readiness probe would not make the core come
- * back. Operators alert on `state` (or the `vpn-health` job outcome in /metrics) instead.
- */
+/** Always `up` and memory-only: a core outage must not take the bot out of the load balancer. */
 @Injectable()
 export class VpnCoreIndicator {
   constructor(
@@ -33,7 +24,6 @@ export class VpnCoreIndicator {
       return s.up({ state, reportOnly: true, ...rest });
     }
     const each = cores.map((c) => ({ name: c.name, ...details(c.status) }));
-    // Several nodes: reachable only when every node is.
     const state: VpnCoreState = each.some((c) => c.state === 'unreachable')
       ? 'unreachable'
       : each.every((c) => c.state === 'reachable')

@@ -22,7 +22,6 @@ import { RowGauges } from './row-gauges';
 
 const TICK_MS = 1_000;
 const BACKLOG_REFRESH_MS = 5_000;
-/** Counts for the backlog and row gauges: stale figures are fine, a tick that waits is not. */
 const COUNT_DEADLINE_MS = 2_000;
 /** Classes that are wedges inside this process; D (another consumer, a webhook) is outside it. */
 const INTERNAL: FreezeClass[] = ['A', 'B', 'C', 'E'];
@@ -37,14 +36,7 @@ export interface WatchdogStatus {
   lastAction?: string;
 }
 
-/**
- * Proves progress and names a freeze (DESIGN.md §4 rules 9–10). Each tick gathers evidence from the parts
- * that do real work (poll loop, dispatcher, pool, event loop), classifies it, logs one line when the class
- * changes, and applies WATCHDOG_ACTION: `recover` fixes what can be fixed in-process (abort a hung poll,
- * wake the dispatcher) and exits when a wedge outlives WATCHDOG_EXIT_AFTER_MS; `exit` exits at that point
- * without trying; `report` only reports. Never within the grace period, never for class D (outside this
- * process), and never more than WATCHDOG_MAX_EXITS times per window (crash-loop protection).
- */
+/** See docs/architecture.md, reliability rule 9, and docs/operations.md, "The watchdog". */
 @Injectable()
 export class WatchdogService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Watchdog');
@@ -60,7 +52,7 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
   private refreshing = false;
   private lastGuardStall = 0;
   private pollsWithUpdates = 0;
-  /** Replaced in tests; exits the process for the orchestrator to restart. */
+  /** Replaced in tests. */
   exit: (code: number) => void = (code) => process.exit(code);
 
   constructor(
@@ -99,7 +91,6 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
     };
   }
 
-  /** A wedge that has lasted past WATCHDOG_EXIT_AFTER_MS: liveness reports it. */
   isWedged(): boolean {
     return (
       INTERNAL.includes(this.verdict.class) &&
@@ -108,8 +99,7 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async tick(now = performance.now()): Promise<Verdict> {
-    // Never awaited: on a starved pool the count waits for a connection, and the tick must not wait with it
-    // (that would delay naming class C by the count's own deadline).
+    // Not awaited: on a starved pool the count waits for a connection, which would delay naming class C.
     if (!this.refreshing) {
       this.refreshing = true;
       void this.refreshBacklog(now).finally(() => (this.refreshing = false));
@@ -159,8 +149,7 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
       dispatcher: {
         backlog: this.backlog,
         inFlight: d?.inFlight ?? 0,
-        // Every finished attempt counts: during a Telegram or VPN outage handlers fail and retry, which is
-        // progress, not a stall.
+        // Failed attempts count: retrying through a Telegram or VPN outage is progress, not a stall.
         completed: d?.attempts ?? 0,
         overdueLanes: d?.overdue.length ?? 0,
         oldest: d?.oldest,
@@ -186,8 +175,7 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
     const v = this.verdict;
     const w = this.config.watchdog;
     if (v.class === 'D' && w.action !== 'report' && now === this.classSince) {
-      // Outside this process: another consumer polls with this token, or a webhook is set. Exiting would only
-      // start a crash loop against it; the poll loop backs off 5–15 s per 409 and the class stays reported.
+      // Another consumer or a webhook: exiting would only crash-loop against it; polling backs off per 409.
       this.lastAction = `${new Date().toISOString()} class D: reported only (polling backs off; no exit)`;
     }
     if (v.class === 'healthy' || v.class === 'D' || w.action === 'report') return;
@@ -201,13 +189,6 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
     if (lasting >= w.exitAfterMs) this.exitForRestart(v);
   }
 
-  /**
-   * In-process recovery, one action per class: A aborts the hung getUpdates (the poll loop sends a fresh one at
-   * once with the same offset), B restarts the dispatcher (abandoning the stuck handlers, whose updates are
-   * retried), C sheds load by pausing the dispatcher and names the connection holders. D and E have nothing safe
-   * to do here: D is outside this process (another consumer, a webhook; polling already backs off) and E is
-   * the out-of-loop guard's to act on.
-   */
   private recover(c: FreezeClass, now: number): void {
     const w = this.config.watchdog;
     const polling = this.parts.get('telegram.polling');
@@ -269,8 +250,7 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
       this.metrics.dbCounts.set({ table: 'telegram_updates', state: 'pending' }, c.pending);
       this.metrics.dbCounts.set({ table: 'telegram_updates', state: 'failed' }, c.failed);
     } catch {
-      // The database is down or starved: C and the readiness probe report that. The backlog is unknown, and
-      // a dispatcher that cannot claim is not stalled (no B, hence no exit, for a database outage).
+      // Database down or starved: C reports it; an unknown backlog must not name B (and exit) for an outage.
       this.backlog = 0;
     }
   }

@@ -18,6 +18,7 @@ beforeAll(async () => {
       DB_POOL_SIZE: '3',
       JOBS_CONNECTION_BUDGET: '1',
       TELEGRAM_HANDLER_CONCURRENCY: '1',
+      HTTP_CONNECTION_BUDGET: '1',
       DB_HOLD_WARN_MS: '150',
       DB_ACQUIRE_TIMEOUT_MS: '300',
     },

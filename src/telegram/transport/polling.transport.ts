@@ -15,11 +15,7 @@ export const ALLOWED_UPDATES = ['message', 'callback_query', 'pre_checkout_query
 const LEASE_NAME = 'telegram-poller';
 const CONFLICT_ALERT_MS = 120_000;
 
-/**
- * Long polling owned by the project (DESIGN.md §4 rule 5): one consumer across replicas (a lease row, renewed
- * each iteration), an HTTP deadline of timeout + margin on every getUpdates, each batch stored in the inbox
- * before the next offset confirms it, and a defined reaction to every failure. It never exits the process.
- */
+/** See docs/architecture.md, reliability rules 5 and 6; one consumer across replicas by a lease row. */
 @Injectable()
 export class PollingTransport {
   private readonly logger = new Logger('PollingTransport');
@@ -165,7 +161,6 @@ export class PollingTransport {
     this.conflictAlerted = false;
   }
 
-  /** Decides how long to wait after a failure, or to stop polling for good (401). */
   private react(err: Error): number | 'stop' {
     this.noteError(err.message);
     this.state = 'backoff';
@@ -205,7 +200,6 @@ export class PollingTransport {
     this.logger.warn(`getUpdates failed (${this.consecutiveErrors} in a row): ${message}`);
   }
 
-  /** Capped exponential backoff with ±10% jitter: 1 s, 1.3 s, … up to 30 s. */
   private backoffMs(): number {
     return Math.round(Math.min(1_000 * 1.3 ** Math.max(0, this.consecutiveErrors - 1), 30_000) * jitter());
   }

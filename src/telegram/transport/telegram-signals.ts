@@ -4,7 +4,6 @@ import { PollingTransport } from './polling.transport';
 import { TelegramInboxRepository } from './telegram-inbox.repository';
 import { UpdateDispatcherService } from './update-dispatcher.service';
 
-/** Exposes the poll loop, the dispatcher and the inbox backlog to the watchdog through the signal registry. */
 @Injectable()
 export class TelegramSignals implements OnModuleInit {
   constructor(

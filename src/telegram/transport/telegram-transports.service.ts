@@ -31,7 +31,7 @@ export class TelegramTransportsService implements OnApplicationBootstrap, Before
     await this.polling.shutdown();
   }
 
-  /** Retries setWebhook with backoff until it succeeds; the app stays up (and not ready) meanwhile. */
+  /** The app stays up (and not ready) until setWebhook succeeds. */
   private async registerWebhook(): Promise<void> {
     for (let attempt = 1; !this.stop.signal.aborted; attempt++) {
       try {

@@ -1,14 +1,8 @@
-/**
- * What processes one update from the inbox. The Telegram module binds the telegraf bot here; tests bind their
- * own. `signal` aborts at the update's deadline or at shutdown: pass it to every outside call.
- */
+/** `signal` aborts at the update's deadline or at shutdown: pass it to every outside call. */
 export abstract class UpdateHandler {
   abstract handle(update: Record<string, unknown>, signal: AbortSignal): Promise<void>;
 
-  /**
-   * The dispatcher stopped retrying an update that kept failing for outside reasons (its retries were spent):
-   * a chance to tell the user instead of leaving them in silence. Best effort; the default does nothing.
-   */
+  /** Called when an update's retries are spent: a chance to tell the user instead of silence. Best effort. */
   giveUp(_update: Record<string, unknown>, _chatId: number | null, _error: Error): Promise<void> {
     return Promise.resolve();
   }

@@ -11,11 +11,7 @@ interface WebhookInfo {
   last_error_message?: string;
 }
 
-/**
- * Registers the webhook at start (secret, allowed updates, max connections; pending updates kept) and checks
- * it with getWebhookInfo. It is never deleted on shutdown: the next instance keeps receiving updates, and
- * Telegram holds them while no instance answers.
- */
+/** Never deleted on shutdown: Telegram holds updates while no instance answers (docs/architecture.md). */
 @Injectable()
 export class WebhookTransport {
   private readonly logger = new Logger('WebhookTransport');

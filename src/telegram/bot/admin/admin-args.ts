@@ -5,7 +5,6 @@ import type { BroadcastAudience } from '../../../admin/broadcast.entity';
 const MAX_GRANT_DAYS = 3650;
 const MAX_BROADCAST_CHARS = 4096;
 
-/** The words after `/command` (or `/command@bot`). */
 export function commandArgs(text: string | undefined): string[] {
   return (text ?? '').trim().split(/\s+/).slice(1).filter(Boolean);
 }
@@ -27,7 +26,6 @@ export function parseUserRef(arg: string | undefined): UserRef | null {
   return m ? { username: m[1] } : null;
 }
 
-/** Whole days, 1..3650. */
 export function parseDays(arg: string | undefined): number | null {
   if (!arg || !/^\d{1,4}$/.test(arg)) return null;
   const days = Number(arg);
@@ -41,7 +39,6 @@ export function parseGrant(args: string[]): { userId: number; days: number } | n
   return userId !== null && days !== null ? { userId, days } : null;
 }
 
-/** A vpn_operations id or `all`. */
 export function parseRetry(args: string[]): { all: true } | { id: string } | null {
   if (args.length !== 1) return null;
   if (args[0].toLowerCase() === 'all') return { all: true };
@@ -59,10 +56,7 @@ export type BroadcastCommand =
   | { kind: 'stop'; id: string }
   | { kind: 'list' };
 
-/**
- * `/broadcast <all|active> <text>`, `/broadcast <all|active>` as a reply (the replied message's text is sent),
- * `/broadcast stop <id>`, or `/broadcast` alone (list). The text keeps its line breaks.
- */
+/** As a reply, `/broadcast <all|active>` sends the replied message's text; line breaks are kept. */
 export function parseBroadcast(text: string | undefined, repliedText?: string): BroadcastCommand | null {
   const m = /^\/broadcast(?:@\w+)?(?:\s+([\s\S]*))?$/i.exec((text ?? '').trim());
   if (!m) return null;

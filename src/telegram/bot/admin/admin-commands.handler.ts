@@ -36,11 +36,7 @@ import {
   userNotFound,
 } from './admin.view';
 
-/**
- * Admin commands and their buttons (`adm:` callback data, except broadcasts), behind the admin gate.
- * Arguments come with the command, never from conversational state; bad arguments get the usage line and
- * change nothing.
- */
+/** Arguments come with the command, never from conversational state; bad ones get the usage line. */
 @Update()
 @UseFilters(RethrowToBoundary)
 @UseInterceptors(AdminGateInterceptor)
@@ -120,7 +116,7 @@ export class AdminCommandsHandler {
     await replyAfterEffect(ctx, retryView(await this.admin.retry(target)));
   }
 
-  /** Shows the purchase with a confirmation button; nothing happens before the button is pressed. */
+  /** Nothing happens before the confirmation button is pressed. */
   @Command('refund')
   async refund(@Ctx() ctx: Context): Promise<void> {
     const purchaseId = parsePurchaseId(commandArgs(textOf(ctx)));

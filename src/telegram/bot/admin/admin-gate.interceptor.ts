@@ -6,10 +6,7 @@ import { AdminService } from '../../../admin/admin.service';
 import { MainMenu } from '../handlers/main-menu';
 import { answerUnknown } from '../handlers/unknown-update';
 
-/**
- * The one admin check (ADMIN_IDS) in front of every admin command and button: anyone else gets exactly
- * the answer to an unknown command or stale button, and the handler does not run.
- */
+/** A non-admin gets exactly the answer to an unknown command or a stale button. */
 @Injectable()
 export class AdminGateInterceptor implements NestInterceptor {
   constructor(

@@ -12,10 +12,7 @@ export const textOf = (ctx: Context): string =>
 /** The admin behind an update that passed the admin gate. */
 export const adminIdOf = (ctx: Context): number => ctx.from!.id;
 
-/**
- * Replies after an effect was committed. A failed reply must not fail the update: the dispatcher would
- * retry it and repeat the effect (a second grant), so the failure is only logged.
- */
+/** A failed reply must not fail the update: a retry would repeat the committed effect (a second grant). */
 export async function replyAfterEffect(ctx: Context, text: string, keyboard?: Keyboard): Promise<void> {
   try {
     await ctx.reply(text, keyboard ? { reply_markup: keyboard } : undefined);
@@ -24,7 +21,6 @@ export async function replyAfterEffect(ctx: Context, text: string, keyboard?: Ke
   }
 }
 
-/** Edits the message of the pressed button (falls back to a new message when it cannot be edited). */
 export async function editOrReply(ctx: Context, text: string, keyboard?: Keyboard): Promise<void> {
   try {
     await ctx.editMessageText(text, { reply_markup: keyboard ?? { inline_keyboard: [] } });

@@ -213,7 +213,6 @@ export const purchaseNotFound = (id: string) => `No purchase ${id}.`;
 export const refundCancelled = 'Refund cancelled; nothing changed.';
 export const unknownAdminButton = 'Unknown admin button.';
 
-/** Button answers (the short notice on the pressed button). */
 export const refundingToast = 'Refunding…';
 export const requeuedToast = (n: number) => `Requeued ${n}`;
 export const broadcastStopToast = (stopped: boolean) => (stopped ? 'Stopped' : 'Not running');

@@ -17,7 +17,7 @@ import {
 } from './admin.view';
 import { BroadcastsService } from '../../../admin/broadcasts.service';
 
-/** /broadcast and its buttons (`adm:bc:…`), behind the admin gate: start, stop, list. Delivery is BroadcastDeliveryService's. */
+/** Delivery is BroadcastDeliveryService's (a job); this only starts, stops and lists. */
 @Update()
 @UseFilters(RethrowToBoundary)
 @UseInterceptors(AdminGateInterceptor)

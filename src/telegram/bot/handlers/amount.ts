@@ -1,7 +1,4 @@
-/**
- * An amount the user typed, in minor units: "250", "250.5", "250,50", "1 000". Undefined when the text is not
- * a plain non-negative number with at most two decimals (no expressions, signs, exponents or currency words).
- */
+/** "250", "250.5", "250,50", "1 000"; no expressions, signs, exponents or currency words. */
 export function parseAmountMinor(text: string): number | undefined {
   const compact = text.replace(/[\s\u00a0\u202f]/g, '');
   const m = /^(\d{1,10})(?:[.,](\d{1,2}))?$/.exec(compact);

@@ -23,12 +23,7 @@ import { parseAmountMinor } from './amount';
 import { answer, langOf, matchOf, show, signalOf, userOf } from './bot-context';
 import { commandOf } from './bot-middleware';
 
-/**
- * Balance and top-up: preset amounts, or any amount sent as a message (a reply to the prompt, or a bare
- * number); then Crypto Pay or Stars. Nothing is created until a payment method is chosen, so a mistyped
- * amount writes nothing. Stateless on purpose: the prompt is a ForceReply, so no per-user "waiting for an
- * amount" state has to survive restarts or live on one replica.
- */
+/** Stateless on purpose: the amount prompt is a ForceReply, so no per-user state must survive restarts. */
 @Update()
 @UseFilters(RethrowToBoundary)
 export class BalanceHandler {

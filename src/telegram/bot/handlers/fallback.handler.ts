@@ -5,11 +5,7 @@ import { RethrowToBoundary } from './rethrow.filter';
 import { MainMenu } from './main-menu';
 import { answerUnknown } from './unknown-update';
 
-/**
- * The catch-all, registered after every other handler (the admin ones too): a button nobody handled (stale
- * menus, removed plans, forged data) gets a short answer and a fresh menu; unknown commands and text get
- * the menu too.
- */
+/** Registered after every other handler (the admin ones too): a stale or forged button gets a fresh menu. */
 @Update()
 @UseFilters(RethrowToBoundary)
 export class FallbackHandler {

@@ -6,7 +6,6 @@ import type { Screen } from '../views/i18n';
 import { mainMenu } from '../views/menu.view';
 import { langOf, stateOf, userOf } from './bot-context';
 
-/** The main menu for the update's user (shared by /start, /menu, "back" and the stale-button answer). */
 @Injectable()
 export class MainMenu {
   constructor(

@@ -23,7 +23,6 @@ import {
 } from '../views/plans.view';
 import { answer, langOf, matchOf, show, signalOf, userOf } from './bot-context';
 
-/** Plans and buying one: plan → payment method → balance debit, Crypto Pay invoice or Stars invoice. */
 @Update()
 @UseFilters(RethrowToBoundary)
 export class PlansHandler {
@@ -59,7 +58,6 @@ export class PlansHandler {
     );
   }
 
-  /** Confirmation first; a balance that is too low gets the top-up way out at once. */
   @Action(CB_PATTERN.payBalance)
   async confirmBalance(@Ctx() ctx: Context): Promise<void> {
     const plan = this.plans.get(matchOf(ctx)[1]);

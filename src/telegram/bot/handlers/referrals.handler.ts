@@ -8,7 +8,6 @@ import { referralsScreen } from '../views/balance.view';
 import { CB } from '../views/callback-data';
 import { langOf, show, userOf } from './bot-context';
 
-/** The personal referral link (`/start ref_<id>`), users invited and rewards earned. */
 @Update()
 @UseFilters(RethrowToBoundary)
 export class ReferralsHandler {

@@ -11,7 +11,6 @@ import { langOf, matchOf, show, stateOf, userOf } from './bot-context';
 import { referrerFromStart } from './bot-middleware';
 import { MainMenu } from './main-menu';
 
-/** /start (with `ref_<id>`), /menu, /help, the language menu, and blocks/unblocks reported by Telegram. */
 @Update()
 @UseFilters(RethrowToBoundary)
 export class StartHandler {

@@ -17,7 +17,6 @@ import {
 } from '../views/subscription.view';
 import { answer, langOf, matchOf, show, userOf } from './bot-context';
 
-/** My subscription: status, key (link, QR, subscription URL), setup guide, reissue, auto-renew switch. */
 @Update()
 @UseFilters(RethrowToBoundary)
 export class SubscriptionHandler {
@@ -32,7 +31,6 @@ export class SubscriptionHandler {
     await this.render(ctx);
   }
 
-  /** `known`: the subscription the caller already has in hand (saves reading it again). */
   private async render(ctx: Context, toast?: string, known?: Subscription): Promise<void> {
     const user = userOf(ctx);
     const lang = langOf(ctx);

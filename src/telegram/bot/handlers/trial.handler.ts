@@ -7,7 +7,6 @@ import { CB } from '../views/callback-data';
 import { trialStarted } from '../views/subscription.view';
 import { langOf, show, userOf } from './bot-context';
 
-/** The free trial: once per user, never next to a subscription (refusals are mapped in user-facing-errors). */
 @Update()
 @UseFilters(RethrowToBoundary)
 export class TrialHandler {

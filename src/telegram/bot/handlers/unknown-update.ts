@@ -4,11 +4,7 @@ import { answer, langOf, show, stateOf } from './bot-context';
 import { commandOf } from './bot-middleware';
 import type { MainMenu } from './main-menu';
 
-/**
- * The one answer to an update no handler is for: a stale or forged button, an unknown command or text,
- * and an admin command or button from a non-admin (so nothing reveals that admin commands exist). A user
- * an admin blocked only gets here through the admin gate, and hears "access restricted" as everywhere.
- */
+/** A non-admin's admin command gets this too, so nothing reveals that admin commands exist. */
 export async function answerUnknown(ctx: Context, menu: MainMenu): Promise<void> {
   const lang = langOf(ctx);
   if (stateOf(ctx).user?.isBanned) {

@@ -43,11 +43,7 @@ const withMenu = (text: string, lang: Lang, first?: [string, string]): Screen =>
   keyboard: [...(first ? [[btn(first[0], first[1])]] : []), backToMenu(lang)],
 });
 
-/**
- * The domain errors a user can cause or meet, mapped once to what they are told. These are expected
- * outcomes, not failures of the update. Anything not mapped here is a bug or an outage and goes to the
- * error boundary's generic path.
- */
+/** Expected outcomes, mapped once; anything not mapped is a bug or an outage for the error boundary. */
 export function userFacing(
   err: unknown,
   p: { user?: User; currency: string; lang: Lang },

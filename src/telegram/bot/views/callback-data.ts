@@ -1,10 +1,6 @@
 import type { Lang } from './i18n';
 
-/**
- * Every callback_data the user-facing keyboards carry (Telegram allows 1–64 bytes), and the patterns the
- * handlers match. Ids inside are validated again by the handlers: a stale or forged button must never
- * reach a service with a malformed value. `adm:` is reserved for the admin module.
- */
+/** Telegram allows 1–64 bytes. Handlers validate ids again: a stale or forged button may carry anything. */
 export const CB = {
   menu: 'menu',
   help: 'help',
@@ -13,7 +9,6 @@ export const CB = {
   trial: 'trial',
   plans: 'plans',
   plan: (code: string) => `plan:${code}`,
-  /** Balance purchase: confirmation screen, then the debit (the nonce makes a repeated press harmless). */
   payBalance: (code: string) => `pb:${code}`,
   payBalanceConfirm: (code: string, nonce: string) => `pbok:${code}:${nonce}`,
   payCrypto: (code: string) => `pc:${code}`,
@@ -48,10 +43,8 @@ export const CB_PATTERN = {
   topupStars: new RegExp(`^ts:${MINOR}$`),
 } as const;
 
-/** Callback data of the admin buttons (telegram/bot/admin, behind the admin gate). */
 export const ADMIN_CALLBACK_PREFIX = 'adm:';
 
-/** The admin commands (telegram/bot/admin, behind the admin gate). */
 export const ADMIN_COMMANDS: ReadonlySet<string> = new Set([
   'admin',
   'find',
@@ -65,7 +58,6 @@ export const ADMIN_COMMANDS: ReadonlySet<string> = new Set([
   'stats',
 ]);
 
-/** A parsed amount of minor units from callback data, or undefined when it is not a safe positive integer. */
 export function parseMinor(raw: string | undefined): number | undefined {
   const n = Number(raw);
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;

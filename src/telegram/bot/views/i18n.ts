@@ -8,10 +8,9 @@ export function toLang(code: string | null | undefined): Lang {
   return code?.toLowerCase().startsWith('ru') ? 'ru' : 'en';
 }
 
-/** One text per language. */
 export type Texts<T = string> = Record<Lang, T>;
 
-/** What a handler shows: HTML text and an inline keyboard. */
+/** `text` is HTML. */
 export interface Screen {
   text: string;
   keyboard?: InlineKeyboardButton[][];
@@ -39,7 +38,6 @@ export function money(minor: number, currency: string, lang: Lang): string {
   }
 }
 
-/** A date and time in UTC, e.g. "12 March 2026, 14:05 UTC". */
 export function dateTime(d: Date, lang: Lang): string {
   const text = d.toLocaleString(locale(lang), {
     day: 'numeric',
@@ -52,7 +50,6 @@ export function dateTime(d: Date, lang: Lang): string {
   return `${text} UTC`;
 }
 
-/** "in 5 min" / "через 5 мин": how long until something is allowed again (rounded up). */
 export function minutesLeft(ms: number, lang: Lang): string {
   const min = Math.max(1, Math.ceil(ms / 60_000));
   return lang === 'ru' ? `${min} мин.` : `${min} min`;

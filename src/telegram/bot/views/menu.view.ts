@@ -117,7 +117,6 @@ export const unknownText: Texts = {
   ru: 'Пожалуйста, используйте кнопки ниже. Чтобы пополнить баланс, отправьте сумму, например 250.',
 };
 
-/** Answer to a button from an old menu, or one the bot no longer knows. */
 export const staleButton: Texts = {
   en: 'This button is out of date. Here is the current menu.',
   ru: 'Эта кнопка устарела. Вот актуальное меню.',
@@ -128,7 +127,6 @@ export const somethingWentWrong: Texts = {
   ru: '⚠️ У нас что-то пошло не так. Пожалуйста, попробуйте ещё раз чуть позже.',
 };
 
-/** The apology as a message of its own, with a way back to the menu. */
 export function apologyMessage(lang: Lang): {
   text: string;
   extra: { reply_markup: { inline_keyboard: InlineKeyboardButton[][] } };
