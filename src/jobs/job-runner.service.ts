@@ -27,7 +27,7 @@ interface JobState {
 const ABORT_GRACE_MS = 2_000;
 
 /**
- * Runs background jobs (DESIGN.md §4 rules 2–4): jittered schedules on @nestjs/schedule's registry, single
+ * Runs background jobs (docs/architecture.md, reliability rules 2–4): jittered schedules on @nestjs/schedule's registry, single
  * flight per job, one replica at a time through a lease row, an iteration deadline enforced with an
  * AbortSignal, a shared connection budget for every job together, a progress heartbeat in the signals
  * registry and one summary line per iteration (at debug when it found nothing to do).

@@ -20,7 +20,7 @@ export interface LogSink {
 }
 
 /**
- * A destination that never blocks the event loop (DESIGN.md §4 rule 8): sonic-boom in asynchronous mode
+ * A destination that never blocks the event loop (docs/architecture.md, reliability rule 7): sonic-boom in asynchronous mode
  * buffers while stdout is slow and, past `maxLength`, drops lines (counted) instead of growing without
  * bound or stalling. "pretty" output goes through pino-pretty in pino's transport worker thread.
  */

@@ -12,7 +12,7 @@ import { testEnv } from '../support/test-env';
  * Happy paths against telegram-test-api 4.2.1 (jehy/telegram-test-api), someone else's reading of the Bot API,
  * so that our fake and our app cannot agree on a private misunderstanding. The built app runs in webhook mode.
  *
- * The emulator has known gaps (../shared/reference/telegram.md §7) that a thin relay in this file bridges:
+ * The emulator has known gaps (no secret header, no Stars, getUpdates ignores offsets) that a thin relay in this file bridges:
  * - its webhook delivery carries no X-Telegram-Bot-Api-Secret-Token (our endpoint answers 403 without it):
  *   the relay adds the header, playing that part of Telegram, and forwards the update unchanged;
  * - it does not record answerCallbackQuery: the relay forwards every Bot API call to the emulator unchanged

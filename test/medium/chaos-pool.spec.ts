@@ -81,7 +81,7 @@ describe('chaos C: pool pressure', () => {
     expect(new Set(w.handler.done.map((d) => d.updateId)).size).toBe(200);
     expect(w.handler.done).toHaveLength(200);
     expect(jobs.length).toBeGreaterThanOrEqual(6);
-    // Generous bound (figures go to bench/): far below the 15 s handler deadline and the audits' freeze.
+    // Generous bound (figures go to bench/): far below the 15 s handler deadline and the predecessor's freeze.
     expect(p(1)).toBeLessThan(10_000);
     // The jobs' connection budget kept the pool from starving: no class C, nothing failed.
     expect(w.logs.matching(/^freeze_class=C /)).toHaveLength(0);
@@ -116,7 +116,7 @@ describe('chaos C: pool pressure', () => {
     const before = fake.userMessage({ id: 801 }, 'before');
     await until(() => w!.handler.done.length === 1, 10_000, 'warm-up update');
 
-    // Every connection taken by two labelled leaks: a report export and a stuck job (the audits' holders).
+    // Every connection taken by two labelled leaks: a report export and a stuck job (the classic holders).
     const ds = w.app.get(DataSource);
     const held: QueryRunner[] = [];
     for (let i = 0; i < 6; i++) {

@@ -8,7 +8,7 @@ import { TelegramInboxRepository } from './telegram-inbox.repository';
 import { UpdateDispatcherService } from './update-dispatcher.service';
 
 /**
- * POST /telegram/webhook (DESIGN.md §4 rule 7): the secret header is checked first, in constant time; the
+ * POST /telegram/webhook (docs/architecture.md, reliability rule 6): the secret header is checked first, in constant time; the
  * body is read with a size limit and parsed here (the global JSON parser skips this route so that order
  * holds); the update is stored and 200 returned at once. Processing happens later, from the inbox.
  */
