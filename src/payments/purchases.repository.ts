@@ -126,19 +126,37 @@ export class PurchasesRepository {
     return rows.length > 0;
   }
 
+  /** A late payment moves an expired purchase to paid; its credit goes to the balance (LatePaymentService). */
+  async markPaidLate(em: EntityManager, m: PaidMark & { creditMinor: number }): Promise<Purchase | null> {
+    const rows = await queryRows<PurchaseRow>(
+      em,
+      `UPDATE purchases SET status = 'paid', paid_at = $2, credit_minor = $5,
+              provider_invoice_id = COALESCE(provider_invoice_id, $3),
+              provider_charge_id = COALESCE($4, provider_charge_id),
+              failure_reason = 'paid after expiry: credited to the balance', updated_at = now()
+       WHERE id = $1 AND status = 'expired' RETURNING ${COLUMNS}`,
+      [m.id, m.now, m.providerInvoiceId, m.providerChargeId, m.creditMinor],
+    );
+    return rows[0] ? toPurchase(rows[0]) : null;
+  }
+
   /** Pending purchases past their deadline become expired; later payment attempts are refused. */
-  async expireStale(q: { now: Date; limit: number }): Promise<number> {
+  async expireStale(q: { now: Date; limit: number; keepCryptoPayInvoices: boolean }): Promise<number> {
     const rows = await this.db.query(
       'purchases.expire-stale',
-      `UPDATE purchases SET status = 'expired', failure_reason = 'not paid in time', updated_at = now()
+      `UPDATE purchases SET status = 'expired', failure_reason = $4, updated_at = now()
        WHERE id IN (SELECT id FROM purchases WHERE status = 'pending' AND expires_at <= $1
+                      AND NOT ($3 AND provider = 'crypto_pay' AND provider_invoice_id IS NOT NULL)
                     ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
        RETURNING id`,
-      [q.now, q.limit],
+      [q.now, q.limit, q.keepCryptoPayInvoices, EXPIRED_UNCHECKED],
     );
     return rows.length;
   }
 }
+
+/** failure_reason of a purchase expired by time alone: its provider may still report a payment. */
+export const EXPIRED_UNCHECKED = 'not paid in time';
 
 const INSERT = `INSERT INTO purchases (user_id, kind, plan_code, amount_minor, currency, credit_minor, provider,
                                        expires_at, status, paid_at)

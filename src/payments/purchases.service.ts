@@ -7,6 +7,7 @@ import { priceOf, STARS_CURRENCY } from '../subscriptions/plan';
 import { UsersService } from '../users/users.service';
 import { BalanceCheckoutService, type BalanceCheckoutResult } from './balance-checkout.service';
 import { PaymentsError, PaymentsErrorCode } from './payments.errors';
+import { checkConfirmation, eventReused, isUniqueViolation } from './purchase-confirmation';
 import { isPurchaseId, type Purchase } from './purchase';
 import type { PaymentProvider } from './purchase.entity';
 import { PurchaseEffectsService, type PaidEffects } from './purchase-effects.service';
@@ -255,11 +256,20 @@ export class PurchasesService {
     );
   }
 
-  /** Pending purchases past their deadline become expired, in short batches; returns how many. */
+  /**
+   * Pending purchases past their deadline become expired, in short batches; returns how many. While Crypto
+   * Pay is configured, a purchase with a Crypto Pay invoice is left to the watcher, which expires it only
+   * after Crypto Pay says the invoice was not paid.
+   */
   async expireStale(opts: { signal?: AbortSignal; onBatch?: (n: number) => void } = {}): Promise<number> {
     let total = 0;
+    const keepCryptoPayInvoices = this.config.cryptoPay.enabled;
     while (!opts.signal?.aborted) {
-      const n = await this.purchases.expireStale({ now: this.clock.now(), limit: PURCHASE_EXPIRY_BATCH });
+      const n = await this.purchases.expireStale({
+        now: this.clock.now(),
+        limit: PURCHASE_EXPIRY_BATCH,
+        keepCryptoPayInvoices,
+      });
       total += n;
       opts.onBatch?.(n);
       if (n < PURCHASE_EXPIRY_BATCH) break;
@@ -273,37 +283,5 @@ function assertAmount(v: unknown, what: string): asserts v is number {
     throw new PaymentsError(
       PaymentsErrorCode.InvalidAmount,
       `${what} must be a positive whole number of minor units`,
-    );
-}
-
-function eventReused(c: FinalizeInput): PaymentsError {
-  return new PaymentsError(
-    PaymentsErrorCode.ProviderEventReused,
-    `${c.provider} event ${c.providerEventId} confirmed another purchase`,
-  );
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; driverError?: { code?: string } };
-  return (e.driverError?.code ?? e.code) === '23505';
-}
-
-function checkConfirmation(p: Purchase, c: FinalizeInput): void {
-  if (p.provider !== c.provider)
-    throw new PaymentsError(
-      PaymentsErrorCode.ProviderMismatch,
-      `purchase ${p.id} is paid through ${p.provider}`,
-    );
-  if (c.providerInvoiceId && p.providerInvoiceId && c.providerInvoiceId !== p.providerInvoiceId)
-    throw new PaymentsError(PaymentsErrorCode.InvoiceMismatch, `purchase ${p.id} has another invoice`);
-  if (c.amountMinor !== p.amountMinor || c.currency !== p.currency)
-    throw new PaymentsError(
-      PaymentsErrorCode.AmountMismatch,
-      `paid ${c.amountMinor} ${c.currency}, expected ${p.amountMinor} ${p.currency}`,
-    );
-  if (!c.providerEventId)
-    throw new PaymentsError(
-      PaymentsErrorCode.PurchaseNotPayable,
-      'a confirmation needs the provider event id',
     );
 }
