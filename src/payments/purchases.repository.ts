@@ -15,6 +15,8 @@ export interface NewPurchase {
   expiresAt: Date | null;
   /** Set for purchases paid on the spot (from the balance). */
   paidAt?: Date;
+  /** Idempotency key of the request (`tg:<update_id>`); a second create with it returns the first purchase. */
+  requestKey?: string | null;
 }
 
 export interface PaidMark {
@@ -30,7 +32,19 @@ export class PurchasesRepository {
 
   async create(p: NewPurchase): Promise<Purchase> {
     const rows = await this.db.query<PurchaseRow>('purchases.create', INSERT, params(p));
-    return toPurchase(rows[0]);
+    if (rows[0]) return toPurchase(rows[0]);
+    const earlier = p.requestKey ? await this.findByRequestKey(p.requestKey) : null;
+    if (!earlier) throw new Error(`purchase of request ${p.requestKey} neither created nor found`);
+    return earlier;
+  }
+
+  async findByRequestKey(requestKey: string): Promise<Purchase | null> {
+    const rows = await this.db.query<PurchaseRow>(
+      'purchases.find-by-request',
+      `SELECT ${COLUMNS} FROM purchases WHERE request_key = $1`,
+      [requestKey],
+    );
+    return rows[0] ? toPurchase(rows[0]) : null;
   }
 
   async insert(em: EntityManager, p: NewPurchase): Promise<Purchase> {
@@ -159,8 +173,10 @@ export class PurchasesRepository {
 export const EXPIRED_UNCHECKED = 'not paid in time';
 
 const INSERT = `INSERT INTO purchases (user_id, kind, plan_code, amount_minor, currency, credit_minor, provider,
-                                       expires_at, status, paid_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $9::timestamptz IS NULL THEN 'pending' ELSE 'paid' END, $9)
+                                       expires_at, status, paid_at, request_key)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $9::timestamptz IS NULL THEN 'pending' ELSE 'paid' END, $9,
+          $10)
+  ON CONFLICT (request_key) WHERE request_key IS NOT NULL DO NOTHING
   RETURNING ${COLUMNS}`;
 
 function params(p: NewPurchase): unknown[] {
@@ -174,5 +190,6 @@ function params(p: NewPurchase): unknown[] {
     p.provider,
     p.expiresAt,
     p.paidAt ?? null,
+    p.requestKey ?? null,
   ];
 }

@@ -17,10 +17,19 @@ import { PurchasesRepository } from './purchases.repository';
 /** Providers that create invoices; 'balance' purchases are paid on the spot by payFromBalance. */
 export type InvoiceProvider = Extract<PaymentProvider, 'crypto_pay' | 'stars'>;
 
+/** `requestKey` (e.g. `tg:<update_id>`): a redelivered request gets the purchase it created the first time. */
 export type CreatePurchaseInput =
-  | { kind: 'subscription'; userId: number; provider: InvoiceProvider; planCode: string; currency: string }
+  | {
+      kind: 'subscription';
+      userId: number;
+      provider: InvoiceProvider;
+      planCode: string;
+      currency: string;
+      requestKey?: string;
+    }
   | {
       kind: 'topup';
+      requestKey?: string;
       userId: number;
       provider: InvoiceProvider;
       /** What the user pays, minor units of `currency`. */
@@ -73,6 +82,14 @@ export class PurchasesService {
   /** A pending purchase to put on an invoice; its id is the invoice payload. */
   async create(input: CreatePurchaseInput): Promise<Purchase> {
     const user = await this.users.get(input.userId);
+    const earlier = input.requestKey ? await this.purchases.findByRequestKey(input.requestKey) : null;
+    if (earlier && earlier.userId === user.id) return earlier;
+    if (earlier)
+      throw new PaymentsError(
+        PaymentsErrorCode.PurchaseNotPayable,
+        `request ${input.requestKey} is another user's`,
+      );
+    const requestKey = input.requestKey ?? null;
     const { provider, currency } = input;
     if (provider !== 'crypto_pay' && provider !== 'stars')
       throw new PaymentsError(
@@ -95,6 +112,7 @@ export class PurchasesService {
         creditMinor: null,
         provider,
         expiresAt,
+        requestKey,
       });
     }
     assertAmount(input.amountMinor, 'amount');
@@ -115,6 +133,7 @@ export class PurchasesService {
       creditMinor,
       provider,
       expiresAt,
+      requestKey,
     });
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DbService } from '../../../database/db.service';
+import { PURCHASE_COLUMNS, toPurchase, type Purchase, type PurchaseRow } from '../../purchase';
 import { EXPIRED_UNCHECKED } from '../../purchases.repository';
 
 export interface PendingInvoice {
@@ -50,6 +51,30 @@ export class CryptoPayRepository {
     }));
   }
 
+  /**
+   * The user's newest pending Crypto Pay purchase of the same plan (or top-up amount) whose invoice can still
+   * be paid past `payableUntil`: pressing pay again shows it instead of opening another invoice.
+   */
+  async openInvoiceOf(q: {
+    userId: number;
+    planCode: string | null;
+    amountMinor: number | null;
+    currency: string;
+    payableUntil: Date;
+  }): Promise<Purchase | null> {
+    const rows = await this.db.query<PurchaseRow>(
+      'crypto-pay.open-invoice',
+      `SELECT ${PURCHASE_COLUMNS} FROM purchases
+       WHERE user_id = $1 AND provider = 'crypto_pay' AND status = 'pending' AND currency = $4
+         AND provider_invoice_id IS NOT NULL AND invoice_url IS NOT NULL AND expires_at > $5
+         AND (CASE WHEN $2::text IS NULL THEN kind = 'topup' AND amount_minor = $3
+                   ELSE kind = 'subscription' AND plan_code = $2 END)
+       ORDER BY created_at DESC LIMIT 1`,
+      [q.userId, q.planCode, q.amountMinor, q.currency, q.payableUntil],
+    );
+    return rows[0] ? toPurchase(rows[0]) : null;
+  }
+
   async purchaseIdOfInvoice(invoiceId: number): Promise<string | null> {
     const rows = await this.db.query<{ id: string }>(
       'crypto-pay.purchase-of-invoice',
@@ -97,11 +122,14 @@ export class CryptoPayRepository {
     return rows.length === 1;
   }
 
-  /** No invoice could be created or recorded: the purchase is dropped rather than left pending. */
+  /**
+   * No invoice could be created or recorded: the purchase is dropped rather than left pending, and its
+   * request key is released so that the retried update tries again.
+   */
   async markFailed(purchaseId: string, reason: string): Promise<boolean> {
     const rows = await this.db.query(
       'crypto-pay.mark-failed',
-      `UPDATE purchases SET status = 'failed', failure_reason = $2, updated_at = now()
+      `UPDATE purchases SET status = 'failed', failure_reason = $2, request_key = NULL, updated_at = now()
        WHERE id = $1 AND provider = 'crypto_pay' AND status = 'pending' AND provider_invoice_id IS NULL
        RETURNING id`,
       [purchaseId, reason.slice(0, 500)],

@@ -12,10 +12,11 @@ import { minorToDecimalString } from '../crypto-pay/crypto-pay-amount';
 import { starsInvoice, type StarsInvoice } from './stars-invoice';
 import { StarsError, StarsErrorCode } from './stars.errors';
 
+/** `requestKey` (`tg:<update_id>`): a redelivered update sends the invoice of the purchase it made first. */
 export type StarsCheckoutInput =
-  | { kind: 'subscription'; userId: number; planCode: string }
+  | { kind: 'subscription'; userId: number; planCode: string; requestKey?: string }
   /** `creditMinor`: what the balance gets, in the balance currency, for `stars`. */
-  | { kind: 'topup'; userId: number; stars: number; creditMinor: number };
+  | { kind: 'topup'; userId: number; stars: number; creditMinor: number; requestKey?: string };
 
 /** The fields of telegraf's PreCheckoutQuery this needs (ctx.preCheckoutQuery fits). */
 export interface PreCheckoutQueryLike {
@@ -98,6 +99,7 @@ export class StarsService {
             currency: STARS_CURRENCY,
             amountMinor: input.stars,
             creditMinor: input.creditMinor,
+            requestKey: input.requestKey,
           });
     return { purchase, invoice: this.buildInvoice(purchase) };
   }
