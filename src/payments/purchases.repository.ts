@@ -129,6 +129,17 @@ export class PurchasesRepository {
     return rows[0]?.purchase_id ?? null;
   }
 
+  /** Unpaid invoiced purchases the user opened since `since`. */
+  async pendingSince(q: { userId: number; since: Date }): Promise<number> {
+    const rows = await this.db.query<{ n: number }>(
+      'purchases.pending-since',
+      `SELECT count(*)::int AS n FROM purchases
+       WHERE user_id = $1 AND status = 'pending' AND provider IN ('crypto_pay', 'stars') AND created_at > $2`,
+      [q.userId, q.since],
+    );
+    return rows[0].n;
+  }
+
   /** True when the user paid (with outside money) for anything before this purchase. */
   async hasOtherPaid(em: EntityManager, q: { userId: number; exceptId: string }): Promise<boolean> {
     const rows = await queryRows(

@@ -89,6 +89,7 @@ export class PurchasesService {
         PaymentsErrorCode.PurchaseNotPayable,
         `request ${input.requestKey} is another user's`,
       );
+    await this.assertUnderPendingCap(user.id);
     const requestKey = input.requestKey ?? null;
     const { provider, currency } = input;
     if (provider !== 'crypto_pay' && provider !== 'stars')
@@ -135,6 +136,14 @@ export class PurchasesService {
       expiresAt,
       requestKey,
     });
+  }
+
+  /** One user cannot open invoices without end (each is a provider call on a circuit shared by everyone). */
+  private async assertUnderPendingCap(userId: number): Promise<void> {
+    const max = this.config.payments.pendingPerHourMax;
+    const since = new Date(this.clock.now().getTime() - 3_600_000);
+    if ((await this.purchases.pendingSince({ userId, since })) >= max)
+      throw new PaymentsError(PaymentsErrorCode.TooManyPending, `user ${userId} has ${max} unpaid invoices`);
   }
 
   /** Remembers the provider's invoice for a pending purchase (the watcher polls by these ids). */

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeCryptoPay } from '../../src/demo/fake-crypto-pay';
 import { CryptoPayModule } from '../../src/payments/providers/crypto-pay/crypto-pay.module';
 import { CryptoPayService } from '../../src/payments/providers/crypto-pay/crypto-pay.service';
+import { PaymentsErrorCode } from '../../src/payments/payments.errors';
 import { startCoreApp, type CoreApp } from '../support/factories';
 
 let fake: FakeCryptoPay;
@@ -110,5 +111,24 @@ describe('Crypto Pay invoices are not opened twice', () => {
     ]);
     const second = await cryptoPay.checkout({ kind: 'topup', userId: user.id, amountMinor: 11_000 });
     expect(second.invoiceId).not.toBe(first.invoiceId);
+  });
+});
+
+describe('invoice spam', () => {
+  it('refuses a further invoice once a user has opened the hourly maximum of unpaid ones', async () => {
+    const user = await core.factory.user();
+    const created = fake.callsTo('createInvoice');
+    for (let i = 1; i <= core.config.payments.pendingPerHourMax; i++)
+      await cryptoPay.checkout({ kind: 'topup', userId: user.id, amountMinor: 1_000 * i });
+    await expect(
+      cryptoPay.checkout({ kind: 'topup', userId: user.id, amountMinor: 99_000 }),
+    ).rejects.toMatchObject({ code: PaymentsErrorCode.TooManyPending });
+    expect(fake.callsTo('createInvoice') - created).toBe(core.config.payments.pendingPerHourMax);
+    const again = await cryptoPay.checkout({ kind: 'topup', userId: user.id, amountMinor: 1_000 });
+    expect(again.purchase.userId).toBe(user.id);
+    const other = await core.factory.user();
+    await expect(
+      cryptoPay.checkout({ kind: 'topup', userId: other.id, amountMinor: 99_000 }),
+    ).resolves.toMatchObject({ purchase: { userId: other.id } });
   });
 });
