@@ -5,7 +5,7 @@ import { BotHarness, lastText } from './telegram-ux-harness';
 
 let bot: BotHarness;
 beforeAll(async () => {
-  bot = await BotHarness.start();
+  bot = await BotHarness.start({ env: { TELEGRAM_UPDATE_MAX_ATTEMPTS: '1' } });
 });
 afterAll(async () => {
   await bot?.stop();
@@ -57,6 +57,29 @@ function refundedPayment(user: FakeUser, p: { payload: string; chargeId: string 
 }
 
 describe('Stars a payer was charged are never swallowed', () => {
+  it('retries a Stars payment update past TELEGRAM_UPDATE_MAX_ATTEMPTS until it is settled', async () => {
+    const user = bot.newUser();
+    await bot.say(user, '/start');
+    await bot.tap(user, 'ps:1m');
+    const purchase = await purchaseOf(user.id);
+    await bot.query(`UPDATE purchases SET status = 'expired' WHERE id = $1`, [purchase.id]);
+    bot.telegram.fault(
+      'refundStarPayment',
+      { kind: 'status', code: 400, description: 'Bad Request: try later' },
+      2,
+    );
+    const updateId = bot.telegram.successfulPayment(user, {
+      payload: purchase.id,
+      totalAmount: 150,
+      chargeId: 'stxr_retried_1',
+    });
+    await bot.until(async () => (await bot.updateState(updateId)) === 'done', 20_000);
+    const returned = bot.telegram.sent.filter(
+      (c) => c.method === 'refundStarPayment' && c.params.telegram_payment_charge_id === 'stxr_retried_1',
+    );
+    expect(returned.length).toBeGreaterThanOrEqual(1);
+  });
+
   it("credits a banned payer's successful Stars payment before the ban applies", async () => {
     const user = bot.newUser();
     await bot.say(user, '/start');
