@@ -100,6 +100,23 @@ describe('Stars a payer was charged are never swallowed', () => {
     expect(lastText(await bot.say(user, '/start'))).toBe(accessRestricted.en);
   });
 
+  it('credits a Stars payment whose successful_payment never arrived when reconciling with getStarTransactions, once', async () => {
+    const user = bot.newUser();
+    await bot.say(user, '/start');
+    await bot.tap(user, 'ps:1m');
+    const purchase = await purchaseOf(user.id);
+    await bot.handled(() => bot.telegram.preCheckout(user, { payload: purchase.id, totalAmount: 150 }));
+    bot.telegram.starPayment(user, {
+      payload: purchase.id,
+      totalAmount: 150,
+      chargeId: 'stxr_lost_update_1',
+    });
+    expect(await bot.runJob('stars-reconcile')).toBe('ok');
+    expect(await bot.runJob('stars-reconcile')).toBe('ok');
+    expect((await purchaseOf(user.id)).status).toBe('paid');
+    expect(await grantsOf(purchase.id)).toBe(1);
+  });
+
   it('reverses a Stars purchase that Telegram refunded by itself (refunded_payment), once', async () => {
     const user = bot.newUser();
     const purchaseId = await paidStarsPurchase(user, 'stxr_tg_refund_1');
