@@ -150,6 +150,7 @@ export class AppConfig {
       autoRenewWindowHours: this.env.AUTO_RENEW_WINDOW_HOURS,
       autoRenewGraceHours: this.env.AUTO_RENEW_GRACE_HOURS,
       purchasePendingTtlMinutes: this.env.PURCHASE_PENDING_TTL_MINUTES,
+      pendingPerHourMax: this.env.PURCHASES_PENDING_PER_HOUR_MAX,
     };
   }
 

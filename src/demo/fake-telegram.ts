@@ -180,7 +180,21 @@ export class FakeTelegram {
     });
   }
 
+  /** Stars received, as getStarTransactions lists them (successfulPayment adds one; newest last). */
+  readonly starTransactions: Record<string, unknown>[] = [];
+
+  /** Telegram took the Stars; no update is delivered (a lost successful_payment). */
+  starPayment(user: FakeUser, p: { payload: string; totalAmount: number; chargeId: string }): void {
+    this.starTransactions.push({
+      id: p.chargeId,
+      amount: p.totalAmount,
+      date: Math.floor(Date.now() / 1000),
+      source: { type: 'user', user: userObj(user), invoice_payload: p.payload },
+    });
+  }
+
   successfulPayment(user: FakeUser, p: { payload: string; totalAmount: number; chargeId: string }): number {
+    this.starPayment(user, p);
     return this.push({
       message: {
         message_id: this.nextMessageId++,
@@ -273,6 +287,11 @@ export class FakeTelegram {
         this.webhook = undefined;
         if (params.drop_pending_updates === true || params.drop_pending_updates === 'true') this.pending = [];
         return ok(res, true);
+      case 'getStarTransactions': {
+        const offset = Number(params.offset ?? 0);
+        const limit = Number(params.limit ?? 100);
+        return ok(res, { transactions: this.starTransactions.slice(offset, offset + limit) });
+      }
       case 'getWebhookInfo':
         return ok(res, {
           url: this.webhook?.url ?? '',

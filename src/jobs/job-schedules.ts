@@ -14,6 +14,7 @@ export const JOB_NAMES = {
   purchaseExpiry: 'purchase-expiry',
   expirySweep: 'expiry-sweep',
   reminders: 'reminders',
+  starsReconcile: 'stars-reconcile',
 } as const;
 
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
@@ -79,6 +80,12 @@ export const JOB_SCHEDULES: Record<JobName, JobScheduleRow> = {
     defaultIntervalMs: 300_000,
     configuredBy: ONLY_OVERRIDES,
     jitterMs: 30_000,
+    timeoutMs: 120_000,
+  },
+  [JOB_NAMES.starsReconcile]: {
+    defaultIntervalMs: 3_600_000,
+    configuredBy: ONLY_OVERRIDES,
+    jitterMs: 300_000,
     timeoutMs: 120_000,
   },
   [JOB_NAMES.purchaseExpiry]: {

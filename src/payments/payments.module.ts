@@ -9,6 +9,7 @@ import { AutoRenewalService } from './auto-renewal.service';
 import { BalanceCheckoutService } from './balance-checkout.service';
 import { BalanceLedgerRepository } from './balance-ledger.repository';
 import { BalanceService } from './balance.service';
+import { LatePaymentService } from './late-payment.service';
 import { PurchaseEffectsService } from './purchase-effects.service';
 import { PurchaseExpiryJob } from './purchase-expiry.job';
 import { PurchaseReversalService } from './purchase-reversal.service';
@@ -35,8 +36,10 @@ import { TopupPolicyService } from './topup-policy.service';
     AutoRenewalJob,
     PurchaseExpiryJob,
     TopupPolicyService,
+    LatePaymentService,
   ],
   exports: [
+    LatePaymentService,
     PurchasesService,
     BalanceService,
     AutoRenewalService,

@@ -94,6 +94,11 @@ export class PurchaseEntity {
   @Column({ name: 'refunded_at', type: 'timestamptz', nullable: true })
   refundedAt!: Date | null;
 
+  /** The request that created it (`tg:<update_id>`): a redelivered update finds this purchase again. */
+  @Index('purchases_request_key_uq', { unique: true, where: '"request_key" IS NOT NULL' })
+  @Column({ name: 'request_key', type: 'text', nullable: true })
+  requestKey!: string | null;
+
   @Column({ name: 'failure_reason', type: 'text', nullable: true })
   failureReason!: string | null;
 

@@ -15,6 +15,8 @@ export interface NewPurchase {
   expiresAt: Date | null;
   /** Set for purchases paid on the spot (from the balance). */
   paidAt?: Date;
+  /** Idempotency key of the request (`tg:<update_id>`); a second create with it returns the first purchase. */
+  requestKey?: string | null;
 }
 
 export interface PaidMark {
@@ -30,7 +32,19 @@ export class PurchasesRepository {
 
   async create(p: NewPurchase): Promise<Purchase> {
     const rows = await this.db.query<PurchaseRow>('purchases.create', INSERT, params(p));
-    return toPurchase(rows[0]);
+    if (rows[0]) return toPurchase(rows[0]);
+    const earlier = p.requestKey ? await this.findByRequestKey(p.requestKey) : null;
+    if (!earlier) throw new Error(`purchase of request ${p.requestKey} neither created nor found`);
+    return earlier;
+  }
+
+  async findByRequestKey(requestKey: string): Promise<Purchase | null> {
+    const rows = await this.db.query<PurchaseRow>(
+      'purchases.find-by-request',
+      `SELECT ${COLUMNS} FROM purchases WHERE request_key = $1`,
+      [requestKey],
+    );
+    return rows[0] ? toPurchase(rows[0]) : null;
   }
 
   async insert(em: EntityManager, p: NewPurchase): Promise<Purchase> {
@@ -115,6 +129,17 @@ export class PurchasesRepository {
     return rows[0]?.purchase_id ?? null;
   }
 
+  /** Unpaid invoiced purchases the user opened since `since`. */
+  async pendingSince(q: { userId: number; since: Date }): Promise<number> {
+    const rows = await this.db.query<{ n: number }>(
+      'purchases.pending-since',
+      `SELECT count(*)::int AS n FROM purchases
+       WHERE user_id = $1 AND status = 'pending' AND provider IN ('crypto_pay', 'stars') AND created_at > $2`,
+      [q.userId, q.since],
+    );
+    return rows[0].n;
+  }
+
   /** True when the user paid (with outside money) for anything before this purchase. */
   async hasOtherPaid(em: EntityManager, q: { userId: number; exceptId: string }): Promise<boolean> {
     const rows = await queryRows(
@@ -126,23 +151,43 @@ export class PurchasesRepository {
     return rows.length > 0;
   }
 
+  /** A late payment moves an expired purchase to paid; its credit goes to the balance (LatePaymentService). */
+  async markPaidLate(em: EntityManager, m: PaidMark & { creditMinor: number }): Promise<Purchase | null> {
+    const rows = await queryRows<PurchaseRow>(
+      em,
+      `UPDATE purchases SET status = 'paid', paid_at = $2, credit_minor = $5,
+              provider_invoice_id = COALESCE(provider_invoice_id, $3),
+              provider_charge_id = COALESCE($4, provider_charge_id),
+              failure_reason = 'paid after expiry: credited to the balance', updated_at = now()
+       WHERE id = $1 AND status = 'expired' RETURNING ${COLUMNS}`,
+      [m.id, m.now, m.providerInvoiceId, m.providerChargeId, m.creditMinor],
+    );
+    return rows[0] ? toPurchase(rows[0]) : null;
+  }
+
   /** Pending purchases past their deadline become expired; later payment attempts are refused. */
-  async expireStale(q: { now: Date; limit: number }): Promise<number> {
+  async expireStale(q: { now: Date; limit: number; keepCryptoPayInvoices: boolean }): Promise<number> {
     const rows = await this.db.query(
       'purchases.expire-stale',
-      `UPDATE purchases SET status = 'expired', failure_reason = 'not paid in time', updated_at = now()
+      `UPDATE purchases SET status = 'expired', failure_reason = $4, updated_at = now()
        WHERE id IN (SELECT id FROM purchases WHERE status = 'pending' AND expires_at <= $1
+                      AND NOT ($3 AND provider = 'crypto_pay' AND provider_invoice_id IS NOT NULL)
                     ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
        RETURNING id`,
-      [q.now, q.limit],
+      [q.now, q.limit, q.keepCryptoPayInvoices, EXPIRED_UNCHECKED],
     );
     return rows.length;
   }
 }
 
+/** failure_reason of a purchase expired by time alone: its provider may still report a payment. */
+export const EXPIRED_UNCHECKED = 'not paid in time';
+
 const INSERT = `INSERT INTO purchases (user_id, kind, plan_code, amount_minor, currency, credit_minor, provider,
-                                       expires_at, status, paid_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $9::timestamptz IS NULL THEN 'pending' ELSE 'paid' END, $9)
+                                       expires_at, status, paid_at, request_key)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $9::timestamptz IS NULL THEN 'pending' ELSE 'paid' END, $9,
+          $10)
+  ON CONFLICT (request_key) WHERE request_key IS NOT NULL DO NOTHING
   RETURNING ${COLUMNS}`;
 
 function params(p: NewPurchase): unknown[] {
@@ -156,5 +201,6 @@ function params(p: NewPurchase): unknown[] {
     p.provider,
     p.expiresAt,
     p.paidAt ?? null,
+    p.requestKey ?? null,
   ];
 }

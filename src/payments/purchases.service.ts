@@ -7,6 +7,7 @@ import { priceOf, STARS_CURRENCY } from '../subscriptions/plan';
 import { UsersService } from '../users/users.service';
 import { BalanceCheckoutService, type BalanceCheckoutResult } from './balance-checkout.service';
 import { PaymentsError, PaymentsErrorCode } from './payments.errors';
+import { checkConfirmation, eventReused, isUniqueViolation } from './purchase-confirmation';
 import { isPurchaseId, type Purchase } from './purchase';
 import type { PaymentProvider } from './purchase.entity';
 import { PurchaseEffectsService, type PaidEffects } from './purchase-effects.service';
@@ -16,10 +17,19 @@ import { PurchasesRepository } from './purchases.repository';
 /** Providers that create invoices; 'balance' purchases are paid on the spot by payFromBalance. */
 export type InvoiceProvider = Extract<PaymentProvider, 'crypto_pay' | 'stars'>;
 
+/** `requestKey` (e.g. `tg:<update_id>`): a redelivered request gets the purchase it created the first time. */
 export type CreatePurchaseInput =
-  | { kind: 'subscription'; userId: number; provider: InvoiceProvider; planCode: string; currency: string }
+  | {
+      kind: 'subscription';
+      userId: number;
+      provider: InvoiceProvider;
+      planCode: string;
+      currency: string;
+      requestKey?: string;
+    }
   | {
       kind: 'topup';
+      requestKey?: string;
       userId: number;
       provider: InvoiceProvider;
       /** What the user pays, minor units of `currency`. */
@@ -72,6 +82,15 @@ export class PurchasesService {
   /** A pending purchase to put on an invoice; its id is the invoice payload. */
   async create(input: CreatePurchaseInput): Promise<Purchase> {
     const user = await this.users.get(input.userId);
+    const earlier = input.requestKey ? await this.purchases.findByRequestKey(input.requestKey) : null;
+    if (earlier && earlier.userId === user.id) return earlier;
+    if (earlier)
+      throw new PaymentsError(
+        PaymentsErrorCode.PurchaseNotPayable,
+        `request ${input.requestKey} is another user's`,
+      );
+    await this.assertUnderPendingCap(user.id);
+    const requestKey = input.requestKey ?? null;
     const { provider, currency } = input;
     if (provider !== 'crypto_pay' && provider !== 'stars')
       throw new PaymentsError(
@@ -94,6 +113,7 @@ export class PurchasesService {
         creditMinor: null,
         provider,
         expiresAt,
+        requestKey,
       });
     }
     assertAmount(input.amountMinor, 'amount');
@@ -114,7 +134,16 @@ export class PurchasesService {
       creditMinor,
       provider,
       expiresAt,
+      requestKey,
     });
+  }
+
+  /** One user cannot open invoices without end (each is a provider call on a circuit shared by everyone). */
+  private async assertUnderPendingCap(userId: number): Promise<void> {
+    const max = this.config.payments.pendingPerHourMax;
+    const since = new Date(this.clock.now().getTime() - 3_600_000);
+    if ((await this.purchases.pendingSince({ userId, since })) >= max)
+      throw new PaymentsError(PaymentsErrorCode.TooManyPending, `user ${userId} has ${max} unpaid invoices`);
   }
 
   /** Remembers the provider's invoice for a pending purchase (the watcher polls by these ids). */
@@ -255,11 +284,20 @@ export class PurchasesService {
     );
   }
 
-  /** Pending purchases past their deadline become expired, in short batches; returns how many. */
+  /**
+   * Pending purchases past their deadline become expired, in short batches; returns how many. While Crypto
+   * Pay is configured, a purchase with a Crypto Pay invoice is left to the watcher, which expires it only
+   * after Crypto Pay says the invoice was not paid.
+   */
   async expireStale(opts: { signal?: AbortSignal; onBatch?: (n: number) => void } = {}): Promise<number> {
     let total = 0;
+    const keepCryptoPayInvoices = this.config.cryptoPay.enabled;
     while (!opts.signal?.aborted) {
-      const n = await this.purchases.expireStale({ now: this.clock.now(), limit: PURCHASE_EXPIRY_BATCH });
+      const n = await this.purchases.expireStale({
+        now: this.clock.now(),
+        limit: PURCHASE_EXPIRY_BATCH,
+        keepCryptoPayInvoices,
+      });
       total += n;
       opts.onBatch?.(n);
       if (n < PURCHASE_EXPIRY_BATCH) break;
@@ -273,37 +311,5 @@ function assertAmount(v: unknown, what: string): asserts v is number {
     throw new PaymentsError(
       PaymentsErrorCode.InvalidAmount,
       `${what} must be a positive whole number of minor units`,
-    );
-}
-
-function eventReused(c: FinalizeInput): PaymentsError {
-  return new PaymentsError(
-    PaymentsErrorCode.ProviderEventReused,
-    `${c.provider} event ${c.providerEventId} confirmed another purchase`,
-  );
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; driverError?: { code?: string } };
-  return (e.driverError?.code ?? e.code) === '23505';
-}
-
-function checkConfirmation(p: Purchase, c: FinalizeInput): void {
-  if (p.provider !== c.provider)
-    throw new PaymentsError(
-      PaymentsErrorCode.ProviderMismatch,
-      `purchase ${p.id} is paid through ${p.provider}`,
-    );
-  if (c.providerInvoiceId && p.providerInvoiceId && c.providerInvoiceId !== p.providerInvoiceId)
-    throw new PaymentsError(PaymentsErrorCode.InvoiceMismatch, `purchase ${p.id} has another invoice`);
-  if (c.amountMinor !== p.amountMinor || c.currency !== p.currency)
-    throw new PaymentsError(
-      PaymentsErrorCode.AmountMismatch,
-      `paid ${c.amountMinor} ${c.currency}, expected ${p.amountMinor} ${p.currency}`,
-    );
-  if (!c.providerEventId)
-    throw new PaymentsError(
-      PaymentsErrorCode.PurchaseNotPayable,
-      'a confirmation needs the provider event id',
     );
 }

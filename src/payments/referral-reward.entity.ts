@@ -15,6 +15,7 @@ import { PurchaseEntity } from './purchase.entity';
 @Entity('referral_rewards')
 @Check('referral_rewards_amount_positive', '"amount_minor" > 0')
 @Check('referral_rewards_not_self', '"referrer_id" <> "referee_id"')
+@Check('referral_rewards_owed_valid', '"owed_minor" >= 0 AND "owed_minor" <= "amount_minor"')
 export class ReferralRewardEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
@@ -45,6 +46,10 @@ export class ReferralRewardEntity {
 
   @Column({ name: 'amount_minor', type: 'bigint', transformer: bigintNumber })
   amountMinor!: number;
+
+  /** Clawed back on a refund but already spent: owed, and taken from the referrer's next rewards. */
+  @Column({ name: 'owed_minor', type: 'bigint', default: 0, transformer: bigintNumber })
+  owedMinor!: number;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

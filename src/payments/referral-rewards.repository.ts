@@ -51,4 +51,33 @@ export class ReferralRewardsRepository {
         }
       : null;
   }
+
+  /** Records what a clawback could not take from the referrer's balance. */
+  async setOwed(em: EntityManager, purchaseId: string, owedMinor: number): Promise<void> {
+    await queryRows(em, `UPDATE referral_rewards SET owed_minor = $2 WHERE purchase_id = $1`, [
+      purchaseId,
+      owedMinor,
+    ]);
+  }
+
+  /** Repays the referrer's debts, oldest first, with up to `amountMinor`; returns how much was used. */
+  async repayDebts(em: EntityManager, referrerId: number, amountMinor: number): Promise<number> {
+    const debts = await queryRows<{ id: string; owed_minor: string }>(
+      em,
+      `SELECT id, owed_minor FROM referral_rewards WHERE referrer_id = $1 AND owed_minor > 0
+       ORDER BY id FOR UPDATE`,
+      [referrerId],
+    );
+    let used = 0;
+    for (const d of debts) {
+      const take = Math.min(Number(d.owed_minor), amountMinor - used);
+      if (take <= 0) break;
+      await queryRows(em, `UPDATE referral_rewards SET owed_minor = owed_minor - $2 WHERE id = $1`, [
+        d.id,
+        take,
+      ]);
+      used += take;
+    }
+    return used;
+  }
 }

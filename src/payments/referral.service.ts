@@ -55,9 +55,13 @@ export class ReferralService {
       amountMinor,
     });
     if (!inserted) return null;
+    // A clawback the referrer could not pay when it happened is repaid from this reward first.
+    const repaid = await this.rewards.repayDebts(em, referee.referrerId, amountMinor);
+    if (repaid === amountMinor) return { referrerId: referee.referrerId, amountMinor };
+    const credited = amountMinor - repaid;
     const balanceAfter = await this.ledger.apply(em, {
       userId: referee.referrerId,
-      deltaMinor: amountMinor,
+      deltaMinor: credited,
       reason: 'referral_reward',
       reference: purchase.id,
     });
@@ -65,7 +69,7 @@ export class ReferralService {
       userId: referee.referrerId,
       kind: 'referral_reward',
       dedupeKey: dedupeKeys.referral(purchase.id),
-      payload: { amountMinor, currency: balanceCurrency, balanceAfter, refereeId: referee.id },
+      payload: { amountMinor: credited, currency: balanceCurrency, balanceAfter, refereeId: referee.id },
     });
     return { referrerId: referee.referrerId, amountMinor };
   }
@@ -75,11 +79,15 @@ export class ReferralService {
     return this.rewards.statsFor(referrerId);
   }
 
-  /** On refund: takes the reward back as far as the referrer's balance allows (never below zero). */
+  /**
+   * On refund: takes the reward back from the referrer's balance; what was spent already (the balance never
+   * goes below zero) becomes a debt repaid from the referrer's next rewards. Returns what was taken now.
+   */
   async clawBack(em: EntityManager, purchaseId: string): Promise<number> {
     const reward = await this.rewards.lockForPurchase(em, purchaseId);
     if (!reward) return 0;
     const amount = Math.min(reward.amountMinor, reward.referrerBalance);
+    if (amount < reward.amountMinor) await this.rewards.setOwed(em, purchaseId, reward.amountMinor - amount);
     if (amount <= 0) return 0;
     await this.ledger.apply(em, {
       userId: reward.referrerId,

@@ -248,9 +248,14 @@ export class UpdateDispatcherService implements OnApplicationBootstrap, BeforeAp
       // for as long as the outage lasts (backoff capped at 30 s) instead of being given up after
       // TELEGRAM_UPDATE_MAX_ATTEMPTS, so a reply cut off by a Telegram outage is sent when it ends.
       const outage = isTelegramOutage(error);
-      const retry = isTransient(error) && (update.attempts < updateMaxAttempts || outage);
+      // Telegram never resends a payment: its update is retried until it is settled (backoff up to 10 min).
+      const payment = isPaymentUpdate(update.payload);
+      const retry = isTransient(error) && (update.attempts < updateMaxAttempts || outage || payment);
       const retryInMs = retry
-        ? retryDelayMs(update.attempts, { baseMs: 1_000, maxMs: outage ? 30_000 : 60_000 })
+        ? retryDelayMs(update.attempts, {
+            baseMs: 1_000,
+            maxMs: payment ? PAYMENT_RETRY_MAX_MS : outage ? 30_000 : 60_000,
+          })
         : null;
       if (!retry) this.failed++;
       this.logger.error(
@@ -281,6 +286,14 @@ export class UpdateDispatcherService implements OnApplicationBootstrap, BeforeAp
       this.wake();
     }
   }
+}
+
+const PAYMENT_RETRY_MAX_MS = 600_000;
+
+/** A message settling money Telegram moved (successful_payment, refunded_payment). */
+export function isPaymentUpdate(update: Record<string, unknown>): boolean {
+  const m = update.message as object | null | undefined;
+  return typeof m === 'object' && m !== null && ('successful_payment' in m || 'refunded_payment' in m);
 }
 
 /** Telegram's API cannot be reached or fails on its side (5xx): nothing is wrong with the update. */

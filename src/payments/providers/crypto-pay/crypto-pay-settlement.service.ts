@@ -1,17 +1,20 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { PaymentsError } from '../../payments.errors';
-import { PurchasesService } from '../../purchases.service';
+import { LatePaymentService } from '../../late-payment.service';
+import { PaymentsError, PaymentsErrorCode } from '../../payments.errors';
+import { PurchasesService, type FinalizeInput } from '../../purchases.service';
 import { decimalStringToMinor } from './crypto-pay-amount';
 import { CryptoPayRepository } from './crypto-pay.repository';
 import type { CryptoPayInvoice } from './crypto-pay.types';
 
-export type SettlementOutcome = 'credited' | 'already_credited' | 'expired' | 'still_active' | 'refused';
+export type SettlementOutcome =
+  'credited' | 'credited_to_balance' | 'already_credited' | 'expired' | 'still_active' | 'refused';
 
 /**
  * Applies what Crypto Pay says about an invoice (webhook or status poll) to its purchase. A paid invoice goes
  * through PurchasesService.finalize, which moves the purchase to paid exactly once and records the provider
  * event in the same transaction; a refusal (other amount, expired purchase, unknown purchase) changes
- * nothing and is logged for a human, since retrying cannot fix it.
+ * nothing and is logged for a human, since retrying cannot fix it. A payment for a purchase that expired
+ * meanwhile is credited to the user's balance.
  */
 @Injectable()
 export class CryptoPaySettlementService {
@@ -20,6 +23,7 @@ export class CryptoPaySettlementService {
   constructor(
     private readonly purchases: PurchasesService,
     private readonly repository: CryptoPayRepository,
+    private readonly latePayments: LatePaymentService,
   ) {}
 
   async settle(purchaseId: string, invoice: CryptoPayInvoice): Promise<SettlementOutcome> {
@@ -34,17 +38,23 @@ export class CryptoPaySettlementService {
       );
       return 'refused';
     }
+    const confirmation: FinalizeInput = {
+      purchaseId,
+      provider: 'crypto_pay',
+      // Keyed by the invoice, not the delivery: webhook and watcher confirm the same payment under one key.
+      providerEventId: invoiceEventId(invoice.invoice_id),
+      providerInvoiceId: String(invoice.invoice_id),
+      amountMinor,
+      currency,
+      payload: { invoice_id: invoice.invoice_id, paid_at: invoice.paid_at, paid_asset: invoice.paid_asset },
+    };
     try {
-      const result = await this.purchases.finalize({
-        purchaseId,
-        provider: 'crypto_pay',
-        // Keyed by the invoice, not the delivery: webhook and watcher confirm the same payment under one key.
-        providerEventId: invoiceEventId(invoice.invoice_id),
-        providerInvoiceId: String(invoice.invoice_id),
-        amountMinor,
-        currency,
-        payload: { invoice_id: invoice.invoice_id, paid_at: invoice.paid_at, paid_asset: invoice.paid_asset },
+      const result = await this.purchases.finalize(confirmation).catch(async (err: unknown) => {
+        if (!(err instanceof PaymentsError && err.code === PaymentsErrorCode.PurchaseExpired)) throw err;
+        const late = await this.latePayments.credit(confirmation);
+        return { outcome: late.outcome === 'credited' ? ('late' as const) : late.outcome };
       });
+      if (result.outcome === 'late') return 'credited_to_balance';
       return result.outcome === 'paid' ? 'credited' : 'already_credited';
     } catch (err) {
       if (!(err instanceof PaymentsError)) throw err;

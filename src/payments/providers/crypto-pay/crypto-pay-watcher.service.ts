@@ -1,15 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../../../clock/clock';
 import type { JobContext, JobResult } from '../../../jobs/job.types';
-import { CryptoPaySettlementService } from './crypto-pay-settlement.service';
+import { CryptoPaySettlementService, type SettlementOutcome } from './crypto-pay-settlement.service';
 import { CryptoPayClient, GET_INVOICES_MAX_IDS } from './crypto-pay.client';
-import { CryptoPayRepository, type InvoiceCursor } from './crypto-pay.repository';
+import { CryptoPayRepository, type InvoiceCursor, type PendingInvoice } from './crypto-pay.repository';
 
 /** Upper bound of invoices looked at per iteration; the rest wait for the next tick. */
 const MAX_BATCHES_PER_ITERATION = 10;
 
 /**
- * Webhooks can be missed (not configured, not delivered, delivered while we were down), so pending invoices
- * are polled: read a batch of ids in one short query, ask Crypto Pay with no connection held, then settle
+ * Webhooks can be missed (not configured, not delivered, delivered while we were down), so open invoices
+ * are polled, also past their purchase's deadline (the expiry job leaves those to this watcher): read a batch of ids in one short query, ask Crypto Pay with no connection held, then settle
  * each invoice in its own short transaction. When Crypto Pay is down or hangs, the client's deadline,
  * retries and circuit breaker end the iteration with an error line; nothing is lost, the next tick retries.
  */
@@ -21,6 +22,7 @@ export class CryptoPayWatcherService {
     private readonly client: CryptoPayClient,
     private readonly repository: CryptoPayRepository,
     private readonly settlement: CryptoPaySettlementService,
+    private readonly clock: Clock,
   ) {}
 
   async run(ctx: JobContext): Promise<JobResult> {
@@ -38,9 +40,11 @@ export class CryptoPayWatcherService {
       const byId = new Map(invoices.map((i) => [i.invoice_id, i]));
       for (const p of pending) {
         const invoice = byId.get(p.invoiceId);
-        if (!invoice || ctx.signal.aborted) continue;
+        if (ctx.signal.aborted) continue;
         try {
-          const outcome = await this.settlement.settle(p.purchaseId, invoice);
+          const outcome = invoice
+            ? await this.settlement.settle(p.purchaseId, invoice)
+            : await this.unknownInvoice(p);
           counts[outcome] = (counts[outcome] ?? 0) + 1;
           if (outcome === 'refused') failed++;
           else if (outcome !== 'still_active') processed++;
@@ -59,5 +63,13 @@ export class CryptoPayWatcherService {
     }
     if (Object.keys(counts).length) this.logger.log(`invoices ${JSON.stringify(counts)}`);
     return { processed, failed };
+  }
+
+  /** Crypto Pay does not list the invoice (deleted): nothing can be paid on it once the purchase is due. */
+  private async unknownInvoice(p: PendingInvoice): Promise<SettlementOutcome> {
+    if (!p.expiresAt || p.expiresAt > this.clock.now()) return 'still_active';
+    return (await this.repository.markExpired(p.purchaseId, 'invoice unknown to Crypto Pay'))
+      ? 'expired'
+      : 'already_credited';
   }
 }

@@ -75,10 +75,13 @@ export class CryptoPayWebhookService {
       return 'refused';
     }
     // A replay is a no-op, unless the first delivery was stored but never settled (a crash in between).
-    if (!fresh && (await this.repository.statusOf(purchaseId)) !== 'pending') return 'duplicate';
+    if (!fresh && !OPEN_STATUSES.has((await this.repository.statusOf(purchaseId)) ?? '')) return 'duplicate';
     return this.settlement.settle(purchaseId, invoice);
   }
 }
+
+/** A paid invoice for a purchase in one of these is still to be credited (expired: to the balance). */
+const OPEN_STATUSES = new Set(['pending', 'expired']);
 
 function parseUpdate(body: unknown): CryptoPayUpdate {
   const u = body as Partial<CryptoPayUpdate> | null;

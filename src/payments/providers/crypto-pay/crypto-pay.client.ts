@@ -46,6 +46,8 @@ export interface CallOptions {
 
 /** Crypto Pay caps `count` at 1000, so a watcher asks for its ids in batches of at most this many. */
 export const GET_INVOICES_MAX_IDS = 1000;
+/** How many of the newest active invoices a payload lookup reads at most. */
+const FIND_BY_PAYLOAD_MAX = 5_000;
 
 /**
  * A thin client for the four Crypto Pay methods the bot needs. Every attempt has a deadline; network errors,
@@ -54,6 +56,8 @@ export const GET_INVOICES_MAX_IDS = 1000;
  */
 export class CryptoPayClient {
   private readonly policy: IPolicy;
+  /** For calls that must not be repeated blindly (createInvoice): the shared breaker, no retries. */
+  private readonly once: IPolicy;
   private readonly apiRoot: string;
 
   constructor(private readonly opts: CryptoPayClientOptions) {
@@ -68,9 +72,48 @@ export class CryptoPayClient {
       breaker: new ConsecutiveBreaker(opts.breakerThreshold ?? 5),
     });
     this.policy = wrap(breaker, retries);
+    this.once = breaker;
   }
 
-  createInvoice(input: CreateInvoiceInput, o: CallOptions = {}): Promise<CryptoPayInvoice> {
+  /**
+   * createInvoice is not idempotent: an attempt that timed out may have created the invoice. Before trying
+   * again, the invoice is looked for by its payload, so a lost answer does not open a second one.
+   */
+  async createInvoice(input: CreateInvoiceInput, o: CallOptions = {}): Promise<CryptoPayInvoice> {
+    const attempts = (this.opts.retries ?? 2) + 1;
+    let delay = this.opts.backoffMs ?? 200;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.createInvoiceOnce(input, o);
+      } catch (err) {
+        if (!(err instanceof CryptoPayUnavailableError) || attempt >= attempts) throw err;
+        await sleep(delay, o.signal);
+        delay = Math.min(delay * 2, 2_000);
+        const made = await this.findInvoiceByPayload(input.payload, o).catch(() => null);
+        if (made) return made;
+      }
+    }
+  }
+
+  /** An active invoice carrying `payload`, looked for among the newest active invoices (no payload filter). */
+  async findInvoiceByPayload(payload: string, o: CallOptions = {}): Promise<CryptoPayInvoice | null> {
+    for (let offset = 0; offset < FIND_BY_PAYLOAD_MAX; offset += GET_INVOICES_MAX_IDS) {
+      const result = await this.call<{ items?: unknown }>(
+        'getInvoices',
+        { status: 'active', count: GET_INVOICES_MAX_IDS, offset },
+        o,
+      );
+      if (!result || !Array.isArray(result.items))
+        throw new CryptoPayUnavailableError('getInvoices', 'answer has no items list');
+      const items = result.items.map((inv) => assertInvoice('getInvoices', inv));
+      const found = items.find((inv) => inv.payload === payload);
+      if (found) return found;
+      if (items.length < GET_INVOICES_MAX_IDS) return null;
+    }
+    return null;
+  }
+
+  private createInvoiceOnce(input: CreateInvoiceInput, o: CallOptions): Promise<CryptoPayInvoice> {
     return this.call<CryptoPayInvoice>(
       'createInvoice',
       {
@@ -83,6 +126,7 @@ export class CryptoPayClient {
         expires_in: input.expiresInS,
       },
       o,
+      this.once,
     ).then((inv) => assertInvoice('createInvoice', inv));
   }
 
@@ -111,9 +155,14 @@ export class CryptoPayClient {
     return this.call<CryptoPayApp>('getMe', {}, o);
   }
 
-  private async call<T>(method: string, params: Record<string, unknown>, o: CallOptions): Promise<T> {
+  private async call<T>(
+    method: string,
+    params: Record<string, unknown>,
+    o: CallOptions,
+    policy: IPolicy = this.policy,
+  ): Promise<T> {
     try {
-      return await this.policy.execute(() => this.attempt<T>(method, params, o.signal), o.signal);
+      return await policy.execute(() => this.attempt<T>(method, params, o.signal), o.signal);
     } catch (err) {
       if (err instanceof BrokenCircuitError)
         throw new CryptoPayUnavailableError(method, 'circuit open after repeated failures; retrying later', {
@@ -168,6 +217,22 @@ function assertInvoice(method: string, inv: unknown): CryptoPayInvoice {
   if (!i || typeof i.invoice_id !== 'number' || typeof i.status !== 'string')
     throw new CryptoPayUnavailableError(method, 'answer is not an invoice');
   return i as CryptoPayInvoice;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    timer.unref();
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 function describe(err: unknown): string {

@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DbService } from '../../../database/db.service';
+import { PURCHASE_COLUMNS, toPurchase, type Purchase, type PurchaseRow } from '../../purchase';
+import { EXPIRED_UNCHECKED } from '../../purchases.repository';
 
 export interface PendingInvoice {
   purchaseId: string;
   invoiceId: number;
   createdAt: Date;
+  expiresAt: Date | null;
 }
 
 export interface InvoiceCursor {
@@ -21,21 +24,55 @@ export interface InvoiceCursor {
 export class CryptoPayRepository {
   constructor(private readonly db: DbService) {}
 
-  /** Pending Crypto Pay purchases with an invoice, oldest first, keyset-paged. */
+  /**
+   * Crypto Pay purchases with an invoice whose payment is still open: pending ones, and those expired by time
+   * alone (the invoice was never checked), oldest first, keyset-paged.
+   */
   async pendingInvoices(q: { limit: number; after?: InvoiceCursor }): Promise<PendingInvoice[]> {
-    const rows = await this.db.query<{ id: string; provider_invoice_id: string; created_at: Date }>(
+    const rows = await this.db.query<{
+      id: string;
+      provider_invoice_id: string;
+      created_at: Date;
+      expires_at: Date | null;
+    }>(
       'crypto-pay.pending-invoices',
-      `SELECT id, provider_invoice_id, created_at FROM purchases
-       WHERE provider = 'crypto_pay' AND status = 'pending' AND provider_invoice_id IS NOT NULL
+      `SELECT id, provider_invoice_id, created_at, expires_at FROM purchases
+       WHERE provider = 'crypto_pay' AND provider_invoice_id IS NOT NULL
+         AND (status = 'pending' OR (status = 'expired' AND failure_reason = $4))
          AND ($2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid))
        ORDER BY created_at, id LIMIT $1`,
-      [q.limit, q.after?.createdAt ?? null, q.after?.purchaseId ?? null],
+      [q.limit, q.after?.createdAt ?? null, q.after?.purchaseId ?? null, EXPIRED_UNCHECKED],
     );
     return rows.map((r) => ({
       purchaseId: r.id,
       invoiceId: Number(r.provider_invoice_id),
       createdAt: r.created_at,
+      expiresAt: r.expires_at,
     }));
+  }
+
+  /**
+   * The user's newest pending Crypto Pay purchase of the same plan (or top-up amount) whose invoice can still
+   * be paid past `payableUntil`: pressing pay again shows it instead of opening another invoice.
+   */
+  async openInvoiceOf(q: {
+    userId: number;
+    planCode: string | null;
+    amountMinor: number | null;
+    currency: string;
+    payableUntil: Date;
+  }): Promise<Purchase | null> {
+    const rows = await this.db.query<PurchaseRow>(
+      'crypto-pay.open-invoice',
+      `SELECT ${PURCHASE_COLUMNS} FROM purchases
+       WHERE user_id = $1 AND provider = 'crypto_pay' AND status = 'pending' AND currency = $4
+         AND provider_invoice_id IS NOT NULL AND invoice_url IS NOT NULL AND expires_at > $5
+         AND (CASE WHEN $2::text IS NULL THEN kind = 'topup' AND amount_minor = $3
+                   ELSE kind = 'subscription' AND plan_code = $2 END)
+       ORDER BY created_at DESC LIMIT 1`,
+      [q.userId, q.planCode, q.amountMinor, q.currency, q.payableUntil],
+    );
+    return rows[0] ? toPurchase(rows[0]) : null;
   }
 
   async purchaseIdOfInvoice(invoiceId: number): Promise<string | null> {
@@ -70,22 +107,29 @@ export class CryptoPayRepository {
     return rows.length === 1;
   }
 
-  /** Crypto Pay says the invoice expired unpaid: the purchase can no longer be paid. */
-  async markExpired(purchaseId: string): Promise<boolean> {
+  /**
+   * Crypto Pay says the invoice expired unpaid (or does not know it): the purchase can no longer be paid, and
+   * the watcher stops asking.
+   */
+  async markExpired(purchaseId: string, reason = 'invoice expired'): Promise<boolean> {
     const rows = await this.db.query(
       'crypto-pay.mark-expired',
-      `UPDATE purchases SET status = 'expired', failure_reason = 'invoice expired', updated_at = now()
-       WHERE id = $1 AND provider = 'crypto_pay' AND status = 'pending' RETURNING id`,
-      [purchaseId],
+      `UPDATE purchases SET status = 'expired', failure_reason = $2, updated_at = now()
+       WHERE id = $1 AND provider = 'crypto_pay'
+         AND (status = 'pending' OR (status = 'expired' AND failure_reason = $3)) RETURNING id`,
+      [purchaseId, reason, EXPIRED_UNCHECKED],
     );
     return rows.length === 1;
   }
 
-  /** No invoice could be created or recorded: the purchase is dropped rather than left pending. */
+  /**
+   * No invoice could be created or recorded: the purchase is dropped rather than left pending, and its
+   * request key is released so that the retried update tries again.
+   */
   async markFailed(purchaseId: string, reason: string): Promise<boolean> {
     const rows = await this.db.query(
       'crypto-pay.mark-failed',
-      `UPDATE purchases SET status = 'failed', failure_reason = $2, updated_at = now()
+      `UPDATE purchases SET status = 'failed', failure_reason = $2, request_key = NULL, updated_at = now()
        WHERE id = $1 AND provider = 'crypto_pay' AND status = 'pending' AND provider_invoice_id IS NULL
        RETURNING id`,
       [purchaseId, reason.slice(0, 500)],

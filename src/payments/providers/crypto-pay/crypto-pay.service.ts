@@ -9,9 +9,10 @@ import { CryptoPayClient } from './crypto-pay.client';
 import { CryptoPayError, CryptoPayErrorCode } from './crypto-pay.errors';
 import { CryptoPayRepository } from './crypto-pay.repository';
 
+/** `requestKey` (`tg:<update_id>`): a redelivered update shows the invoice it opened the first time. */
 export type CryptoPayCheckoutInput =
-  | { kind: 'subscription'; userId: number; planCode: string; currency?: string }
-  | { kind: 'topup'; userId: number; amountMinor: number; currency?: string };
+  | { kind: 'subscription'; userId: number; planCode: string; currency?: string; requestKey?: string }
+  | { kind: 'topup'; userId: number; amountMinor: number; currency?: string; requestKey?: string };
 
 export interface CryptoPayInvoiceRef {
   purchase: Purchase;
@@ -60,11 +61,34 @@ export class CryptoPayService {
     const currency = input.currency ?? this.config.payments.balanceCurrency;
     if (!isCryptoPayFiat(currency))
       throw new CryptoPayError(CryptoPayErrorCode.NotPayable, `Crypto Pay invoices cannot be in ${currency}`);
+    const open = await this.repository.openInvoiceOf({
+      userId: input.userId,
+      planCode: input.kind === 'subscription' ? input.planCode : null,
+      amountMinor: input.kind === 'topup' ? input.amountMinor : null,
+      currency,
+      payableUntil: new Date(this.clock.now().getTime() + (EXPIRY_MARGIN_S + 60) * 1000),
+    });
+    if (open) return this.refOf(open);
     const purchase =
       input.kind === 'subscription'
         ? await this.purchases.create({ ...input, provider: 'crypto_pay', currency })
         : await this.purchases.create({ ...input, provider: 'crypto_pay', currency });
+    if (purchase.status === 'pending' && purchase.providerInvoiceId && purchase.invoiceUrl)
+      return this.refOf(purchase);
     return this.createInvoiceForPurchase(purchase, o);
+  }
+
+  /** The invoice already opened for a purchase; it was made to expire EXPIRY_MARGIN_S before the purchase. */
+  private refOf(purchase: Purchase): CryptoPayInvoiceRef {
+    const expiresAt = purchase.expiresAt
+      ? new Date(purchase.expiresAt.getTime() - EXPIRY_MARGIN_S * 1000)
+      : new Date(this.clock.now().getTime() + this.config.cryptoPay.invoiceTtlS * 1000);
+    return {
+      purchase,
+      invoiceId: Number(purchase.providerInvoiceId),
+      invoiceUrl: purchase.invoiceUrl!,
+      expiresAt,
+    };
   }
 
   /** Puts an existing pending Crypto Pay purchase on a new invoice. */

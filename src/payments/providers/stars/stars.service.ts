@@ -12,10 +12,11 @@ import { minorToDecimalString } from '../crypto-pay/crypto-pay-amount';
 import { starsInvoice, type StarsInvoice } from './stars-invoice';
 import { StarsError, StarsErrorCode } from './stars.errors';
 
+/** `requestKey` (`tg:<update_id>`): a redelivered update sends the invoice of the purchase it made first. */
 export type StarsCheckoutInput =
-  | { kind: 'subscription'; userId: number; planCode: string }
+  | { kind: 'subscription'; userId: number; planCode: string; requestKey?: string }
   /** `creditMinor`: what the balance gets, in the balance currency, for `stars`. */
-  | { kind: 'topup'; userId: number; stars: number; creditMinor: number };
+  | { kind: 'topup'; userId: number; stars: number; creditMinor: number; requestKey?: string };
 
 /** The fields of telegraf's PreCheckoutQuery this needs (ctx.preCheckoutQuery fits). */
 export interface PreCheckoutQueryLike {
@@ -50,10 +51,26 @@ export const PRE_CHECKOUT_MESSAGES: Record<PreCheckoutRefusal, string> = {
   price_changed: 'The price has changed since this invoice was made. Please start the purchase again.',
 };
 
+/** A message whose `refunded_payment` says Telegram gave the Stars of a payment back (Bot API 7.10+). */
+export interface RefundedPaymentMessageLike {
+  refunded_payment: {
+    currency: string;
+    total_amount: number;
+    invoice_payload: string;
+    telegram_payment_charge_id: string;
+  };
+}
+
 export type StarsPaymentResult =
   | (FinalizeResult & { outcome: 'paid' | 'already_paid' })
   /** Telegram took the Stars for a purchase that cannot be credited any more: they were given back. */
   | { outcome: 'returned'; reason: PaymentsErrorCode };
+
+/** A Telegram-side refund the books cannot follow (top-up spent, purchase never paid): a human decides. */
+const NOT_REVERSIBLE = new Set<PaymentsErrorCode>([
+  PaymentsErrorCode.RefundExceedsBalance,
+  PaymentsErrorCode.NotRefundable,
+]);
 
 /** Refusals after which the Stars are returned: the purchase can never be credited with this payment. */
 const RETURNABLE = new Set<PaymentsErrorCode>([
@@ -98,6 +115,7 @@ export class StarsService {
             currency: STARS_CURRENCY,
             amountMinor: input.stars,
             creditMinor: input.creditMinor,
+            requestKey: input.requestKey,
           });
     return { purchase, invoice: this.buildInvoice(purchase) };
   }
@@ -174,6 +192,35 @@ export class StarsService {
         { signal: o.signal },
       );
       return { outcome: 'returned', reason: err.code };
+    }
+  }
+
+  /**
+   * Telegram returned the Stars by itself (a dispute, support): the purchase is reversed through the refund
+   * path, and the provider side is recorded first so that no admin refund sends the Stars a second time.
+   */
+  async onRefundedPayment(
+    message: RefundedPaymentMessageLike,
+  ): Promise<{ outcome: 'refunded' | 'already_refunded' | 'ignored' | 'not_reversible' }> {
+    const r = message.refunded_payment;
+    const chargeId = r.telegram_payment_charge_id;
+    const purchase = r.currency === STARS_CURRENCY ? await this.find(r.invoice_payload) : null;
+    if (!purchase || purchase.provider !== 'stars' || purchase.providerChargeId !== chargeId) {
+      this.logger.error(
+        `refunded Stars charge ${chargeId} matches no paid Stars purchase; needs manual review`,
+      );
+      return { outcome: 'ignored' };
+    }
+    await this.purchases.recordProviderRefund({ provider: 'stars', chargeId, purchaseId: purchase.id });
+    try {
+      const result = await this.purchases.refund({ purchaseId: purchase.id, reason: 'refunded by Telegram' });
+      return { outcome: result.outcome };
+    } catch (err) {
+      if (!(err instanceof PaymentsError) || !NOT_REVERSIBLE.has(err.code)) throw err;
+      this.logger.error(
+        `Telegram refunded Stars charge ${chargeId} of purchase ${purchase.id} but it cannot be reversed here: ${err.code} ${err.message}; needs manual review`,
+      );
+      return { outcome: 'not_reversible' };
     }
   }
 

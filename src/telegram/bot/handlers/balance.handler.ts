@@ -106,7 +106,12 @@ export class BalanceHandler {
     if (amount === undefined) return this.explainRange(ctx, langOf(ctx));
     const lang = langOf(ctx);
     const ref = await this.cryptoPay.checkout(
-      { kind: 'topup', userId: userOf(ctx).id, amountMinor: amount },
+      {
+        kind: 'topup',
+        userId: userOf(ctx).id,
+        amountMinor: amount,
+        requestKey: `tg:${ctx.update.update_id}`,
+      },
       { signal: signalOf() },
     );
     await show(
@@ -135,6 +140,7 @@ export class BalanceHandler {
       userId: userOf(ctx).id,
       stars: this.topups.starsFor(amount),
       creditMinor: amount,
+      requestKey: `tg:${ctx.update.update_id}`,
     });
     const invoice = this.stars.buildInvoice(
       purchase,

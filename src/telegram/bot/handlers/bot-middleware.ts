@@ -86,7 +86,12 @@ export class BotMiddleware {
         user = { ...user, blockedAt: null };
       }
       state.user = user;
-      if (user.isBanned && !this.config.bot.adminIds.has(user.id) && !isAdminUpdate(ctx)) {
+      if (
+        user.isBanned &&
+        !this.config.bot.adminIds.has(user.id) &&
+        !isAdminUpdate(ctx) &&
+        !isPaymentSettlement(ctx)
+      ) {
         if (ctx.callbackQuery) await ctx.answerCbQuery(accessRestricted[langOf(ctx)], { show_alert: true });
         else if (ctx.preCheckoutQuery) await ctx.answerPreCheckoutQuery(false, accessRestricted[langOf(ctx)]);
         else if (ctx.chat) await ctx.reply(accessRestricted[langOf(ctx)]);
@@ -157,4 +162,10 @@ function isAdminUpdate(ctx: Context): boolean {
 /** "/grant@bot 5" → "grant"; undefined when the text is not a command. */
 export function commandOf(text: string): string | undefined {
   return /^\/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s|$)/.exec(text)?.[1]?.toLowerCase();
+}
+
+/** Stars already taken (or given back) by Telegram: settled first even for a banned user, then the ban applies. */
+function isPaymentSettlement(ctx: Context): boolean {
+  const m = ctx.message as object | undefined;
+  return Boolean(m && ('successful_payment' in m || 'refunded_payment' in m));
 }

@@ -109,7 +109,12 @@ export class PlansHandler {
     const plan = this.plans.get(matchOf(ctx)[1]);
     const lang = langOf(ctx);
     const ref = await this.cryptoPay.checkout(
-      { kind: 'subscription', userId: userOf(ctx).id, planCode: plan.code },
+      {
+        kind: 'subscription',
+        userId: userOf(ctx).id,
+        planCode: plan.code,
+        requestKey: `tg:${ctx.update.update_id}`,
+      },
       { signal: signalOf() },
     );
     await show(
@@ -137,6 +142,7 @@ export class PlansHandler {
       kind: 'subscription',
       userId: userOf(ctx).id,
       planCode: plan.code,
+      requestKey: `tg:${ctx.update.update_id}`,
     });
     const invoice = this.stars.buildInvoice(
       purchase,

@@ -5,6 +5,7 @@ import { RethrowToBoundary } from './rethrow.filter';
 import { StarsError, StarsErrorCode } from '../../../payments/providers/stars/stars.errors';
 import {
   StarsService,
+  type RefundedPaymentMessageLike,
   type SuccessfulPaymentMessageLike,
 } from '../../../payments/providers/stars/stars.service';
 import { TransientUpdateError } from '../../transport/update-handler';
@@ -52,5 +53,16 @@ export class StarsPaymentHandler {
       );
       await show(ctx, starsReturned(langOf(ctx)));
     }
+  }
+
+  /** Telegram gave the Stars back itself: the purchase is reversed (its notice comes from the outbox). */
+  // telegraf 4.16's types predate refunded_payment; its filter matches any message field by name.
+  @On('refunded_payment' as 'message')
+  async refundedPayment(@Ctx() ctx: Context): Promise<void> {
+    const message = ctx.message as unknown as RefundedPaymentMessageLike;
+    const result = await this.stars.onRefundedPayment(message);
+    this.logger.warn(
+      `Telegram refunded Stars charge ${message.refunded_payment.telegram_payment_charge_id}: ${result.outcome}`,
+    );
   }
 }

@@ -18,6 +18,7 @@ import {
   methodUnavailable,
   planUnavailable,
   providerUnavailable,
+  tooManyInvoices,
 } from '../views/plans.view';
 import {
   autoRenewNeedsPlan,
@@ -92,6 +93,8 @@ export function userFacing(
           toast: methodUnavailable[lang],
           log: 'warn',
         };
+      case PaymentsErrorCode.TooManyPending:
+        return { screen: withMenu(tooManyInvoices[lang], lang, plans), toast: tooManyInvoices[lang] };
       case PaymentsErrorCode.PurchaseExpired:
       case PaymentsErrorCode.PurchaseNotPayable:
       case PaymentsErrorCode.PurchaseNotFound:

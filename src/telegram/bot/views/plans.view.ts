@@ -208,6 +208,11 @@ export function starsReturned(lang: Lang): Screen {
   };
 }
 
+export const tooManyInvoices: Texts = {
+  en: 'You have several unpaid invoices already. Pay one of them or try again in an hour.',
+  ru: 'У вас уже несколько неоплаченных счетов. Оплатите один из них или попробуйте через час.',
+};
+
 export const planUnavailable: Texts = {
   en: 'This plan is no longer available. Please choose another one.',
   ru: 'Этот тариф больше недоступен. Выберите другой.',
