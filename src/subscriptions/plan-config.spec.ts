@@ -82,6 +82,7 @@ describe('plans from configuration', () => {
       autoRenewWindowHours: 24,
       autoRenewGraceHours: 6,
       purchasePendingTtlMinutes: 60,
+      pendingPerHourMax: 5,
     });
     expect(AppConfig.fromEnv(base).subscriptions).toMatchObject({
       trialDays: 3,
