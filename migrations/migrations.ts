@@ -1,10 +1,12 @@
 import { InitialSchema1795424725919 } from './1795424725919-InitialSchema';
 import { Broadcasts1795431633032 } from './1795431633032-Broadcasts';
 import { GrantRequestKey1795441200000 } from './1795441200000-GrantRequestKey';
+import { VpnNodes1795450000000 } from './1795450000000-VpnNodes';
 
 /** Every migration, in order. New migrations are appended here (the generator prints the line to add). */
 export const migrations: (new () => object)[] = [
   InitialSchema1795424725919,
   Broadcasts1795431633032,
   GrantRequestKey1795441200000,
+  VpnNodes1795450000000,
 ];

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config';
 import { queryRows } from '../database/db.service';
 
 export interface VpnTarget {
@@ -7,6 +8,9 @@ export interface VpnTarget {
   userId: number;
   vpnUuid: string;
   vpnEmail: string;
+  /** Placement: the trial and each plan may name the node tags they use. */
+  isTrial?: boolean;
+  planCode?: string | null;
 }
 
 type DesiredKind = 'provision' | 'revoke';
@@ -22,71 +26,123 @@ export interface VpnDesiredStateCtes {
   vpnEmail: string;
   /** SQL boolean; the column default (false) when left out. */
   notifyUser?: string;
+  /**
+   * SQL boolean over the node `n` (a vpn_nodes row) saying which nodes get the operation. Default: a revoke
+   * goes to every node that is not disabled (a disabled node's keys were removed when it was disabled).
+   */
+  nodeFilter?: string;
   /** CTE names of the two writes. */
   supersededName: string;
   queuedName: string;
 }
 
+const REVOKE_NODES = `n.state <> 'disabled'`;
+
 /**
- * SQL of the two writes of a desired state, as CTEs of one statement (the expiry sweep's batch): the opposite
- * operation still pending for the same UUID is superseded, then the new one is queued.
+ * SQL of the two writes of a desired state, as CTEs of one statement (the expiry sweep's batch): on every
+ * node that gets the new operation, the opposite one still pending for the same UUID is superseded, then the
+ * new one is queued, one row per node.
  */
 export function vpnDesiredStateCtes(c: VpnDesiredStateCtes): string {
   const opposite: DesiredKind = c.kind === 'provision' ? 'revoke' : 'provision';
   const notifyColumn = c.notifyUser === undefined ? '' : ', notify_user';
   const notifyValue = c.notifyUser === undefined ? '' : `, ${c.notifyUser}`;
+  const nodes = c.nodeFilter ?? REVOKE_NODES;
   return `${c.supersededName} AS (
          UPDATE vpn_operations o SET state = 'superseded', updated_at = now()
          FROM ${c.from}
          WHERE o.subscription_id = ${c.subscriptionId} AND o.vpn_uuid = ${c.vpnUuid} AND o.kind = '${opposite}' AND o.state = 'pending'
+           AND EXISTS (SELECT 1 FROM vpn_nodes n WHERE n.code = o.node_code AND ${nodes})
        ), ${c.queuedName} AS (
-         INSERT INTO vpn_operations (subscription_id, user_id, kind, vpn_uuid, vpn_email${notifyColumn})
-         SELECT ${c.subscriptionId}, ${c.userId}, '${c.kind}', ${c.vpnUuid}, ${c.vpnEmail}${notifyValue} FROM ${c.from}
+         INSERT INTO vpn_operations (subscription_id, user_id, kind, vpn_uuid, vpn_email, node_code${notifyColumn})
+         SELECT ${c.subscriptionId}, ${c.userId}, '${c.kind}', ${c.vpnUuid}, ${c.vpnEmail}, n.code${notifyValue}
+           FROM ${c.from} CROSS JOIN vpn_nodes n WHERE ${nodes}
        )`;
+}
+
+/**
+ * Nodes a new key goes to: every active node carrying one of `tags` (all active nodes when `tags` is
+ * empty); when none qualifies, every active node, so a paid key always has somewhere to go.
+ */
+export function provisionNodesSql(tags: string): string {
+  const allowed = (alias: string) =>
+    `${alias}.state = 'active' AND (cardinality(${tags}) = 0 OR ${alias}.tags && ${tags})`;
+  return `n.state = 'active' AND (cardinality(${tags}) = 0 OR n.tags && ${tags}
+            OR NOT EXISTS (SELECT 1 FROM vpn_nodes m WHERE ${allowed('m')}))`;
+}
+
+/** Node tags a subscription may use (empty: every node). Plans no longer configured may use every node. */
+export function nodeTagsFor(config: AppConfig, t: Pick<VpnTarget, 'isTrial' | 'planCode'>): string[] {
+  if (t.isTrial) return [...config.subscriptions.trialNodeTags];
+  return config.subscriptions.plans.find((p) => p.code === t.planCode)?.nodeTags ?? [];
 }
 
 /**
  * The only writer of desired VPN-core changes to the vpn_operations outbox, in the caller's transaction. A
  * new desired state supersedes the opposite operation for the same UUID while it is still pending, so the
  * worker never applies a stale one (a provision queued before an expiry must not add the user back afterwards).
+ * A provision fans out to every active node the subscription's plan allows; a revoke to every node.
  */
 @Injectable()
 export class VpnDesiredStateRepository {
+  constructor(private readonly config: AppConfig) {}
+
   async provision(em: EntityManager, t: VpnTarget, opts: { notifyUser: boolean }): Promise<void> {
-    await this.queue(em, [t], 'provision', opts.notifyUser);
+    await this.queue(em, t, 'provision', opts.notifyUser, provisionNodesSql('$6::text[]'));
   }
 
   async revoke(em: EntityManager, t: VpnTarget): Promise<void> {
-    await this.queue(em, [t], 'revoke', false);
+    await this.queue(em, t, 'revoke', false, REVOKE_NODES);
   }
 
   private async queue(
     em: EntityManager,
-    targets: VpnTarget[],
+    t: VpnTarget,
     kind: DesiredKind,
     notifyUser: boolean,
+    nodeFilter: string,
   ): Promise<void> {
-    const subscriptionIds = targets.map((t) => t.subscriptionId);
-    const uuids = targets.map((t) => t.vpnUuid);
     await queryRows(
       em,
       `WITH ${vpnDesiredStateCtes({
         kind,
-        from: 'unnest($1::bigint[], $2::bigint[], $3::uuid[], $4::text[]) AS t(subscription_id, user_id, vpn_uuid, vpn_email)',
+        from: '(SELECT $1::bigint, $2::bigint, $3::uuid, $4::text) AS t(subscription_id, user_id, vpn_uuid, vpn_email)',
         subscriptionId: 't.subscription_id',
         userId: 't.user_id',
         vpnUuid: 't.vpn_uuid',
         vpnEmail: 't.vpn_email',
         notifyUser: '$5::boolean',
+        nodeFilter,
         supersededName: 'superseded',
         queuedName: 'queued',
       })}
        SELECT 1`,
-      [subscriptionIds, targets.map((t) => t.userId), uuids, targets.map((t) => t.vpnEmail), notifyUser],
+      [
+        t.subscriptionId,
+        t.userId,
+        t.vpnUuid,
+        t.vpnEmail,
+        notifyUser,
+        ...(kind === 'provision' ? [nodeTagsFor(this.config, t)] : []),
+      ],
     );
   }
 }
 
-export function vpnTarget(s: { id: string; userId: number; vpnUuid: string; vpnEmail: string }): VpnTarget {
-  return { subscriptionId: s.id, userId: s.userId, vpnUuid: s.vpnUuid, vpnEmail: s.vpnEmail };
+export function vpnTarget(s: {
+  id: string;
+  userId: number;
+  vpnUuid: string;
+  vpnEmail: string;
+  isTrial?: boolean;
+  planCode?: string | null;
+}): VpnTarget {
+  return {
+    subscriptionId: s.id,
+    userId: s.userId,
+    vpnUuid: s.vpnUuid,
+    vpnEmail: s.vpnEmail,
+    isTrial: s.isTrial,
+    planCode: s.planCode,
+  };
 }
