@@ -77,6 +77,11 @@ export function nodeTagsFor(config: AppConfig, t: Pick<VpnTarget, 'isTrial' | 'p
   return config.subscriptions.plans.find((p) => p.code === t.planCode)?.nodeTags ?? [];
 }
 
+/** Whether a subscription with these node tags may use a node carrying `nodeTags`. */
+export function tagsAllow(allowed: readonly string[], nodeTags: readonly string[]): boolean {
+  return allowed.length === 0 || allowed.some((t) => nodeTags.includes(t));
+}
+
 /**
  * The only writer of desired VPN-core changes to the vpn_operations outbox, in the caller's transaction. A
  * new desired state supersedes the opposite operation for the same UUID while it is still pending, so the
