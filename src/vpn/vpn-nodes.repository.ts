@@ -63,18 +63,17 @@ export class VpnNodesRepository {
   }
 
   /**
-   * Records the first contact with a node's core. True only for the call that recorded it and only when
-   * nothing was ever delivered to the node: an empty core is then expected, not a lost state.
+   * Records the first contact with a node's core; true only for the call that recorded it: a missing
+   * sentinel is then expected, not a lost state (the single-core migration marks a core already in use).
    */
   async markSeen(code: string): Promise<boolean> {
-    const rows = await this.db.query<{ fresh: boolean }>(
+    const rows = await this.db.query<{ code: string }>(
       'vpn.nodes.seen',
-      `UPDATE vpn_nodes n SET first_seen_at = now(), updated_at = now()
-        WHERE n.code = $1 AND n.first_seen_at IS NULL
-        RETURNING NOT EXISTS (SELECT 1 FROM vpn_operations o WHERE o.node_code = n.code AND o.state = 'done') AS fresh`,
+      `UPDATE vpn_nodes SET first_seen_at = now(), updated_at = now()
+        WHERE code = $1 AND first_seen_at IS NULL RETURNING code`,
       [code],
     );
-    return rows[0]?.fresh === true;
+    return rows.length === 1;
   }
 
   async setState(code: string, state: VpnNodeState): Promise<boolean> {

@@ -1,0 +1,167 @@
+import type { INestApplication } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DbService } from '../../src/database/db.service';
+import { ExpiryService } from '../../src/subscriptions/expiry.service';
+import { SubscriptionsModule } from '../../src/subscriptions/subscriptions.module';
+import { SubscriptionsService } from '../../src/subscriptions/subscriptions.service';
+import { CoreHealthService } from '../../src/vpn/core-health.service';
+import { ProvisioningOutboxService } from '../../src/vpn/provisioning-outbox.service';
+import { ReconciliationService } from '../../src/vpn/reconciliation.service';
+import { VpnFleetService } from '../../src/vpn/vpn-fleet.service';
+import { VpnModule } from '../../src/vpn/vpn.module';
+import { CapturedLogger } from '../support/captured-logger';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createTestApp } from '../support/test-app';
+import { startTargetServer, vlessGet } from '../support/v2ray-access';
+import { startV2rayCore, v2rayAvailable, type V2rayCore } from '../support/v2ray-core';
+
+const CODES = ['nl-1', 'de-1', 'fi-1'] as const;
+type Code = (typeof CODES)[number];
+
+describe.skipIf(!v2rayAvailable())('VPN fleet on three real v2fly cores', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  let dbs: DbService;
+  let target: Awaited<ReturnType<typeof startTargetServer>>;
+  const cores = {} as Record<Code, V2rayCore>;
+  const logger = new CapturedLogger();
+  let nextUser = 7_000_000;
+  const signal = () => AbortSignal.timeout(20_000);
+  const access = (node: Code, uuid: string) =>
+    vlessGet({ vlessPort: cores[node].vlessPort, uuid, targetPort: target.port });
+  const accessAll = async (uuid: string) =>
+    Object.fromEntries(await Promise.all(CODES.map(async (c) => [c, (await access(c, uuid)).accepted])));
+  const outbox = () => app.get(ProvisioningOutboxService).runOnce({ signal: signal() });
+  const subs = () => app.get(SubscriptionsService);
+  const newUser = async () => {
+    const id = nextUser++;
+    await dbs.query('test', `INSERT INTO users (id) VALUES ($1)`, [id]);
+    return id;
+  };
+  const opsOf = (subscriptionId: string) =>
+    dbs.query<{ node_code: string; kind: string; state: string }>(
+      'test',
+      `SELECT node_code, kind, state FROM vpn_operations WHERE subscription_id = $1 ORDER BY node_code, id`,
+      [subscriptionId],
+    );
+
+  beforeAll(async () => {
+    target = await startTargetServer();
+    for (const c of CODES) cores[c] = await startV2rayCore({ targetPort: target.port });
+    db = await createTestDatabase();
+    ({ app } = await createTestApp({
+      databaseUrl: db.url,
+      env: {
+        XRAY_INBOUND_TAG: 'vless-test',
+        XRAY_PROTO_NAMESPACE: 'v2ray.core',
+        VPN_API_TIMEOUT_MS: '800',
+        VPN_CIRCUIT_THRESHOLD: '2',
+        VPN_CIRCUIT_HALF_OPEN_MS: '200',
+        TRIAL_NODE_TAGS: 'trial',
+        VPN_NODES: JSON.stringify(
+          CODES.map((code, i) => ({
+            code,
+            apiAddress: cores[code].apiAddress,
+            host: '127.0.0.1',
+            port: cores[code].vlessPort,
+            tags: i === 0 ? ['trial'] : [],
+          })),
+        ),
+      },
+      imports: [SubscriptionsModule, VpnModule],
+      logger,
+    }));
+    dbs = app.get(DbService);
+  });
+  afterAll(async () => {
+    await app?.close();
+    for (const c of CODES) await cores[c]?.stop();
+    await target?.close();
+    await db?.drop();
+  });
+
+  it('provisions a paid key on every node and the trial only on the nodes its tags allow', async () => {
+    const paid = await subs().grantByAdmin({ userId: await newUser(), days: 30 });
+    const trial = await subs().startTrial(await newUser());
+    await outbox();
+
+    expect(await accessAll(paid.subscription.vpnUuid)).toEqual({ 'nl-1': true, 'de-1': true, 'fi-1': true });
+    expect(await accessAll(trial.vpnUuid)).toEqual({ 'nl-1': true, 'de-1': false, 'fi-1': false });
+    expect((await opsOf(trial.id)).map((o) => o.node_code)).toEqual(['nl-1']);
+    const notes = await dbs.query('test', `SELECT kind FROM notifications WHERE user_id = $1`, [
+      paid.subscription.userId,
+    ]);
+    expect(notes).toEqual([{ kind: 'key_ready' }]);
+  });
+
+  it('contacts each new node without the "lost its users" warning a restart gets', async () => {
+    expect(await app.get(CoreHealthService).runOnce({ signal: signal() })).toEqual({ stateLost: true });
+    expect(logger.matching(/lost its users/)).toEqual([]);
+    expect(logger.matching(/contacted for the first time/)).toHaveLength(3);
+    expect(await app.get(CoreHealthService).runOnce({ signal: signal() })).toEqual({ stateLost: false });
+  });
+
+  it('keeps serving the other nodes while one core is down; its lane completes when it is back', async () => {
+    await cores['de-1'].kill();
+    const t0 = Date.now();
+    const paid = await subs().grantByAdmin({ userId: await newUser(), days: 30 });
+    await outbox();
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(await access('nl-1', paid.subscription.vpnUuid)).toMatchObject({ accepted: true });
+    expect(await access('fi-1', paid.subscription.vpnUuid)).toMatchObject({ accepted: true });
+    expect(await opsOf(paid.subscription.id)).toEqual([
+      { node_code: 'de-1', kind: 'provision', state: 'pending' },
+      { node_code: 'fi-1', kind: 'provision', state: 'done' },
+      { node_code: 'nl-1', kind: 'provision', state: 'done' },
+    ]);
+
+    await cores['de-1'].restart();
+    await new Promise((r) => setTimeout(r, 300));
+    await dbs.query('test', `UPDATE vpn_operations SET next_attempt_at = now() WHERE state = 'pending'`);
+    await outbox();
+    expect((await opsOf(paid.subscription.id)).map((o) => o.state)).toEqual(['done', 'done', 'done']);
+    expect(await access('de-1', paid.subscription.vpnUuid)).toMatchObject({ accepted: true });
+  });
+
+  it('re-provisions only the node whose core restarted, with the warning for that node alone', async () => {
+    const paid = await subs().grantByAdmin({ userId: await newUser(), days: 30 });
+    await outbox();
+    await app.get(CoreHealthService).runOnce({ signal: signal() });
+    const warnedBefore = logger.matching(/lost its users/).length;
+    await cores['fi-1'].restart();
+    expect(await access('fi-1', paid.subscription.vpnUuid)).toMatchObject({ accepted: false });
+
+    // The sentinel of fi-1 says it lost its users: the health check runs a reconciliation pass itself.
+    await app.get(CoreHealthService).runOnce({ signal: signal() });
+
+    expect(app.get(CoreHealthService).lastLost).toEqual(['fi-1']);
+    expect(await accessAll(paid.subscription.vpnUuid)).toEqual({ 'nl-1': true, 'de-1': true, 'fi-1': true });
+    const byNode = app.get(ReconciliationService).lastByNode;
+    expect(byNode.get('fi-1')!.added).toBeGreaterThanOrEqual(1);
+    expect(byNode.get('nl-1')!.added).toBe(0);
+    const warned = logger.matching(/lost its users/).slice(warnedBefore);
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toContain('node fi-1 lost its users');
+  });
+
+  it('revokes an expired key on every node', async () => {
+    const paid = await subs().grantByAdmin({ userId: await newUser(), days: 30 });
+    await outbox();
+    await dbs.query('test', `UPDATE subscriptions SET expires_at = now() - interval '1 day' WHERE id = $1`, [
+      paid.subscription.id,
+    ]);
+    expect(await app.get(ExpiryService).expireBatch()).toBe(1);
+    await outbox();
+    expect(await accessAll(paid.subscription.vpnUuid)).toEqual({
+      'nl-1': false,
+      'de-1': false,
+      'fi-1': false,
+    });
+  });
+
+  it('builds one provider and one circuit per node', () => {
+    const lanes = app.get(VpnFleetService).lanes;
+    expect(lanes.map((l) => l.node.code)).toEqual([...CODES]);
+    expect(new Set(lanes.map((l) => l.circuit)).size).toBe(3);
+  });
+});
