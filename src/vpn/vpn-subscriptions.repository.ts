@@ -17,6 +17,8 @@ export interface KeySubscription {
   active: boolean;
   subToken: string;
   expiresAt: Date;
+  isTrial: boolean;
+  planCode: string | null;
 }
 
 /** Which subscriptions may have a key on one node (see nodePlacement). */
@@ -64,7 +66,7 @@ export class VpnSubscriptionsRepository {
     const rows = await this.db.query<KeySubscription>(
       'vpn.sub.by-token',
       `SELECT id, user_id AS "userId", vpn_uuid AS "vpnUuid", status = 'active' AS active,
-              sub_token AS "subToken", expires_at AS "expiresAt"
+              sub_token AS "subToken", expires_at AS "expiresAt", is_trial AS "isTrial", plan_code AS "planCode"
          FROM subscriptions WHERE sub_token = $1`,
       [token],
     );
@@ -75,7 +77,7 @@ export class VpnSubscriptionsRepository {
     const rows = await this.db.query<KeySubscription>(
       'vpn.sub.by-user',
       `SELECT id, user_id AS "userId", vpn_uuid AS "vpnUuid", status = 'active' AS active,
-              sub_token AS "subToken", expires_at AS "expiresAt"
+              sub_token AS "subToken", expires_at AS "expiresAt", is_trial AS "isTrial", plan_code AS "planCode"
          FROM subscriptions WHERE user_id = $1`,
       [userId],
     );

@@ -8,6 +8,8 @@ import { CoreHealthService } from '../../src/vpn/core-health.service';
 import { ProvisioningOutboxService } from '../../src/vpn/provisioning-outbox.service';
 import { ReconciliationService } from '../../src/vpn/reconciliation.service';
 import { VpnFleetService } from '../../src/vpn/vpn-fleet.service';
+import { VpnKeysService } from '../../src/vpn/vpn-keys.service';
+import { VpnNodesRepository } from '../../src/vpn/vpn-nodes.repository';
 import { VpnModule } from '../../src/vpn/vpn.module';
 import { CapturedLogger } from '../support/captured-logger';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -45,6 +47,18 @@ describe.skipIf(!v2rayAvailable())('VPN fleet on three real v2fly cores', () => 
       [subscriptionId],
     );
 
+  /** The health probe, repeated until every core answers (a restarted core takes a moment to listen). */
+  const probeUntilAnswered = async () => {
+    for (let i = 0; ; i++) {
+      try {
+        return await app.get(CoreHealthService).runOnce({ signal: signal() });
+      } catch (err) {
+        if (i >= 50) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  };
+
   beforeAll(async () => {
     target = await startTargetServer();
     for (const c of CODES) cores[c] = await startV2rayCore({ targetPort: target.port });
@@ -65,6 +79,7 @@ describe.skipIf(!v2rayAvailable())('VPN fleet on three real v2fly cores', () => 
             host: '127.0.0.1',
             port: cores[code].vlessPort,
             tags: i === 0 ? ['trial'] : [],
+            ...(i === 0 ? { name: 'Amsterdam', country: 'nl' } : {}),
           })),
         ),
       },
@@ -116,7 +131,7 @@ describe.skipIf(!v2rayAvailable())('VPN fleet on three real v2fly cores', () => 
     ]);
 
     await cores['de-1'].restart();
-    await new Promise((r) => setTimeout(r, 300));
+    await probeUntilAnswered();
     await dbs.query('test', `UPDATE vpn_operations SET next_attempt_at = now() WHERE state = 'pending'`);
     await outbox();
     expect((await opsOf(paid.subscription.id)).map((o) => o.state)).toEqual(['done', 'done', 'done']);
@@ -132,7 +147,7 @@ describe.skipIf(!v2rayAvailable())('VPN fleet on three real v2fly cores', () => 
     expect(await access('fi-1', paid.subscription.vpnUuid)).toMatchObject({ accepted: false });
 
     // The sentinel of fi-1 says it lost its users: the health check runs a reconciliation pass itself.
-    await app.get(CoreHealthService).runOnce({ signal: signal() });
+    await probeUntilAnswered();
 
     expect(app.get(CoreHealthService).lastLost).toEqual(['fi-1']);
     expect(await accessAll(paid.subscription.vpnUuid)).toEqual({ 'nl-1': true, 'de-1': true, 'fi-1': true });
@@ -157,6 +172,42 @@ describe.skipIf(!v2rayAvailable())('VPN fleet on three real v2fly cores', () => 
       'de-1': false,
       'fi-1': false,
     });
+  });
+
+  it('serves one link per node in the feed, each passing the handshake through its own core', async () => {
+    const paid = await subs().grantByAdmin({ userId: await newUser(), days: 30 });
+    await outbox();
+    const feed = await app.get(VpnKeysService).feed(paid.subscription.subToken);
+    const links = Buffer.from(feed!.body, 'base64').toString().split('\n');
+    expect(links.map((l) => decodeURIComponent(l.split('#')[1]))).toEqual(['🇳🇱 Amsterdam', 'de-1', 'fi-1']);
+    for (const link of links) {
+      const port = Number(/@127\.0\.0\.1:(\d+)\?/.exec(link)![1]);
+      const ok = await vlessGet({
+        vlessPort: port,
+        uuid: paid.subscription.vpnUuid,
+        targetPort: target.port,
+      });
+      expect(ok).toMatchObject({ accepted: true });
+    }
+  });
+
+  it('leaves a draining node out of feeds and new keys, and keeps the keys it has', async () => {
+    const before = await subs().grantByAdmin({ userId: await newUser(), days: 30 });
+    await outbox();
+    expect(await app.get(VpnNodesRepository).setState('de-1', 'draining')).toBe(true);
+    const after = await subs().grantByAdmin({ userId: await newUser(), days: 30 });
+    await outbox();
+
+    expect((await opsOf(after.subscription.id)).map((o) => o.node_code)).toEqual(['fi-1', 'nl-1']);
+    expect(await accessAll(after.subscription.vpnUuid)).toEqual({
+      'nl-1': true,
+      'de-1': false,
+      'fi-1': true,
+    });
+    expect(await access('de-1', before.subscription.vpnUuid)).toMatchObject({ accepted: true });
+    const links = await app.get(VpnKeysService).linksFor(before.subscription);
+    expect(links.map((l) => l.node)).toEqual(['nl-1', 'fi-1']);
+    await app.get(VpnNodesRepository).setState('de-1', 'active');
   });
 
   it('builds one provider and one circuit per node', () => {
