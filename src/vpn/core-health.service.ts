@@ -5,6 +5,7 @@ import type { JobContext } from '../jobs/job.types';
 import { SignalsService } from '../signals/signals.service';
 import { VpnFleetService } from './vpn-fleet.service';
 import { VpnNodesRepository } from './vpn-nodes.repository';
+import { VpnNodesService } from './vpn-nodes.service';
 
 /** The signal recorded when the default node's core answers; other nodes record `vpn.core.healthy:<code>`. */
 export const HEALTHY_SIGNAL = 'vpn.core.healthy';
@@ -27,6 +28,7 @@ export class CoreHealthService {
     private readonly runner: JobRunnerService,
     private readonly fleet: VpnFleetService,
     private readonly nodes: VpnNodesRepository,
+    private readonly fleetChanges: VpnNodesService,
     private readonly signals: SignalsService,
   ) {}
 
@@ -47,9 +49,11 @@ export class CoreHealthService {
           const firstContact = !this.seen.has(node.code) && (await this.nodes.markSeen(node.code));
           this.seen.add(node.code);
           if (!stateLost) return;
-          if (firstContact)
+          // A node added later gets every subscription that may use it as visible outbox operations.
+          if (firstContact) {
             this.logger.log(`VPN node ${node.code} contacted for the first time: provisioning its users`);
-          else this.logger.warn(`VPN core of node ${node.code} lost its users (restart?): reconciling now`);
+            await this.fleetChanges.backfill(node.code, ctx.signal);
+          } else this.logger.warn(`VPN core of node ${node.code} lost its users (restart?): reconciling now`);
           lost.push(node.code);
         } catch (err) {
           if (!this.down.has(node.code))

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { queryRows } from '../database/db.service';
+import { type DbService, queryRows } from '../database/db.service';
 
 export interface VpnTarget {
   subscriptionId: string;
@@ -100,6 +100,59 @@ export class VpnDesiredStateRepository {
     await this.queue(em, t, 'revoke', false, REVOKE_NODES);
   }
 
+  /**
+   * Backfill of a node: queues a provision on it for up to `limit` active subscriptions that may use it and
+   * whose last operation there is not a provision (none yet, or removed when the node was disabled). One short statement per batch; returns how many were queued.
+   */
+  async backfillNode(db: DbService, node: NodeScope, limit: number): Promise<number> {
+    const rows = await db.query<{ n: string }>(
+      'vpn.nodes.backfill',
+      `WITH due AS (
+         SELECT s.id, s.user_id, s.vpn_uuid, s.vpn_email FROM subscriptions s
+          WHERE s.status = 'active'
+            AND CASE WHEN s.is_trial THEN $2::boolean
+                     ELSE s.plan_code IS NULL OR NOT (s.plan_code = ANY($3::text[])) END
+            AND COALESCE((SELECT o.kind FROM vpn_operations o
+                           WHERE o.subscription_id = s.id AND o.node_code = $1 AND o.state <> 'superseded'
+                           ORDER BY o.id DESC LIMIT 1), 'revoke') = 'revoke'
+          ORDER BY s.id LIMIT $4
+       ), queued AS (
+         INSERT INTO vpn_operations (subscription_id, user_id, kind, vpn_uuid, vpn_email, node_code)
+         SELECT id, user_id, 'provision', vpn_uuid, vpn_email, $1 FROM due RETURNING 1
+       )
+       SELECT count(*) AS n FROM queued`,
+      [node.code, node.trialAllowed, node.deniedPlans, limit],
+    );
+    return Number(rows[0].n);
+  }
+
+  /**
+   * A disabled node: every key the node holds or is about to get is revoked on it (pending provisions there
+   * superseded), one short statement per batch; returns how many revokes were queued.
+   */
+  async revokeAllOnNode(db: DbService, code: string, limit: number): Promise<number> {
+    const rows = await db.query<{ n: string }>(
+      'vpn.nodes.revoke-all',
+      `WITH latest AS (
+         SELECT DISTINCT ON (o.subscription_id) o.subscription_id, o.user_id, o.vpn_uuid, o.vpn_email, o.kind, o.state
+           FROM vpn_operations o WHERE o.node_code = $1 AND o.state <> 'superseded'
+          ORDER BY o.subscription_id, o.id DESC
+       ), due AS (
+         SELECT * FROM latest WHERE kind = 'provision' ORDER BY subscription_id LIMIT $2
+       ), superseded AS (
+         UPDATE vpn_operations o SET state = 'superseded', updated_at = now() FROM due
+          WHERE o.subscription_id = due.subscription_id AND o.node_code = $1
+            AND o.kind = 'provision' AND o.state = 'pending'
+       ), queued AS (
+         INSERT INTO vpn_operations (subscription_id, user_id, kind, vpn_uuid, vpn_email, node_code)
+         SELECT subscription_id, user_id, 'revoke', vpn_uuid, vpn_email, $1 FROM due RETURNING 1
+       )
+       SELECT count(*) AS n FROM queued`,
+      [code, limit],
+    );
+    return Number(rows[0].n);
+  }
+
   private async queue(
     em: EntityManager,
     t: VpnTarget,
@@ -150,4 +203,12 @@ export function vpnTarget(s: {
     isTrial: s.isTrial,
     planCode: s.planCode,
   };
+}
+
+/** What a node may hold, for the fleet-wide writes below. */
+export interface NodeScope {
+  code: string;
+  trialAllowed: boolean;
+  /** Plans whose node tags exclude this node. */
+  deniedPlans: string[];
 }

@@ -12,6 +12,7 @@ import { VpnCircuit } from './vpn-circuit';
 import { VpnCoreSignals } from './vpn-core-signals';
 import { VpnDesiredStateModule } from './vpn-desired-state.module';
 import { createNodeProvider, VpnFleetService } from './vpn-fleet.service';
+import { VpnNodesService } from './vpn-nodes.service';
 import { VpnKeysService } from './vpn-keys.service';
 import { VpnOperationsRepository } from './vpn-operations.repository';
 import { VpnOperationsService } from './vpn-operations.service';
@@ -31,6 +32,7 @@ export function createVpnProvider(config: AppConfig): VpnProvider {
     { provide: VpnProvider, inject: [AppConfig], useFactory: createVpnProvider },
     VpnCircuit,
     VpnFleetService,
+    VpnNodesService,
     VpnOperationsRepository,
     VpnSubscriptionsRepository,
     ProvisioningOutboxService,
@@ -43,7 +45,7 @@ export function createVpnProvider(config: AppConfig): VpnProvider {
     VpnOperationsService,
     VpnKeysService,
   ],
-  exports: [VpnProvider, VpnKeysService, VpnOperationsService],
+  exports: [VpnProvider, VpnKeysService, VpnOperationsService, VpnNodesService],
 })
 export class VpnModule implements OnModuleInit, OnApplicationShutdown {
   constructor(

@@ -10,6 +10,7 @@ import { ReconciliationService } from '../../src/vpn/reconciliation.service';
 import { VpnFleetService } from '../../src/vpn/vpn-fleet.service';
 import { VpnKeysService } from '../../src/vpn/vpn-keys.service';
 import { VpnNodesRepository } from '../../src/vpn/vpn-nodes.repository';
+import { VpnNodesService } from '../../src/vpn/vpn-nodes.service';
 import { VpnModule } from '../../src/vpn/vpn.module';
 import { CapturedLogger } from '../support/captured-logger';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -59,30 +60,31 @@ describe.skipIf(!v2rayAvailable())('VPN fleet on three real v2fly cores', () => 
     }
   };
 
+  const baseEnv = {
+    XRAY_INBOUND_TAG: 'vless-test',
+    XRAY_PROTO_NAMESPACE: 'v2ray.core',
+    VPN_API_TIMEOUT_MS: '800',
+    VPN_CIRCUIT_THRESHOLD: '2',
+    VPN_CIRCUIT_HALF_OPEN_MS: '200',
+    TRIAL_NODE_TAGS: 'trial',
+  };
+  let nodesEnv: object[] = [];
+
   beforeAll(async () => {
     target = await startTargetServer();
     for (const c of CODES) cores[c] = await startV2rayCore({ targetPort: target.port });
     db = await createTestDatabase();
+    nodesEnv = CODES.map((code, i) => ({
+      code,
+      apiAddress: cores[code].apiAddress,
+      host: '127.0.0.1',
+      port: cores[code].vlessPort,
+      tags: i === 0 ? ['trial'] : [],
+      ...(i === 0 ? { name: 'Amsterdam', country: 'nl' } : {}),
+    }));
     ({ app } = await createTestApp({
       databaseUrl: db.url,
-      env: {
-        XRAY_INBOUND_TAG: 'vless-test',
-        XRAY_PROTO_NAMESPACE: 'v2ray.core',
-        VPN_API_TIMEOUT_MS: '800',
-        VPN_CIRCUIT_THRESHOLD: '2',
-        VPN_CIRCUIT_HALF_OPEN_MS: '200',
-        TRIAL_NODE_TAGS: 'trial',
-        VPN_NODES: JSON.stringify(
-          CODES.map((code, i) => ({
-            code,
-            apiAddress: cores[code].apiAddress,
-            host: '127.0.0.1',
-            port: cores[code].vlessPort,
-            tags: i === 0 ? ['trial'] : [],
-            ...(i === 0 ? { name: 'Amsterdam', country: 'nl' } : {}),
-          })),
-        ),
-      },
+      env: { ...baseEnv, VPN_NODES: JSON.stringify(nodesEnv) },
       imports: [SubscriptionsModule, VpnModule],
       logger,
     }));
@@ -208,6 +210,68 @@ describe.skipIf(!v2rayAvailable())('VPN fleet on three real v2fly cores', () => 
     const links = await app.get(VpnKeysService).linksFor(before.subscription);
     expect(links.map((l) => l.node)).toEqual(['nl-1', 'fi-1']);
     await app.get(VpnNodesRepository).setState('de-1', 'active');
+  });
+
+  it('removes the keys from a disabled node (handshake refused) and backfills it when enabled again', async () => {
+    const paid = await subs().grantByAdmin({ userId: await newUser(), days: 30 });
+    await outbox();
+    expect(await access('fi-1', paid.subscription.vpnUuid)).toMatchObject({ accepted: true });
+
+    expect(await app.get(VpnNodesService).setState('fi-1', 'disabled')).toBe(true);
+    await outbox();
+    expect(await accessAll(paid.subscription.vpnUuid)).toEqual({ 'nl-1': true, 'de-1': true, 'fi-1': false });
+    expect((await app.get(VpnKeysService).linksFor(paid.subscription)).map((l) => l.node)).toEqual([
+      'nl-1',
+      'de-1',
+    ]);
+
+    expect(await app.get(VpnNodesService).setState('fi-1', 'active')).toBe(true);
+    await outbox();
+    expect(await access('fi-1', paid.subscription.vpnUuid)).toMatchObject({ accepted: true });
+    const overview = await app.get(VpnNodesService).overview();
+    // The single-core row the migration seeded is no longer configured: kept, disabled.
+    expect(overview.map((n) => [n.code, n.state, n.backlog]).sort()).toEqual([
+      ['de-1', 'active', 0],
+      ['default', 'disabled', 0],
+      ['fi-1', 'active', 0],
+      ['nl-1', 'active', 0],
+    ]);
+    expect(overview.find((n) => n.code === 'fi-1')!.users).toBeGreaterThanOrEqual(1);
+  });
+
+  it('backfills a node added later with every active subscription that may use it', async () => {
+    const extra = await startV2rayCore({ targetPort: target.port });
+    const paid = await subs().grantByAdmin({ userId: await newUser(), days: 30 });
+    const trial = await subs().startTrial(await newUser());
+    await outbox();
+    const env = JSON.parse(JSON.stringify(nodesEnv)) as { code: string }[];
+    env.push({
+      code: 'se-1',
+      apiAddress: extra.apiAddress,
+      host: '127.0.0.1',
+      port: extra.vlessPort,
+    } as never);
+    const { app: later } = await createTestApp({
+      databaseUrl: db.url,
+      env: { ...baseEnv, VPN_NODES: JSON.stringify(env) },
+      imports: [SubscriptionsModule, VpnModule],
+      logger,
+    });
+    try {
+      await later.get(CoreHealthService).runOnce({ signal: signal() });
+      await later.get(ProvisioningOutboxService).runOnce({ signal: signal() });
+      const onNew = (uuid: string) => vlessGet({ vlessPort: extra.vlessPort, uuid, targetPort: target.port });
+      expect(await onNew(paid.subscription.vpnUuid)).toMatchObject({ accepted: true });
+      expect(await onNew(trial.vpnUuid)).toMatchObject({ accepted: false });
+      const [{ n }] = await dbs.query<{ n: string }>(
+        'test',
+        `SELECT count(*) AS n FROM vpn_operations WHERE node_code = 'se-1' AND state <> 'done'`,
+      );
+      expect(Number(n)).toBe(0);
+    } finally {
+      await later.close();
+      await extra.stop();
+    }
   });
 
   it('builds one provider and one circuit per node', () => {
