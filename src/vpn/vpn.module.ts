@@ -45,7 +45,7 @@ export function createVpnProvider(config: AppConfig): VpnProvider {
     VpnOperationsService,
     VpnKeysService,
   ],
-  exports: [VpnProvider, VpnKeysService, VpnOperationsService, VpnNodesService],
+  exports: [VpnProvider, VpnKeysService, VpnOperationsService, VpnNodesService, CoreHealthService],
 })
 export class VpnModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
