@@ -274,6 +274,19 @@ describe.skipIf(!v2rayAvailable())('VPN fleet on three real v2fly cores', () => 
     }
   });
 
+  it('reissues on every node: the old UUID is refused everywhere, the new one works everywhere', async () => {
+    const paid = await subs().grantByAdmin({ userId: await newUser(), days: 30 });
+    await outbox();
+    const renewed = await subs().reissue(paid.subscription.userId);
+    await outbox();
+    expect(await accessAll(paid.subscription.vpnUuid)).toEqual({
+      'nl-1': false,
+      'de-1': false,
+      'fi-1': false,
+    });
+    expect(await accessAll(renewed.vpnUuid)).toEqual({ 'nl-1': true, 'de-1': true, 'fi-1': true });
+  });
+
   it('builds one provider and one circuit per node', () => {
     const lanes = app.get(VpnFleetService).lanes;
     expect(lanes.map((l) => l.node.code)).toEqual([...CODES]);
