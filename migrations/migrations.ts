@@ -3,6 +3,7 @@ import { Broadcasts1795431633032 } from './1795431633032-Broadcasts';
 import { GrantRequestKey1795441200000 } from './1795441200000-GrantRequestKey';
 import { PurchaseRequestKey1795444800000 } from './1795444800000-PurchaseRequestKey';
 import { ReferralClawbackDebt1795444800001 } from './1795444800001-ReferralClawbackDebt';
+import { VpnNodes1795450000000 } from './1795450000000-VpnNodes';
 
 /** Every migration, in order. New migrations are appended here (the generator prints the line to add). */
 export const migrations: (new () => object)[] = [
@@ -11,4 +12,5 @@ export const migrations: (new () => object)[] = [
   GrantRequestKey1795441200000,
   PurchaseRequestKey1795444800000,
   ReferralClawbackDebt1795444800001,
+  VpnNodes1795450000000,
 ];

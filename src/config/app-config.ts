@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { configSchema, secretKeys, type Env } from './config.schema';
+import { resolveVpnNodes, type VpnNodeConfig } from './vpn-nodes.schema';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -20,10 +22,12 @@ export class AppConfig {
   static fromEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
     // Empty strings count as unset: orchestrators often render missing values as "".
     const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+    const fileProblem = readNodesFile(cleaned);
+    if (fileProblem) throw new ConfigError([fileProblem]);
     const parsed = configSchema.safeParse(cleaned);
     if (!parsed.success) {
       const problems = parsed.error.issues.map((issue) => {
-        const key = issue.path.join('.') || '(config)';
+        const key = nodeLabel(issue.path, cleaned.VPN_NODES) ?? (issue.path.join('.') || '(config)');
         // zod never echoes secret values in its messages, but keep the key only to be sure.
         return `${key}: ${issue.message}`;
       });
@@ -137,6 +141,7 @@ export class AppConfig {
   get subscriptions() {
     return {
       trialDays: this.env.TRIAL_DAYS,
+      trialNodeTags: this.env.TRIAL_NODE_TAGS,
       plans: this.env.PLANS,
       vpnEmailDomain: this.env.VPN_EMAIL_DOMAIN,
     };
@@ -157,6 +162,8 @@ export class AppConfig {
   get vpn() {
     const e = this.env;
     return {
+      /** The fleet: VPN_NODES, or one node from the single-core variables. The first is the default node. */
+      nodes: resolveVpnNodes(e.VPN_NODES, e) as readonly VpnNodeConfig[],
       provider: e.VPN_PROVIDER,
       xray: {
         address: e.XRAY_API_ADDRESS,
@@ -236,4 +243,30 @@ export class AppConfig {
     if (out.JOBS_DISABLED instanceof Array) out.JOBS_DISABLED = (out.JOBS_DISABLED as string[]).join(',');
     return out;
   }
+}
+
+/** VPN_NODES_FILE names a file holding what VPN_NODES would hold; returns a problem when it is unusable. */
+function readNodesFile(env: Record<string, string | undefined>): string | undefined {
+  const file = env.VPN_NODES_FILE;
+  if (!file) return undefined;
+  if (env.VPN_NODES) return 'VPN_NODES_FILE: set either VPN_NODES or VPN_NODES_FILE, not both';
+  try {
+    env.VPN_NODES = readFileSync(file, 'utf8');
+  } catch (err) {
+    return `VPN_NODES_FILE: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;
+  }
+  return undefined;
+}
+
+/** `VPN_NODES[1] (de-1).port` instead of `VPN_NODES.1.port`: the operator looks nodes up by code. */
+function nodeLabel(path: PropertyKey[], raw: string | undefined): string | undefined {
+  if (path[0] !== 'VPN_NODES' || typeof path[1] !== 'number') return undefined;
+  let code: unknown;
+  try {
+    code = (JSON.parse(raw ?? '[]') as { code?: unknown }[])[path[1]]?.code;
+  } catch {
+    code = undefined;
+  }
+  const rest = path.slice(2).map(String).join('.');
+  return `VPN_NODES[${path[1]}]${typeof code === 'string' ? ` (${code})` : ''}${rest ? `.${rest}` : ''}`;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { httpSecurityShape } from './http-security.schema';
 import { GENERATE, PLACEHOLDER, sharedSecret } from './shared-secret';
+import { nodeTags, resolveVpnNodes, vpnNodeProblems, vpnNodesJson } from './vpn-nodes.schema';
 
 // Env values are strings; these helpers turn them into typed values with clear messages.
 const int = (opts: { min?: number; max?: number } = {}) =>
@@ -30,6 +31,8 @@ const planSchema = z.object({
   prices: z.record(currencyCode, z.number().int().positive()),
   stars: z.number().int().positive().optional(),
   enabled: z.boolean().default(true),
+  /** Node tags the plan may use; unset or empty: every node. */
+  nodeTags: nodeTags.optional(),
 });
 export type PlanConfig = z.output<typeof planSchema>;
 
@@ -141,6 +144,7 @@ export const configSchema = z
       .default([]),
 
     TRIAL_DAYS: int({ min: 1, max: 90 }).default(3),
+    TRIAL_NODE_TAGS: csv.pipe(nodeTags).default([]),
     PLANS: plansJson.default(defaultPlans),
     BALANCE_CURRENCY: currencyCode.default('RUB'),
     REFERRAL_PERCENT: int({ min: 0, max: 100 }).default(10),
@@ -156,6 +160,8 @@ export const configSchema = z
       })
       .default('vpn.local'),
 
+    VPN_NODES: vpnNodesJson.optional(),
+    VPN_NODES_FILE: z.string().min(1).optional(),
     VPN_PROVIDER: z.enum(['xray-grpc', 'http-agent']).default('xray-grpc'),
     XRAY_API_ADDRESS: z
       .string()
@@ -310,6 +316,11 @@ export const configSchema = z
       if (cond && cfg[key] === undefined)
         ctx.addIssue({ code: 'custom', path: [key], message: `is required ${why}` });
     };
+    if (cfg.VPN_NODES) {
+      for (const [path, message] of vpnNodeProblems(resolveVpnNodes(cfg.VPN_NODES, cfg)))
+        ctx.addIssue({ code: 'custom', path, message });
+      return;
+    }
     need(cfg.VPN_PROVIDER === 'http-agent', 'VPN_AGENT_URL', 'when VPN_PROVIDER=http-agent');
     need(cfg.VPN_PROVIDER === 'http-agent', 'VPN_AGENT_TOKEN', 'when VPN_PROVIDER=http-agent');
     need(cfg.VPN_SECURITY === 'reality', 'VPN_REALITY_PUBLIC_KEY', 'when VPN_SECURITY=reality');
@@ -324,6 +335,7 @@ export const secretKeys = [
   'DATABASE_URL',
   'WEBHOOK_SECRET',
   'VPN_AGENT_TOKEN',
+  'VPN_NODES',
   'CRYPTO_PAY_TOKEN',
   'METRICS_BASIC_AUTH',
 ] as const satisfies readonly (keyof Env)[];

@@ -10,6 +10,7 @@ import { SubscriptionEntity } from '../subscriptions/subscription.entity';
 import { NotificationEntity } from '../notifications/notification.entity';
 import { TelegramUpdateEntity } from '../telegram/transport/telegram-update.entity';
 import { UserEntity } from '../users/user.entity';
+import { VpnNodeEntity } from '../vpn/vpn-node.entity';
 import { VpnOperationEntity } from '../vpn/vpn-operation.entity';
 
 /** Every entity of the schema; the data source, the migration CLI and the test harness share this list. */
@@ -22,6 +23,7 @@ export const entities = [
   BalanceLedgerEntity,
   ReferralRewardEntity,
   ProcessedProviderEventEntity,
+  VpnNodeEntity,
   VpnOperationEntity,
   NotificationEntity,
   TelegramUpdateEntity,

@@ -20,6 +20,7 @@ const owners: Record<string, string[]> = {
   balance_ledger: ['src/payments/'],
   referral_rewards: ['src/payments/'],
   processed_provider_events: ['src/payments/'],
+  vpn_nodes: ['src/vpn/'],
   vpn_operations: ['src/vpn/'],
   notifications: ['src/notifications/'],
   telegram_updates: ['src/telegram/transport/'],

@@ -10,6 +10,7 @@ import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
 import { UsersModule } from '../users/users.module';
 import { VpnModule } from '../vpn/vpn.module';
 import { AdminCommandsHandler } from './bot/admin/admin-commands.handler';
+import { NodesHandler } from './bot/admin/nodes.handler';
 import { AdminGateInterceptor } from './bot/admin/admin-gate.interceptor';
 import { BroadcastHandler } from './bot/admin/broadcast.handler';
 import { BalanceHandler } from './bot/handlers/balance.handler';
@@ -71,6 +72,7 @@ import { TelegramTransportModule } from './transport/telegram-transport.module';
     ReferralsHandler,
     AdminGateInterceptor,
     AdminCommandsHandler,
+    NodesHandler,
     BroadcastHandler,
     FallbackHandler,
   ],

@@ -3,31 +3,69 @@ import { JOB_NAMES } from '../jobs/job-schedules';
 import { JobRunnerService } from '../jobs/job-runner.service';
 import type { JobContext } from '../jobs/job.types';
 import { SignalsService } from '../signals/signals.service';
-import { VpnCircuit } from './vpn-circuit';
-import { VpnProvider } from './vpn-provider';
+import { VpnFleetService } from './vpn-fleet.service';
+import { VpnNodesRepository } from './vpn-nodes.repository';
+import { VpnNodesService } from './vpn-nodes.service';
 
-/** Probes the core's sentinel; a core that lost its users (a restart) gets a reconciliation right away. */
+/** The signal recorded when the default node's core answers; other nodes record `vpn.core.healthy:<code>`. */
+export const HEALTHY_SIGNAL = 'vpn.core.healthy';
+
+export function healthySignal(node: string, index: number): string {
+  return index === 0 ? HEALTHY_SIGNAL : `${HEALTHY_SIGNAL}:${node}`;
+}
+
+/**
+ * Probes every node's sentinel; a core that lost its users (a restart) gets a reconciliation right away.
+ * A node contacted for the first time is expected to be empty: it is provisioned without the warning.
+ */
 @Injectable()
 export class CoreHealthService {
   private readonly logger = new Logger('CoreHealthService');
+  /** Nodes whose last probe failed, so "down" and "back" are each said once. */
+  readonly down = new Map<string, string>();
 
   constructor(
     private readonly runner: JobRunnerService,
-    private readonly provider: VpnProvider,
-    private readonly circuit: VpnCircuit,
+    private readonly fleet: VpnFleetService,
+    private readonly nodes: VpnNodesRepository,
+    private readonly fleetChanges: VpnNodesService,
     private readonly signals: SignalsService,
   ) {}
 
+  /** Nodes whose first contact is recorded, so the table is asked once per node and process. */
+  private readonly seen = new Set<string>();
+  /** Nodes found without their users in the last probe. */
+  lastLost: string[] = [];
+
   async runOnce(ctx: Pick<JobContext, 'signal'>): Promise<{ stateLost: boolean }> {
-    const { stateLost } = await this.circuit.execute(
-      (signal) => this.provider.health({ signal }),
-      ctx.signal,
+    const lost: string[] = [];
+    let firstError: unknown;
+    await Promise.all(
+      this.fleet.lanes.map(async ({ node, provider, circuit }, i) => {
+        try {
+          const { stateLost } = await circuit.execute((signal) => provider.health({ signal }), ctx.signal);
+          this.signals.record(healthySignal(node.code, i), { stateLost });
+          if (this.down.delete(node.code)) this.logger.log(`VPN node ${node.code} answers again`);
+          const firstContact = !this.seen.has(node.code) && (await this.nodes.markSeen(node.code));
+          this.seen.add(node.code);
+          if (!stateLost) return;
+          // A node added later gets every subscription that may use it as visible outbox operations.
+          if (firstContact) {
+            this.logger.log(`VPN node ${node.code} contacted for the first time: provisioning its users`);
+            await this.fleetChanges.backfill(node.code, ctx.signal);
+          } else this.logger.warn(`VPN core of node ${node.code} lost its users (restart?): reconciling now`);
+          lost.push(node.code);
+        } catch (err) {
+          if (!this.down.has(node.code))
+            this.logger.warn(`VPN node ${node.code} is unreachable: ${(err as Error).message}`);
+          this.down.set(node.code, (err as Error).message);
+          firstError ??= err;
+        }
+      }),
     );
-    this.signals.record('vpn.core.healthy', { stateLost });
-    if (stateLost) {
-      this.logger.warn('VPN core lost its users (restart?): reconciling now');
-      await this.runner.runNow(JOB_NAMES.vpnReconcile);
-    }
-    return { stateLost };
+    this.lastLost = lost;
+    if (lost.length) await this.runner.runNow(JOB_NAMES.vpnReconcile);
+    if (firstError !== undefined) throw firstError;
+    return { stateLost: lost.length > 0 };
   }
 }

@@ -4,9 +4,10 @@ import { AppConfig } from '../config/app-config';
 import { retryDelayMs } from '../jobs/backoff';
 import type { JobContext, JobResult } from '../jobs/job.types';
 import { mapLimit } from './map-limit';
-import { isCircuitOpenError, VpnCircuit } from './vpn-circuit';
+import { isCircuitOpenError } from './vpn-circuit';
+import { VpnFleetService, type VpnNodeLane } from './vpn-fleet.service';
 import { VpnOperationsRepository, type ClaimedOperation, type Outcome } from './vpn-operations.repository';
-import { VpnProvider } from './vpn-provider';
+import type { VpnProvider } from './vpn-provider';
 import { VpnError } from './vpn.errors';
 
 const CONCURRENCY = 16;
@@ -21,52 +22,74 @@ export interface OutboxTotals {
 }
 
 /**
- * Delivers vpn_operations to the core: claim a batch in one short transaction, call the provider with no
- * connection held, write the results in another short transaction. Retries with exponential backoff,
- * stops calling while the circuit is open, and turns permanent failures into visible `failed` rows.
+ * Delivers vpn_operations to the cores, one lane per node run side by side: claim a batch of the node's
+ * operations in one short transaction, call that node's provider with no connection held, write the results
+ * in another short transaction. A node that is down or slow only holds up its own lane. Retries with
+ * exponential backoff, stops calling a node while its circuit is open, and turns permanent failures into
+ * visible `failed` rows.
  */
 @Injectable()
 export class ProvisioningOutboxService {
   private readonly logger = new Logger('ProvisioningOutboxService');
-  /** Since start, for metrics. */
-  readonly totals: OutboxTotals = { done: 0, retried: 0, failed: 0, deferredByCircuit: 0 };
+  /** Since start, for metrics (all nodes, and per node). */
+  readonly totals: OutboxTotals = emptyTotals();
+  readonly totalsByNode = new Map<string, OutboxTotals>();
+  /** The lanes' statements run one at a time: the job holds one connection of the jobs' budget, not one per node. */
+  private dbTail: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly config: AppConfig,
     private readonly repo: VpnOperationsRepository,
-    private readonly provider: VpnProvider,
-    private readonly circuit: VpnCircuit,
+    private readonly fleet: VpnFleetService,
   ) {}
 
-  /** Drains due operations batch by batch until none is due, the circuit opens or the deadline passes. */
+  /** Drains every node's due operations until none is due, its circuit opens or the deadline passes. */
   async runOnce(ctx: Pick<JobContext, 'signal'> & Partial<JobContext>): Promise<JobResult> {
+    // Every in-flight call listens on the job's signal (circuit breaker + gRPC cancel).
+    setMaxListeners(CONCURRENCY * 4 * Math.max(1, this.fleet.lanes.length), ctx.signal);
+    const results = await Promise.all(this.fleet.lanes.map((lane) => this.drainLane(lane, ctx)));
+    return {
+      processed: results.reduce((n, r) => n + (r.processed ?? 0), 0),
+      failed: results.reduce((n, r) => n + (r.failed ?? 0), 0),
+    };
+  }
+
+  private async drainLane(
+    lane: VpnNodeLane,
+    ctx: Pick<JobContext, 'signal'> & Partial<JobContext>,
+  ): Promise<JobResult> {
     const { batch } = this.config.vpn.outbox;
     const lockMs = Math.max(60_000, this.config.vpn.timeoutMs * 4);
+    const node = lane.node.code;
+    const totals = this.totalsByNode.get(node) ?? emptyTotals();
+    this.totalsByNode.set(node, totals);
     let processed = 0;
     let failed = 0;
-    // Every in-flight call listens on the job's signal (circuit breaker + gRPC cancel).
-    setMaxListeners(CONCURRENCY * 4, ctx.signal);
-    while (!ctx.signal.aborted && !this.circuit.isOpen) {
-      const ops = await this.repo.claimDue({ batch, lockMs });
+    while (!ctx.signal.aborted && !lane.circuit.isOpen) {
+      const ops = await this.db(() => this.repo.claimDue({ node, batch, lockMs }));
       if (!ops.length) break;
-      const results = await mapLimit(ops, CONCURRENCY, (op) => this.execute(op, ctx.signal));
+      const results = await mapLimit(ops, CONCURRENCY, (op) => this.execute(lane, op, ctx.signal));
       const done = ops.filter((_, i) => results[i].type === 'done');
       const retry = results.filter((r) => r.type === 'retry').map((r) => r.outcome!);
       const deferred = results.filter((r) => r.type === 'deferred').map((r) => r.outcome!);
       const dead = results.filter((r) => r.type === 'failed').map((r) => r.outcome!);
-      await this.repo.complete(done);
-      await this.repo.reschedule(retry, { countAttempt: true });
-      await this.repo.reschedule(deferred, { countAttempt: false });
-      await this.repo.fail(dead);
+      await this.db(async () => {
+        await this.repo.complete(done);
+        await this.repo.reschedule(retry, { countAttempt: true });
+        await this.repo.reschedule(deferred, { countAttempt: false });
+        await this.repo.fail(dead);
+      });
       for (const d of dead)
         this.logger.error(
-          `vpn operation ${d.op.id} (${d.op.kind} ${d.op.vpnEmail}, subscription ${d.op.subscriptionId}) ` +
+          `vpn operation ${d.op.id} (${d.op.kind} ${d.op.vpnEmail} on node ${node}, subscription ${d.op.subscriptionId}) ` +
             `failed permanently after ${d.op.attempts} attempt(s): ${d.error}`,
         );
-      this.totals.done += done.length;
-      this.totals.retried += retry.length;
-      this.totals.failed += dead.length;
-      this.totals.deferredByCircuit += deferred.length;
+      for (const t of [this.totals, totals]) {
+        t.done += done.length;
+        t.retried += retry.length;
+        t.failed += dead.length;
+        t.deferredByCircuit += deferred.length;
+      }
       processed += done.length;
       failed += retry.length + dead.length;
       // No early exit on a short batch: the next operation of a subscription becomes claimable only now.
@@ -75,18 +98,25 @@ export class ProvisioningOutboxService {
     return { processed, failed };
   }
 
+  private db<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.dbTail.then(fn, fn);
+    this.dbTail = run.catch(() => undefined);
+    return run;
+  }
+
   private async execute(
+    lane: VpnNodeLane,
     op: ClaimedOperation,
     signal: AbortSignal,
   ): Promise<{ type: 'done' | 'retry' | 'deferred' | 'failed'; outcome?: Outcome }> {
     try {
-      await this.circuit.execute((s) => this.apply(op, s), signal);
+      await lane.circuit.execute((s) => this.apply(lane.provider, op, s), signal);
       return { type: 'done' };
     } catch (err) {
       if (isCircuitOpenError(err) || signal.aborted)
         return {
           type: 'deferred',
-          outcome: { op, error: 'circuit open: core unavailable', delayMs: this.circuit.halfOpenAfterMs },
+          outcome: { op, error: 'circuit open: core unavailable', delayMs: lane.circuit.halfOpenAfterMs },
         };
       const error = err instanceof VpnError ? `${err.code}: ${err.message}` : `unexpected: ${String(err)}`;
       if (!(err instanceof VpnError))
@@ -98,18 +128,22 @@ export class ProvisioningOutboxService {
     }
   }
 
-  private async apply(op: ClaimedOperation, signal: AbortSignal): Promise<void> {
+  private async apply(provider: VpnProvider, op: ClaimedOperation, signal: AbortSignal): Promise<void> {
     const user = { email: op.vpnEmail, uuid: op.vpnUuid };
     if (op.kind === 'revoke') {
-      await this.provider.removeUser(op.vpnEmail, { signal });
+      await provider.removeUser(op.vpnEmail, { signal });
       return;
     }
     // "Already present" does not say with which UUID (a reissue, a lost revoke): replace it to be sure.
-    if ((await this.provider.addUser(user, { signal })) === 'already_present') {
-      await this.provider.removeUser(op.vpnEmail, { signal });
-      await this.provider.addUser(user, { signal });
+    if ((await provider.addUser(user, { signal })) === 'already_present') {
+      await provider.removeUser(op.vpnEmail, { signal });
+      await provider.addUser(user, { signal });
     }
   }
+}
+
+function emptyTotals(): OutboxTotals {
+  return { done: 0, retried: 0, failed: 0, deferredByCircuit: 0 };
 }
 
 /** 2 s, 4 s, 8 s … capped at 10 min, jittered. */

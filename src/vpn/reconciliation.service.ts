@@ -3,9 +3,17 @@ import { setMaxListeners } from 'node:events';
 import { AppConfig } from '../config/app-config';
 import type { JobContext, JobResult } from '../jobs/job.types';
 import { mapLimit } from './map-limit';
-import { isCircuitOpenError, VpnCircuit } from './vpn-circuit';
-import { VpnProvider } from './vpn-provider';
-import { VpnSubscriptionsRepository, type DesiredUser } from './vpn-subscriptions.repository';
+import type { VpnNodeState } from '../config/vpn-nodes.schema';
+import { isCircuitOpenError } from './vpn-circuit';
+import { tagsAllow } from './vpn-desired-state.repository';
+import { VpnFleetService, type VpnNodeLane } from './vpn-fleet.service';
+import { VpnNodesRepository } from './vpn-nodes.repository';
+import type { VpnProvider } from './vpn-provider';
+import {
+  VpnSubscriptionsRepository,
+  type DesiredUser,
+  type NodePlacement,
+} from './vpn-subscriptions.repository';
 
 const PAGE = 500;
 const CONCURRENCY = 16;
@@ -32,84 +40,114 @@ type Action = { kind: 'add' | 'remove' | 'repair'; user: DesiredUser };
 @Injectable()
 export class ReconciliationService {
   private readonly logger = new Logger('ReconciliationService');
-  /** Orphan e-mail → when first seen; in memory, so a restart only delays the removal. */
-  private readonly orphanSince = new Map<string, number>();
+  /** Per node: orphan e-mail → when first seen; in memory, so a restart only delays the removal. */
+  private readonly orphanSince = new Map<string, Map<string, number>>();
+  /** The last pass summed over every node; per node in lastByNode. */
   lastSummary?: ReconcileSummary;
+  readonly lastByNode = new Map<string, ReconcileSummary>();
 
   constructor(
     private readonly config: AppConfig,
     private readonly subscriptions: VpnSubscriptionsRepository,
-    private readonly provider: VpnProvider,
-    private readonly circuit: VpnCircuit,
+    private readonly fleet: VpnFleetService,
+    private readonly nodes: VpnNodesRepository,
   ) {}
 
+  /** One pass per node, one node after the other; a node that is down ends only its own pass. */
   async runOnce(ctx: Pick<JobContext, 'signal'> & Partial<JobContext>): Promise<JobResult> {
+    const states = new Map((await this.nodes.findAll()).map((n) => [n.code, n.state]));
+    const total = emptySummary();
+    const aborted: string[] = [];
+    for (const lane of this.fleet.lanes) {
+      const state = states.get(lane.node.code) ?? 'disabled';
+      const s = await this.reconcileNode(lane, state, ctx);
+      this.lastByNode.set(lane.node.code, s);
+      for (const k of ['checked', 'added', 'removed', 'repaired', 'orphansRemoved', 'errors'] as const)
+        total[k] += s[k];
+      total.stateLost ||= s.stateLost;
+      total.listing ||= s.listing;
+      if (s.aborted)
+        aborted.push(this.fleet.lanes.length > 1 ? `${lane.node.code}: ${s.aborted}` : s.aborted);
+    }
+    if (aborted.length) total.aborted = aborted.join('; ');
+    this.lastSummary = total;
+    return { processed: total.checked, failed: total.errors };
+  }
+
+  private async reconcileNode(
+    { node, provider, circuit }: VpnNodeLane,
+    state: VpnNodeState,
+    ctx: Pick<JobContext, 'signal'> & Partial<JobContext>,
+  ): Promise<ReconcileSummary> {
     const t0 = performance.now();
-    const s: ReconcileSummary = {
-      checked: 0,
-      added: 0,
-      removed: 0,
-      repaired: 0,
-      orphansRemoved: 0,
-      errors: 0,
-      stateLost: false,
-      listing: false,
+    const s = emptySummary();
+    const placement: NodePlacement = {
+      code: node.code,
+      open: state !== 'disabled',
+      trialAllowed: tagsAllow(this.config.subscriptions.trialNodeTags, node.tags),
+      deniedPlans: this.config.subscriptions.plans
+        .filter((p) => !tagsAllow(p.nodeTags ?? [], node.tags))
+        .map((p) => p.code),
     };
     // Every in-flight call listens on the job's signal (circuit breaker + gRPC cancel).
     setMaxListeners(CONCURRENCY * 4, ctx.signal);
-    const call = <T>(fn: (signal: AbortSignal) => Promise<T>) => this.circuit.execute(fn, ctx.signal);
+    const call = <T>(fn: (signal: AbortSignal) => Promise<T>) => circuit.execute(fn, ctx.signal);
     try {
-      s.stateLost = (await call((signal) => this.provider.health({ signal }))).stateLost;
-      const listed = await call((signal) => this.provider.listUsers({ signal }));
+      s.stateLost = (await call((signal) => provider.health({ signal }))).stateLost;
+      const listed = await call((signal) => provider.listUsers({ signal }));
       const onCore = listed ? new Map(listed.map((u) => [u.email, u.uuid])) : undefined;
       s.listing = !!onCore;
       const known = new Set<string>();
       let afterId = '0';
       while (!ctx.signal.aborted) {
-        const page = await this.subscriptions.page(afterId, PAGE);
+        const page = await this.subscriptions.page(afterId, PAGE, placement);
         if (!page.length) break;
         afterId = page[page.length - 1].id;
         s.checked += page.length;
         for (const u of page) known.add(u.vpnEmail);
-        const actions = page.filter((u) => !u.busy).flatMap((u) => plan(u, onCore));
-        await mapLimit(actions, CONCURRENCY, (a) => this.apply(a, s, call));
+        // A draining node keeps the keys it has but gets no new ones.
+        const actions = page
+          .filter((u) => !u.busy)
+          .flatMap((u) => plan(u, onCore))
+          .filter((a) => state !== 'draining' || a.kind !== 'add');
+        await mapLimit(actions, CONCURRENCY, (a) => this.apply(a, s, provider, call));
         ctx.progress?.({ processed: page.length });
-        if (this.circuit.isOpen) throw new Error('circuit open');
+        if (circuit.isOpen) throw new Error('circuit open');
       }
-      if (onCore) await this.removeOrphans(onCore, known, s, call);
+      if (onCore) await this.removeOrphans(node.code, onCore, known, s, provider, call);
     } catch (err) {
       s.aborted = isCircuitOpenError(err) ? 'circuit open' : (err as Error).message;
     }
-    this.lastSummary = s;
     const line =
       `vpn reconcile: checked=${s.checked} added=${s.added} removed=${s.removed} repaired=${s.repaired} ` +
       `orphans_removed=${s.orphansRemoved} errors=${s.errors} state_lost=${s.stateLost} ` +
       `listing=${s.listing} took_ms=${Math.round(performance.now() - t0)}` +
+      (this.fleet.lanes.length > 1 ? ` node=${node.code}` : '') +
       (s.aborted ? ` aborted="${s.aborted}"` : '');
     if (s.aborted || s.errors) this.logger.warn(line);
     else this.logger.log(line);
-    return { processed: s.checked, failed: s.errors };
+    return s;
   }
 
   private async apply(
     a: Action,
     s: ReconcileSummary,
+    provider: VpnProvider,
     call: <T>(fn: (signal: AbortSignal) => Promise<T>) => Promise<T>,
   ): Promise<void> {
     const user = { email: a.user.vpnEmail, uuid: a.user.vpnUuid };
     try {
       if (a.kind === 'remove') {
-        if ((await call((signal) => this.provider.removeUser(user.email, { signal }))) === 'removed')
-          s.removed++;
+        if ((await call((signal) => provider.removeUser(user.email, { signal }))) === 'removed') s.removed++;
         return;
       }
       if (a.kind === 'repair') {
-        await call((signal) => this.provider.removeUser(user.email, { signal }));
-        await call((signal) => this.provider.addUser(user, { signal }));
+        await call((signal) => provider.removeUser(user.email, { signal }));
+        await call((signal) => provider.addUser(user, { signal }));
         s.repaired++;
         return;
       }
-      if ((await call((signal) => this.provider.addUser(user, { signal }))) === 'created') s.added++;
+      if ((await call((signal) => provider.addUser(user, { signal }))) === 'created') s.added++;
     } catch (err) {
       if (isCircuitOpenError(err)) return;
       s.errors++;
@@ -119,19 +157,22 @@ export class ReconciliationService {
   }
 
   private async removeOrphans(
+    node: string,
     onCore: Map<string, string>,
     known: Set<string>,
     s: ReconcileSummary,
+    provider: VpnProvider,
     call: <T>(fn: (signal: AbortSignal) => Promise<T>) => Promise<T>,
   ): Promise<void> {
     const now = Date.now();
+    const orphanSince = this.orphanSince.get(node) ?? new Map<string, number>();
+    this.orphanSince.set(node, orphanSince);
     const sentinel = this.config.vpn.sentinelEmail;
     const candidates = [...onCore.keys()].filter((e) => !known.has(e) && e !== sentinel);
-    for (const email of this.orphanSince.keys())
-      if (!candidates.includes(email)) this.orphanSince.delete(email);
-    for (const email of candidates) if (!this.orphanSince.has(email)) this.orphanSince.set(email, now);
+    for (const email of orphanSince.keys()) if (!candidates.includes(email)) orphanSince.delete(email);
+    for (const email of candidates) if (!orphanSince.has(email)) orphanSince.set(email, now);
     const due = candidates.filter(
-      (e) => now - this.orphanSince.get(e)! >= this.config.vpn.reconcile.orphanGraceMs,
+      (e) => now - orphanSince.get(e)! >= this.config.vpn.reconcile.orphanGraceMs,
     );
     // A subscription created while this pass was paging is not an orphan: check again before removing.
     const nowKnown = await this.subscriptions.existingEmails(due);
@@ -140,8 +181,8 @@ export class ReconciliationService {
       CONCURRENCY,
       async (email) => {
         try {
-          await call((signal) => this.provider.removeUser(email, { signal }));
-          this.orphanSince.delete(email);
+          await call((signal) => provider.removeUser(email, { signal }));
+          orphanSince.delete(email);
           s.orphansRemoved++;
         } catch (err) {
           if (!isCircuitOpenError(err)) s.errors++;
@@ -149,6 +190,19 @@ export class ReconciliationService {
       },
     );
   }
+}
+
+function emptySummary(): ReconcileSummary {
+  return {
+    checked: 0,
+    added: 0,
+    removed: 0,
+    repaired: 0,
+    orphansRemoved: 0,
+    errors: 0,
+    stateLost: false,
+    listing: false,
+  };
 }
 
 function plan(u: DesiredUser, onCore: Map<string, string> | undefined): Action[] {

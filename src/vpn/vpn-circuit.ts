@@ -11,7 +11,7 @@ import { AppConfig } from '../config/app-config';
 import { VpnUnavailableError } from './vpn.errors';
 
 /**
- * One circuit breaker for every call to the VPN core (outbox and reconciliation): after N consecutive
+ * One circuit breaker per node for every call to its core (outbox and reconciliation): after N consecutive
  * "unavailable" answers, calls fail fast with BrokenCircuitError until a half-open probe succeeds, so a
  * hung core costs one deadline per probe instead of one per queued operation.
  */
@@ -21,6 +21,8 @@ export class VpnCircuit {
   readonly policy: CircuitBreakerPolicy;
   readonly halfOpenAfterMs: number;
   opened = 0;
+  /** The node whose core this circuit guards (one circuit per node). */
+  node = 'default';
 
   constructor(config: AppConfig) {
     const { circuitThreshold, circuitHalfOpenMs } = config.vpn.outbox;
@@ -31,9 +33,13 @@ export class VpnCircuit {
     });
     this.policy.onBreak(() => {
       this.opened++;
-      this.logger.warn(`VPN core circuit opened after ${circuitThreshold} consecutive unavailable answers`);
+      this.logger.warn(
+        `VPN core circuit of node ${this.node} opened after ${circuitThreshold} consecutive unavailable answers`,
+      );
     });
-    this.policy.onReset(() => this.logger.log('VPN core circuit closed: the core answers again'));
+    this.policy.onReset(() =>
+      this.logger.log(`VPN core circuit of node ${this.node} closed: the core answers again`),
+    );
   }
 
   get isOpen(): boolean {

@@ -2,37 +2,43 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { JobRunnerService } from '../jobs/job-runner.service';
 import { SignalRegistry } from '../signals/signal-registry';
 import { SignalsService } from '../signals/signals.service';
-import { VpnCircuit } from './vpn-circuit';
+import { CoreHealthService, healthySignal } from './core-health.service';
+import { VpnFleetService } from './vpn-fleet.service';
 import { JOB_NAMES } from '../jobs/job-schedules';
 
-/** The job that probes the core every 30 s, and the signal it records when the core answers. */
-const HEALTHY_SIGNAL = 'vpn.core.healthy';
-/** This deployment talks to one core; a second node would register under its own name. */
-const CORE_NAME = 'default';
-
-/** Exposes the VPN core's reachability (circuit and last probe) to the probes through the signal registry. */
+/**
+ * Exposes each node's core reachability (its circuit and the last probe) to the probes through the signal
+ * registry, one `vpn.core:<node>` entry per node. Report-only: one node down never fails readiness.
+ */
 @Injectable()
 export class VpnCoreSignals implements OnModuleInit {
   constructor(
     private readonly registry: SignalRegistry,
-    private readonly circuit: VpnCircuit,
+    private readonly fleet: VpnFleetService,
+    private readonly health: CoreHealthService,
     private readonly jobs: JobRunnerService,
     private readonly signals: SignalsService,
   ) {}
 
   onModuleInit(): void {
-    this.registry.add('vpn.core:', CORE_NAME, {
-      status: () => {
-        const job = this.jobs.status().find((j) => j.name === JOB_NAMES.vpnHealth);
-        if (!job) return undefined;
-        return {
-          circuitOpen: this.circuit.isOpen,
-          lastProbe: job.lastOutcome,
-          lastProbeAt: job.lastFinishedAt,
-          lastProbeError: job.lastError,
-          lastHealthyAgeMs: this.signals.ageMs(HEALTHY_SIGNAL),
-        };
-      },
+    this.fleet.lanes.forEach(({ node, circuit }, i) => {
+      this.registry.add('vpn.core:', node.code, {
+        status: () => {
+          const job = this.jobs.status().find((j) => j.name === JOB_NAMES.vpnHealth);
+          if (!job) return undefined;
+          // One job probes every node: with several, the node's own result says more than the job's.
+          const single = this.fleet.lanes.length === 1;
+          const down = this.health.down.get(node.code);
+          const own = down !== undefined ? 'failed' : job.lastOutcome === 'failed' ? 'ok' : job.lastOutcome;
+          return {
+            circuitOpen: circuit.isOpen,
+            lastProbe: single ? job.lastOutcome : own,
+            lastProbeAt: job.lastFinishedAt,
+            lastProbeError: single ? job.lastError : down,
+            lastHealthyAgeMs: this.signals.ageMs(healthySignal(node.code, i)),
+          };
+        },
+      });
     });
   }
 }

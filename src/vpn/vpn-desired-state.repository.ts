@@ -1,12 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { queryRows } from '../database/db.service';
+import { AppConfig } from '../config/app-config';
+import { type DbService, queryRows } from '../database/db.service';
 
 export interface VpnTarget {
   subscriptionId: string;
   userId: number;
   vpnUuid: string;
   vpnEmail: string;
+  /** Placement: the trial and each plan may name the node tags they use. */
+  isTrial?: boolean;
+  planCode?: string | null;
 }
 
 type DesiredKind = 'provision' | 'revoke';
@@ -22,71 +26,189 @@ export interface VpnDesiredStateCtes {
   vpnEmail: string;
   /** SQL boolean; the column default (false) when left out. */
   notifyUser?: string;
+  /**
+   * SQL boolean over the node `n` (a vpn_nodes row) saying which nodes get the operation. Default: a revoke
+   * goes to every node that is not disabled (a disabled node's keys were removed when it was disabled).
+   */
+  nodeFilter?: string;
   /** CTE names of the two writes. */
   supersededName: string;
   queuedName: string;
 }
 
+const REVOKE_NODES = `n.state <> 'disabled'`;
+
 /**
- * SQL of the two writes of a desired state, as CTEs of one statement (the expiry sweep's batch): the opposite
- * operation still pending for the same UUID is superseded, then the new one is queued.
+ * SQL of the two writes of a desired state, as CTEs of one statement (the expiry sweep's batch): on every
+ * node that gets the new operation, the opposite one still pending for the same UUID is superseded, then the
+ * new one is queued, one row per node.
  */
 export function vpnDesiredStateCtes(c: VpnDesiredStateCtes): string {
   const opposite: DesiredKind = c.kind === 'provision' ? 'revoke' : 'provision';
   const notifyColumn = c.notifyUser === undefined ? '' : ', notify_user';
   const notifyValue = c.notifyUser === undefined ? '' : `, ${c.notifyUser}`;
+  const nodes = c.nodeFilter ?? REVOKE_NODES;
   return `${c.supersededName} AS (
          UPDATE vpn_operations o SET state = 'superseded', updated_at = now()
          FROM ${c.from}
          WHERE o.subscription_id = ${c.subscriptionId} AND o.vpn_uuid = ${c.vpnUuid} AND o.kind = '${opposite}' AND o.state = 'pending'
+           AND EXISTS (SELECT 1 FROM vpn_nodes n WHERE n.code = o.node_code AND ${nodes})
        ), ${c.queuedName} AS (
-         INSERT INTO vpn_operations (subscription_id, user_id, kind, vpn_uuid, vpn_email${notifyColumn})
-         SELECT ${c.subscriptionId}, ${c.userId}, '${c.kind}', ${c.vpnUuid}, ${c.vpnEmail}${notifyValue} FROM ${c.from}
+         INSERT INTO vpn_operations (subscription_id, user_id, kind, vpn_uuid, vpn_email, node_code${notifyColumn})
+         SELECT ${c.subscriptionId}, ${c.userId}, '${c.kind}', ${c.vpnUuid}, ${c.vpnEmail}, n.code${notifyValue}
+           FROM ${c.from} CROSS JOIN vpn_nodes n WHERE ${nodes}
        )`;
+}
+
+/**
+ * Nodes a new key goes to: every active node carrying one of `tags` (all active nodes when `tags` is
+ * empty); when none qualifies, every active node, so a paid key always has somewhere to go.
+ */
+export function provisionNodesSql(tags: string): string {
+  const allowed = (alias: string) =>
+    `${alias}.state = 'active' AND (cardinality(${tags}) = 0 OR ${alias}.tags && ${tags})`;
+  return `n.state = 'active' AND (cardinality(${tags}) = 0 OR n.tags && ${tags}
+            OR NOT EXISTS (SELECT 1 FROM vpn_nodes m WHERE ${allowed('m')}))`;
+}
+
+/** Node tags a subscription may use (empty: every node). Plans no longer configured may use every node. */
+export function nodeTagsFor(config: AppConfig, t: Pick<VpnTarget, 'isTrial' | 'planCode'>): string[] {
+  if (t.isTrial) return [...config.subscriptions.trialNodeTags];
+  return config.subscriptions.plans.find((p) => p.code === t.planCode)?.nodeTags ?? [];
+}
+
+/** Whether a subscription with these node tags may use a node carrying `nodeTags`. */
+export function tagsAllow(allowed: readonly string[], nodeTags: readonly string[]): boolean {
+  return allowed.length === 0 || allowed.some((t) => nodeTags.includes(t));
 }
 
 /**
  * The only writer of desired VPN-core changes to the vpn_operations outbox, in the caller's transaction. A
  * new desired state supersedes the opposite operation for the same UUID while it is still pending, so the
  * worker never applies a stale one (a provision queued before an expiry must not add the user back afterwards).
+ * A provision fans out to every active node the subscription's plan allows; a revoke to every node.
  */
 @Injectable()
 export class VpnDesiredStateRepository {
+  constructor(private readonly config: AppConfig) {}
+
   async provision(em: EntityManager, t: VpnTarget, opts: { notifyUser: boolean }): Promise<void> {
-    await this.queue(em, [t], 'provision', opts.notifyUser);
+    await this.queue(em, t, 'provision', opts.notifyUser, provisionNodesSql('$6::text[]'));
   }
 
   async revoke(em: EntityManager, t: VpnTarget): Promise<void> {
-    await this.queue(em, [t], 'revoke', false);
+    await this.queue(em, t, 'revoke', false, REVOKE_NODES);
+  }
+
+  /**
+   * Backfill of a node: queues a provision on it for up to `limit` active subscriptions that may use it and
+   * whose last operation there is not a provision (none yet, or removed when the node was disabled). One short statement per batch; returns how many were queued.
+   */
+  async backfillNode(db: DbService, node: NodeScope, limit: number): Promise<number> {
+    const rows = await db.query<{ n: string }>(
+      'vpn.nodes.backfill',
+      `WITH due AS (
+         SELECT s.id, s.user_id, s.vpn_uuid, s.vpn_email FROM subscriptions s
+          WHERE s.status = 'active'
+            AND CASE WHEN s.is_trial THEN $2::boolean
+                     ELSE s.plan_code IS NULL OR NOT (s.plan_code = ANY($3::text[])) END
+            AND COALESCE((SELECT o.kind FROM vpn_operations o
+                           WHERE o.subscription_id = s.id AND o.node_code = $1 AND o.state <> 'superseded'
+                           ORDER BY o.id DESC LIMIT 1), 'revoke') = 'revoke'
+          ORDER BY s.id LIMIT $4
+       ), queued AS (
+         INSERT INTO vpn_operations (subscription_id, user_id, kind, vpn_uuid, vpn_email, node_code)
+         SELECT id, user_id, 'provision', vpn_uuid, vpn_email, $1 FROM due RETURNING 1
+       )
+       SELECT count(*) AS n FROM queued`,
+      [node.code, node.trialAllowed, node.deniedPlans, limit],
+    );
+    return Number(rows[0].n);
+  }
+
+  /**
+   * A disabled node: every key the node holds or is about to get is revoked on it (pending provisions there
+   * superseded), one short statement per batch; returns how many revokes were queued.
+   */
+  async revokeAllOnNode(db: DbService, code: string, limit: number): Promise<number> {
+    const rows = await db.query<{ n: string }>(
+      'vpn.nodes.revoke-all',
+      `WITH latest AS (
+         SELECT DISTINCT ON (o.subscription_id) o.subscription_id, o.user_id, o.vpn_uuid, o.vpn_email, o.kind, o.state
+           FROM vpn_operations o WHERE o.node_code = $1 AND o.state <> 'superseded'
+          ORDER BY o.subscription_id, o.id DESC
+       ), due AS (
+         SELECT * FROM latest WHERE kind = 'provision' ORDER BY subscription_id LIMIT $2
+       ), superseded AS (
+         UPDATE vpn_operations o SET state = 'superseded', updated_at = now() FROM due
+          WHERE o.subscription_id = due.subscription_id AND o.node_code = $1
+            AND o.kind = 'provision' AND o.state = 'pending'
+       ), queued AS (
+         INSERT INTO vpn_operations (subscription_id, user_id, kind, vpn_uuid, vpn_email, node_code)
+         SELECT subscription_id, user_id, 'revoke', vpn_uuid, vpn_email, $1 FROM due RETURNING 1
+       )
+       SELECT count(*) AS n FROM queued`,
+      [code, limit],
+    );
+    return Number(rows[0].n);
   }
 
   private async queue(
     em: EntityManager,
-    targets: VpnTarget[],
+    t: VpnTarget,
     kind: DesiredKind,
     notifyUser: boolean,
+    nodeFilter: string,
   ): Promise<void> {
-    const subscriptionIds = targets.map((t) => t.subscriptionId);
-    const uuids = targets.map((t) => t.vpnUuid);
     await queryRows(
       em,
       `WITH ${vpnDesiredStateCtes({
         kind,
-        from: 'unnest($1::bigint[], $2::bigint[], $3::uuid[], $4::text[]) AS t(subscription_id, user_id, vpn_uuid, vpn_email)',
+        from: '(SELECT $1::bigint, $2::bigint, $3::uuid, $4::text) AS t(subscription_id, user_id, vpn_uuid, vpn_email)',
         subscriptionId: 't.subscription_id',
         userId: 't.user_id',
         vpnUuid: 't.vpn_uuid',
         vpnEmail: 't.vpn_email',
         notifyUser: '$5::boolean',
+        nodeFilter,
         supersededName: 'superseded',
         queuedName: 'queued',
       })}
        SELECT 1`,
-      [subscriptionIds, targets.map((t) => t.userId), uuids, targets.map((t) => t.vpnEmail), notifyUser],
+      [
+        t.subscriptionId,
+        t.userId,
+        t.vpnUuid,
+        t.vpnEmail,
+        notifyUser,
+        ...(kind === 'provision' ? [nodeTagsFor(this.config, t)] : []),
+      ],
     );
   }
 }
 
-export function vpnTarget(s: { id: string; userId: number; vpnUuid: string; vpnEmail: string }): VpnTarget {
-  return { subscriptionId: s.id, userId: s.userId, vpnUuid: s.vpnUuid, vpnEmail: s.vpnEmail };
+export function vpnTarget(s: {
+  id: string;
+  userId: number;
+  vpnUuid: string;
+  vpnEmail: string;
+  isTrial?: boolean;
+  planCode?: string | null;
+}): VpnTarget {
+  return {
+    subscriptionId: s.id,
+    userId: s.userId,
+    vpnUuid: s.vpnUuid,
+    vpnEmail: s.vpnEmail,
+    isTrial: s.isTrial,
+    planCode: s.planCode,
+  };
+}
+
+/** What a node may hold, for the fleet-wide writes below. */
+export interface NodeScope {
+  code: string;
+  trialAllowed: boolean;
+  /** Plans whose node tags exclude this node. */
+  deniedPlans: string[];
 }

@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import * as QRCode from 'qrcode';
 import { AppConfig } from '../config/app-config';
+import type { VpnNodeConfig } from '../config/vpn-nodes.schema';
 import { buildVlessLink } from './vless-link';
+import { nodeTagsFor, tagsAllow } from './vpn-desired-state.repository';
+import { VpnNodesRepository } from './vpn-nodes.repository';
 import { VpnSubscriptionsRepository, type KeySubscription } from './vpn-subscriptions.repository';
 import { VpnMisconfiguredError } from './vpn.errors';
 
@@ -13,6 +16,13 @@ export interface UserKey {
   /** Undefined when PUBLIC_BASE_URL is not configured. */
   subscriptionUrl?: string;
   expiresAt: Date;
+}
+
+/** One node's link, labelled with the node's flag and name. */
+export interface NodeLink {
+  node: string;
+  label: string;
+  link: string;
 }
 
 export interface SubscriptionFeed {
@@ -27,7 +37,29 @@ export class VpnKeysService {
   constructor(
     private readonly config: AppConfig,
     private readonly subscriptions: VpnSubscriptionsRepository,
+    private readonly nodes: VpnNodesRepository,
   ) {}
+
+  /**
+   * One link per node the subscription may use, rendered from the node now (a host or port change reaches
+   * every user at once). Draining and disabled nodes are left out; nodes with a capacity come least-loaded
+   * first by their capacity, the others after them in configuration order.
+   */
+  async linksFor(sub: { vpnUuid: string; isTrial?: boolean; planCode?: string | null }): Promise<NodeLink[]> {
+    const states = new Map((await this.nodes.findAll()).map((n) => [n.code, n.state]));
+    const tags = nodeTagsFor(this.config, sub);
+    const usable = this.config.vpn.nodes.filter((n) => n.host && states.get(n.code) === 'active');
+    const allowed = usable.filter((n) => tagsAllow(tags, n.tags));
+    const chosen = (allowed.length ? allowed : usable)
+      .map((n, i) => ({ n, i }))
+      .sort((a, b) => (b.n.capacity ?? 0) - (a.n.capacity ?? 0) || a.i - b.i)
+      .map(({ n }) => n);
+    const single = this.config.vpn.nodes.length === 1;
+    return chosen.map((n) => {
+      const label = single ? this.config.vpn.link.label : nodeLabel(n);
+      return { node: n.code, label, link: buildVlessLink(linkSettings(n, label), sub.vpnUuid, label) };
+    });
+  }
 
   /** The user's key, or undefined when they have no active subscription. */
   async keyForUser(userId: number): Promise<UserKey | undefined> {
@@ -65,11 +97,11 @@ export class VpnKeysService {
     if (!SUB_TOKEN_RE.test(token)) return undefined;
     const sub = await this.subscriptions.byToken(token);
     if (!sub) return undefined;
-    return { body: this.feedBody(sub), headers: this.feedHeaders(sub) };
+    return { body: await this.feedBody(sub), headers: this.feedHeaders(sub) };
   }
 
-  private feedBody(sub: KeySubscription): string {
-    const links = sub.active ? [this.link(sub.vpnUuid)] : [];
+  private async feedBody(sub: KeySubscription): Promise<string> {
+    const links = sub.active ? (await this.linksFor(sub)).map((l) => l.link) : [];
     return Buffer.from(links.join('\n')).toString('base64');
   }
 
@@ -83,4 +115,27 @@ export class VpnKeysService {
       'profile-update-interval': String(this.config.vpn.subscriptionUpdateHours),
     };
   }
+}
+
+/** 🇳🇱 Amsterdam: the flag from the ISO country code (regional indicator letters), then the name. */
+export function nodeLabel(n: Pick<VpnNodeConfig, 'country' | 'name'>): string {
+  if (!n.country) return n.name;
+  const flag = String.fromCodePoint(...[...n.country.toUpperCase()].map((c) => 0x1f1a5 + c.charCodeAt(0)));
+  return `${flag} ${n.name}`;
+}
+
+function linkSettings(n: VpnNodeConfig, label: string) {
+  return {
+    host: n.host!,
+    port: n.port,
+    security: n.security,
+    sni: n.sni,
+    realityPublicKey: n.realityPublicKey,
+    realityShortId: n.realityShortId,
+    flow: n.flow,
+    fingerprint: n.fingerprint,
+    transport: n.transport,
+    transportPath: n.path,
+    label,
+  };
 }

@@ -11,6 +11,7 @@ import {
 } from 'typeorm';
 import { SubscriptionEntity } from '../subscriptions/subscription.entity';
 import { bigintNumber, oneOf } from '../database/column-types';
+import { VpnNodeEntity } from './vpn-node.entity';
 
 export const vpnOperationKinds = ['provision', 'revoke'] as const;
 export type VpnOperationKind = (typeof vpnOperationKinds)[number];
@@ -26,6 +27,7 @@ export type VpnOperationState = (typeof vpnOperationStates)[number];
 @Check('vpn_operations_state_valid', oneOf('state', vpnOperationStates))
 @Check('vpn_operations_attempts_non_negative', '"attempts" >= 0')
 @Index('vpn_operations_due_idx', ['state', 'nextAttemptAt'])
+@Index('vpn_operations_lane_idx', ['nodeCode', 'state', 'nextAttemptAt'])
 export class VpnOperationEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
@@ -37,6 +39,14 @@ export class VpnOperationEntity {
   @ManyToOne(() => SubscriptionEntity, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'subscription_id' })
   subscription?: SubscriptionEntity;
+
+  /** The node (lane) this operation is for; each node's core is called on its own. */
+  @Column({ name: 'node_code', type: 'text', default: 'default' })
+  nodeCode!: string;
+
+  @ManyToOne(() => VpnNodeEntity, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'node_code', foreignKeyConstraintName: 'FK_vpn_operations_node' })
+  node?: VpnNodeEntity;
 
   @Column({ name: 'user_id', type: 'bigint', transformer: bigintNumber })
   userId!: number;

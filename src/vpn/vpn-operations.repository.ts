@@ -9,6 +9,7 @@ export interface ClaimedOperation {
   subscriptionId: string;
   userId: string;
   kind: VpnOperationKind;
+  nodeCode: string;
   vpnUuid: string;
   vpnEmail: string;
   /** Attempts including this one; also the fencing token when the result is written back. */
@@ -21,6 +22,7 @@ export interface FailedOperation {
   subscriptionId: string;
   userId: string;
   kind: VpnOperationKind;
+  nodeCode: string;
   vpnEmail: string;
   attempts: number;
   lastError: string | null;
@@ -33,7 +35,7 @@ export interface Outcome {
   delayMs?: number;
 }
 
-const CLAIMED_COLUMNS = `o.id, o.subscription_id AS "subscriptionId", o.user_id AS "userId", o.kind,
+const CLAIMED_COLUMNS = `o.id, o.subscription_id AS "subscriptionId", o.user_id AS "userId", o.kind, o.node_code AS "nodeCode",
   o.vpn_uuid AS "vpnUuid", o.vpn_email AS "vpnEmail", o.attempts, o.notify_user AS "notifyUser"`;
 
 /** SQL of the vpn_operations outbox. Every method is one short statement or transaction. */
@@ -45,20 +47,23 @@ export class VpnOperationsRepository {
   ) {}
 
   /**
-   * Claims due operations, oldest first, at most one per subscription (operations of one subscription
-   * must reach the core in order: a revoke and a later provision share the e-mail). Claims whose worker
-   * died are taken over once locked_until has passed.
+   * Claims due operations of one node's lane, oldest first, at most one per subscription (operations of one
+   * subscription must reach a core in order: a revoke and a later provision share the e-mail). Lanes are
+   * independent, so a node that is down never holds back another. Claims whose worker died are taken over
+   * once locked_until has passed.
    */
-  claimDue(opts: { batch: number; lockMs: number }): Promise<ClaimedOperation[]> {
+  claimDue(opts: { node: string; batch: number; lockMs: number }): Promise<ClaimedOperation[]> {
     return this.db.transaction('vpn.outbox.claim', (em) =>
       queryRows<ClaimedOperation>(
         em,
         `WITH due AS (
            SELECT c.id FROM vpn_operations c
-           WHERE ((c.state = 'pending' AND c.next_attempt_at <= now())
+           WHERE c.node_code = $3
+             AND ((c.state = 'pending' AND c.next_attempt_at <= now())
                   OR (c.state = 'in_progress' AND c.locked_until < now()))
              AND NOT EXISTS (SELECT 1 FROM vpn_operations p
-                             WHERE p.subscription_id = c.subscription_id AND p.id < c.id
+                             WHERE p.subscription_id = c.subscription_id AND p.node_code = c.node_code
+                               AND p.id < c.id
                                AND p.state IN ('pending', 'in_progress'))
            ORDER BY c.next_attempt_at, c.id
            LIMIT $1
@@ -68,7 +73,7 @@ export class VpnOperationsRepository {
                 locked_until = now() + make_interval(secs => $2::double precision / 1000), updated_at = now()
            FROM due WHERE o.id = due.id
          RETURNING ${CLAIMED_COLUMNS}`,
-        [opts.batch, opts.lockMs],
+        [opts.batch, opts.lockMs, opts.node],
       ),
     );
   }
@@ -137,7 +142,8 @@ export class VpnOperationsRepository {
   listFailed(limit: number): Promise<FailedOperation[]> {
     return this.db.query<FailedOperation>(
       'vpn.operations.failed',
-      `SELECT id, subscription_id AS "subscriptionId", user_id AS "userId", kind, vpn_email AS "vpnEmail",
+      `SELECT id, subscription_id AS "subscriptionId", user_id AS "userId", kind, node_code AS "nodeCode",
+              vpn_email AS "vpnEmail",
               attempts, last_error AS "lastError", updated_at AS "updatedAt"
          FROM vpn_operations WHERE state = 'failed' ORDER BY updated_at DESC, id DESC LIMIT $1`,
       [limit],
@@ -161,7 +167,8 @@ export class VpnOperationsRepository {
       `UPDATE vpn_operations o
           SET state = 'pending', attempts = 0, next_attempt_at = now(), updated_at = now()
         WHERE o.id = ANY($1::bigint[]) AND o.state = 'failed'
-          AND NOT EXISTS (SELECT 1 FROM vpn_operations n WHERE n.subscription_id = o.subscription_id AND n.id > o.id)
+          AND NOT EXISTS (SELECT 1 FROM vpn_operations n
+                           WHERE n.subscription_id = o.subscription_id AND n.node_code = o.node_code AND n.id > o.id)
         RETURNING o.id`,
       [ids],
     );

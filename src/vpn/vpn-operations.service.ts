@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ProvisioningOutboxService, type OutboxTotals } from './provisioning-outbox.service';
 import { VpnCircuit } from './vpn-circuit';
+import { VpnFleetService } from './vpn-fleet.service';
 import { VpnOperationsRepository, type FailedOperation } from './vpn-operations.repository';
 import type { VpnOperationState } from './vpn-operation.entity';
 
@@ -10,7 +11,11 @@ export interface VpnOperationsMetrics {
   totals: OutboxTotals;
   circuitOpen: boolean;
   circuitOpenedTimes: number;
+  /** Per node (the `node` label): its circuit and its outbox totals since start. */
+  nodes: { node: string; circuitOpen: boolean; circuitOpenedTimes: number; totals: OutboxTotals }[];
 }
+
+const zeroTotals: OutboxTotals = { done: 0, retried: 0, failed: 0, deferredByCircuit: 0 };
 
 /** Admin view of the provisioning outbox: failed operations, requeue, and figures for /metrics. */
 @Injectable()
@@ -21,6 +26,7 @@ export class VpnOperationsService {
     private readonly repo: VpnOperationsRepository,
     private readonly outbox: ProvisioningOutboxService,
     private readonly circuit: VpnCircuit,
+    private readonly fleet: VpnFleetService,
   ) {}
 
   listFailed(limit = 20): Promise<FailedOperation[]> {
@@ -49,6 +55,12 @@ export class VpnOperationsService {
       totals: { ...this.outbox.totals },
       circuitOpen: this.circuit.isOpen,
       circuitOpenedTimes: this.circuit.opened,
+      nodes: this.fleet.lanes.map(({ node, circuit }) => ({
+        node: node.code,
+        circuitOpen: circuit.isOpen,
+        circuitOpenedTimes: circuit.opened,
+        totals: { ...(this.outbox.totalsByNode.get(node.code) ?? zeroTotals) },
+      })),
     };
   }
 }

@@ -17,6 +17,18 @@ export interface KeySubscription {
   active: boolean;
   subToken: string;
   expiresAt: Date;
+  isTrial: boolean;
+  planCode: string | null;
+}
+
+/** Which subscriptions may have a key on one node (see nodePlacement). */
+export interface NodePlacement {
+  code: string;
+  /** False on a disabled node: nothing belongs there. */
+  open: boolean;
+  trialAllowed: boolean;
+  /** Plans whose node tags exclude this node. */
+  deniedPlans: string[];
 }
 
 /** Read-only view of subscriptions as the VPN core should see them. */
@@ -24,14 +36,19 @@ export interface KeySubscription {
 export class VpnSubscriptionsRepository {
   constructor(private readonly db: DbService) {}
 
-  page(afterId: string, limit: number): Promise<DesiredUser[]> {
+  /** A page of subscriptions as one node should hold them. */
+  page(afterId: string, limit: number, node: NodePlacement): Promise<DesiredUser[]> {
     return this.db.query<DesiredUser>(
       'vpn.reconcile.page',
-      `SELECT s.id, s.vpn_uuid AS "vpnUuid", s.vpn_email AS "vpnEmail", s.status = 'active' AS active,
+      `SELECT s.id, s.vpn_uuid AS "vpnUuid", s.vpn_email AS "vpnEmail",
+              s.status = 'active' AND $4::boolean
+                AND CASE WHEN s.is_trial THEN $5::boolean
+                         ELSE s.plan_code IS NULL OR NOT (s.plan_code = ANY($6::text[])) END AS active,
               EXISTS (SELECT 1 FROM vpn_operations o
-                       WHERE o.subscription_id = s.id AND o.state IN ('pending', 'in_progress')) AS busy
+                       WHERE o.subscription_id = s.id AND o.node_code = $3
+                         AND o.state IN ('pending', 'in_progress')) AS busy
          FROM subscriptions s WHERE s.id > $1 ORDER BY s.id LIMIT $2`,
-      [afterId, limit],
+      [afterId, limit, node.code, node.open, node.trialAllowed, node.deniedPlans],
     );
   }
 
@@ -49,7 +66,7 @@ export class VpnSubscriptionsRepository {
     const rows = await this.db.query<KeySubscription>(
       'vpn.sub.by-token',
       `SELECT id, user_id AS "userId", vpn_uuid AS "vpnUuid", status = 'active' AS active,
-              sub_token AS "subToken", expires_at AS "expiresAt"
+              sub_token AS "subToken", expires_at AS "expiresAt", is_trial AS "isTrial", plan_code AS "planCode"
          FROM subscriptions WHERE sub_token = $1`,
       [token],
     );
@@ -60,7 +77,7 @@ export class VpnSubscriptionsRepository {
     const rows = await this.db.query<KeySubscription>(
       'vpn.sub.by-user',
       `SELECT id, user_id AS "userId", vpn_uuid AS "vpnUuid", status = 'active' AS active,
-              sub_token AS "subToken", expires_at AS "expiresAt"
+              sub_token AS "subToken", expires_at AS "expiresAt", is_trial AS "isTrial", plan_code AS "planCode"
          FROM subscriptions WHERE user_id = $1`,
       [userId],
     );

@@ -3,7 +3,6 @@ import { AppConfig } from '../config/app-config';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { CoreHealthJob } from './core-health.job';
 import { CoreHealthService } from './core-health.service';
-import { HttpAgentProvider } from './http-agent.provider';
 import { ProvisioningOutboxJob } from './provisioning-outbox.job';
 import { ProvisioningOutboxService } from './provisioning-outbox.service';
 import { ReconciliationJob } from './reconciliation.job';
@@ -11,38 +10,30 @@ import { ReconciliationService } from './reconciliation.service';
 import { SubscriptionUrlController } from './subscription-url.controller';
 import { VpnCircuit } from './vpn-circuit';
 import { VpnCoreSignals } from './vpn-core-signals';
+import { VpnDesiredStateModule } from './vpn-desired-state.module';
+import { createNodeProvider, VpnFleetService } from './vpn-fleet.service';
+import { VpnNodesService } from './vpn-nodes.service';
 import { VpnKeysService } from './vpn-keys.service';
 import { VpnOperationsRepository } from './vpn-operations.repository';
 import { VpnOperationsService } from './vpn-operations.service';
 import { VpnProvider } from './vpn-provider';
 import { VpnSubscriptionsRepository } from './vpn-subscriptions.repository';
-import { XrayGrpcProvider } from './xray-grpc.provider';
 import { RateLimitModule } from '../http/rate-limit.module';
 
+/** The first (default) node's provider: the one a single-core deployment talks to. */
 export function createVpnProvider(config: AppConfig): VpnProvider {
-  const vpn = config.vpn;
-  if (vpn.provider === 'http-agent')
-    return new HttpAgentProvider({
-      url: vpn.agent.url!,
-      token: vpn.agent.token!,
-      timeoutMs: vpn.timeoutMs,
-      sentinelEmail: vpn.sentinelEmail,
-    });
-  return new XrayGrpcProvider({
-    ...vpn.xray,
-    timeoutMs: vpn.timeoutMs,
-    sentinelEmail: vpn.sentinelEmail,
-    flow: vpn.link.flow,
-  });
+  return createNodeProvider(config, config.vpn.nodes[0]);
 }
 
 /** VPN provisioning: provider adapter, outbox worker, reconciliation, keys and the /sub/:token feed. */
 @Module({
-  imports: [NotificationsModule, RateLimitModule],
+  imports: [NotificationsModule, VpnDesiredStateModule, RateLimitModule],
   controllers: [SubscriptionUrlController],
   providers: [
     { provide: VpnProvider, inject: [AppConfig], useFactory: createVpnProvider },
     VpnCircuit,
+    VpnFleetService,
+    VpnNodesService,
     VpnOperationsRepository,
     VpnSubscriptionsRepository,
     ProvisioningOutboxService,
@@ -55,7 +46,7 @@ export function createVpnProvider(config: AppConfig): VpnProvider {
     VpnOperationsService,
     VpnKeysService,
   ],
-  exports: [VpnProvider, VpnKeysService, VpnOperationsService],
+  exports: [VpnProvider, VpnKeysService, VpnOperationsService, VpnNodesService, CoreHealthService],
 })
 export class VpnModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
@@ -64,11 +55,13 @@ export class VpnModule implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    const v = this.config.vpn;
-    const target = v.provider === 'http-agent' ? v.agent.url : `${v.xray.address} (${v.xray.namespace})`;
-    new Logger('VpnModule').log(`VPN provider ${v.provider} → ${target}, inbound ${v.xray.inboundTag}`);
-    if (!v.link.host)
-      new Logger('VpnModule').warn('VPN_PUBLIC_HOST is not set: users cannot get vless:// links');
+    const logger = new Logger('VpnModule');
+    for (const n of this.config.vpn.nodes) {
+      const target = n.provider === 'http-agent' ? n.agentUrl : `${n.apiAddress} (${n.namespace})`;
+      const node = this.config.vpn.nodes.length > 1 ? `node ${n.code}: ` : '';
+      logger.log(`${node}VPN provider ${n.provider} → ${target}, inbound ${n.inboundTag}`);
+      if (!n.host) logger.warn(`${node}VPN_PUBLIC_HOST is not set: users cannot get vless:// links`);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { FailedOperation } from '../../../vpn/vpn-operations.repository';
+import type { NodeOverview } from '../../../vpn/vpn-nodes.service';
 import type { Purchase } from '../../../payments/purchase';
 import type { Subscription } from '../../../subscriptions/subscription';
 import type { AdminStats, UserProfile } from '../../../admin/admin.repository';
@@ -33,7 +34,7 @@ export function adminMenu(): { text: string; keyboard: Keyboard } {
       '🛠 Admin\n\n' +
       '/stats — figures\n/find <id | @username> — a user\n/grant <id> <days> — give access\n' +
       '/block <id>, /unblock <id> — bot access\n/broadcast <all|active> <text> — message users\n' +
-      '/failed — failed provisioning, /retry <id | all>\n/refund <purchase id>',
+      '/failed — failed provisioning, /retry <id | all>\n/refund <purchase id>\n/nodes, /node <code> drain|disable|enable',
     keyboard: kb(
       [
         ['📊 Stats', 'adm:stats'],
@@ -113,7 +114,7 @@ export function failedView(ops: FailedOperation[]): { text: string; keyboard?: K
   if (ops.length === 0) return { text: '✅ No failed provisioning operations.' };
   const lines = ops.map(
     (o) =>
-      `#${o.id} ${o.kind} user ${o.userId} (${o.vpnEmail}), ${o.attempts} attempts, ${day(o.updatedAt)}\n   ${(o.lastError ?? '').slice(0, 80)}`,
+      `#${o.id} ${o.kind} on ${o.nodeCode} user ${o.userId} (${o.vpnEmail}), ${o.attempts} attempts, ${day(o.updatedAt)}\n   ${(o.lastError ?? '').slice(0, 80)}`,
   );
   return {
     text: fitMessage(`⚠️ Failed operations (newest first):\n${lines.join('\n')}`),
@@ -216,3 +217,26 @@ export const unknownAdminButton = 'Unknown admin button.';
 export const refundingToast = 'Refunding…';
 export const requeuedToast = (n: number) => `Requeued ${n}`;
 export const broadcastStopToast = (stopped: boolean) => (stopped ? 'Stopped' : 'Not running');
+
+export const nodeUsage = 'Usage: /node <code> drain|disable|enable';
+
+export function nodesView(nodes: NodeOverview[], down: ReadonlyMap<string, string>): string {
+  if (nodes.length === 0) return 'No VPN nodes.';
+  const icon = { active: '🟢', draining: '🟡', disabled: '⚫' } as const;
+  const lines = nodes.map((n) => {
+    const reach = down.has(n.code) ? `, ❌ unreachable: ${(down.get(n.code) ?? '').slice(0, 60)}` : '';
+    const err = n.lastError ? `\n   last error: ${n.lastError.slice(0, 80)}` : '';
+    return `${icon[n.state]} ${n.code} (${n.name}) ${n.state}: ${n.users} users, backlog ${n.backlog}, failed ${n.failed}${reach}${err}`;
+  });
+  return fitMessage(`VPN nodes:\n${lines.join('\n')}\n\n${nodeUsage}`);
+}
+
+export function nodeChangedView(code: string, state: string, found: boolean): string {
+  if (!found) return `Unknown node ${code}.`;
+  const what = {
+    draining: 'gets no new keys and is left out of feeds; its keys stay until they expire',
+    disabled: 'is left out of feeds and its keys are being removed',
+    active: 'is active again; missing keys are being added',
+  }[state];
+  return `Node ${code} ${what}.`;
+}

@@ -36,14 +36,16 @@ export class SubscriptionHandler {
     const lang = langOf(ctx);
     const sub = known ?? (await this.subscriptions.getForUser(user.id));
     if (!sub) return show(ctx, noSubscription(!user.trialUsedAt, lang), { toast });
-    // The key comes from the row just read (link and URL are pure), not from a second read of it.
+    // The key comes from the row just read (links are rendered from the nodes), not from a second read of it.
     const active = sub.status === 'active';
+    const links = active ? await this.keys.linksFor(sub) : [];
     await show(
       ctx,
       mySubscription(
         {
           sub,
-          link: active ? this.keys.link(sub.vpnUuid) : undefined,
+          link: active ? (links[0]?.link ?? this.keys.link(sub.vpnUuid)) : undefined,
+          nodeLinks: links.length > 1 ? links : undefined,
           subscriptionUrl: active ? this.keys.subscriptionUrl(sub.subToken) : undefined,
           canAutoRenew: !!sub.planCode,
         },

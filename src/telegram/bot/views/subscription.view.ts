@@ -5,7 +5,14 @@ import { dateTime, esc, minutesLeft, type Lang, type Screen, type Texts } from '
 import { back, backToMenu, btn } from './menu.view';
 
 export function mySubscription(
-  p: { sub: Subscription; link?: string; subscriptionUrl?: string; canAutoRenew: boolean },
+  p: {
+    sub: Subscription;
+    link?: string;
+    /** One link per node when the key is on several (labelled with flag and name). */
+    nodeLinks?: { label: string; link: string }[];
+    subscriptionUrl?: string;
+    canAutoRenew: boolean;
+  },
   lang: Lang,
 ): Screen {
   const { sub } = p;
@@ -23,7 +30,10 @@ export function mySubscription(
     lines.push(
       lang === 'ru' ? `Статус: ✅ активна до <b>${until}</b>` : `Status: ✅ active until <b>${until}</b>`,
     );
-    if (p.link) {
+    if (p.nodeLinks) {
+      lines.push('', lang === 'ru' ? 'Ваши ключи (нажмите, чтобы скопировать):' : 'Your keys (tap to copy):');
+      for (const l of p.nodeLinks) lines.push(`${esc(l.label)}:`, `<code>${esc(l.link)}</code>`);
+    } else if (p.link) {
       lines.push('', lang === 'ru' ? 'Ваш ключ (нажмите, чтобы скопировать):' : 'Your key (tap to copy):');
       lines.push(`<code>${esc(p.link)}</code>`);
     }

@@ -1,0 +1,47 @@
+import { Check, Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { oneOf } from '../database/column-types';
+
+export const vpnNodeStates = ['active', 'draining', 'disabled'] as const;
+
+/**
+ * A VPN server. Seeded and updated at start from VPN_NODES (or the single-core variables); `state` may then
+ * be changed by an admin, and a later start only overrides it when the configured state itself changed.
+ * Provider credentials and link parameters stay in the configuration: links are rendered from it.
+ */
+@Entity('vpn_nodes')
+@Check('vpn_nodes_state_valid', oneOf('state', vpnNodeStates))
+@Check('vpn_nodes_configured_state_valid', oneOf('configured_state', vpnNodeStates))
+@Check('vpn_nodes_capacity_positive', '"capacity" IS NULL OR "capacity" > 0')
+export class VpnNodeEntity {
+  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'PK_vpn_nodes' })
+  code!: string;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  @Column({ type: 'text', nullable: true })
+  country!: string | null;
+
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  tags!: string[];
+
+  @Column({ type: 'integer', nullable: true })
+  capacity!: number | null;
+
+  @Column({ type: 'text', default: 'active' })
+  state!: string;
+
+  /** The state the configuration last asked for; an admin's change survives restarts until this changes. */
+  @Column({ name: 'configured_state', type: 'text', default: 'active' })
+  configuredState!: string;
+
+  /** First successful contact with the core; until then an empty core is expected, not a lost state. */
+  @Column({ name: 'first_seen_at', type: 'timestamptz', nullable: true })
+  firstSeenAt!: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
