@@ -78,6 +78,8 @@ function client(users: DemoUser[], render: (s: string) => string, esc: (s: strin
         }
         const button = document.createElement('button');
         button.textContent = b.text;
+        if (b.callbackData !== undefined) button.dataset.callback = b.callbackData;
+        if (b.cryptoInvoiceId !== undefined) button.className = 'crypto-invoice';
         button.onclick = () => {
           if (b.callbackData !== undefined) void post('press', { data: b.callbackData, messageId });
           else if (b.cryptoInvoiceId !== undefined) checkout(el, b.cryptoInvoiceId);
