@@ -15,6 +15,7 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { id: 1001, firstName: 'Alice', username: 'alice_admin', admin: true },
   { id: 1002, firstName: 'Boris', username: 'boris', admin: false },
   { id: 1003, firstName: 'Chen', username: 'chen', admin: false },
+  { id: 1004, firstName: 'Dana', username: 'dana', admin: false },
 ];
 
 /**

@@ -125,6 +125,24 @@ describe('demo web chat (no BOT_TOKEN)', () => {
   );
 
   browserIt(
+    'pays a Stars invoice from the page through pre-checkout and successful_payment',
+    async () => {
+      const page = await openChat(1004, 'en');
+      await page.fill('#text', '/start');
+      await page.press('#text', 'Enter');
+      await newest(page, 'button[data-callback="plans"]').click();
+      await newest(page, 'button[data-callback="plan:1m"]').click();
+      await newest(page, 'button[data-callback="ps:1m"]').click();
+      await newest(page, 'button.pay-stars').click();
+      const notice = page.locator('.msg.bot', { hasText: /payment received/i }).last();
+      await notice.waitFor({ timeout: 30_000 });
+      expect(await notice.textContent()).toContain('⭐');
+      await page.close();
+    },
+    90_000,
+  );
+
+  browserIt(
     'shows a first name with markup as text, never as a script',
     async () => {
       const name = '<script>alert(1)</script>';
