@@ -97,15 +97,9 @@ describe('AppConfig', () => {
   });
 
   it("points the demo at its stand-ins and keeps the operator's own settings", () => {
-    const c = AppConfig.fromEnv({ PORT: '4000', NOTIFICATIONS_INTERVAL_MS: '900' }).withDemoServices({
-      telegramApiRoot: 'http://127.0.0.1:1111',
-      cryptoPayToken: '1:abcdefghijklmnopqrstuvwxyz',
-      cryptoPayApiRoot: 'http://127.0.0.1:2222/api',
-      xrayApiAddress: '127.0.0.1:3333',
-      xrayInboundTag: 'vless-in',
-      vlessPort: 4444,
-      adminId: 1001,
-    });
+    const c = AppConfig.fromEnv({ PORT: '4000', NOTIFICATIONS_INTERVAL_MS: '900' }).withDemoServices(
+      demoAddresses,
+    );
     expect(c.demo).toBe(true);
     expect(c.telegram.apiRoot).toBe('http://127.0.0.1:1111');
     expect(c.cryptoPay.enabled).toBe(true);
@@ -115,8 +109,6 @@ describe('AppConfig', () => {
     expect([...c.bot.adminIds]).toEqual([1001]);
     expect(c.http.host).toBe('127.0.0.1');
     expect(c.telegram.notificationsIntervalMs).toBe(900);
-    expect(AppConfig.fromEnv({ HOST: '0.0.0.0' }).withDemoServices({ ...demoAddresses }).http.host).toBe(
-      '0.0.0.0',
-    );
+    expect(AppConfig.fromEnv({ HOST: '0.0.0.0' }).withDemoServices(demoAddresses).http.host).toBe('0.0.0.0');
   });
 });
