@@ -98,7 +98,10 @@ async function main(): Promise<void> {
 
   function print(c: SentCall): void {
     const chat = c.params.chat_id === undefined ? '' : ` → ${String(c.params.chat_id)}`;
-    const text = textOf(c).replace(/<[^>]+>/g, '');
+    // Telegram HTML as terminal text: tags dropped, entities decoded once (`&amp;` in a link shows as `&`).
+    const text = textOf(c)
+      .replace(/<[^>]+>/g, '')
+      .replace(/&(lt|gt|quot|amp);/g, (_, e: string) => ({ lt: '<', gt: '>', quot: '"', amp: '&' })[e] ?? '');
     const buttons = buttonsOf(c).map((b, i) => `[${i + 1}] ${b.text}${b.url ? ` (${b.url})` : ''}`);
     console.log(`bot ${c.method}${chat}: ${text}${buttons.length ? `\n    ${buttons.join('  ')}` : ''}`);
   }

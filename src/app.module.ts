@@ -5,6 +5,8 @@ import { AdminModule } from './admin/admin.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { DemoModule } from './demo/demo.module';
+import type { DemoServices } from './demo/demo-services';
 import { JobsModule } from './jobs/jobs.module';
 import type { Logger } from 'pino';
 import { loggerParams } from './logging/logger-options';
@@ -23,11 +25,13 @@ export interface AppModuleOptions {
   config: AppConfig;
   databaseUrl: string;
   logger: Logger;
+  /** Demo mode only: the stand-ins the web chat drives. Without them nothing of the demo is mounted. */
+  demo?: DemoServices;
 }
 
 @Module({})
 export class AppModule {
-  static forRoot({ config, databaseUrl, logger }: AppModuleOptions): DynamicModule {
+  static forRoot({ config, databaseUrl, logger, demo }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -47,6 +51,7 @@ export class AppModule {
         VpnModule,
         TelegramModule,
         AdminModule,
+        ...(demo ? [DemoModule.forRoot(demo)] : []),
       ],
     };
   }

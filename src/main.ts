@@ -9,6 +9,7 @@ import { AppConfig, ConfigError } from './config/app-config';
 import { runMigrations } from './database/migrate';
 import { EmbeddedPostgresSetupError } from './database/embedded-postgres';
 import { describeUrl, resolveDatabase, type ResolvedDatabase } from './database/resolve-database';
+import { DemoServices } from './demo/demo-services';
 import { configureHttp } from './http-setup';
 import { createLogSink, createRootLogger } from './logging/logger-options';
 import { LifecycleService } from './watchdog/lifecycle.service';
@@ -26,9 +27,17 @@ async function bootstrap(): Promise<void> {
     throw err;
   }
 
+  // Demo mode: the stand-ins start first, so their addresses are in the configuration everything else reads.
+  const demo = config.demo ? await DemoServices.start() : undefined;
+  if (demo) config = config.withDemoServices(demo.addresses);
+
   const sink = createLogSink(config);
   const log = createRootLogger(config, sink);
   log.info({ config: config.redacted() }, 'starting');
+  if (demo)
+    log.warn(
+      `demo mode: no BOT_TOKEN, so the bot runs against built-in stand-ins of Telegram, Crypto Pay and an Xray core; chat with it at http://localhost:${config.http.port}/ — to go live: BOT_TOKEN=… npm start`,
+    );
   // Until Nest's app logger exists (TypeORM's migration lines), Nest's static logger writes through pino too.
   NestLogger.overrideLogger({
     log: (m: unknown, context?: string) => log.info({ context }, String(m)),
@@ -41,6 +50,7 @@ async function bootstrap(): Promise<void> {
   const stopEarly = async (signal: string, embedded?: ResolvedDatabase['embedded']) => {
     log.info({ signal }, 'stopped during start-up');
     await embedded?.stop().catch(() => undefined);
+    await demo?.stop();
     sink.flush();
     process.exit(0);
   };
@@ -67,12 +77,13 @@ async function bootstrap(): Promise<void> {
       `cannot use the database at ${where}: ${err instanceof Error ? err.message : String(err)}`,
     );
     await database?.embedded?.stop().catch(() => undefined);
+    await demo?.stop();
     sink.flush();
     process.exit(1);
   }
 
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot({ config, databaseUrl: database.url, logger: log }),
+    AppModule.forRoot({ config, databaseUrl: database.url, logger: log, demo }),
     { bufferLogs: true, rawBody: true },
   );
   if (pendingStopSignal()) {
@@ -94,6 +105,7 @@ async function bootstrap(): Promise<void> {
       hardStop.unref();
       try {
         await app.close();
+        await demo?.stop();
         await database.embedded?.stop();
         log.info('stopped');
       } catch (err) {

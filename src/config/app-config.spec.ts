@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { AppConfig, ConfigError } from './app-config';
 
+const demoAddresses = {
+  telegramApiRoot: 'http://127.0.0.1:1111',
+  cryptoPayToken: '1:abcdefghijklmnopqrstuvwxyz',
+  cryptoPayApiRoot: 'http://127.0.0.1:2222/api',
+  xrayApiAddress: '127.0.0.1:3333',
+  xrayInboundTag: 'vless-in',
+  vlessPort: 4444,
+  adminId: 1001,
+};
 const valid = { BOT_TOKEN: '123456:abcdefghijklmnopqrstuvwxyz012345' };
 
 describe('AppConfig', () => {
@@ -15,7 +24,14 @@ describe('AppConfig', () => {
   it('lists every problem at once instead of stopping at the first', () => {
     let error: unknown;
     try {
-      AppConfig.fromEnv({ PORT: 'eighty', DB_POOL_SIZE: '1', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x' });
+      // In production: elsewhere a missing BOT_TOKEN means demo mode, not a problem.
+      AppConfig.fromEnv({
+        NODE_ENV: 'production',
+        PORT: 'eighty',
+        DB_POOL_SIZE: '1',
+        LOG_LEVEL: 'loud',
+        DATABASE_URL: 'mysql://x',
+      });
     } catch (e) {
       error = e;
     }
@@ -98,5 +114,33 @@ describe('AppConfig', () => {
     }
     const good = `prometheus:${'9a'.repeat(16)}`;
     expect(AppConfig.fromEnv({ ...valid, METRICS_BASIC_AUTH: good }).watchdog.metricsBasicAuth).toBe(good);
+  });
+
+  it('runs in demo mode without BOT_TOKEN outside production', () => {
+    const c = AppConfig.fromEnv({});
+    expect(c.demo).toBe(true);
+    expect(AppConfig.fromEnv(valid).demo).toBe(false);
+  });
+
+  it('keeps a missing BOT_TOKEN a configuration error in production', () => {
+    expect(() => AppConfig.fromEnv({ NODE_ENV: 'production', ALLOW_EMBEDDED_DB: 'true' })).toThrow(
+      /BOT_TOKEN: is required \(the token @BotFather gave you\)/,
+    );
+  });
+
+  it("points the demo at its stand-ins and keeps the operator's own settings", () => {
+    const c = AppConfig.fromEnv({ PORT: '4000', NOTIFICATIONS_INTERVAL_MS: '900' }).withDemoServices(
+      demoAddresses,
+    );
+    expect(c.demo).toBe(true);
+    expect(c.telegram.apiRoot).toBe('http://127.0.0.1:1111');
+    expect(c.cryptoPay.enabled).toBe(true);
+    expect(c.vpn.xray.address).toBe('127.0.0.1:3333');
+    expect(c.vpn.link.host).toBe('127.0.0.1');
+    expect(c.vpn.publicBaseUrl).toBe('http://localhost:4000');
+    expect([...c.bot.adminIds]).toEqual([1001]);
+    expect(c.http.host).toBe('127.0.0.1');
+    expect(c.telegram.notificationsIntervalMs).toBe(900);
+    expect(AppConfig.fromEnv({ HOST: '0.0.0.0' }).withDemoServices(demoAddresses).http.host).toBe('0.0.0.0');
   });
 });

@@ -1,6 +1,19 @@
 import { readFileSync } from 'node:fs';
-import { configSchema, secretKeys, type Env } from './config.schema';
+import { BOT_TOKEN_REQUIRED, configSchema, secretKeys, type Env } from './config.schema';
 import { resolveVpnNodes, type VpnNodeConfig } from './vpn-nodes.schema';
+
+/** The fixed token of the demo's own Bot API stand-in (never a real bot). */
+export const DEMO_BOT_TOKEN = '100000:demo-token-not-a-real-bot-abcdefghij';
+
+export interface DemoServiceAddresses {
+  telegramApiRoot: string;
+  cryptoPayToken: string;
+  cryptoPayApiRoot: string;
+  xrayApiAddress: string;
+  xrayInboundTag: string;
+  vlessPort: number;
+  adminId: number;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -17,23 +30,70 @@ export class ConfigError extends Error {
  * Values are grouped by module so callers take what they need and nothing else.
  */
 export class AppConfig {
-  private constructor(private readonly env: Env) {}
+  private constructor(
+    private readonly env: Env,
+    private readonly source: Record<string, string>,
+    private readonly demoMode = env.BOT_TOKEN === undefined,
+  ) {}
 
   static fromEnv(source: NodeJS.ProcessEnv = process.env): AppConfig {
     // Empty strings count as unset: orchestrators often render missing values as "".
-    const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+    const cleaned = Object.fromEntries(
+      Object.entries(source).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
+    );
     const fileProblem = readNodesFile(cleaned);
     if (fileProblem) throw new ConfigError([fileProblem]);
     const parsed = configSchema.safeParse(cleaned);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((issue) => {
-        const key = nodeLabel(issue.path, cleaned.VPN_NODES) ?? (issue.path.join('.') || '(config)');
-        // zod never echoes secret values in its messages, but keep the key only to be sure.
-        return `${key}: ${issue.message}`;
-      });
-      throw new ConfigError(problems);
-    }
-    return new AppConfig(parsed.data);
+    const problems = parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => {
+          const key = nodeLabel(issue.path, cleaned.VPN_NODES) ?? (issue.path.join('.') || '(config)');
+          // zod never echoes secret values in its messages, but keep the key only to be sure.
+          return `${key}: ${issue.message}`;
+        });
+    // Checked here, not in the schema, so it is reported even when other fields fail: production never demos.
+    if (cleaned.NODE_ENV === 'production' && cleaned.BOT_TOKEN === undefined)
+      problems.unshift(`BOT_TOKEN: ${BOT_TOKEN_REQUIRED}`);
+    if (!parsed.success || problems.length) throw new ConfigError(problems);
+    return new AppConfig(parsed.data, cleaned);
+  }
+
+  /**
+   * The demo's configuration: what the operator set, the demo's defaults for what they did not, and the
+   * addresses of the built-in stand-ins (always theirs: the demo never talks to a real service).
+   */
+  withDemoServices(s: DemoServiceAddresses): AppConfig {
+    const defaults: Record<string, string> = {
+      HOST: '127.0.0.1',
+      ADMIN_IDS: String(s.adminId),
+      TELEGRAM_POLL_TIMEOUT_S: '2',
+      TELEGRAM_CHAT_MIN_INTERVAL_MS: '0',
+      NOTIFICATIONS_INTERVAL_MS: '500',
+      VPN_OUTBOX_INTERVAL_MS: '500',
+      CRYPTO_PAY_WATCH_INTERVAL_MS: '5000',
+    };
+    const services: Record<string, string> = {
+      BOT_TOKEN: DEMO_BOT_TOKEN,
+      TELEGRAM_API_ROOT: s.telegramApiRoot,
+      TELEGRAM_MODE: 'polling',
+      CRYPTO_PAY_TOKEN: s.cryptoPayToken,
+      CRYPTO_PAY_API_ROOT: s.cryptoPayApiRoot,
+      VPN_PROVIDER: 'xray-grpc',
+      XRAY_API_ADDRESS: s.xrayApiAddress,
+      XRAY_INBOUND_TAG: s.xrayInboundTag,
+      XRAY_PROTO_NAMESPACE: 'xray',
+      VPN_PUBLIC_HOST: '127.0.0.1',
+      VPN_PUBLIC_PORT: String(s.vlessPort),
+      VPN_SECURITY: 'none',
+      PUBLIC_BASE_URL: `http://localhost:${this.env.PORT}`,
+    };
+    const merged = { ...defaults, ...this.source, ...services };
+    return new AppConfig(configSchema.parse(merged), merged, true);
+  }
+
+  /** No BOT_TOKEN outside production: the app runs against the built-in stand-ins and serves a web chat. */
+  get demo(): boolean {
+    return this.demoMode;
   }
 
   get nodeEnv() {
@@ -72,7 +132,7 @@ export class AppConfig {
   get telegram() {
     const e = this.env;
     return {
-      botToken: e.BOT_TOKEN,
+      botToken: e.BOT_TOKEN ?? DEMO_BOT_TOKEN,
       apiRoot: e.TELEGRAM_API_ROOT.replace(/\/+$/, ''),
       mode: e.TELEGRAM_MODE,
       webhookUrl: e.WEBHOOK_URL,

@@ -62,6 +62,8 @@ const plansJson = z
       }),
   );
 
+export const BOT_TOKEN_REQUIRED = 'is required (the token @BotFather gave you)';
+
 /** Every environment variable the application reads. Names are part of the operator interface. */
 export const configSchema = z
   .object({
@@ -71,9 +73,11 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 
+    // Optional outside production only (AppConfig.fromEnv): without it the app runs in demo mode.
     BOT_TOKEN: z
-      .string({ error: 'is required (the token @BotFather gave you)' })
-      .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, { error: 'does not look like a bot token (<digits>:<secret>)' }),
+      .string({ error: BOT_TOKEN_REQUIRED })
+      .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, { error: 'does not look like a bot token (<digits>:<secret>)' })
+      .optional(),
     TELEGRAM_API_ROOT: z.url({ error: 'must be a URL' }).default('https://api.telegram.org'),
     TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
     WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),

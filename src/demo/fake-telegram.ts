@@ -6,6 +6,8 @@ export interface SentCall {
   method: string;
   params: Record<string, unknown>;
   at: number;
+  /** The message_id the fake answered a send* call with. */
+  messageId?: number;
 }
 
 export type Fault =
@@ -308,7 +310,8 @@ export class FakeTelegram {
       const retry = this.rateLimited(String(params.chat_id));
       if (retry) return this.fail(res, { kind: 'status', code: 429, retryAfter: retry });
     }
-    this.sent.push({ method, params, at: Date.now() });
+    const call: SentCall = { method, params, at: Date.now() };
+    this.sent.push(call);
     if (method === 'editMessageText' && this.opts.rejectUnmodifiedEdits) {
       const key = `${String(params.chat_id)}:${String(params.message_id)}`;
       const content = JSON.stringify([params.text, params.reply_markup ?? null]);
@@ -335,8 +338,9 @@ export class FakeTelegram {
         });
     }
     if (/^send/.test(method)) {
+      call.messageId = this.nextMessageId++;
       return ok(res, {
-        message_id: this.nextMessageId++,
+        message_id: call.messageId,
         date: Math.floor(Date.now() / 1000),
         chat: { id: Number(params.chat_id), type: 'private' },
       });
@@ -520,6 +524,13 @@ async function readParams(req: IncomingMessage): Promise<Record<string, unknown>
   return query;
 }
 
+const uploads = new WeakMap<object, Buffer>();
+
+/** The bytes of a file the bot uploaded (a recorded `{ file: true }` parameter), e.g. a QR code photo. */
+export function uploadedFile(param: unknown): Buffer | undefined {
+  return typeof param === 'object' && param !== null ? uploads.get(param) : undefined;
+}
+
 /** Enough multipart parsing to record text fields and the size of file fields (photos). */
 function parseMultipart(raw: Buffer, type: string): Record<string, unknown> {
   const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(type);
@@ -531,9 +542,11 @@ function parseMultipart(raw: Buffer, type: string): Record<string, unknown> {
     const body = rest.join('\r\n\r\n').replace(/\r\n$/, '');
     const name = /name="([^"]+)"/.exec(head)?.[1];
     if (!name) continue;
-    out[name] = /filename=/.test(head)
-      ? { file: true, bytes: Buffer.from(body, 'latin1').length }
-      : Buffer.from(body, 'latin1').toString();
+    if (/filename=/.test(head)) {
+      const file = { file: true, bytes: Buffer.from(body, 'latin1').length };
+      uploads.set(file, Buffer.from(body, 'latin1'));
+      out[name] = file;
+    } else out[name] = Buffer.from(body, 'latin1').toString();
   }
   return out;
 }

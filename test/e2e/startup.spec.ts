@@ -47,7 +47,16 @@ describe('application start-up and shutdown', () => {
   });
 
   it('refuses to start with bad configuration and lists every problem in one message', async () => {
-    const app = await launch({ env: { BOT_TOKEN: undefined, PORT: 'http', DB_POOL_SIZE: '0' } });
+    // Production: elsewhere a missing BOT_TOKEN starts the demo instead.
+    const app = await launch({
+      env: {
+        NODE_ENV: 'production',
+        ALLOW_EMBEDDED_DB: 'true',
+        BOT_TOKEN: undefined,
+        PORT: 'http',
+        DB_POOL_SIZE: '0',
+      },
+    });
     expect(await app.exited).toBe(2);
     const out = app.output();
     expect(out).toMatch(/Invalid configuration \(3 problems\)/);

@@ -107,6 +107,32 @@ describe('free trial', () => {
     expect(await bot.query('SELECT 1 FROM subscriptions WHERE user_id = $1', [user.id])).toHaveLength(1);
   });
 
+  it('announces the key with the vless:// link, the subscription URL and a QR button, in the user’s language', async () => {
+    for (const languageCode of ['en', 'ru']) {
+      const user = { ...bot.newUser(), languageCode };
+      await bot.say(user, '/start');
+      await bot.tap(user, 'trial');
+      await bot.runJob('vpn-provisioning');
+      await deliveredNotices(user);
+      const { vpn_uuid } = await subscriptionOf(user.id);
+      const notice = bot.telegram
+        .sentTo(user.id, 'sendMessage')
+        .find((c) => String(c.params.text).includes(`<code>vless://${vpn_uuid}@vpn.example.test:443`));
+      expect(notice?.params.parse_mode).toBe('HTML');
+      expect(String(notice?.params.text)).toMatch(languageCode === 'en' ? /key is ready/ : /ключ готов/);
+      expect(String(notice?.params.text)).toMatch(
+        /<code>https:\/\/sub\.example\.test\/sub\/[A-Za-z0-9_-]{32}<\/code>/,
+      );
+      const markup = JSON.stringify(notice?.params.reply_markup);
+      expect(markup).toContain('"callback_data":"sub:qr"');
+      expect(markup).toContain('"callback_data":"sub"');
+      // "My subscription" keeps showing the same key.
+      expect(lastText(await bot.tap(user, 'sub'))).toContain(
+        `<code>vless://${vpn_uuid}@vpn.example.test:443`,
+      );
+    }
+  });
+
   it('is refused politely to a user who already has a paid subscription', async () => {
     const user = bot.newUser();
     await bot.factory.user({ id: user.id });

@@ -4,6 +4,7 @@ import type { JobContext, JobResult } from '../../jobs/job.types';
 import { NotificationsRepository, type DueNotification } from '../../notifications/notifications.repository';
 import { TelegramApiError } from '../../bot-api/bot-api.errors';
 import { RecipientUnavailableError, TelegramSenderService } from '../../bot-api/telegram-sender.service';
+import { VpnKeysService } from '../../vpn/vpn-keys.service';
 import { notificationKeyboard, renderNotification } from './views/notification.view';
 
 const BATCH = 50;
@@ -23,6 +24,7 @@ export class NotificationsDeliveryService {
   constructor(
     private readonly outbox: NotificationsRepository,
     private readonly sender: TelegramSenderService,
+    private readonly keys: VpnKeysService,
   ) {}
 
   async deliver(ctx: JobContext): Promise<JobResult> {
@@ -46,16 +48,34 @@ export class NotificationsDeliveryService {
     return result;
   }
 
+  /**
+   * The key-ready notice carries the key itself (and the subscription URL): the user's current key, read
+   * before the send; without one (ended, or links not configured) the notice points to "My subscription".
+   */
+  private async withKey(n: DueNotification): Promise<DueNotification['payload']> {
+    try {
+      const key = await this.keys.keyForUser(n.userId);
+      return key ? { ...n.payload, link: key.link, subscriptionUrl: key.subscriptionUrl } : n.payload;
+    } catch (err) {
+      this.logger.warn(`notification ${n.id}: key_ready without the link: ${(err as Error).message}`);
+      return n.payload;
+    }
+  }
+
   private async deliverOne(n: DueNotification, signal: AbortSignal): Promise<boolean> {
-    const text = renderNotification(n.kind, n.payload, n.language);
+    const payload = n.kind === 'key_ready' ? await this.withKey(n) : n.payload;
+    const text = renderNotification(n.kind, payload, n.language);
     if (text === undefined) {
       await this.outbox.markFailed(n.id, `no view for notification kind "${n.kind}"`, 'failed');
       this.logger.error(`notification ${n.id}: no view for kind "${n.kind}"`);
       return false;
     }
     try {
-      const keyboard = notificationKeyboard(n.kind, n.language);
-      const extra = keyboard ? { reply_markup: keyboard } : {};
+      const keyboard = notificationKeyboard(n.kind, n.language, { qr: payload.link !== undefined });
+      const extra = {
+        ...(keyboard ? { reply_markup: keyboard } : {}),
+        ...(payload.link !== undefined ? { parse_mode: 'HTML' } : {}),
+      };
       await this.sender.sendMessage(n.userId, text, extra, { signal, maxWaitMs: 30_000 });
       await this.outbox.markSent(n.id);
       return true;

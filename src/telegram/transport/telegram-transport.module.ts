@@ -4,6 +4,7 @@ import { TelegramSenderService } from '../../bot-api/telegram-sender.service';
 import { NotificationsModule } from '../../notifications/notifications.module';
 import { UsersModule } from '../../users/users.module';
 import { UsersService } from '../../users/users.service';
+import { VpnModule } from '../../vpn/vpn.module';
 import { NotificationsDeliveryJob } from '../bot/notifications-delivery.job';
 import { NotificationsDeliveryService } from '../bot/notifications-delivery.service';
 import { PollingTransport } from './polling.transport';
@@ -21,7 +22,7 @@ import { WebhookTransport } from './webhook.transport';
  * processes each update (the bot's handlers; tests bind their own).
  */
 @Module({
-  imports: [BotApiModule, UsersModule, NotificationsModule],
+  imports: [BotApiModule, UsersModule, NotificationsModule, VpnModule],
   controllers: [TelegramWebhookController],
   providers: [
     TelegramInboxRepository,

@@ -1,5 +1,5 @@
 import { CB } from './callback-data';
-import { dateTime, money as formatMoney, toLang, type Lang } from './i18n';
+import { dateTime, esc, money as formatMoney, toLang, type Lang } from './i18n';
 import { btn, MENU_BUTTONS } from './menu.view';
 
 type Payload = Record<string, unknown>;
@@ -11,6 +11,9 @@ const money = (p: Payload, lang: Lang) =>
   typeof p.amountMinor === 'number' && typeof p.currency === 'string'
     ? formatMoney(p.amountMinor, p.currency, lang)
     : '';
+
+const subUrl = (p: Payload, label: string) =>
+  typeof p.subscriptionUrl === 'string' ? `\n\n${label}\n<code>${esc(p.subscriptionUrl)}</code>` : '';
 
 const texts: Record<string, Record<Lang, (p: Payload, lang: Lang) => string>> = {
   payment_received: {
@@ -28,8 +31,14 @@ const texts: Record<string, Record<Lang, (p: Payload, lang: Lang) => string>> = 
     ru: (p, l) => `🔄 Подписка продлена до ${date(p.expiresAt, l)}. Ключ остаётся прежним.`,
   },
   key_ready: {
-    en: () => '🔑 Your VPN key is ready. Open "My subscription" to get the link and QR code.',
-    ru: () => '🔑 Ваш VPN-ключ готов. Откройте «Моя подписка», чтобы получить ссылку и QR-код.',
+    en: (p) =>
+      typeof p.link === 'string'
+        ? `🔑 Your VPN key is ready. Tap the link to copy it into your VPN app, or use the QR code:\n\n<code>${esc(p.link)}</code>${subUrl(p, 'Subscription URL (updates itself):')}`
+        : '🔑 Your VPN key is ready. Open "My subscription" to get the link and QR code.',
+    ru: (p) =>
+      typeof p.link === 'string'
+        ? `🔑 Ваш VPN-ключ готов. Нажмите на ссылку, чтобы скопировать её в VPN-приложение, или используйте QR-код:\n\n<code>${esc(p.link)}</code>${subUrl(p, 'Ссылка-подписка (обновляется сама):')}`
+        : '🔑 Ваш VPN-ключ готов. Откройте «Моя подписка», чтобы получить ссылку и QR-код.',
   },
   expiring_soon: {
     en: (p, l) => `⏳ Your subscription ends on ${date(p.expiresAt, l)}. Renew it to keep your access.`,
@@ -76,9 +85,13 @@ const NEXT: Record<string, ('sub' | 'plans' | 'balance')[]> = {
 };
 
 /** The inline keyboard under a notice (none for kinds that need no follow-up), with the main menu's buttons. */
-export function notificationKeyboard(kind: string, language: string) {
+export function notificationKeyboard(kind: string, language: string, opts: { qr?: boolean } = {}) {
   const next = NEXT[kind];
   if (!next) return undefined;
-  const labels = MENU_BUTTONS[toLang(language)];
-  return { inline_keyboard: [next.map((k) => btn(labels[k], CB[k]))] };
+  const lang = toLang(language);
+  const labels = MENU_BUTTONS[lang];
+  const row = next.map((k) => btn(labels[k], CB[k]));
+  // A notice that carries the key offers its QR code right there.
+  if (opts.qr) return { inline_keyboard: [[btn(lang === 'ru' ? '📷 QR-код' : '📷 QR code', CB.qr)], row] };
+  return { inline_keyboard: [row] };
 }

@@ -1,0 +1,54 @@
+import { DEMO_BOT_TOKEN, type DemoServiceAddresses } from '../config/app-config';
+import { FakeCryptoPay } from './fake-crypto-pay';
+import { FakeTelegram } from './fake-telegram';
+import { FakeXrayCore } from './fake-xray-core';
+
+export interface DemoUser {
+  id: number;
+  firstName: string;
+  username: string;
+  admin: boolean;
+}
+
+/** The people of the demo chat; the first is the bot's admin. */
+export const DEMO_USERS: readonly DemoUser[] = [
+  { id: 1001, firstName: 'Alice', username: 'alice_admin', admin: true },
+  { id: 1002, firstName: 'Boris', username: 'boris', admin: false },
+  { id: 1003, firstName: 'Chen', username: 'chen', admin: false },
+  { id: 1004, firstName: 'Dana', username: 'dana', admin: false },
+];
+
+/**
+ * The stand-ins the demo runs the real application against, all on 127.0.0.1: the Bot API, Crypto Pay and
+ * an Xray core. Started before Nest so their addresses can go into the configuration.
+ */
+export class DemoServices {
+  private constructor(
+    readonly telegram: FakeTelegram,
+    readonly cryptoPay: FakeCryptoPay,
+    readonly core: FakeXrayCore,
+  ) {}
+
+  static async start(): Promise<DemoServices> {
+    const telegram = await new FakeTelegram({ token: DEMO_BOT_TOKEN }).start();
+    const cryptoPay = await new FakeCryptoPay().start();
+    const core = await new FakeXrayCore('xray', 'vless-in').start();
+    return new DemoServices(telegram, cryptoPay, core);
+  }
+
+  get addresses(): DemoServiceAddresses {
+    return {
+      telegramApiRoot: this.telegram.apiRoot,
+      cryptoPayToken: this.cryptoPay.token,
+      cryptoPayApiRoot: this.cryptoPay.apiRoot,
+      xrayApiAddress: this.core.apiAddress,
+      xrayInboundTag: this.core.inboundTag,
+      vlessPort: this.core.vlessPort,
+      adminId: DEMO_USERS[0].id,
+    };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([this.telegram.stop(), this.cryptoPay.stop(), this.core.stop()]);
+  }
+}

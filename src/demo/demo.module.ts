@@ -1,0 +1,16 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { DemoChatService } from './demo-chat.service';
+import { DemoController } from './demo.controller';
+import { DemoServices } from './demo-services';
+
+/** The web chat of demo mode; AppModule imports it only when there is no BOT_TOKEN. */
+@Module({})
+export class DemoModule {
+  static forRoot(services: DemoServices): DynamicModule {
+    return {
+      module: DemoModule,
+      providers: [{ provide: DemoServices, useValue: services }, DemoChatService],
+      controllers: [DemoController],
+    };
+  }
+}
