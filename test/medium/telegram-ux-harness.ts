@@ -30,9 +30,13 @@ export class BotHarness {
   telegram!: FakeTelegram;
   core!: FakeXrayCore;
   cryptoPay?: FakeCryptoPay;
+  /** Set when started with `listen`. */
+  url?: string;
   private bed?: TestBed;
 
-  static async start(o: { cryptoPay?: boolean; env?: Record<string, string> } = {}): Promise<BotHarness> {
+  static async start(
+    o: { cryptoPay?: boolean; env?: Record<string, string>; listen?: boolean } = {},
+  ): Promise<BotHarness> {
     const h = new BotHarness();
     h.bed = await startTestBed({
       core: true,
@@ -46,8 +50,10 @@ export class BotHarness {
         ...o.env,
       },
       imports: [TelegramModule],
+      listen: o.listen,
     });
     h.app = h.bed.app;
+    h.url = h.bed.url;
     h.telegram = h.bed.telegram;
     h.core = h.bed.core!;
     h.cryptoPay = h.bed.cryptoPay;
