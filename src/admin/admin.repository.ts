@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { DbService } from '../database/db.service';
 import { PURCHASE_COLUMNS, toPurchase, type Purchase, type PurchaseRow } from '../payments/purchase';
 import { toUser, USER_COLUMNS, type User, type UserRow } from '../users/user';
-import { UsersRepository } from '../users/users.repository';
 
 export interface AdminStats {
   users: number;
@@ -26,13 +25,10 @@ export interface UserProfile {
   purchases: Purchase[];
 }
 
-/** Read models and the ban flag for the admin commands; one statement each. */
+/** Read models for the admin commands; one statement each. */
 @Injectable()
 export class AdminRepository {
-  constructor(
-    private readonly db: DbService,
-    private readonly users: UsersRepository,
-  ) {}
+  constructor(private readonly db: DbService) {}
 
   async stats(now: Date): Promise<AdminStats> {
     const [c] = await this.db.query<Record<string, string>>(
@@ -115,10 +111,5 @@ export class AdminRepository {
       referrerUsername: r.referrer_username,
       purchases: rows.map(toPurchase),
     };
-  }
-
-  /** Sets the admin block flag (the users module writes it); null when the user does not exist. */
-  setBanned(id: number, banned: boolean): Promise<{ changed: boolean } | null> {
-    return this.users.setBanned(id, banned);
   }
 }

@@ -30,7 +30,7 @@ export type RefundOutcome =
 
 /**
  * What the admin commands do. Access changes, refunds and requeues go through the services that own them
- * (subscriptions, payments, Stars, VPN outbox); this class only adds lookups and the admin block flag.
+ * (subscriptions, payments, Stars, VPN outbox); this class only adds lookups.
  */
 @Injectable()
 export class AdminService {
@@ -87,14 +87,17 @@ export class AdminService {
     }
   }
 
-  /** null: no such user; 'admin': admins cannot be blocked (it would lock them out of /unblock). */
+  /**
+   * The ban revokes access and the unban restores it (SubscriptionsService.setBanned). null: no such user;
+   * 'admin': admins cannot be blocked (it would lock them out of /unblock).
+   */
   async setBlocked(input: {
     userId: number;
     blocked: boolean;
     by: number;
   }): Promise<{ changed: boolean } | null | 'admin'> {
     if (input.blocked && this.isAdmin(input.userId)) return 'admin';
-    const result = await this.repo.setBanned(input.userId, input.blocked);
+    const result = await this.subscriptions.setBanned(input.userId, input.blocked);
     if (result?.changed)
       this.logger.log(`admin ${input.by} ${input.blocked ? 'blocked' : 'unblocked'} user ${input.userId}`);
     return result;

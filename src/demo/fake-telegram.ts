@@ -170,6 +170,40 @@ export class FakeTelegram {
     });
   }
 
+  /** A message from `user` in a group or supergroup (`chatId` negative, as Telegram gives them). */
+  groupMessage(
+    user: FakeUser,
+    chatId: number,
+    text: string,
+    type: 'group' | 'supergroup' = 'supergroup',
+  ): number {
+    return this.push({
+      message: {
+        message_id: this.nextMessageId++,
+        from: userObj(user),
+        chat: { id: chatId, type, title: 'Some group' },
+        date: Math.floor(Date.now() / 1000),
+        text,
+        ...(text.startsWith('/')
+          ? { entities: [{ type: 'bot_command', offset: 0, length: text.split(' ')[0].length }] }
+          : {}),
+      },
+    });
+  }
+
+  /** A press by `user` of a button on the bot's message `messageId` in a group chat. */
+  pressGroupButton(user: FakeUser, chatId: number, data: string, messageId = 1): number {
+    return this.push({
+      callback_query: {
+        id: `cb${this.nextUpdateId}`,
+        from: userObj(user),
+        chat_instance: `ci${chatId}`,
+        data,
+        message: { message_id: messageId, chat: { id: chatId, type: 'supergroup' }, date: 0, text: '…' },
+      },
+    });
+  }
+
   preCheckout(user: FakeUser, q: { payload: string; totalAmount: number; currency?: string }): number {
     return this.push({
       pre_checkout_query: {

@@ -15,7 +15,7 @@ export class AutoRenewalRepository {
   /**
    * Auto-renew subscriptions expiring before `until`, by id after `afterId`. Those the balance does not cover
    * are left out once their failure notice for the current period exists, so a poor user is not retried
-   * (or told) on every run; a top-up brings them back.
+   * (or told) on every run; a top-up brings them back. A banned user is never charged.
    */
   async candidates(q: {
     until: Date;
@@ -28,7 +28,7 @@ export class AutoRenewalRepository {
       `SELECT s.id, s.user_id FROM subscriptions s
        JOIN users u ON u.id = s.user_id
        JOIN plans p ON p.code = s.plan_code AND p.enabled
-       WHERE s.status = 'active' AND s.auto_renew AND s.expires_at <= $1 AND s.id > $2::bigint
+       WHERE s.status = 'active' AND s.auto_renew AND NOT u.is_banned AND s.expires_at <= $1 AND s.id > $2::bigint
          AND (COALESCE(u.balance_minor >= (p.prices ->> $4)::bigint, false)
               OR NOT ${noticeExistsSql(dedupeKeySql.renewalFailed('s.id', 's.expires_at'))})
        ORDER BY s.id

@@ -84,7 +84,8 @@ export class AutoRenewalService {
       const user = await this.users.lock(em, userId);
       const sub = user && (await this.subscriptions.lockByUser(em, userId));
       // Checked again under the locks: a manual renewal or the expiry sweep may have got there first.
-      if (!user || !sub || sub.status !== 'active' || !sub.autoRenew || !sub.planCode) return 'not_due';
+      if (!user || !sub || sub.status !== 'active' || !sub.autoRenew || !sub.planCode || user.isBanned)
+        return 'not_due';
       if (sub.expiresAt > this.windowEnd(now)) return 'not_due';
       const plan = this.plans.find(sub.planCode);
       const currency = this.config.payments.balanceCurrency;

@@ -57,14 +57,14 @@ export class SubscriptionGrantsService {
   async grant(em: EntityManager, g: GrantInput): Promise<GrantResult> {
     if (!Number.isInteger(g.days) || g.days <= 0)
       throw new SubscriptionsError(SubscriptionsErrorCode.InvalidDays, `cannot grant ${g.days} days`);
-    if (!(await this.users.lock(em, g.userId)))
-      throw new UsersError(UsersErrorCode.UserNotFound, `user ${g.userId} not found`);
+    const user = await this.users.lock(em, g.userId);
+    if (!user) throw new UsersError(UsersErrorCode.UserNotFound, `user ${g.userId} not found`);
     const current = await this.subscriptions.lockByUser(em, g.userId);
     // The user row lock above serialises grants per user, so this check cannot race its own insert.
     const earlier = g.requestKey ? await this.subscriptions.grantOfRequest(em, g.requestKey) : null;
     if (earlier && current && earlier.subscriptionId === current.id)
       return { subscription: current, issued: false, expiresBefore: earlier.expiresBefore, duplicate: true };
-    if (!current) return this.issue(em, g);
+    if (!current) return this.issue(em, g, user.isBanned);
 
     const expiresAt = extendExpiry(g.now, current.expiresAt, g.days);
     const subscription = await this.subscriptions.extend(em, {
@@ -75,8 +75,9 @@ export class SubscriptionGrantsService {
       source: g.source,
     });
     await this.record(em, subscription, g, current.expiresAt);
-    // Active keys stay on the core; a lapsed one was revoked and has to come back with the same UUID.
-    if (current.status !== 'active')
+    // Active keys stay on the core; a lapsed one was revoked and has to come back with the same UUID. A
+    // banned user's key stays off until the unban provisions it.
+    if (current.status !== 'active' && !user.isBanned)
       await this.vpn.provision(em, vpnTarget(subscription), { notifyUser: true });
     await this.notifications.cancelPending(em, {
       userId: g.userId,
@@ -109,7 +110,7 @@ export class SubscriptionGrantsService {
     return subscription;
   }
 
-  private async issue(em: EntityManager, g: GrantInput): Promise<GrantResult> {
+  private async issue(em: EntityManager, g: GrantInput, banned: boolean): Promise<GrantResult> {
     const subscription = await this.subscriptions.insert(em, {
       userId: g.userId,
       vpnUuid: newVpnUuid(),
@@ -121,7 +122,7 @@ export class SubscriptionGrantsService {
       source: g.source,
     });
     await this.record(em, subscription, g, g.now);
-    await this.vpn.provision(em, vpnTarget(subscription), { notifyUser: true });
+    if (!banned) await this.vpn.provision(em, vpnTarget(subscription), { notifyUser: true });
     return { subscription, issued: true, expiresBefore: null };
   }
 

@@ -129,6 +129,25 @@ export class SubscriptionsService {
     );
   }
 
+  /**
+   * The admin ban and what it means for access, in one transaction: a ban revokes an active subscription's
+   * key (its expiry is kept, so an unban restores the time left), an unban provisions it again. The feed,
+   * reconciliation and auto-renewal treat a banned user's subscription as not active. null: no such user.
+   */
+  async setBanned(userId: number, banned: boolean): Promise<{ changed: boolean } | null> {
+    assertTelegramId(userId);
+    return this.db.transaction('subscriptions.set-banned', async (em) => {
+      if (!(await this.users.lock(em, userId))) return null;
+      if (!(await this.users.setBanned(em, userId, banned))) return { changed: false };
+      const current = await this.subscriptions.lockByUser(em, userId);
+      if (current?.status === 'active') {
+        if (banned) await this.vpn.revoke(em, vpnTarget(current));
+        else await this.vpn.provision(em, vpnTarget(current), { notifyUser: false });
+      }
+      return { changed: true };
+    });
+  }
+
   private assertReissueCooldownPassed(sub: Subscription, now: Date): void {
     const cooldown = this.config.bot.keyReissueCooldownMs;
     if (!sub.reissuedAt || cooldown === 0) return;

@@ -110,16 +110,13 @@ export class UsersRepository {
     return rows.length ? Number(rows[0].balance_minor) : null;
   }
 
-  /** Sets the admin block flag; null when the user does not exist. */
-  async setBanned(id: number, banned: boolean): Promise<{ changed: boolean } | null> {
-    const rows = await this.db.query<{ changed: boolean }>(
-      'users.set-banned',
-      `UPDATE users u SET is_banned = $2, updated_at = now()
-         FROM (SELECT id, is_banned AS before FROM users WHERE id = $1 FOR UPDATE) b
-        WHERE u.id = b.id
-        RETURNING (b.before <> $2) AS changed`,
+  /** Sets the admin block flag in the caller's transaction (after `lock`); false when it already had it. */
+  async setBanned(em: EntityManager, id: number, banned: boolean): Promise<boolean> {
+    const rows = await queryRows(
+      em,
+      `UPDATE users SET is_banned = $2, updated_at = now() WHERE id = $1 AND is_banned <> $2 RETURNING id`,
       [id, banned],
     );
-    return rows[0] ?? null;
+    return rows.length === 1;
   }
 }

@@ -31,7 +31,7 @@ export interface NodePlacement {
   deniedPlans: string[];
 }
 
-/** Read-only view of subscriptions as the VPN core should see them. */
+/** Read-only view of subscriptions as the VPN core should see them (a banned user's are not active). */
 @Injectable()
 export class VpnSubscriptionsRepository {
   constructor(private readonly db: DbService) {}
@@ -41,13 +41,14 @@ export class VpnSubscriptionsRepository {
     return this.db.query<DesiredUser>(
       'vpn.reconcile.page',
       `SELECT s.id, s.vpn_uuid AS "vpnUuid", s.vpn_email AS "vpnEmail",
-              s.status = 'active' AND $4::boolean
+              s.status = 'active' AND NOT u.is_banned AND $4::boolean
                 AND CASE WHEN s.is_trial THEN $5::boolean
                          ELSE s.plan_code IS NULL OR NOT (s.plan_code = ANY($6::text[])) END AS active,
               EXISTS (SELECT 1 FROM vpn_operations o
                        WHERE o.subscription_id = s.id AND o.node_code = $3
                          AND o.state IN ('pending', 'in_progress')) AS busy
-         FROM subscriptions s WHERE s.id > $1 ORDER BY s.id LIMIT $2`,
+         FROM subscriptions s JOIN users u ON u.id = s.user_id
+        WHERE s.id > $1 ORDER BY s.id LIMIT $2`,
       [afterId, limit, node.code, node.open, node.trialAllowed, node.deniedPlans],
     );
   }
@@ -65,9 +66,11 @@ export class VpnSubscriptionsRepository {
   async byToken(token: string): Promise<KeySubscription | undefined> {
     const rows = await this.db.query<KeySubscription>(
       'vpn.sub.by-token',
-      `SELECT id, user_id AS "userId", vpn_uuid AS "vpnUuid", status = 'active' AS active,
-              sub_token AS "subToken", expires_at AS "expiresAt", is_trial AS "isTrial", plan_code AS "planCode"
-         FROM subscriptions WHERE sub_token = $1`,
+      `SELECT s.id, s.user_id AS "userId", s.vpn_uuid AS "vpnUuid",
+              s.status = 'active' AND NOT u.is_banned AS active,
+              s.sub_token AS "subToken", s.expires_at AS "expiresAt", s.is_trial AS "isTrial",
+              s.plan_code AS "planCode"
+         FROM subscriptions s JOIN users u ON u.id = s.user_id WHERE s.sub_token = $1`,
       [token],
     );
     return rows[0];
@@ -76,9 +79,11 @@ export class VpnSubscriptionsRepository {
   async byUser(userId: number | string): Promise<KeySubscription | undefined> {
     const rows = await this.db.query<KeySubscription>(
       'vpn.sub.by-user',
-      `SELECT id, user_id AS "userId", vpn_uuid AS "vpnUuid", status = 'active' AS active,
-              sub_token AS "subToken", expires_at AS "expiresAt", is_trial AS "isTrial", plan_code AS "planCode"
-         FROM subscriptions WHERE user_id = $1`,
+      `SELECT s.id, s.user_id AS "userId", s.vpn_uuid AS "vpnUuid",
+              s.status = 'active' AND NOT u.is_banned AS active,
+              s.sub_token AS "subToken", s.expires_at AS "expiresAt", s.is_trial AS "isTrial",
+              s.plan_code AS "planCode"
+         FROM subscriptions s JOIN users u ON u.id = s.user_id WHERE s.user_id = $1`,
       [userId],
     );
     return rows[0];

@@ -30,10 +30,12 @@ export class BotHarness {
   telegram!: FakeTelegram;
   core!: FakeXrayCore;
   cryptoPay?: FakeCryptoPay;
+  /** Set when started with `listen`. */
+  url?: string;
   private bed?: TestBed;
 
   static async start(
-    o: { cryptoPay?: boolean; env?: Record<string, string>; strictEdits?: boolean } = {},
+    o: { cryptoPay?: boolean; env?: Record<string, string>; strictEdits?: boolean; listen?: boolean } = {},
   ): Promise<BotHarness> {
     const h = new BotHarness();
     h.bed = await startTestBed({
@@ -49,8 +51,10 @@ export class BotHarness {
         ...o.env,
       },
       imports: [TelegramModule],
+      listen: o.listen,
     });
     h.app = h.bed.app;
+    h.url = h.bed.url;
     h.telegram = h.bed.telegram;
     h.core = h.bed.core!;
     h.cryptoPay = h.bed.cryptoPay;

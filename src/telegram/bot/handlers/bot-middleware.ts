@@ -7,7 +7,14 @@ import { UsersService } from '../../../users/users.service';
 import { RecipientUnavailableError } from '../../../bot-api/telegram-sender.service';
 import { isTransient } from '../../transport/update-dispatcher.service';
 import { ADMIN_CALLBACK_PREFIX, ADMIN_COMMANDS } from '../views/callback-data';
-import { accessRestricted, apologyMessage, somethingWentWrong } from '../views/menu.view';
+import { toLang } from '../views/i18n';
+import {
+  accessRestricted,
+  apologyMessage,
+  privateChatOnly,
+  privateChatOnlyToast,
+  somethingWentWrong,
+} from '../views/menu.view';
 import { answer, langOf, show, signalOf, stateOf } from './bot-context';
 import { userFacing } from './user-facing-errors';
 
@@ -63,6 +70,7 @@ export class BotMiddleware {
    */
   userContext(): MiddlewareFn<Context> {
     return async (ctx, next) => {
+      if (!ctx.myChatMember && ctx.chat && ctx.chat.type !== 'private') return outsidePrivateChat(ctx);
       const from = ctx.from;
       // my_chat_member reports a block/unblock: the chat-member handler decides, not a generic touch.
       if (!from || from.is_bot || ctx.myChatMember) return next();
@@ -142,6 +150,24 @@ export class BotMiddleware {
     }
     return false;
   }
+}
+
+/**
+ * Groups, supergroups and channels: user flows live in the private chat only, so nothing a handler would
+ * post (balance, keys, payment buttons) ever reaches a chat others read. A command addressed to this bot
+ * gets the link to the private chat, a button press a toast, anything else no answer.
+ */
+async function outsidePrivateChat(ctx: Context): Promise<void> {
+  const lang = toLang(ctx.from?.language_code);
+  if (ctx.callbackQuery) {
+    await ctx.answerCbQuery(privateChatOnlyToast[lang]);
+    return;
+  }
+  const text = ctx.message && 'text' in ctx.message ? ctx.message.text : '';
+  const mention = /^\/[A-Za-z0-9_]{1,32}@(\w+)/.exec(text)?.[1];
+  const username = ctx.botInfo.username;
+  if (!commandOf(text) || (mention && mention.toLowerCase() !== username.toLowerCase())) return;
+  await ctx.reply(privateChatOnly(lang, username), { link_preview_options: { is_disabled: true } });
 }
 
 /** The referrer named by a first `/start ref_<id>` (also `/start <id>` from older links). */

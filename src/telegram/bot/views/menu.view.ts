@@ -138,3 +138,15 @@ export const accessRestricted: Texts = {
   en: '⛔ Your access to this bot is restricted. Please contact support.',
   ru: '⛔ Доступ к боту ограничен. Обратитесь в поддержку.',
 };
+
+/** In a group the bot only points to the private chat: it never shows a user's data where others read. */
+export const privateChatOnly = (lang: Lang, botUsername: string): string =>
+  ({
+    en: `🔒 Message me privately: https://t.me/${botUsername}`,
+    ru: `🔒 Напишите мне в личные сообщения: https://t.me/${botUsername}`,
+  })[lang];
+
+export const privateChatOnlyToast: Texts = {
+  en: '🔒 This works in a private chat with the bot only.',
+  ru: '🔒 Это работает только в личном чате с ботом.',
+};
