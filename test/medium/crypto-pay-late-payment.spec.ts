@@ -5,11 +5,11 @@ import { JobRunnerService } from '../../src/jobs/job-runner.service';
 import { JOB_NAMES } from '../../src/jobs/job-schedules';
 import { CryptoPayWatcherJob } from '../../src/payments/providers/crypto-pay/crypto-pay-watcher.job';
 import { CryptoPayWebhookService } from '../../src/payments/providers/crypto-pay/crypto-pay-webhook.service';
-import { CryptoPayModule } from '../../src/payments/providers/crypto-pay/crypto-pay.module';
 import { CryptoPayService } from '../../src/payments/providers/crypto-pay/crypto-pay.service';
 import { signCryptoPayBody } from '../../src/payments/providers/crypto-pay/crypto-pay-signature';
 import type { CryptoPayInvoice } from '../../src/payments/providers/crypto-pay/crypto-pay.types';
-import { startCoreApp, type CoreApp } from '../support/factories';
+import { startCryptoPayApp, type CryptoPayApp } from '../support/crypto-pay-app';
+import type { CoreApp } from '../support/factories';
 
 let fake: FakeCryptoPay;
 let core: CoreApp;
@@ -17,24 +17,13 @@ let cryptoPay: CryptoPayService;
 let runner: JobRunnerService;
 let updateId = 70_000;
 
+let app: CryptoPayApp | undefined;
+
 beforeAll(async () => {
-  fake = await new FakeCryptoPay().start();
-  core = await startCoreApp({
-    imports: [CryptoPayModule],
-    env: {
-      CRYPTO_PAY_TOKEN: fake.token,
-      CRYPTO_PAY_API_ROOT: fake.apiRoot,
-      CRYPTO_PAY_TIMEOUT_MS: '300',
-      CRYPTO_PAY_WATCH_INTERVAL_MS: '1000',
-    },
-  });
-  cryptoPay = core.get(CryptoPayService);
-  runner = core.get(JobRunnerService);
+  app = await startCryptoPayApp();
+  ({ fake, core, cryptoPay, runner } = app);
 });
-afterAll(async () => {
-  await core?.close();
-  await fake?.stop();
-});
+afterAll(() => app?.close());
 
 const watch = () => runner.runNow(CryptoPayWatcherJob.jobName);
 const expire = () => runner.runNow(JOB_NAMES.purchaseExpiry);

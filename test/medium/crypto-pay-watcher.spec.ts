@@ -4,12 +4,12 @@ import { JobRunnerService } from '../../src/jobs/job-runner.service';
 import { CryptoPayWatcherJob } from '../../src/payments/providers/crypto-pay/crypto-pay-watcher.job';
 import { CryptoPayWebhookService } from '../../src/payments/providers/crypto-pay/crypto-pay-webhook.service';
 import { CryptoPayUnavailableError } from '../../src/payments/providers/crypto-pay/crypto-pay.errors';
-import { CryptoPayModule } from '../../src/payments/providers/crypto-pay/crypto-pay.module';
 import { CryptoPayService } from '../../src/payments/providers/crypto-pay/crypto-pay.service';
 import { FakeCryptoPay } from '../../src/demo/fake-crypto-pay';
 import { serialise } from '../../src/demo/fake-crypto-pay-webhooks';
 import { signCryptoPayBody } from '../../src/payments/providers/crypto-pay/crypto-pay-signature';
-import { startCoreApp, type CoreApp } from '../support/factories';
+import { startCryptoPayApp, type CryptoPayApp } from '../support/crypto-pay-app';
+import type { CoreApp } from '../support/factories';
 
 const DAY_MS = 86_400_000;
 let fake: FakeCryptoPay;
@@ -17,24 +17,13 @@ let core: CoreApp;
 let cryptoPay: CryptoPayService;
 let runner: JobRunnerService;
 
+let app: CryptoPayApp | undefined;
+
 beforeAll(async () => {
-  fake = await new FakeCryptoPay().start();
-  core = await startCoreApp({
-    imports: [CryptoPayModule],
-    env: {
-      CRYPTO_PAY_TOKEN: fake.token,
-      CRYPTO_PAY_API_ROOT: fake.apiRoot,
-      CRYPTO_PAY_TIMEOUT_MS: '300',
-      CRYPTO_PAY_WATCH_INTERVAL_MS: '1000',
-    },
-  });
-  cryptoPay = core.get(CryptoPayService);
-  runner = core.get(JobRunnerService);
+  app = await startCryptoPayApp();
+  ({ fake, core, cryptoPay, runner } = app);
 });
-afterAll(async () => {
-  await core?.close();
-  await fake?.stop();
-});
+afterAll(() => app?.close());
 afterEach(() => fake.clearFaults());
 
 const watch = () => runner.runNow(CryptoPayWatcherJob.jobName);

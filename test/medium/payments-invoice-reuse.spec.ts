@@ -1,31 +1,21 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeCryptoPay } from '../../src/demo/fake-crypto-pay';
-import { CryptoPayModule } from '../../src/payments/providers/crypto-pay/crypto-pay.module';
 import { CryptoPayService } from '../../src/payments/providers/crypto-pay/crypto-pay.service';
 import { PaymentsErrorCode } from '../../src/payments/payments.errors';
-import { startCoreApp, type CoreApp } from '../support/factories';
+import { startCryptoPayApp, type CryptoPayApp } from '../support/crypto-pay-app';
+import type { CoreApp } from '../support/factories';
 
 let fake: FakeCryptoPay;
 let core: CoreApp;
 let cryptoPay: CryptoPayService;
 
+let app: CryptoPayApp | undefined;
+
 beforeAll(async () => {
-  fake = await new FakeCryptoPay().start();
-  core = await startCoreApp({
-    imports: [CryptoPayModule],
-    env: {
-      CRYPTO_PAY_TOKEN: fake.token,
-      CRYPTO_PAY_API_ROOT: fake.apiRoot,
-      CRYPTO_PAY_TIMEOUT_MS: '300',
-      CRYPTO_PAY_WATCH_INTERVAL_MS: '1000',
-    },
-  });
-  cryptoPay = core.get(CryptoPayService);
+  app = await startCryptoPayApp();
+  ({ fake, core, cryptoPay } = app);
 });
-afterAll(async () => {
-  await core?.close();
-  await fake?.stop();
-});
+afterAll(() => app?.close());
 afterEach(() => fake.clearFaults());
 
 const purchasesOf = (userId: number) =>
