@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
-import { AdminModule } from './admin/admin.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -50,7 +49,6 @@ export class AppModule {
         StarsModule,
         VpnModule,
         TelegramModule,
-        AdminModule,
         ...(demo ? [DemoModule.forRoot(demo)] : []),
       ],
     };
