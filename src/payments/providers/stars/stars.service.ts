@@ -10,6 +10,13 @@ import { isPurchaseId, type Purchase } from '../../purchase';
 import { PurchasesService, type FinalizeResult, type RefundResult } from '../../purchases.service';
 import { minorToDecimalString } from '../crypto-pay/crypto-pay-amount';
 import { starsInvoice, type StarsInvoice } from './stars-invoice';
+import {
+  refusePreCheckout,
+  type PreCheckoutDecision,
+  type PreCheckoutQueryLike,
+  type RefundedPaymentMessageLike,
+  type SuccessfulPaymentMessageLike,
+} from './stars-updates';
 import { StarsError, StarsErrorCode } from './stars.errors';
 
 /** `requestKey` (`tg:<update_id>`): a redelivered update sends the invoice of the purchase it made first. */
@@ -17,49 +24,6 @@ export type StarsCheckoutInput =
   | { kind: 'subscription'; userId: number; planCode: string; requestKey?: string }
   /** `creditMinor`: what the balance gets, in the balance currency, for `stars`. */
   | { kind: 'topup'; userId: number; stars: number; creditMinor: number; requestKey?: string };
-
-/** The fields of telegraf's PreCheckoutQuery this needs (ctx.preCheckoutQuery fits). */
-export interface PreCheckoutQueryLike {
-  from: { id: number };
-  currency: string;
-  total_amount: number;
-  invoice_payload: string;
-}
-
-/** A message with telegraf's SuccessfulPayment (ctx.message fits). */
-export interface SuccessfulPaymentMessageLike {
-  from?: { id: number };
-  successful_payment: {
-    currency: string;
-    total_amount: number;
-    invoice_payload: string;
-    telegram_payment_charge_id: string;
-  };
-}
-
-export type PreCheckoutRefusal =
-  'disabled' | 'unknown_invoice' | 'already_paid' | 'expired' | 'price_changed';
-export type PreCheckoutDecision =
-  { ok: true; purchaseId: string } | { ok: false; reason: PreCheckoutRefusal; errorMessage: string };
-
-/** Shown by Telegram in the payment form; the handler may replace them with translations keyed by reason. */
-export const PRE_CHECKOUT_MESSAGES: Record<PreCheckoutRefusal, string> = {
-  disabled: 'Payments with Telegram Stars are not available right now.',
-  unknown_invoice: 'This invoice is no longer valid. Please start the purchase again.',
-  already_paid: 'This invoice has already been paid.',
-  expired: 'This invoice has expired. Please start the purchase again.',
-  price_changed: 'The price has changed since this invoice was made. Please start the purchase again.',
-};
-
-/** A message whose `refunded_payment` says Telegram gave the Stars of a payment back (Bot API 7.10+). */
-export interface RefundedPaymentMessageLike {
-  refunded_payment: {
-    currency: string;
-    total_amount: number;
-    invoice_payload: string;
-    telegram_payment_charge_id: string;
-  };
-}
 
 export type StarsPaymentResult =
   | (FinalizeResult & { outcome: 'paid' | 'already_paid' })
@@ -146,18 +110,20 @@ export class StarsService {
 
   /** Decides the pre_checkout_query; answer Telegram with `ok` and, when refused, `errorMessage`. */
   async answerPreCheckout(q: PreCheckoutQueryLike): Promise<PreCheckoutDecision> {
-    if (!this.enabled) return refuse('disabled');
+    if (!this.enabled) return refusePreCheckout('disabled');
     const purchase = await this.find(q.invoice_payload);
     if (!purchase || purchase.provider !== 'stars' || purchase.userId !== q.from.id)
-      return refuse('unknown_invoice');
-    if (purchase.status === 'paid' || purchase.status === 'refunded') return refuse('already_paid');
+      return refusePreCheckout('unknown_invoice');
+    if (purchase.status === 'paid' || purchase.status === 'refunded')
+      return refusePreCheckout('already_paid');
     if (purchase.status !== 'pending' || (purchase.expiresAt && purchase.expiresAt <= this.clock.now()))
-      return refuse('expired');
+      return refusePreCheckout('expired');
     if (q.currency !== STARS_CURRENCY || q.total_amount !== purchase.amountMinor)
-      return refuse('price_changed');
+      return refusePreCheckout('price_changed');
     if (purchase.kind === 'subscription') {
       const plan = this.plans.find(purchase.planCode!);
-      if (!plan.enabled || plan.starsPrice !== purchase.amountMinor) return refuse('price_changed');
+      if (!plan.enabled || plan.starsPrice !== purchase.amountMinor)
+        return refusePreCheckout('price_changed');
     }
     return { ok: true, purchaseId: purchase.id };
   }
@@ -295,8 +261,4 @@ export class StarsService {
       throw err;
     }
   }
-}
-
-function refuse(reason: PreCheckoutRefusal): PreCheckoutDecision {
-  return { ok: false, reason, errorMessage: PRE_CHECKOUT_MESSAGES[reason] };
 }

@@ -3,11 +3,11 @@ import { Ctx, On, Update } from 'nestjs-telegraf';
 import type { Context } from 'telegraf';
 import { RethrowToBoundary } from './rethrow.filter';
 import { StarsError, StarsErrorCode } from '../../../payments/providers/stars/stars.errors';
-import {
-  StarsService,
-  type RefundedPaymentMessageLike,
-  type SuccessfulPaymentMessageLike,
-} from '../../../payments/providers/stars/stars.service';
+import { StarsService } from '../../../payments/providers/stars/stars.service';
+import type {
+  RefundedPaymentMessageLike,
+  SuccessfulPaymentMessageLike,
+} from '../../../payments/providers/stars/stars-updates';
 import { TransientUpdateError } from '../../transport/update-handler';
 import { preCheckoutRefusal, starsReturned } from '../views/plans.view';
 import { langOf, show, signalOf } from './bot-context';
