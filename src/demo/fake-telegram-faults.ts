@@ -15,7 +15,6 @@ export type Fault =
 
 export type StatusFault = Extract<Fault, { kind: 'status' }>;
 
-/** Faults queued per method ('*' for any) and the current flood-control storm. */
 export class FaultPlan {
   private readonly queued = new Map<string, Fault[]>();
   private flood?: { until: number; methods: Set<string> };
@@ -39,7 +38,7 @@ export class FaultPlan {
     return this.flood?.until;
   }
 
-  /** The fault the next call of `method` meets: a storm's 429 first (queued faults wait), then a queued one. */
+  /** A storm's 429 comes first; queued faults wait for it to end. */
   next(method: string): Fault | undefined {
     if (this.flood && (this.flood.methods.has('*') || this.flood.methods.has(method))) {
       const leftMs = this.flood.until - Date.now();
@@ -54,7 +53,6 @@ export class FaultPlan {
   }
 }
 
-/** Answers with Telegram's error envelope and the description Telegram gives for that status. */
 export function answerFault(res: ServerResponse, f: StatusFault): void {
   const descriptions: Record<number, string> = {
     400: 'Bad Request: message text is empty',

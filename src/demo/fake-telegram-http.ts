@@ -30,7 +30,6 @@ export function uploadedFile(param: unknown): Buffer | undefined {
   return typeof param === 'object' && param !== null ? uploads.get(param) : undefined;
 }
 
-/** Enough multipart parsing to record text fields and the size of file fields (photos). */
 function parseMultipart(raw: Buffer, type: string): Record<string, unknown> {
   const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(type);
   if (!boundary) return {};

@@ -10,10 +10,8 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
-/** The fake's update queue and getUpdates long polling; a second concurrent poll ends the first with 409. */
 export class FakeLongPoll {
   pending: Update[] = [];
-  /** Highest offset the bot confirmed through getUpdates. */
   confirmedOffset = 0;
   private waiter?: Waiter;
 
@@ -53,7 +51,6 @@ export class FakeLongPoll {
     ok(w.res, this.pending.slice(0, w.limit));
   }
 
-  /** Ends a waiting poll with a Telegram error, if one is waiting. */
   endWaiter(code: number, description: string): void {
     const w = this.waiter;
     if (!w) return;

@@ -3,14 +3,12 @@ export interface SendRuleOptions {
   rejectUnmodifiedEdits?: boolean;
 }
 
-/** Telegram's refusals of an outgoing call: flood limits before it is recorded, 400s after. */
 export class FakeSendRules {
   private readonly sendTimes = new Map<string, number[]>();
   private readonly editedContent = new Map<string, string>();
 
   constructor(private readonly opts: SendRuleOptions) {}
 
-  /** The retry_after a rate-limited call is refused with, or 0 when it may pass. */
   retryAfter(method: string, params: Record<string, unknown>): number {
     if (!this.opts.limits || !/^send|^edit|^copy|^forward/.test(method)) return 0;
     const chat = String(params.chat_id);
@@ -25,7 +23,6 @@ export class FakeSendRules {
     return 0;
   }
 
-  /** The 400 description a recorded call is refused with, or undefined. */
   refusal(
     method: string,
     params: Record<string, unknown>,

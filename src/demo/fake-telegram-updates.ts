@@ -80,7 +80,6 @@ export interface StarPayment {
   chargeId: string;
 }
 
-/** A Stars transaction as getStarTransactions lists it. */
 export function starTransaction(user: FakeUser, p: StarPayment): Update {
   return {
     id: p.chargeId,

@@ -5,16 +5,13 @@ export interface WebhookConfig {
   secret?: string;
 }
 
-/** Webhook delivery of the fake's queue: one update at a time, in order, retried until a 2xx. */
 export class FakeWebhook {
   config?: WebhookConfig;
-  /** Telegram re-sends an update whose answer it did not see in time; with max_connections > 1 copies overlap. */
   copies = 1;
   private deliveries = 0;
 
   constructor(private readonly queue: () => Update[]) {}
 
-  /** Delivers pending updates one at a time, retrying with a short doubling delay. */
   async deliverPending(): Promise<void> {
     if (this.deliveries > 0 || !this.config) return;
     // Traffic stays on this machine: a webhook elsewhere is recorded, never called.
@@ -38,7 +35,6 @@ export class FakeWebhook {
     }
   }
 
-  /** One webhook POST with the secret header; the HTTP status, or 0 when there was no answer. */
   async post(update: Update): Promise<number> {
     const hook = this.config!;
     // Traffic stays on this machine: a webhook elsewhere is recorded, never called.

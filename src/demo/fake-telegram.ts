@@ -19,16 +19,13 @@ export type { Fault } from './fake-telegram-faults';
 export { uploadedFile } from './fake-telegram-http';
 export type { FakeUser } from './fake-telegram-updates';
 
-/** What the bot sent, as the fake recorded it. */
 export interface SentCall {
   method: string;
   params: Record<string, unknown>;
   at: number;
-  /** The message_id the fake answered a send* call with. */
   messageId?: number;
 }
 
-/** How the fake answered one request (every request, faults included; hangs and drops never finish). */
 export interface Answered {
   method: string;
   status: number;
@@ -38,18 +35,11 @@ export interface Answered {
 
 export interface FakeTelegramOptions {
   token: string;
-  /** Enforce Telegram-like send limits (429 with retry_after): per chat per second and global per second. */
   limits?: { perChatPerSecond: number; globalPerSecond: number };
-  /** Refuse an edit that changes nothing with Telegram's 400 "message is not modified". */
   rejectUnmodifiedEdits?: boolean;
 }
 
-/**
- * A fake Telegram Bot API on 127.0.0.1 that speaks the real HTTP contract: `/bot<token>/<method>` with JSON
- * or form bodies, the `{ok, result}` / `{ok:false, error_code, description, parameters}` envelope, long
- * polling with offsets (a second concurrent getUpdates ends the first with 409), webhooks with the secret
- * header and retries, and faults on demand. Owned by the project for tests and local sandboxes.
- */
+/** A fake Bot API over real HTTP on 127.0.0.1, owned by the project for tests and local sandboxes. */
 export class FakeTelegram {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
@@ -60,10 +50,8 @@ export class FakeTelegram {
   private readonly faults = new FaultPlan();
   private readonly history = new Map<number, Record<string, unknown>>();
   readonly sent: SentCall[] = [];
-  /** Every answered request with its HTTP status, in order: shows which sends met a 429 and when. */
   readonly answered: Answered[] = [];
   readonly requests: { method: string; at: number }[] = [];
-  /** Stars received, as getStarTransactions lists them (successfulPayment adds one; newest last). */
   readonly starTransactions: Record<string, unknown>[] = [];
   private readonly rules: FakeSendRules;
 
@@ -76,7 +64,6 @@ export class FakeTelegram {
     return `http://127.0.0.1:${addr.port}`;
   }
 
-  /** Highest offset the bot confirmed through getUpdates. */
   get confirmedOffset(): number {
     return this.poll.confirmedOffset;
   }
@@ -97,7 +84,6 @@ export class FakeTelegram {
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
 
-  /** Next calls of `method` (or '*') fail this way, `times` times (default once). */
   fault(method: string, fault: Fault, times = 1): void {
     this.faults.add(method, fault, times);
   }
@@ -106,40 +92,26 @@ export class FakeTelegram {
     this.faults.clear();
   }
 
-  /**
-   * A flood-control storm: for `durationMs`, every call of `methods` ('*' for all) is answered 429 with the
-   * retry_after Telegram would give (the whole seconds left in the storm, at least 1). A client that waits
-   * exactly retry_after lands after the storm; one that retries sooner meets another 429.
-   */
+  /** A client that waits exactly retry_after lands after the storm; one that retries sooner meets another 429. */
   floodStorm(methods: string[] | '*', durationMs: number): void {
     this.faults.storm(methods, durationMs);
   }
 
-  /** When the current storm ends (ms since the epoch), or undefined when there is none. */
   get floodUntil(): number | undefined {
     return this.faults.floodUntil;
   }
 
-  /**
-   * Webhook deliveries are sent `copies` times at once (Telegram re-sends an update whose answer it did not
-   * see in time, and with max_connections > 1 copies can overlap). Default 1.
-   */
+  /** Telegram re-sends an update whose answer it did not see in time; with max_connections > 1 copies can overlap. */
   duplicateWebhookDeliveries(copies: number): void {
     this.hook.copies = Math.max(1, copies);
   }
 
-  /**
-   * Delivers an update the bot has already received once more, `copies` times concurrently, to the registered
-   * webhook with its secret. Returns the HTTP status of each delivery.
-   */
   async redeliver(updateId: number, copies = 1): Promise<number[]> {
     const update = this.history.get(updateId);
     if (!update) throw new Error(`update ${updateId} was never queued`);
     if (!this.hook.config) throw new Error('no webhook is registered');
     return Promise.all(Array.from({ length: copies }, () => this.hook.post(update)));
   }
-
-  // ---- injecting what users do --------------------------------------------------------------------
 
   userMessage(user: FakeUser, text: string): number {
     const chat = { id: user.id, type: 'private', first_name: user.firstName ?? 'User' };
@@ -151,7 +123,6 @@ export class FakeTelegram {
     return this.push(buttonPress(`cb${this.nextUpdateId}`, user, chat, data, messageId));
   }
 
-  /** A message from `user` in a group or supergroup (`chatId` negative, as Telegram gives them). */
   groupMessage(
     user: FakeUser,
     chatId: number,
@@ -162,7 +133,6 @@ export class FakeTelegram {
     return this.push(textMessage(this.nextMessageId++, user, chat, text));
   }
 
-  /** A press by `user` of a button on the bot's message `messageId` in a group chat. */
   pressGroupButton(user: FakeUser, chatId: number, data: string, messageId = 1): number {
     const chat = { id: chatId, type: 'supergroup' };
     return this.push(buttonPress(`cb${this.nextUpdateId}`, user, chat, data, messageId));
@@ -182,7 +152,6 @@ export class FakeTelegram {
     return this.push(successfulPaymentMessage(this.nextMessageId++, user, p));
   }
 
-  /** Queues a raw update (an update_id is assigned) and returns its id. */
   push(update: Record<string, unknown>): number {
     const update_id = this.nextUpdateId++;
     const full = { update_id, ...update };
@@ -193,12 +162,10 @@ export class FakeTelegram {
     return update_id;
   }
 
-  /** The webhook as the bot registered it (url and secret), or undefined. */
   get webhookConfig(): WebhookConfig | undefined {
     return this.hook.config;
   }
 
-  /** Updates not yet confirmed by an offset (polling) or a 2xx (webhook). */
   get pendingCount(): number {
     return this.poll.pending.length;
   }
@@ -206,8 +173,6 @@ export class FakeTelegram {
   sentTo(chatId: number, method?: string): SentCall[] {
     return this.sent.filter((c) => Number(c.params.chat_id) === chatId && (!method || c.method === method));
   }
-
-  // ---- HTTP ----------------------------------------------------------------------------------------
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const m = /^\/bot([^/]+)\/(\w+)$/.exec((req.url ?? '').split('?')[0]);

@@ -1,4 +1,3 @@
-/** The fields of telegraf's PreCheckoutQuery this needs (ctx.preCheckoutQuery fits). */
 export interface PreCheckoutQueryLike {
   from: { id: number };
   currency: string;
@@ -6,7 +5,6 @@ export interface PreCheckoutQueryLike {
   invoice_payload: string;
 }
 
-/** A message with telegraf's SuccessfulPayment (ctx.message fits). */
 export interface SuccessfulPaymentMessageLike {
   from?: { id: number };
   successful_payment: {
@@ -22,7 +20,6 @@ export type PreCheckoutRefusal =
 export type PreCheckoutDecision =
   { ok: true; purchaseId: string } | { ok: false; reason: PreCheckoutRefusal; errorMessage: string };
 
-/** Shown by Telegram in the payment form; the handler may replace them with translations keyed by reason. */
 export const PRE_CHECKOUT_MESSAGES: Record<PreCheckoutRefusal, string> = {
   disabled: 'Payments with Telegram Stars are not available right now.',
   unknown_invoice: 'This invoice is no longer valid. Please start the purchase again.',
@@ -31,7 +28,6 @@ export const PRE_CHECKOUT_MESSAGES: Record<PreCheckoutRefusal, string> = {
   price_changed: 'The price has changed since this invoice was made. Please start the purchase again.',
 };
 
-/** A message whose `refunded_payment` says Telegram gave the Stars of a payment back (Bot API 7.10+). */
 export interface RefundedPaymentMessageLike {
   refunded_payment: {
     currency: string;
@@ -41,7 +37,6 @@ export interface RefundedPaymentMessageLike {
   };
 }
 
-/** A refused pre-checkout with the message Telegram shows in the payment form. */
 export function refusePreCheckout(reason: PreCheckoutRefusal): PreCheckoutDecision {
   return { ok: false, reason, errorMessage: PRE_CHECKOUT_MESSAGES[reason] };
 }

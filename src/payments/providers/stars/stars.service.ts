@@ -22,12 +22,10 @@ import { StarsError, StarsErrorCode } from './stars.errors';
 /** `requestKey` (`tg:<update_id>`): a redelivered update sends the invoice of the purchase it made first. */
 export type StarsCheckoutInput =
   | { kind: 'subscription'; userId: number; planCode: string; requestKey?: string }
-  /** `creditMinor`: what the balance gets, in the balance currency, for `stars`. */
   | { kind: 'topup'; userId: number; stars: number; creditMinor: number; requestKey?: string };
 
 export type StarsPaymentResult =
   | (FinalizeResult & { outcome: 'paid' | 'already_paid' })
-  /** Telegram took the Stars for a purchase that cannot be credited any more: they were given back. */
   | { outcome: 'returned'; reason: PaymentsErrorCode };
 
 /** A Telegram-side refund the books cannot follow (top-up spent, purchase never paid): a human decides. */
@@ -36,7 +34,6 @@ const NOT_REVERSIBLE = new Set<PaymentsErrorCode>([
   PaymentsErrorCode.NotRefundable,
 ]);
 
-/** Refusals after which the Stars are returned: the purchase can never be credited with this payment. */
 const RETURNABLE = new Set<PaymentsErrorCode>([
   PaymentsErrorCode.PurchaseNotFound,
   PaymentsErrorCode.PurchaseExpired,
@@ -45,11 +42,7 @@ const RETURNABLE = new Set<PaymentsErrorCode>([
   PaymentsErrorCode.ProviderMismatch,
 ]);
 
-/**
- * Telegram Stars (currency XTR) for the Telegram handlers: the invoice to send, the pre-checkout decision
- * (fast: one read, Telegram allows 10 s), crediting on successful_payment exactly once keyed by
- * telegram_payment_charge_id, and admin refunds.
- */
+/** Pre-checkout must be fast (one read): Telegram allows 10 s. */
 @Injectable()
 export class StarsService {
   private readonly logger = new Logger('StarsService');
@@ -66,7 +59,6 @@ export class StarsService {
     return this.config.stars.enabled;
   }
 
-  /** A pending Stars purchase and the invoice to send for it. */
   async checkout(input: StarsCheckoutInput): Promise<{ purchase: Purchase; invoice: StarsInvoice }> {
     if (!this.enabled) throw new StarsError(StarsErrorCode.Disabled, 'Telegram Stars payments are disabled');
     const purchase =
@@ -84,7 +76,6 @@ export class StarsService {
     return { purchase, invoice: this.buildInvoice(purchase) };
   }
 
-  /** sendInvoice fields for a pending Stars purchase; `texts` lets the handler pass translated ones. */
   buildInvoice(purchase: Purchase, texts: { title?: string; description?: string } = {}): StarsInvoice {
     if (
       purchase.provider !== 'stars' ||
@@ -108,7 +99,6 @@ export class StarsService {
     });
   }
 
-  /** Decides the pre_checkout_query; answer Telegram with `ok` and, when refused, `errorMessage`. */
   async answerPreCheckout(q: PreCheckoutQueryLike): Promise<PreCheckoutDecision> {
     if (!this.enabled) return refusePreCheckout('disabled');
     const purchase = await this.find(q.invoice_payload);
@@ -128,11 +118,7 @@ export class StarsService {
     return { ok: true, purchaseId: purchase.id };
   }
 
-  /**
-   * Credits a successful_payment once, however often the update is delivered. Stars taken for a purchase
-   * that can no longer be credited (expired meanwhile, unknown, other amount) are given back.
-   */
-  /** `signal`: the update's deadline, passed to Telegram when Stars have to be given back. */
+  /** Stars taken for a purchase that can no longer be credited are given back; `signal` bounds that call. */
   async onSuccessfulPayment(
     message: SuccessfulPaymentMessageLike,
     o: { signal?: AbortSignal } = {},
@@ -161,10 +147,7 @@ export class StarsService {
     }
   }
 
-  /**
-   * Telegram returned the Stars by itself (a dispute, support): the purchase is reversed through the refund
-   * path, and the provider side is recorded first so that no admin refund sends the Stars a second time.
-   */
+  /** The provider side is recorded first, so no admin refund sends the Stars a second time. */
   async onRefundedPayment(
     message: RefundedPaymentMessageLike,
   ): Promise<{ outcome: 'refunded' | 'already_refunded' | 'ignored' | 'not_reversible' }> {
@@ -190,11 +173,7 @@ export class StarsService {
     }
   }
 
-  /**
-   * Admin refund. The books go first (access and ledger reversed, idempotent), then Telegram returns the
-   * Stars: if Telegram fails, running the refund again finishes it; the other order could return Stars for
-   * a top-up that was already spent.
-   */
+  /** Books first, then Telegram: the other order could return Stars for a top-up already spent; rerunning finishes a failed one. */
   async refund(
     purchaseId: string,
     o: { reason?: string } = {},
@@ -221,10 +200,7 @@ export class StarsService {
     }
   }
 
-  /**
-   * telegraf 4.16 predates Stars (Bot API 7.4) and has no refundStarPayment, so it is sent as a raw call
-   * through the sender (its rate limits and deadline). True when Telegram had returned the Stars before.
-   */
+  /** telegraf 4.16 predates Stars and has no refundStarPayment: sent raw through the sender (its rate limits and deadline). */
   private async refundStarPayment(
     r: { userId: number; telegramPaymentChargeId: string },
     o: { signal?: AbortSignal } = {},
