@@ -1,4 +1,4 @@
-// Imported first by main.ts: a SIGTERM during start-up is remembered instead of killing the process while the embedded database runs.
+// Imported first by main.ts: a SIGTERM during start-up is remembered, not fatal with the database running.
 let pending: string | undefined;
 let handler: ((signal: string) => void) | undefined;
 

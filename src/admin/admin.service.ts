@@ -28,7 +28,7 @@ export type RefundOutcome =
       balanceAfter?: number | null;
     };
 
-/** Access changes, refunds and requeues go through the services that own them; this class only adds lookups. */
+/** Access changes, refunds and requeues go through their owning services; this class adds lookups. */
 @Injectable()
 export class AdminService {
   private readonly logger = new Logger('AdminService');
@@ -120,7 +120,7 @@ export class AdminService {
   async refund(purchaseId: string, by: number): Promise<RefundOutcome> {
     const purchase = await this.findPurchase(purchaseId);
     if (!purchase) return { kind: 'not_found' };
-    // A refunded Stars purchase goes to StarsService again: that finishes a refund whose Stars Telegram failed to return.
+    // Refunded Stars go to StarsService again: it finishes a refund whose Stars Telegram did not return.
     if (purchase.status === 'refunded' && purchase.provider !== 'stars')
       return { kind: 'done', outcome: 'already_refunded' };
     if (!this.refundable(purchase)) return { kind: 'not_refundable', purchase };

@@ -18,7 +18,7 @@ const PERSIST_DEADLINE_MS = 5_000;
 
 type SendOutcome = 'sent' | 'failed' | 'interrupted';
 
-/** Cursor and counts are written after each recipient: a restart resumes without skipping anyone (at most one message repeats). */
+/** Cursor and counts are written per recipient: a restart skips no one (at most one message repeats). */
 @Injectable()
 export class BroadcastDeliveryService {
   private readonly logger = new Logger('BroadcastDeliveryService');
@@ -79,7 +79,7 @@ export class BroadcastDeliveryService {
     }
   }
 
-  /** The abort is checked between attempts, not passed to the send: a send cut off mid-request could not be recorded and would repeat. */
+  /** The abort is checked between attempts: a send cut off mid-request could not be recorded. */
   private async sendOne(userId: number, text: string, stop: AbortSignal): Promise<SendOutcome> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -104,7 +104,7 @@ export class BroadcastDeliveryService {
     }
   }
 
-  /** Written even after the job's abort (the message was sent, so the cursor must pass it), with its own deadline. */
+  /** Written even after the abort (the message went out, the cursor must pass it); own deadline. */
   private persist(a: { id: string; cursor: number; sent: number; failed: number }) {
     return withCaller(
       {

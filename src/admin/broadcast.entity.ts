@@ -51,7 +51,7 @@ export class BroadcastEntity {
   @Column({ name: 'progress_message_id', type: 'integer', nullable: true })
   progressMessageId!: number | null;
 
-  /** What started it (`tg:<update_id>`): a redelivered command finds its broadcast instead of making another. */
+  /** What started it (`tg:<update_id>`): a redelivered command finds its broadcast, makes no other. */
   @Index('broadcasts_request_key_uq', { unique: true })
   @Column({ name: 'request_key', type: 'text', nullable: true })
   requestKey!: string | null;

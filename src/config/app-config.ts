@@ -55,7 +55,7 @@ export class AppConfig {
     return new AppConfig(parsed.data, cleaned);
   }
 
-  /** The demo never talks to a real service: the stand-ins' addresses always win over what the operator set. */
+  /** The demo never talks to a real service: the stand-ins' addresses win over the operator's. */
   withDemoServices(s: DemoServiceAddresses): AppConfig {
     const defaults: Record<string, string> = {
       HOST: '127.0.0.1',

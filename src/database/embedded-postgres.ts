@@ -32,7 +32,7 @@ interface Credentials {
   password: string;
 }
 
-/** As root the server runs as a `postgres` system user (see postgres-as-root.ts); every failure says what to do. */
+/** As root the server runs as a `postgres` system user (postgres-as-root.ts); failures say what to do. */
 export class EmbeddedPostgresServer {
   private child?: ChildProcess;
   private stopping?: Promise<void>;

@@ -12,7 +12,7 @@ export class HttpBudgetExhaustedError extends Error {
   }
 }
 
-/** Unauthenticated HTTP requests have their own connection budget: a flood waits here, not in the pool Telegram updates need. */
+/** Unauthenticated HTTP has its own connection budget: a flood waits here, not in the updates' pool. */
 @Injectable()
 export class HttpBudget {
   private readonly policy: BulkheadPolicy;

@@ -72,7 +72,7 @@ export function canReach(path: string, user: RunAs, flag: '-x' | '-w' = '-x'): b
   return r.status === 0;
 }
 
-/** Parents we do not own are never loosened: an unreachable install is copied, root-owned, where every user can traverse. */
+/** Parents we do not own are never loosened: an unreachable install is copied where every user can go. */
 export async function reachableBinaries(
   source: string,
   user: RunAs,

@@ -21,7 +21,7 @@ const TRANSIENT_ERRNOS = new Set([
   'EAI_AGAIN',
 ]);
 
-// pg-pool's acquire timeout and pg's "Connection terminated" carry no code: PoolMonitor marks them where they arise.
+// pg-pool's acquire timeout and pg's "Connection terminated" carry no code: PoolMonitor marks them.
 const unavailable = new WeakSet<object>();
 
 export function markDatabaseUnavailable(err: unknown): void {

@@ -32,7 +32,7 @@ class ApiError extends Error {
   }
 }
 
-/** A Crypto Pay API the project owns, on 127.0.0.1 only, with the real envelope, signed webhooks and faults on demand. */
+/** A Crypto Pay API we own on 127.0.0.1: the real envelope, signed webhooks and faults on demand. */
 export class FakeCryptoPay {
   readonly token: string;
   readonly invoices = new Map<number, CryptoPayInvoice>();

@@ -92,7 +92,7 @@ export class FakeTelegram {
     this.faults.clear();
   }
 
-  /** A client that waits exactly retry_after lands after the storm; one that retries sooner meets another 429. */
+  /** Waiting exactly retry_after lands after the storm; retrying sooner meets another 429. */
   floodStorm(methods: string[] | '*', durationMs: number): void {
     this.faults.storm(methods, durationMs);
   }
@@ -101,7 +101,7 @@ export class FakeTelegram {
     return this.faults.floodUntil;
   }
 
-  /** Telegram re-sends an update whose answer it did not see in time; with max_connections > 1 copies can overlap. */
+  /** Telegram re-sends an update whose answer it missed; with max_connections > 1 copies overlap. */
   duplicateWebhookDeliveries(copies: number): void {
     this.hook.copies = Math.max(1, copies);
   }

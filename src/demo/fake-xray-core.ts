@@ -14,7 +14,7 @@ interface TypedMessage {
   value: Uint8Array;
 }
 
-/** Reproduces the real cores' error texts and quirks: case-insensitive e-mails, unchecked UUIDs, listing only in `xray` mode. */
+/** Reproduces the cores' error texts and quirks: case-insensitive e-mails, listing only in `xray` mode. */
 export class FakeXrayCore {
   readonly users = new Map<string, { email: string; uuid: string }>();
   apiAddress = '';

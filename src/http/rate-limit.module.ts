@@ -6,7 +6,7 @@ export type RateLimitName = 'sub' | 'health' | 'paymentWebhook';
 
 const RATE_LIMIT = Symbol('rate-limit');
 
-/** Routes without it are never limited, the webhook among them: it authenticates first, and Telegram would only retry a refusal. */
+/** Routes without it are never limited; the webhook authenticates first, and Telegram retries refusals. */
 export const RateLimit = (name: RateLimitName) => SetMetadata(RATE_LIMIT, name);
 
 const routeLimit = (ctx: ExecutionContext): RateLimitName | undefined =>

@@ -107,7 +107,7 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
     this.unschedule(name);
     const timer = setTimeout(() => {
       const job = this.jobs.get(name)!;
-      // Ticks are planned before each run: a slow iteration makes the next tick skip (single flight) instead of piling up.
+      // Planned before each run: a slow iteration makes the next tick skip (single flight), not pile up.
       this.schedule(name, job.def.intervalMs + Math.round(Math.random() * job.def.jitterMs));
       void this.iterate(job);
     }, delayMs);

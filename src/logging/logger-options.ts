@@ -16,7 +16,7 @@ export interface LogSink {
   flush(): void;
 }
 
-/** Never blocks the event loop (docs/architecture.md, reliability rule 7): past `maxLength` lines are dropped and counted. */
+/** Never blocks the event loop (docs/architecture.md, rule 7): past `maxLength` lines are dropped. */
 export function createLogSink(config: AppConfig): LogSink {
   let dropped = 0;
   if (config.log.format === 'pretty') {

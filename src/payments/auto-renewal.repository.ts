@@ -12,7 +12,7 @@ export interface RenewalCandidate {
 export class AutoRenewalRepository {
   constructor(private readonly db: DbService) {}
 
-  /** Those the balance does not cover are left out once their failure notice exists, so a poor user is not retried every run. */
+  /** Uncovered ones are left out once their failure notice exists: a poor user is not retried every run. */
   async candidates(q: {
     until: Date;
     afterId: string;

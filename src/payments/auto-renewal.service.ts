@@ -24,7 +24,7 @@ export interface AutoRenewalSummary {
 const PAGE = 100;
 const HOUR_MS = 3_600_000;
 
-/** Starts AUTO_RENEW_WINDOW_HOURS before expiry so it always runs before the expiry sweep; one transaction per subscription. */
+/** Starts AUTO_RENEW_WINDOW_HOURS before expiry, ahead of the sweep; one transaction each. */
 @Injectable()
 export class AutoRenewalService {
   private readonly logger = new Logger('AutoRenewal');

@@ -19,7 +19,7 @@ export interface LateCreditResult {
   balanceAfter: number | null;
 }
 
-/** Money taken after its purchase expired is never dropped: it goes to the balance (the user may have bought elsewhere meanwhile). */
+/** Money taken after its purchase expired goes to the balance (the user may have bought elsewhere). */
 @Injectable()
 export class LatePaymentService {
   private readonly logger = new Logger('LatePaymentService');

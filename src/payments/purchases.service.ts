@@ -158,7 +158,7 @@ export class PurchasesService {
     return purchase;
   }
 
-  /** Exactly once: one conditional update moves the purchase to paid and every effect commits in the same transaction. */
+  /** Exactly once: one conditional update marks it paid and every effect commits in that transaction. */
   async finalize(input: FinalizeInput): Promise<FinalizeResult> {
     const known = await this.get(input.purchaseId);
     checkConfirmation(known, input);
@@ -200,7 +200,7 @@ export class PurchasesService {
     });
   }
 
-  /** The debit and the access commit together, or nothing does; a reused `reference` is refused with AlreadyApplied. */
+  /** Debit and access commit together or not at all; a reused `reference` is refused (AlreadyApplied). */
   async payFromBalance(input: {
     userId: number;
     planCode: string;
@@ -240,7 +240,7 @@ export class PurchasesService {
     });
   }
 
-  /** Recorded as provider event `refund:<charge>`, so a refund asked for again calls the provider only if that never succeeded. */
+  /** Recorded as `refund:<charge>`: asked again, the provider is called only if that never succeeded. */
   async providerRefundDone(p: { provider: PaymentProvider; chargeId: string }): Promise<boolean> {
     return this.db.transaction('purchases.provider-refund-done', async (em) =>
       Boolean(await this.purchases.eventPurchase(em, p.provider, `refund:${p.chargeId}`)),
@@ -262,7 +262,7 @@ export class PurchasesService {
     );
   }
 
-  /** A purchase with a Crypto Pay invoice is left to the watcher, which expires it only after Crypto Pay says it was not paid. */
+  /** Purchases with a Crypto Pay invoice are left to the watcher, which first asks Crypto Pay. */
   async expireStale(opts: { signal?: AbortSignal; onBatch?: (n: number) => void } = {}): Promise<number> {
     let total = 0;
     const keepCryptoPayInvoices = this.config.cryptoPay.enabled;

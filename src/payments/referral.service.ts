@@ -74,7 +74,7 @@ export class ReferralService {
     return this.rewards.statsFor(referrerId);
   }
 
-  /** What was spent already becomes a debt repaid from the referrer's next rewards (the balance never goes below zero). */
+  /** What was spent already becomes a debt repaid from the referrer's next rewards. */
   async clawBack(em: EntityManager, purchaseId: string): Promise<number> {
     const reward = await this.rewards.lockForPurchase(em, purchaseId);
     if (!reward) return 0;

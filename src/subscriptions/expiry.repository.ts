@@ -15,7 +15,7 @@ export interface ExpireDueQuery {
 export class ExpiryRepository {
   constructor(private readonly db: DbService) {}
 
-  /** One statement (atomic, one round trip, shortest hold); it embeds the owners' SQL fragments because this is the sweep's hot path. */
+  /** One statement (atomic, one round trip); the sweep's hot path, so it embeds the owners' SQL fragments. */
   async expireDue(q: ExpireDueQuery): Promise<number> {
     const rows = await this.db.query<{ expired: string }>(
       'subscriptions.expire-batch',

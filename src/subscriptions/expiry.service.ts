@@ -18,7 +18,7 @@ export class ExpiryService {
     private readonly expiry: ExpiryRepository,
   ) {}
 
-  /** The batch size adapts so that one transaction stays near TARGET_BATCH_MS: a slow server means smaller batches, not longer holds. */
+  /** The batch size keeps one transaction near TARGET_BATCH_MS: slow servers get smaller batches. */
   async sweep(ctx: JobContext, maxBatch = EXPIRY_BATCH_SIZE): Promise<number> {
     let processed = 0;
     let size = Math.min(maxBatch, 100);

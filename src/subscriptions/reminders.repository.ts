@@ -17,7 +17,7 @@ export interface ReminderBatch {
 export class RemindersRepository {
   constructor(private readonly db: DbService) {}
 
-  /** The dedupe key carries the period, so replicas and reruns cannot repeat a notice and a renewed subscription starts afresh. */
+  /** The dedupe key carries the period: replicas and reruns cannot repeat it, a renewal starts afresh. */
   async createBatch(b: ReminderBatch): Promise<{ lastId: string | null; scanned: number; created: number }> {
     const rows = await this.db.query<{ last_id: string | null; scanned: string; created: string }>(
       `reminders.${b.rule.code}`,

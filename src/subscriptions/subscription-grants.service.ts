@@ -68,7 +68,7 @@ export class SubscriptionGrantsService {
       source: g.source,
     });
     await this.record(em, subscription, g, current.expiresAt);
-    // A lapsed key was revoked and has to come back with the same UUID; a banned user's key stays off until the unban.
+    // A lapsed key was revoked and comes back with its UUID; a banned user's key waits for the unban.
     if (current.status !== 'active' && !user.isBanned)
       await this.vpn.provision(em, vpnTarget(subscription), { notifyUser: true });
     await this.notifications.cancelPending(em, {

@@ -27,7 +27,7 @@ import { TrialHandler } from './bot/handlers/trial.handler';
 import { TelegrafUpdateHandler } from './bot/telegraf-update.handler';
 import { TelegramTransportModule } from './transport/telegram-transport.module';
 
-/** nestjs-telegraf builds the bot but never launches it (`launchOptions: false`): our transports feed it from the inbox. */
+/** nestjs-telegraf builds the bot but never launches it (`launchOptions: false`): our transports feed it. */
 @Module({
   imports: [
     TelegrafModule.forRootAsync({

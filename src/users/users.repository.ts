@@ -18,7 +18,7 @@ export interface UpsertUserRow {
 export class UsersRepository {
   constructor(private readonly db: DbService) {}
 
-  /** The referrer is written only on INSERT, for another existing user; language is kept because the user may have chosen one. */
+  /** Referrer only on INSERT, for another existing user; language is kept: the user may have chosen it. */
   async upsert(u: UpsertUserRow): Promise<{ user: User; created: boolean }> {
     const rows = await this.db.query<UserRow & { created: boolean }>(
       'users.upsert',
@@ -74,7 +74,7 @@ export class UsersRepository {
     return rows.length === 1;
   }
 
-  /** Every balance or access change for a user takes this lock first (user, then subscription); NO KEY UPDATE so outbox inserts never wait. */
+  /** Balance and access changes lock here first (user, then subscription); NO KEY UPDATE spares inserts. */
   async lock(em: EntityManager, id: number): Promise<User | null> {
     const rows = await queryRows<UserRow>(
       em,

@@ -3,7 +3,7 @@ import { status } from '@grpc/grpc-js';
 export type CoreErrorClass =
   'misconfigured' | 'unavailable' | 'invalid_user' | 'already_present' | 'already_absent' | 'unknown';
 
-// Order matters: "handler not found: <tag>" also contains "not found", so the tag rule wins and user rules are anchored at the end.
+// Order matters: "handler not found: <tag>" contains "not found", so the tag rule comes first.
 const rules: [RegExp, CoreErrorClass][] = [
   [/failed to get handler/, 'misconfigured'],
   [/Unknown type|unknown operation/, 'misconfigured'],

@@ -14,7 +14,7 @@ export function healthySignal(node: string, index: number): string {
   return index === 0 ? HEALTHY_SIGNAL : `${HEALTHY_SIGNAL}:${node}`;
 }
 
-/** A core that lost its users (a restart) is reconciled at once; a node's first contact is expected to be empty. */
+/** A core that lost its users is reconciled at once; a node's first contact is expected to be empty. */
 @Injectable()
 export class CoreHealthService {
   private readonly logger = new Logger('CoreHealthService');

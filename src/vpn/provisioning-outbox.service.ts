@@ -21,13 +21,13 @@ export interface OutboxTotals {
   deferredByCircuit: number;
 }
 
-/** One lane per node and no connection held during provider calls: a node that is down or slow only holds up its own lane. */
+/** One lane per node, no connection held during calls: a slow or dead node holds up only its lane. */
 @Injectable()
 export class ProvisioningOutboxService {
   private readonly logger = new Logger('ProvisioningOutboxService');
   readonly totals: OutboxTotals = emptyTotals();
   readonly totalsByNode = new Map<string, OutboxTotals>();
-  /** The lanes' statements run one at a time: the job holds one connection of the jobs' budget, not one per node. */
+  /** Lanes run their statements one at a time: the job holds one budget connection, not one per node. */
   private dbTail: Promise<unknown> = Promise.resolve();
 
   constructor(

@@ -10,7 +10,7 @@ import {
 import { AppConfig } from '../config/app-config';
 import { VpnUnavailableError } from './vpn.errors';
 
-/** After N consecutive "unavailable" answers calls fail fast: a hung core costs one deadline per probe, not per queued operation. */
+/** Fails fast after N "unavailable" answers: a hung core costs one deadline per probe, not per operation. */
 @Injectable()
 export class VpnCircuit {
   private readonly logger = new Logger('VpnCircuit');

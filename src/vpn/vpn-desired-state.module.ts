@@ -3,7 +3,7 @@ import { VpnDesiredStateRepository } from './vpn-desired-state.repository';
 import { VpnNodeCatalog } from './vpn-node-catalog';
 import { VpnNodesRepository } from './vpn-nodes.repository';
 
-/** Apart from VpnModule so subscriptions can queue core changes without the provider, the outbox worker and their jobs. */
+/** Apart from VpnModule: subscriptions queue core changes without the provider, worker and jobs. */
 @Module({
   providers: [VpnDesiredStateRepository, VpnNodesRepository, VpnNodeCatalog],
   exports: [VpnDesiredStateRepository, VpnNodesRepository],

@@ -24,7 +24,7 @@ export interface VpnDesiredStateCtes {
   vpnEmail: string;
   /** SQL boolean; the column default (false) when left out. */
   notifyUser?: string;
-  /** Default: a revoke goes to every node not disabled (a disabled node's keys were removed when it was disabled). */
+  /** Default: a revoke goes to every node not disabled (disabling removed that node's keys). */
   nodeFilter?: string;
   supersededName: string;
   queuedName: string;
@@ -32,7 +32,7 @@ export interface VpnDesiredStateCtes {
 
 const REVOKE_NODES = `n.state <> 'disabled'`;
 
-/** On every target node the opposite pending operation for the same UUID is superseded, then the new one is queued. */
+/** On each target node the opposite pending operation for the UUID is superseded, then this one queued. */
 export function vpnDesiredStateCtes(c: VpnDesiredStateCtes): string {
   const opposite: DesiredKind = c.kind === 'provision' ? 'revoke' : 'provision';
   const notifyColumn = c.notifyUser === undefined ? '' : ', notify_user';
@@ -50,7 +50,7 @@ export function vpnDesiredStateCtes(c: VpnDesiredStateCtes): string {
        )`;
 }
 
-/** When no active node carries the tags, every active node qualifies, so a paid key always has somewhere to go. */
+/** With no active node carrying the tags, any active node will do: a paid key always has a home. */
 export function provisionNodesSql(tags: string): string {
   const allowed = (alias: string) =>
     `${alias}.state = 'active' AND (cardinality(${tags}) = 0 OR ${alias}.tags && ${tags})`;
@@ -68,7 +68,7 @@ export function tagsAllow(allowed: readonly string[], nodeTags: readonly string[
   return allowed.length === 0 || allowed.some((t) => nodeTags.includes(t));
 }
 
-/** The only writer of vpn_operations: a new desired state supersedes the opposite pending one, so the worker never applies a stale one. */
+/** The only writer of vpn_operations; superseding the opposite pending one keeps stale ones unapplied. */
 @Injectable()
 export class VpnDesiredStateRepository {
   constructor(private readonly config: AppConfig) {}

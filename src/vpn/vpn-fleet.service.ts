@@ -26,7 +26,7 @@ export function createNodeProvider(config: AppConfig, node: VpnNodeConfig): VpnP
   });
 }
 
-/** The first node uses the module's provider and circuit; the others get their own, so one outage opens only its own circuit. */
+/** The first node uses the module's provider and circuit, the others their own: an outage stays local. */
 @Injectable()
 export class VpnFleetService implements OnApplicationShutdown {
   readonly lanes: readonly VpnNodeLane[];

@@ -35,7 +35,7 @@ export class VpnKeysService {
     private readonly nodes: VpnNodesRepository,
   ) {}
 
-  /** Rendered from the node now, so a host or port change reaches every user at once; nodes with capacity come least-loaded first. */
+  /** Rendered from the node now, so a host or port change reaches everyone; least-loaded nodes first. */
   async linksFor(sub: { vpnUuid: string; isTrial?: boolean; planCode?: string | null }): Promise<NodeLink[]> {
     const states = new Map((await this.nodes.findAll()).map((n) => [n.code, n.state]));
     const tags = nodeTagsFor(this.config, sub);

@@ -3,7 +3,7 @@ import { oneOf } from '../database/column-types';
 
 export const vpnNodeStates = ['active', 'draining', 'disabled'] as const;
 
-/** An admin's state change survives restarts until the configured state itself changes; credentials stay in the configuration. */
+/** An admin's state change survives restarts until the configured state changes; secrets stay in config. */
 @Entity('vpn_nodes')
 @Check('vpn_nodes_state_valid', oneOf('state', vpnNodeStates))
 @Check('vpn_nodes_configured_state_valid', oneOf('configured_state', vpnNodeStates))

@@ -16,7 +16,7 @@ export interface VpnNodeRow {
 export class VpnNodesRepository {
   constructor(private readonly db: DbService) {}
 
-  /** The configured state wins only when it changed since the last start, so an admin's drain survives a restart. */
+  /** The configured state wins only when it changed since the last start: an admin's drain survives. */
   async sync(nodes: readonly VpnNodeConfig[]): Promise<void> {
     await this.db.transaction('vpn.nodes.sync', async (em) => {
       await em.query(
@@ -58,7 +58,7 @@ export class VpnNodesRepository {
     );
   }
 
-  /** True only for the call that recorded the first contact: a missing sentinel is then expected, not a lost state. */
+  /** True only for the call that recorded first contact: a missing sentinel is then expected. */
   async markSeen(code: string): Promise<boolean> {
     const rows = await this.db.query<{ code: string }>(
       'vpn.nodes.seen',

@@ -18,7 +18,7 @@ export type VpnOperationKind = (typeof vpnOperationKinds)[number];
 export const vpnOperationStates = ['pending', 'in_progress', 'done', 'failed', 'superseded'] as const;
 export type VpnOperationState = (typeof vpnOperationStates)[number];
 
-/** Written in the same transaction as the subscription change; delivered with no database connection held during the provider call. */
+/** Written with the subscription change; delivered with no connection held during the provider call. */
 @Entity('vpn_operations')
 @Check('vpn_operations_kind_valid', oneOf('kind', vpnOperationKinds))
 @Check('vpn_operations_state_valid', oneOf('state', vpnOperationStates))

@@ -45,7 +45,7 @@ export class VpnOperationsRepository {
     private readonly notifications: NotificationsRepository,
   ) {}
 
-  /** At most one claim per subscription (its operations must reach a core in order); claims whose worker died are taken over after locked_until. */
+  /** One claim per subscription (its operations reach a core in order); dead workers' claims expire. */
   claimDue(opts: { node: string; batch: number; lockMs: number }): Promise<ClaimedOperation[]> {
     return this.db.transaction('vpn.outbox.claim', (em) =>
       queryRows<ClaimedOperation>(
@@ -143,7 +143,7 @@ export class VpnOperationsRepository {
     );
   }
 
-  /** Refused unless it is still the newest operation of its subscription: replaying an old revoke would remove the newer key. */
+  /** Only the newest operation of its subscription: an old revoke replayed would remove the newer key. */
   async retry(id: string): Promise<boolean> {
     return (await this.retryMany([id])).length === 1;
   }

@@ -21,11 +21,11 @@ export interface VpnTraffic {
 }
 
 export interface VpnHealth {
-  /** True when the core lost the users added through its API (it restarted): everything active must be re-provisioned. */
+  /** True when the core lost its API-added users (a restart): everything active must be provisioned again. */
   stateLost: boolean;
 }
 
-/** Every call has a deadline and throws only VpnError subclasses; test/medium/vpn-provider-contract.spec.ts is the contract. */
+/** Calls have deadlines and throw only VpnError subclasses; vpn-provider-contract.spec.ts is the contract. */
 export abstract class VpnProvider {
   abstract readonly kind: string;
 

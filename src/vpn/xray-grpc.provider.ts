@@ -50,7 +50,7 @@ export class XrayGrpcProvider extends VpnProvider {
     this.client = new Client(opts.address, credentials.createInsecure(), {
       'grpc.initial_reconnect_backoff_ms': 200,
       'grpc.max_reconnect_backoff_ms': 2_000,
-      // A restarted core resets the channel's old connection; every call here is idempotent, so it is retried on a new one.
+      // A restarted core resets the old connection; every call here is idempotent, so it is retried.
       'grpc.service_config': JSON.stringify({
         methodConfig: [
           {

@@ -27,7 +27,7 @@ export interface XrayProto {
 
 const cache = new Map<XrayNamespace, XrayProto>();
 
-/** Both cores share one wire format and differ only in the package prefix, so one setting rewrites it before parsing. */
+/** Both cores share one wire format but for the package prefix, so one setting rewrites it. */
 export function loadXrayProto(namespace: XrayNamespace): XrayProto {
   const hit = cache.get(namespace);
   if (hit) return hit;

@@ -9,7 +9,7 @@ import { apologyMessage } from './views/menu.view';
 
 type CallApi = Telegraf['telegram']['callApi'];
 
-/** Every Bot API call telegraf makes goes through the sender, and errors reach the dispatcher instead of bot.catch. */
+/** Every Bot API call telegraf makes goes through the sender; errors reach the dispatcher, not bot.catch. */
 @Injectable()
 export class TelegrafUpdateHandler extends UpdateHandler {
   private readonly logger = new Logger('TelegrafUpdateHandler');
@@ -25,7 +25,7 @@ export class TelegrafUpdateHandler extends UpdateHandler {
       opts?: { signal?: AbortSignal },
     ) => sender.send(method, unwrapFiles(payload ?? {}), { signal: opts?.signal })) as CallApi;
     bot.telegram.callApi = callApi;
-    // telegraf builds a fresh Telegram client per update, bypassing the sender: every context gets bot.telegram instead.
+    // telegraf makes a fresh client per update, bypassing the sender: every context gets bot.telegram.
     Object.assign(bot.context, { telegram: bot.telegram });
     bot.catch((err) => {
       throw err;
@@ -41,7 +41,7 @@ export class TelegrafUpdateHandler extends UpdateHandler {
   }
 
   async handle(update: Record<string, unknown>): Promise<void> {
-    // telegraf memoises a rejected getMe, failing every later update: fetched here, a failure is retried next time.
+    // telegraf memoises a rejected getMe, failing all later updates: fetched here, it is retried.
     this.bot.botInfo ??= await this.bot.telegram.getMe();
     await this.bot.handleUpdate(update as unknown as Update);
   }

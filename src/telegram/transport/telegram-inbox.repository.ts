@@ -10,7 +10,7 @@ export interface InboxUpdate {
 
 type RawUpdate = { update_id: number } & Record<string, unknown>;
 
-/** Stored before acknowledged; one chat in order, chats in parallel; a claim is a lease, so a dead worker's update is claimed again. */
+/** Stored before acknowledged; chats in parallel, each in order; a claim is a lease a dead worker loses. */
 @Injectable()
 export class TelegramInboxRepository {
   constructor(private readonly db: DbService) {}
@@ -169,7 +169,7 @@ const CHAT_PATHS: [string, string[]][] = [
   ['inline_query', ['from', 'id']],
 ];
 
-/** Pre-checkout queries get a lane of their own (null): Telegram cancels a payment not answered within 10 s. */
+/** Pre-checkout queries get their own lane (null): Telegram cancels one unanswered within 10 s. */
 export function chatIdOf(update: Record<string, unknown>): number | null {
   for (const [key, path] of CHAT_PATHS) {
     let v: unknown = update[key];

@@ -7,7 +7,7 @@ import { SignalsService } from '../../signals/signals.service';
 import { TelegramInboxRepository } from './telegram-inbox.repository';
 import { UpdateDispatcherService } from './update-dispatcher.service';
 
-/** The secret is checked first (docs/architecture.md, reliability rule 6); the body is parsed here so that order holds. */
+/** The secret is checked first (docs/architecture.md, rule 6), so the body is parsed here. */
 @Controller('telegram')
 export class TelegramWebhookController {
   private readonly logger = new Logger('TelegramWebhook');

@@ -26,7 +26,7 @@ interface InFlight {
   abandon: (reason: Error) => void;
 }
 
-/** In order within a chat, concurrent across chats, each update under a deadline; a failing update never blocks other chats. */
+/** In order per chat, concurrent across chats, each under a deadline; a failing update blocks no chat. */
 @Injectable()
 export class UpdateDispatcherService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('UpdateDispatcherService');
@@ -52,7 +52,7 @@ export class UpdateDispatcherService implements OnApplicationBootstrap, BeforeAp
     void this.reportRecovery();
   }
 
-  /** A claim is not taken over at start: it may belong to another live replica, so it comes back when it lapses. */
+  /** A claim is not taken over at start (it may be a live replica's): it comes back when it lapses. */
   private async reportRecovery(): Promise<void> {
     try {
       const c = await this.inbox.counts();
@@ -90,7 +90,7 @@ export class UpdateDispatcherService implements OnApplicationBootstrap, BeforeAp
     this.wakeUp?.();
   }
 
-  /** Watchdog recovery (class B): a new claim loop, and handlers stuck for `stuckAfterMs` go back to the inbox as transient failures. */
+  /** Watchdog recovery (class B): a new claim loop; handlers stuck for `stuckAfterMs` are given back. */
   restart(reason: string, stuckAfterMs = this.config.telegram.handlerTimeoutMs): { abandoned: number[] } {
     const now = performance.now();
     const stuck = [...this.inFlight.values()].filter((f) => now - f.started >= stuckAfterMs);
@@ -208,7 +208,7 @@ export class UpdateDispatcherService implements OnApplicationBootstrap, BeforeAp
       const work = withCaller({ label, signal: abort.signal }, () =>
         this.handler.handle(update.payload, abort.signal),
       );
-      // A handler that ignores its signal is abandoned after the deadline and retried (effects are idempotent); its late result is ignored.
+      // A handler ignoring its signal is abandoned and retried (effects are idempotent).
       const abandoned = new Promise<never>((_, reject) => {
         abort.signal.addEventListener('abort', () =>
           setTimeout(
@@ -225,7 +225,7 @@ export class UpdateDispatcherService implements OnApplicationBootstrap, BeforeAp
       this.signals.record('telegram.update.processed', { ms: Math.round(performance.now() - started) });
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
-      // A Telegram outage is not this update's fault: it is retried while the outage lasts instead of giving up after max attempts.
+      // A Telegram outage is not this update's fault: retried while it lasts, past max attempts.
       const outage = isTelegramOutage(error);
       // Telegram never resends a payment: its update is retried until it is settled (backoff up to 10 min).
       const payment = isPaymentUpdate(update.payload);

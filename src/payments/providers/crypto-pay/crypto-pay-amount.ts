@@ -1,4 +1,4 @@
-/** Decimal strings at the Crypto Pay boundary, integer minor units inside: string arithmetic, so no float touches an amount. */
+/** Decimal strings at the boundary, integer minor units inside: string arithmetic, never a float. */
 
 /** Fiat currencies Crypto Pay accepts for `currency_type: fiat`; all have 2 minor digits (ISO 4217). */
 export const CRYPTO_PAY_FIATS: ReadonlySet<string> = new Set(

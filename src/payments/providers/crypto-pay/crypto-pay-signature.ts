@@ -9,7 +9,7 @@ export function signCryptoPayBody(token: string, body: string | Buffer): string 
   return createHmac('sha256', signingKey(token)).update(body).digest('hex');
 }
 
-/** Client libraries that re-serialise the body disagree only on escaped `/` or `\uXXXX`, so that form is tried as a fallback. */
+/** Libraries that re-serialise the body differ on escaped `/` and `\uXXXX`: that form is a fallback. */
 export function verifyCryptoPaySignature(v: {
   token: string;
   signature: string | undefined;

@@ -7,7 +7,7 @@ import { CryptoPayRepository, type InvoiceCursor, type PendingInvoice } from './
 
 const MAX_BATCHES_PER_ITERATION = 10;
 
-/** Webhooks can be missed, so open invoices are polled (also past their purchase's deadline), each in its own short transaction. */
+/** Webhooks can be missed, so open invoices are polled, each in its own short transaction. */
 @Injectable()
 export class CryptoPayWatcherService {
   private readonly logger = new Logger('CryptoPayWatcher');

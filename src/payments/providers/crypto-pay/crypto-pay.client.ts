@@ -39,7 +39,7 @@ export interface CallOptions {
 export const GET_INVOICES_MAX_IDS = 1000;
 const FIND_BY_PAYLOAD_MAX = 5_000;
 
-/** A thin client for the four methods the bot needs: deadline per attempt, retries with backoff, and a circuit breaker. */
+/** A thin client: a deadline per attempt, retries with backoff, and a circuit breaker. */
 export class CryptoPayClient {
   private readonly policy: IPolicy;
   private readonly once: IPolicy;
@@ -60,7 +60,7 @@ export class CryptoPayClient {
     this.once = breaker;
   }
 
-  /** createInvoice is not idempotent: before trying again the invoice is looked up by payload, so a lost answer opens no second one. */
+  /** Not idempotent: a retry first looks the invoice up by payload, so a lost answer opens no second one. */
   async createInvoice(input: CreateInvoiceInput, o: CallOptions = {}): Promise<CryptoPayInvoice> {
     const attempts = (this.opts.retries ?? 2) + 1;
     let delay = this.opts.backoffMs ?? 200;

@@ -20,11 +20,11 @@ export interface CryptoPayInvoiceRef {
   expiresAt: Date;
 }
 
-/** The invoice expires before its purchase, so a payment made at the last moment is still confirmed while the purchase is pending. */
+/** The invoice expires first, so a last-moment payment is confirmed while the purchase is pending. */
 const EXPIRY_MARGIN_S = 120;
 const DELETE_TIMEOUT_MS = 3_000;
 
-/** The invoice is created outside any transaction; payment is confirmed only by a signed webhook or the watcher, never here. */
+/** Invoices are created outside transactions; payment is confirmed only by webhook or watcher. */
 @Injectable()
 export class CryptoPayService {
   private readonly logger = new Logger('CryptoPayService');

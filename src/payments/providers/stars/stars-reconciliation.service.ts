@@ -14,7 +14,7 @@ interface StarTransaction {
 const PAGE = 100;
 const MAX_PAGES = 10;
 
-/** Telegram is the record of Stars received: a payment whose update was lost is settled here as if it had arrived. */
+/** Telegram is the record of Stars received: a payment whose update was lost is settled here. */
 @Injectable()
 export class StarsReconciliationService {
   private readonly logger = new Logger('StarsReconciliation');

@@ -173,7 +173,7 @@ export class StarsService {
     }
   }
 
-  /** Books first, then Telegram: the other order could return Stars for a top-up already spent; rerunning finishes a failed one. */
+  /** Books first: the other order could return Stars for a spent top-up; rerunning finishes a failure. */
   async refund(
     purchaseId: string,
     o: { reason?: string } = {},
@@ -200,7 +200,7 @@ export class StarsService {
     }
   }
 
-  /** telegraf 4.16 predates Stars and has no refundStarPayment: sent raw through the sender (its rate limits and deadline). */
+  /** telegraf 4.16 has no refundStarPayment: sent raw through the sender (rate limits, deadline). */
   private async refundStarPayment(
     r: { userId: number; telegramPaymentChargeId: string },
     o: { signal?: AbortSignal } = {},

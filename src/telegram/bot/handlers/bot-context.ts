@@ -26,7 +26,7 @@ export const signalOf = (): AbortSignal | undefined => currentCaller()?.signal;
 
 export const matchOf = (ctx: Context): RegExpExecArray => (ctx as Context & { match: RegExpExecArray }).match;
 
-/** A query too old to answer (an update replayed after a restart) is not an error: the screen is still shown. */
+/** A query too old to answer (replayed after a restart) is no error: the screen is still shown. */
 export async function answer(ctx: Context, text?: string, alert = false): Promise<void> {
   if (!ctx.callbackQuery || stateOf(ctx).cbAnswered) return;
   try {
@@ -43,7 +43,7 @@ export async function answer(ctx: Context, text?: string, alert = false): Promis
 
 const UP_TO_DATE: Record<Lang, string> = { en: '✓ Up to date', ru: '✓ Уже актуально' };
 
-/** A press edits the message it came from; anything else, or a message that cannot be edited, gets a new message. */
+/** A press edits its message; anything else, or a message that cannot be edited, gets a new one. */
 export async function show(
   ctx: Context,
   screen: Screen,

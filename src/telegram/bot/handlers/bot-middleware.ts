@@ -20,7 +20,7 @@ import { userFacing } from './user-facing-errors';
 
 const TOUCH_EVERY_MS = 60_000;
 
-/** Installed through TelegrafModule `middlewares` so their position does not depend on handler discovery order. */
+/** Installed as TelegrafModule `middlewares`: their place does not depend on discovery order. */
 @Injectable()
 export class BotMiddleware {
   private readonly logger = new Logger('BotMiddleware');
@@ -32,7 +32,7 @@ export class BotMiddleware {
     private readonly usersRepository: UsersRepository,
   ) {}
 
-  /** Transient failures are rethrown without a reply: the dispatcher retries, and the retry answers (a reply now would be doubled). */
+  /** Transient failures are rethrown without a reply: the dispatcher's retry answers (no double reply). */
   errorBoundary(): MiddlewareFn<Context> {
     return async (ctx, next) => {
       if (ctx.callbackQuery) {
@@ -134,7 +134,7 @@ export class BotMiddleware {
   }
 }
 
-/** User flows live in the private chat only, so balances, keys and payment buttons never reach a chat others read. */
+/** User flows live in the private chat: balances, keys and payment buttons never reach a group. */
 async function outsidePrivateChat(ctx: Context): Promise<void> {
   const lang = toLang(ctx.from?.language_code);
   if (ctx.callbackQuery) {
@@ -166,7 +166,7 @@ export function commandOf(text: string): string | undefined {
   return /^\/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s|$)/.exec(text)?.[1]?.toLowerCase();
 }
 
-/** Stars already taken (or given back) by Telegram: settled first even for a banned user, then the ban applies. */
+/** Stars Telegram already moved are settled first, even for a banned user; then the ban applies. */
 function isPaymentSettlement(ctx: Context): boolean {
   const m = ctx.message as object | undefined;
   return Boolean(m && ('successful_payment' in m || 'refunded_payment' in m));

@@ -12,7 +12,7 @@ import { TransientUpdateError } from '../../transport/update-handler';
 import { preCheckoutRefusal, starsReturned } from '../views/plans.view';
 import { langOf, show, signalOf } from './bot-context';
 
-/** Telegram waits at most 10 s for a pre-checkout answer; success is told by the notifications outbox, so nothing is said here. */
+/** Pre-checkout must be answered within 10 s; success is told by the notifications outbox, not here. */
 @Update()
 @UseFilters(RethrowToBoundary)
 export class StarsPaymentHandler {
@@ -36,7 +36,7 @@ export class StarsPaymentHandler {
     try {
       result = await this.stars.onSuccessfulPayment(message, { signal: signalOf() });
     } catch (err) {
-      // Telegram will not resend this update, so it is retried from the inbox rather than answered as "provider unavailable".
+      // Telegram will not resend this update: retried from the inbox, not answered "unavailable".
       if (err instanceof StarsError && err.code !== StarsErrorCode.Disabled)
         throw new TransientUpdateError(`Stars payment not settled yet: ${err.message}`);
       throw err;
