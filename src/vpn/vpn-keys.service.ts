@@ -2,14 +2,12 @@ import { Injectable } from '@nestjs/common';
 import * as QRCode from 'qrcode';
 import { AppConfig } from '../config/app-config';
 import type { VpnNodeConfig } from '../config/vpn-nodes.schema';
+import type { VlessEndpoint } from './feed/vless-outbounds';
 import { buildVlessLink } from './vless-link';
 import { nodeTagsFor, tagsAllow } from './vpn-desired-state.repository';
 import { VpnNodesRepository } from './vpn-nodes.repository';
-import { VpnSubscriptionsRepository, type KeySubscription } from './vpn-subscriptions.repository';
+import { VpnSubscriptionsRepository } from './vpn-subscriptions.repository';
 import { VpnMisconfiguredError } from './vpn.errors';
-
-/** Tokens are 24 random bytes in base64url (subscriptions/grant-rules.ts newSubToken). */
-const SUB_TOKEN_RE = /^[A-Za-z0-9_-]{32}$/;
 
 export interface UserKey {
   link: string;
@@ -23,15 +21,11 @@ export interface NodeLink {
   node: string;
   label: string;
   link: string;
+  /** What the link is built from: the Clash and sing-box renderers use the same object. */
+  endpoint: VlessEndpoint;
 }
 
-export interface SubscriptionFeed {
-  /** Base64 of the newline-separated links (empty list when the subscription is not active). */
-  body: string;
-  headers: Record<string, string>;
-}
-
-/** What a user gets to connect: vless:// link, QR code, subscription URL and the feed behind it. */
+/** What a user gets to connect: vless:// link per node, QR code and subscription URL. */
 @Injectable()
 export class VpnKeysService {
   constructor(
@@ -57,7 +51,8 @@ export class VpnKeysService {
     const single = this.config.vpn.nodes.length === 1;
     return chosen.map((n) => {
       const label = single ? this.config.vpn.link.label : nodeLabel(n);
-      return { node: n.code, label, link: buildVlessLink(linkSettings(n, label), sub.vpnUuid, label) };
+      const endpoint: VlessEndpoint = { name: label, uuid: sub.vpnUuid, settings: linkSettings(n, label) };
+      return { node: n.code, label, link: buildVlessLink(endpoint.settings, sub.vpnUuid, label), endpoint };
     });
   }
 
@@ -90,30 +85,6 @@ export class VpnKeysService {
   subscriptionUrl(token: string): string | undefined {
     const base = this.config.vpn.publicBaseUrl;
     return base ? `${base}/sub/${token}` : undefined;
-  }
-
-  /** The /sub/:token feed, or undefined for a token that is malformed, unknown or replaced by a reissue. */
-  async feed(token: string): Promise<SubscriptionFeed | undefined> {
-    if (!SUB_TOKEN_RE.test(token)) return undefined;
-    const sub = await this.subscriptions.byToken(token);
-    if (!sub) return undefined;
-    return { body: await this.feedBody(sub), headers: this.feedHeaders(sub) };
-  }
-
-  private async feedBody(sub: KeySubscription): Promise<string> {
-    const links = sub.active ? (await this.linksFor(sub)).map((l) => l.link) : [];
-    return Buffer.from(links.join('\n')).toString('base64');
-  }
-
-  private feedHeaders(sub: KeySubscription): Record<string, string> {
-    const expire = Math.floor(new Date(sub.expiresAt).getTime() / 1000);
-    return {
-      'content-type': 'text/plain; charset=utf-8',
-      'cache-control': 'no-store',
-      'subscription-userinfo': `upload=0; download=0; total=0; expire=${expire}`,
-      'profile-title': `base64:${Buffer.from(this.config.vpn.link.label).toString('base64')}`,
-      'profile-update-interval': String(this.config.vpn.subscriptionUpdateHours),
-    };
   }
 }
 
