@@ -15,7 +15,7 @@ export class UnknownFeedFormatError extends Error {
  * based apps may mention Clash, so the base64 clients come first, then sing-box, then Clash.
  */
 const uaRules: [RegExp, FeedFormat][] = [
-  [/\b(hiddify|v2rayn|v2rayng|shadowrocket|streisand|happ|v2box|nekobox|nekoray|npvtunnel|foxray)\b/i, 'base64'],
+  [/\b(hiddify\w*|v2rayng?|shadowrocket|streisand|happ|v2box|nekobox|nekoray|npvtunnel|foxray)\b/i, 'base64'],
   [/(^|[\s/(;])(sing-box|sfa|sfi|sfm|sft|karing)\b/i, 'singbox'],
   [/(clash|mihomo|stash|flclash|flyclash|nyanpasu)/i, 'clash'],
 ];
