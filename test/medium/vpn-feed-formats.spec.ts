@@ -97,6 +97,7 @@ describe.skipIf(!v2rayAvailable())('subscription feed formats on a fleet of four
         PUBLIC_BASE_URL: 'https://bot.example.com',
         SUPPORT_CONTACT: '@vpn_support',
         SUB_ANNOUNCE: 'Maintenance on Sunday',
+        RATE_LIMIT_SUB: '10000',
       },
       imports: [SubscriptionsModule, VpnModule],
       overrides: [{ provide: SubscriptionUsage, useValue: usage }],
