@@ -28,7 +28,9 @@ export class FeedDevices1795480000000 implements MigrationInterface {
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "plans" DROP CONSTRAINT "plans_device_limit_positive"`);
     await queryRunner.query(`ALTER TABLE "plans" DROP COLUMN "device_limit"`);
-    await queryRunner.query(`ALTER TABLE "subscription_devices" DROP CONSTRAINT "FK_subscription_devices_subscription"`);
+    await queryRunner.query(
+      `ALTER TABLE "subscription_devices" DROP CONSTRAINT "FK_subscription_devices_subscription"`,
+    );
     await queryRunner.query(`DROP TABLE "subscription_devices"`);
   }
 }

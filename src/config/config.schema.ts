@@ -217,7 +217,9 @@ export const configSchema = z
     VPN_ORPHAN_GRACE_MS: int({ min: 0, max: 86_400_000 }).default(300_000),
     PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     SUB_ANNOUNCE: z.string().trim().min(1).max(200).optional(),
-    SUB_BOT_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://t.me/<bot>' }).optional(),
+    SUB_BOT_URL: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://t.me/<bot>' })
+      .optional(),
 
     CRYPTO_PAY_TOKEN: z
       .string()

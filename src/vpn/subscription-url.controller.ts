@@ -37,7 +37,9 @@ export class SubscriptionUrlController {
       return plain(400, 'format must be given once: ?format=base64|clash|singbox|html');
     let feed: FeedResponse | undefined;
     try {
-      feed = await this.budget.run('http.sub', () => this.feeds.feed({ token, format, headers: req.headers }));
+      feed = await this.budget.run('http.sub', () =>
+        this.feeds.feed({ token, format, headers: req.headers }),
+      );
     } catch (err) {
       if (err instanceof HttpBudgetExhaustedError) return plain(503, 'busy', { 'retry-after': '5' });
       if (err instanceof UnknownFeedFormatError || err instanceof BadDeviceHeaderError)

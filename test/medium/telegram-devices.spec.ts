@@ -24,7 +24,12 @@ async function userWithTwoDevices(languageCode = 'en'): Promise<{ user: FakeUser
   const sub = await bot.factory.subscription({ userId: user.id, planCode: '1m' });
   const feed = (headers: Record<string, string>) =>
     fetch(`${bot.url}/sub/${sub.subToken}`, { headers, signal: AbortSignal.timeout(10_000) });
-  await feed({ 'x-hwid': 'iphone-hw', 'x-device-os': 'iOS', 'x-ver-os': '18.1', 'x-device-model': 'iPhone 15' });
+  await feed({
+    'x-hwid': 'iphone-hw',
+    'x-device-os': 'iOS',
+    'x-ver-os': '18.1',
+    'x-device-model': 'iPhone 15',
+  });
   await feed({ 'x-hwid': 'pc-hw-1234' });
   return { user, subId: String(sub.id) };
 }

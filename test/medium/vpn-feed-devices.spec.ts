@@ -5,7 +5,7 @@ import { SubscriptionsModule } from '../../src/subscriptions/subscriptions.modul
 import { DevicesService, deviceKey } from '../../src/vpn/devices/devices.service';
 import { VpnModule } from '../../src/vpn/vpn.module';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { base64Links } from '../support/feed-params';
+import { base64Links, headersOf } from '../support/feed-params';
 import { createTestApp } from '../support/test-app';
 import { insertSubscription, type SubscriptionRow } from '../support/v2ray-fixtures';
 
@@ -55,7 +55,8 @@ describe('device limit of the subscription feed', () => {
       `SELECT hwid, device_os, device_model FROM subscription_devices WHERE subscription_id = $1 ORDER BY hwid`,
       [sub.id],
     );
-  const linksFor = async (sub: SubscriptionRow, hwid: string) => base64Links(await (await fetchAs(sub, { 'x-hwid': hwid })).text());
+  const linksFor = async (sub: SubscriptionRow, hwid: string) =>
+    base64Links(await (await fetchAs(sub, { 'x-hwid': hwid })).text());
 
   it('registers a device with what it says about itself, once however often it refreshes', async () => {
     const sub = await onPlan('duo');
@@ -72,7 +73,9 @@ describe('device limit of the subscription feed', () => {
       expect(res.headers.get('x-hwid-max-devices-reached')).toBeNull();
       expect(base64Links(await res.text())).toHaveLength(1);
     }
-    expect(await devicesOf(sub)).toEqual([{ hwid: 'phone-1', device_os: 'Android', device_model: 'Pixel 8' }]);
+    expect(await devicesOf(sub)).toEqual([
+      { hwid: 'phone-1', device_os: 'Android', device_model: 'Pixel 8' },
+    ]);
   });
 
   it('gives a device beyond the limit an empty feed with the headers that say why, and keeps the others', async () => {
@@ -81,13 +84,15 @@ describe('device limit of the subscription feed', () => {
     expect(await linksFor(sub, 'b')).toHaveLength(1);
     const third = await fetchAs(sub, { 'x-hwid': 'c' });
     expect(third.status).toBe(200);
-    expect(Object.fromEntries(third.headers)).toMatchObject({
+    expect(headersOf(third)).toMatchObject({
       'x-hwid-active': 'true',
       'x-hwid-limit': 'true',
       'x-hwid-max-devices-reached': 'true',
       'x-subscription-status': 'device-limit',
     });
-    expect(Buffer.from(third.headers.get('announce')!.slice(7), 'base64').toString()).toMatch(/Remove a device/);
+    expect(Buffer.from(third.headers.get('announce')!.slice(7), 'base64').toString()).toMatch(
+      /Remove a device/,
+    );
     expect(base64Links(await third.text())).toEqual([]);
     expect(await linksFor(sub, 'a')).toHaveLength(1);
     expect((await devicesOf(sub)).map((d) => d.hwid)).toEqual(['a', 'b']);
@@ -135,8 +140,14 @@ describe('device limit of the subscription feed', () => {
 
   it.each([
     [{ 'x-hwid': 'h'.repeat(129) }, 'x-hwid must be 1 to 128 visible ASCII characters without spaces'],
-    [{ 'x-hwid': 'ok-id', 'x-device-model': 'm'.repeat(65) }, 'x-device-model must be at most 64 printable characters'],
-    [{ 'x-hwid': 'ok-id', 'x-device-os': 'o'.repeat(200) }, 'x-device-os must be at most 64 printable characters'],
+    [
+      { 'x-hwid': 'ok-id', 'x-device-model': 'm'.repeat(65) },
+      'x-device-model must be at most 64 printable characters',
+    ],
+    [
+      { 'x-hwid': 'ok-id', 'x-device-os': 'o'.repeat(200) },
+      'x-device-os must be at most 64 printable characters',
+    ],
     [{ 'x-hwid': 'ok-id', 'x-ver-os': 'v'.repeat(65) }, 'x-ver-os must be at most 64 printable characters'],
   ])('refuses bad device headers %o with a clear 400 and registers nothing', async (headers, message) => {
     const sub = await onPlan('duo');

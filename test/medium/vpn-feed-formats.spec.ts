@@ -12,6 +12,7 @@ import {
   base64Links,
   clashParams,
   clashProxies,
+  headersOf,
   linkParams,
   singboxParams,
   singboxVless,
@@ -43,7 +44,14 @@ describe.skipIf(!v2rayAvailable())('subscription feed formats on a fleet of four
   let nextUser = 8_100_000;
 
   const nodes = () => [
-    { code: 'real', name: 'Local', country: 'nl', apiAddress: core.apiAddress, host: '127.0.0.1', port: core.vlessPort },
+    {
+      code: 'real',
+      name: 'Local',
+      country: 'nl',
+      apiAddress: core.apiAddress,
+      host: '127.0.0.1',
+      port: core.vlessPort,
+    },
     {
       code: 'rty',
       name: 'Reality',
@@ -132,7 +140,14 @@ describe.skipIf(!v2rayAvailable())('subscription feed formats on a fleet of four
     expect(singbox.headers.get('content-type')).toBe('application/json; charset=utf-8');
     const fromLinks = links.map(linkParams);
     expect(fromLinks).toEqual([
-      { name: '🇳🇱 Local', uuid: sub.vpnUuid, server: '127.0.0.1', port: core.vlessPort, security: 'none', network: 'tcp' },
+      {
+        name: '🇳🇱 Local',
+        uuid: sub.vpnUuid,
+        server: '127.0.0.1',
+        port: core.vlessPort,
+        security: 'none',
+        network: 'tcp',
+      },
       {
         name: '🇩🇪 Reality',
         uuid: sub.vpnUuid,
@@ -211,7 +226,7 @@ describe.skipIf(!v2rayAvailable())('subscription feed formats on a fleet of four
       `SELECT floor(extract(epoch FROM expires_at))::bigint AS exp FROM subscriptions WHERE id = $1`,
       [sub.id],
     );
-    const h = Object.fromEntries(res.headers);
+    const h = headersOf(res);
     expect(h).toMatchObject({
       'subscription-userinfo': `upload=1000; download=25000; total=10737418240; expire=${exp}`,
       'profile-title': `base64:${Buffer.from('Бот VPN').toString('base64')}`,
@@ -226,7 +241,11 @@ describe.skipIf(!v2rayAvailable())('subscription feed formats on a fleet of four
   });
 
   it.each([
-    ['expired', `UPDATE subscriptions SET status = 'expired' WHERE id = $1`, /has ended\. Renew it in the bot/],
+    [
+      'expired',
+      `UPDATE subscriptions SET status = 'expired' WHERE id = $1`,
+      /has ended\. Renew it in the bot/,
+    ],
     [
       'banned',
       `UPDATE users SET is_banned = true WHERE id = (SELECT user_id FROM subscriptions WHERE id = $1)`,

@@ -11,7 +11,9 @@ import { insertSubscription } from '../support/v2ray-fixtures';
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium)
-  process.stderr.write(`\n\n!!! ${CHROMIUM} is missing: the feed page test cannot run. Install Debian's chromium. !!!\n\n`);
+  process.stderr.write(
+    `\n\n!!! ${CHROMIUM} is missing: the feed page test cannot run. Install Debian's chromium. !!!\n\n`,
+  );
 // Skipped only on a developer machine without Chromium; on CI a missing browser is a failure.
 const browserDescribe = describe.skipIf(!hasChromium && process.env.CI !== 'true');
 
@@ -48,7 +50,13 @@ browserDescribe('subscription page in a real browser', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+      ],
     });
   }, 90_000);
   afterAll(async () => {
@@ -82,14 +90,18 @@ browserDescribe('subscription page in a real browser', () => {
     const qrs = page.locator('img.qr');
     expect(await qrs.count()).toBe(2);
     for (const img of await qrs.all()) {
-      await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBeGreaterThan(100);
+      await expect
+        .poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth))
+        .toBeGreaterThan(100);
     }
     expect(await page.locator('figcaption').allTextContents()).toEqual(['🇳🇱 Amsterdam', '🇩🇪 Frankfurt']);
     expect(await page.locator('figure code').first().textContent()).toMatch(
       new RegExp(`^vless://${sub.vpnUuid}@nl\\.example\\.com:443\\?`),
     );
     const buttons = Object.fromEntries(
-      await page.locator('a[data-app]').evaluateAll((as) => as.map((a) => [a.dataset.app, a.getAttribute('href')])),
+      await page
+        .locator('a[data-app]')
+        .evaluateAll((as) => as.map((a) => [a.dataset.app, a.getAttribute('href')])),
     );
     const enc = encodeURIComponent;
     expect(buttons).toEqual({

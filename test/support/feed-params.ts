@@ -19,7 +19,9 @@ export interface NodeParams {
 }
 
 const clean = (p: NodeParams): NodeParams =>
-  Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined && v !== '')) as unknown as NodeParams;
+  Object.fromEntries(
+    Object.entries(p).filter(([, v]) => v !== undefined && v !== ''),
+  ) as unknown as NodeParams;
 
 export function linkParams(link: string): NodeParams {
   const u = new URL(link);
@@ -38,7 +40,8 @@ export function linkParams(link: string): NodeParams {
     shortId: q.get('sid') ?? undefined,
     flow: q.get('flow') ?? undefined,
     network,
-    path: (network === 'grpc' ? q.get('serviceName') : network === 'ws' ? q.get('path') : undefined) ?? undefined,
+    path:
+      (network === 'grpc' ? q.get('serviceName') : network === 'ws' ? q.get('path') : undefined) ?? undefined,
     wsHost: network === 'ws' ? (q.get('host') ?? undefined) : undefined,
   });
 }
@@ -92,3 +95,10 @@ export const clashProxies = (body: string): Obj[] => (parseYaml(body) as Obj).pr
 
 export const singboxVless = (body: string): Obj[] =>
   ((JSON.parse(body) as Obj).outbounds as Obj[]).filter((o) => o.type === 'vless');
+
+/** A fetch Response's headers as a plain object (lower-case names). */
+export function headersOf(res: Response): Record<string, string> {
+  const out: Record<string, string> = {};
+  res.headers.forEach((value, name) => (out[name] = value));
+  return out;
+}

@@ -1,6 +1,7 @@
 import {
   Global,
   Module,
+  type Abstract,
   type DynamicModule,
   type INestApplication,
   type LoggerService,
@@ -27,7 +28,7 @@ export interface TestAppOptions {
   /** Captures log output (default: errors and warnings to the console). */
   logger?: LoggerService;
   /** Replaces a module's provider (for seams the project defines, e.g. SubscriptionUsage). */
-  overrides?: { provide: Type | string | symbol; useValue: unknown }[];
+  overrides?: { provide: Type | Abstract<unknown> | string | symbol; useValue: unknown }[];
 }
 
 /**

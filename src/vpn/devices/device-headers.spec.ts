@@ -43,6 +43,8 @@ describe('device headers of a feed request', () => {
   });
 
   it('cuts an overlong user agent instead of refusing the device', () => {
-    expect(deviceFromHeaders({ 'x-hwid': 'ok', 'user-agent': 'u'.repeat(1000) })?.userAgent).toHaveLength(256);
+    expect(deviceFromHeaders({ 'x-hwid': 'ok', 'user-agent': 'u'.repeat(1000) })?.userAgent).toHaveLength(
+      256,
+    );
   });
 });

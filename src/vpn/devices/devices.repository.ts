@@ -13,8 +13,7 @@ export interface Device {
 }
 
 export type Registration =
-  | { allowed: true; active: number }
-  | { allowed: false; active: number; limit: number };
+  { allowed: true; active: number } | { allowed: false; active: number; limit: number };
 
 const COLUMNS = `hwid, device_os AS "deviceOs", os_version AS "osVersion", device_model AS "deviceModel",
   user_agent AS "userAgent", first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt"`;

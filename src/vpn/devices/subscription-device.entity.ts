@@ -12,7 +12,11 @@ export const DEVICE_FIELD_MAX = { hwid: 128, text: 64, userAgent: 256 } as const
 @Entity('subscription_devices')
 @Check('subscription_devices_hwid_length', 'length("hwid") BETWEEN 1 AND 128')
 export class SubscriptionDeviceEntity {
-  @PrimaryColumn({ name: 'subscription_id', type: 'bigint', primaryKeyConstraintName: 'PK_subscription_devices' })
+  @PrimaryColumn({
+    name: 'subscription_id',
+    type: 'bigint',
+    primaryKeyConstraintName: 'PK_subscription_devices',
+  })
   subscriptionId!: string;
 
   @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'PK_subscription_devices' })

@@ -31,7 +31,8 @@ describe('feed format by User-Agent', () => {
   });
 
   it('serves a browser the HTML page, and a VPN app its format even when it accepts HTML', () => {
-    const chrome = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36';
+    const chrome =
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36';
     expect(detectFeedFormat({ userAgent: chrome, accept: BROWSER_ACCEPT })).toBe('html');
     expect(detectFeedFormat({ userAgent: chrome, accept: '*/*' })).toBe('base64');
     expect(detectFeedFormat({ userAgent: 'clash-verge/v2.2.3', accept: BROWSER_ACCEPT })).toBe('clash');

@@ -32,11 +32,7 @@ const aliases: Record<string, FeedFormat> = {
 };
 
 /** ?format= wins; then a known client by User-Agent; then a browser (Accept: text/html); else base64. */
-export function detectFeedFormat(req: {
-  format?: string;
-  userAgent?: string;
-  accept?: string;
-}): FeedFormat {
+export function detectFeedFormat(req: { format?: string; userAgent?: string; accept?: string }): FeedFormat {
   if (req.format !== undefined) {
     const f = aliases[req.format.toLowerCase()];
     if (!f) throw new UnknownFeedFormatError(req.format);

@@ -9,7 +9,12 @@ const CONTENT_TYPES: Record<FeedFormat, string> = {
   singbox: 'application/json; charset=utf-8',
   html: 'text/html; charset=utf-8',
 };
-const EXTENSIONS: Record<FeedFormat, string> = { base64: 'txt', clash: 'yaml', singbox: 'json', html: 'html' };
+const EXTENSIONS: Record<FeedFormat, string> = {
+  base64: 'txt',
+  clash: 'yaml',
+  singbox: 'json',
+  html: 'html',
+};
 
 const b64 = (s: string) => `base64:${Buffer.from(s).toString('base64')}`;
 

@@ -16,7 +16,13 @@ export interface FeedPageModel {
   nonce: string;
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 /** Escapes text and attribute values alike (quotes included). */
 export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 
@@ -29,7 +35,10 @@ export function importButtons(subUrl: string, title: string): { app: string; hre
     { app: 'Hiddify', href: `hiddify://import/${subUrl}#${enc(title)}` },
     { app: 'Streisand', href: `streisand://import/${subUrl}#${enc(title)}` },
     { app: 'Happ', href: `happ://add/${subUrl}` },
-    { app: 'Clash / Mihomo', href: `clash://install-config?url=${enc(withFormat('clash'))}&name=${enc(title)}` },
+    {
+      app: 'Clash / Mihomo',
+      href: `clash://install-config?url=${enc(withFormat('clash'))}&name=${enc(title)}`,
+    },
     {
       app: 'sing-box',
       href: `sing-box://import-remote-profile?url=${enc(withFormat('singbox'))}#${enc(title)}`,
@@ -57,18 +66,22 @@ export function renderFeedPage(m: FeedPageModel): string {
     timeZone: 'UTC',
   });
   const used = m.usage.upload + m.usage.download;
-  const usage = m.usage.total === null ? `${gb(used)} (${t.unlimited})` : `${gb(used)} / ${gb(m.usage.total)}`;
+  const usage =
+    m.usage.total === null ? `${gb(used)} (${t.unlimited})` : `${gb(used)} / ${gb(m.usage.total)}`;
   const status = m.block ? `⛔ ${t.state[m.block]}` : `✅ ${t.active}`;
   const rows: [string, string][] = [
     [t.status, status],
     [t.expires, `${date} UTC`],
     [t.usage, usage],
   ];
-  if (m.devices) rows.push([t.devices, `${m.devices.active}${m.devices.limit ? ` / ${m.devices.limit}` : ''}`]);
+  if (m.devices)
+    rows.push([t.devices, `${m.devices.active}${m.devices.limit ? ` / ${m.devices.limit}` : ''}`]);
   const parts: string[] = [];
   parts.push(`<h1>${e(m.title)}</h1>`);
   if (m.block) parts.push(`<section class="warn" id="blocked"><p>${e(t.blocked[m.block])}</p></section>`);
-  parts.push(`<section><dl>${rows.map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`).join('')}</dl></section>`);
+  parts.push(
+    `<section><dl>${rows.map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`).join('')}</dl></section>`,
+  );
   if (!m.block && m.links.length) {
     const buttons = importButtons(m.subscriptionUrl, m.title)
       .map((b) => `<a class="btn" data-app="${e(b.app)}" href="${e(b.href)}">${e(b.app)}</a>`)

@@ -7,7 +7,12 @@ export function feedLang(acceptLanguage: string | undefined): FeedLang {
     .split(',')
     .map((part, i) => {
       const [tag, ...params] = part.trim().split(';');
-      const q = Number(params.find((p) => p.trim().startsWith('q='))?.trim().slice(2) ?? 1);
+      const q = Number(
+        params
+          .find((p) => p.trim().startsWith('q='))
+          ?.trim()
+          .slice(2) ?? 1,
+      );
       return { tag: tag.toLowerCase(), q: Number.isFinite(q) ? q : 0, i };
     })
     .filter((p) => p.tag && p.q > 0)
@@ -48,7 +53,8 @@ const en = {
     revoked: 'This subscription was replaced. Open the bot for your current link.',
     banned: 'Access is suspended for this account. Contact support.',
     over_limit: 'The traffic limit of this period is used up. Buy more traffic or renew in the bot.',
-    device_limit: 'The device limit of your plan is reached. Remove a device in the bot (My subscription → Devices).',
+    device_limit:
+      'The device limit of your plan is reached. Remove a device in the bot (My subscription → Devices).',
   } satisfies Record<FeedBlock, string>,
   platforms: [
     ['Android', 'v2rayNG, Hiddify, Happ'],

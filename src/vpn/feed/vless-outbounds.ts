@@ -71,7 +71,11 @@ export function singboxOutbound(e: VlessEndpoint): Record<string, unknown> {
     };
   }
   if (s.transport === 'ws') {
-    o.transport = { type: 'ws', path: s.transportPath ?? '/', ...(s.sni ? { headers: { Host: s.sni } } : {}) };
+    o.transport = {
+      type: 'ws',
+      path: s.transportPath ?? '/',
+      ...(s.sni ? { headers: { Host: s.sni } } : {}),
+    };
   }
   if (s.transport === 'grpc') o.transport = { type: 'grpc', service_name: s.transportPath ?? '' };
   return o;

@@ -7,7 +7,8 @@ import { back, backToMenu, btn } from './menu.view';
 const T = {
   en: {
     title: '📱 <b>Devices</b>',
-    limit: (n: number, max: number | null) => (max ? `Using ${n} of ${max} devices.` : `${n} device(s), no limit.`),
+    limit: (n: number, max: number | null) =>
+      max ? `Using ${n} of ${max} devices.` : `${n} device(s), no limit.`,
     none: 'No device has fetched your subscription URL yet.',
     seen: 'last seen',
     note:
@@ -40,7 +41,11 @@ export function devicesScreen(u: UserDevices, lang: Lang): Screen {
   const lines: string[] = [t.title, '', t.limit(u.devices.length, u.limit)];
   if (!u.devices.length) lines.push('', t.none);
   u.devices.forEach((d, i) =>
-    lines.push('', `${i + 1}. ${esc(deviceName(d))}`, `   ${t.seen}: ${dateTime(new Date(d.lastSeenAt), lang)}`),
+    lines.push(
+      '',
+      `${i + 1}. ${esc(deviceName(d))}`,
+      `   ${t.seen}: ${dateTime(new Date(d.lastSeenAt), lang)}`,
+    ),
   );
   lines.push('', `<i>${t.note}</i>`);
   const keyboard: InlineKeyboardButton[][] = u.devices.map((d, i) => [
