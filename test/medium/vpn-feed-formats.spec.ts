@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DbService } from '../../src/database/db.service';
 import { SubscriptionsModule } from '../../src/subscriptions/subscriptions.module';
 import { SubscriptionsService } from '../../src/subscriptions/subscriptions.service';
-import { SubscriptionUsage, type Usage } from '../../src/vpn/feed/subscription-usage';
+import { SubscriptionUsage } from '../../src/vpn/feed/subscription-usage';
 import { ProvisioningOutboxService } from '../../src/vpn/provisioning-outbox.service';
 import { VpnModule } from '../../src/vpn/vpn.module';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -13,6 +13,7 @@ import {
   clashParams,
   clashProxies,
   headersOf,
+  SettableUsage,
   linkParams,
   singboxParams,
   singboxVless,
@@ -24,14 +25,6 @@ import { startV2rayCore, v2rayAvailable, type V2rayCore } from '../support/v2ray
 const PBK = 'hmjNjdJfVQQjzoxfrLrgsjdReONcDvGG8siXYEAAAAA';
 const CLASH_UA = 'clash-verge/v2.2.3';
 const SINGBOX_UA = 'SFA/1.11.4 (Android 14; sing-box 1.11.4; language en_US)';
-
-/** Usage as traffic accounting will report it, per subscription (unmetered unless a test sets it). */
-class SettableUsage extends SubscriptionUsage {
-  readonly of = new Map<string, Usage>();
-  usageOf(id: string): Promise<Usage> {
-    return Promise.resolve(this.of.get(id) ?? { upload: 0, download: 0, total: null, overLimit: false });
-  }
-}
 
 describe.skipIf(!v2rayAvailable())('subscription feed formats on a fleet of four transports', () => {
   let db: TestDatabase;

@@ -1,4 +1,5 @@
 import { parse as parseYaml } from 'yaml';
+import { SubscriptionUsage, type Usage } from '../../src/vpn/feed/subscription-usage';
 import { expect } from 'vitest';
 
 /** One node's connection parameters, normalised so a vless:// link, a Clash proxy and a sing-box outbound compare. */
@@ -101,4 +102,12 @@ export function headersOf(res: Response): Record<string, string> {
   const out: Record<string, string> = {};
   res.headers.forEach((value, name) => (out[name] = value));
   return out;
+}
+
+/** Usage as traffic accounting will report it, per subscription (unmetered unless a test sets it). */
+export class SettableUsage extends SubscriptionUsage {
+  readonly of = new Map<string, Usage>();
+  usageOf(id: string): Promise<Usage> {
+    return Promise.resolve(this.of.get(id) ?? { upload: 0, download: 0, total: null, overLimit: false });
+  }
 }
