@@ -85,7 +85,7 @@ export function loggerParams(logger: Logger, opts: { logClientIps?: boolean } = 
     pinoHttp: {
       logger,
       serializers: {
-        // Client addresses are personal data: recorded only with LOG_CLIENT_IPS=true.
+        // Client addresses (and device ids) are personal data: recorded only with LOG_CLIENT_IPS=true.
         req: (req: LoggedRequest) => {
           // params and query repeat what the path holds (the /sub token among them): left out.
           const { remoteAddress, remotePort, headers = {}, params: _p, query: _q, ...rest } = req;
@@ -94,6 +94,8 @@ export function loggerParams(logger: Logger, opts: { logClientIps?: boolean } = 
             delete kept['x-forwarded-for'];
             delete kept['x-real-ip'];
             delete kept.forwarded;
+            // A device id identifies a person's phone as well as an address does.
+            delete kept['x-hwid'];
           }
           return {
             ...rest,
