@@ -29,4 +29,23 @@ describe('request log lines', () => {
       'x-forwarded-for': '203.0.113.9',
     });
   });
+
+  it('masks the feed URL in response headers too (profile-web-page-url)', () => {
+    const res = (
+      loggerParams(pino({ enabled: false })).pinoHttp as {
+        serializers: { res: (r: object) => { headers: Record<string, unknown> } };
+      }
+    ).serializers.res;
+    const line = res({
+      statusCode: 200,
+      headers: {
+        'profile-web-page-url': 'https://bot.example.com/sub/AAAABBBBCCCCDDDDEEEEFFFFGGGGHHHH',
+        'content-length': 12,
+      },
+    });
+    expect(line.headers).toEqual({
+      'profile-web-page-url': 'https://bot.example.com/sub/***',
+      'content-length': 12,
+    });
+  });
 });

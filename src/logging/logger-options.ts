@@ -104,6 +104,16 @@ export function loggerParams(logger: Logger, opts: { logClientIps?: boolean } = 
             ...(opts.logClientIps ? { remoteAddress, remotePort } : {}),
           };
         },
+        // The feed's own headers carry its URL (profile-web-page-url): the token is masked there too.
+        res: (res: { statusCode?: number; headers?: Record<string, unknown> }) => ({
+          ...res,
+          headers: Object.fromEntries(
+            Object.entries(res.headers ?? {}).map(([k, v]) => [
+              k,
+              typeof v === 'string' ? v.replace(/\/sub\/[^?#\s]+/gi, '/sub/***') : v,
+            ]),
+          ),
+        }),
       },
       // Probes and scrapes every few seconds would drown the useful lines.
       autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
