@@ -240,6 +240,11 @@ export class AppConfig {
       },
       subscriptionUpdateHours: e.VPN_SUB_UPDATE_HOURS,
       publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+      feed: {
+        announce: e.SUB_ANNOUNCE,
+        botUrl: e.SUB_BOT_URL,
+        supportUrl: supportUrlOf(e.SUPPORT_CONTACT),
+      },
       outbox: {
         batch: e.VPN_OUTBOX_BATCH,
         intervalMs: e.VPN_OUTBOX_INTERVAL_MS,
@@ -315,4 +320,11 @@ function nodeLabel(path: PropertyKey[], raw: string | undefined): string | undef
   }
   const rest = path.slice(2).map(String).join('.');
   return `VPN_NODES[${path[1]}]${typeof code === 'string' ? ` (${code})` : ''}${rest ? `.${rest}` : ''}`;
+}
+
+/** SUPPORT_CONTACT as a link a client can open: a URL as is, @name as its t.me link, anything else none. */
+export function supportUrlOf(contact: string): string | undefined {
+  if (/^https?:\/\/\S+$/.test(contact)) return contact;
+  const name = /^@([A-Za-z0-9_]{4,32})$/.exec(contact)?.[1];
+  return name ? `https://t.me/${name}` : undefined;
 }

@@ -32,6 +32,8 @@ const planSchema = z.object({
   enabled: z.boolean().default(true),
   /** Node tags the plan may use; unset or empty: every node. */
   nodeTags: nodeTags.optional(),
+  /** Devices that may fetch the subscription feed (by x-hwid); unset: no limit. */
+  devices: z.number().int().min(1).max(100).optional(),
 });
 export type PlanConfig = z.output<typeof planSchema>;
 
@@ -213,6 +215,10 @@ export const configSchema = z
     VPN_RECONCILE_INTERVAL_MS: int({ min: 1_000, max: 86_400_000 }).default(600_000),
     VPN_ORPHAN_GRACE_MS: int({ min: 0, max: 86_400_000 }).default(300_000),
     PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    SUB_ANNOUNCE: z.string().trim().min(1).max(200).optional(),
+    SUB_BOT_URL: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://t.me/<bot>' })
+      .optional(),
 
     CRYPTO_PAY_TOKEN: z
       .string()

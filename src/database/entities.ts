@@ -10,6 +10,7 @@ import { SubscriptionEntity } from '../subscriptions/subscription.entity';
 import { NotificationEntity } from '../notifications/notification.entity';
 import { TelegramUpdateEntity } from '../telegram/transport/telegram-update.entity';
 import { UserEntity } from '../users/user.entity';
+import { SubscriptionDeviceEntity } from '../vpn/devices/subscription-device.entity';
 import { VpnNodeEntity } from '../vpn/vpn-node.entity';
 import { VpnOperationEntity } from '../vpn/vpn-operation.entity';
 
@@ -25,6 +26,7 @@ export const entities = [
   ProcessedProviderEventEntity,
   VpnNodeEntity,
   VpnOperationEntity,
+  SubscriptionDeviceEntity,
   NotificationEntity,
   TelegramUpdateEntity,
   JobLeaseEntity,

@@ -18,6 +18,7 @@ const owners: Record<string, string[]> = {
   processed_provider_events: ['src/payments/'],
   vpn_nodes: ['src/vpn/'],
   vpn_operations: ['src/vpn/'],
+  subscription_devices: ['src/vpn/devices/'],
   notifications: ['src/notifications/'],
   telegram_updates: ['src/telegram/transport/'],
   job_leases: ['src/jobs/'],

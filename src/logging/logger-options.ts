@@ -77,7 +77,7 @@ export function loggerParams(logger: Logger, opts: { logClientIps?: boolean } = 
     pinoHttp: {
       logger,
       serializers: {
-        // Client addresses are personal data: recorded only with LOG_CLIENT_IPS=true.
+        // Client addresses (and device ids) are personal data: recorded only with LOG_CLIENT_IPS=true.
         req: (req: LoggedRequest) => {
           // params and query repeat what the path holds (the /sub token among them): left out.
           const { remoteAddress, remotePort, headers = {}, params: _p, query: _q, ...rest } = req;
@@ -86,6 +86,8 @@ export function loggerParams(logger: Logger, opts: { logClientIps?: boolean } = 
             delete kept['x-forwarded-for'];
             delete kept['x-real-ip'];
             delete kept.forwarded;
+            // A device id identifies a person's phone as well as an address does.
+            delete kept['x-hwid'];
           }
           return {
             ...rest,
@@ -94,6 +96,16 @@ export function loggerParams(logger: Logger, opts: { logClientIps?: boolean } = 
             ...(opts.logClientIps ? { remoteAddress, remotePort } : {}),
           };
         },
+        // The feed's own headers carry its URL (profile-web-page-url): the token is masked there too.
+        res: (res: { statusCode?: number; headers?: Record<string, unknown> }) => ({
+          ...res,
+          headers: Object.fromEntries(
+            Object.entries(res.headers ?? {}).map(([k, v]) => [
+              k,
+              typeof v === 'string' ? v.replace(/\/sub\/[^?#\s]+/gi, '/sub/***') : v,
+            ]),
+          ),
+        }),
       },
       // Probes and scrapes every few seconds would drown the useful lines.
       autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },

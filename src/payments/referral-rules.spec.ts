@@ -9,6 +9,7 @@ const plan: Plan = {
   starsPrice: 150,
   enabled: true,
   sortOrder: 0,
+  deviceLimit: null,
 };
 
 describe('referral reward amount', () => {

@@ -26,7 +26,14 @@ describe('plans from configuration', () => {
       ...base,
       PLANS: JSON.stringify([
         { code: 'week', days: 7, prices: { RUB: 5_000 } },
-        { code: 'year', days: 365, prices: { RUB: 100_000, EUR: 1_000 }, stars: 900, enabled: false },
+        {
+          code: 'year',
+          days: 365,
+          prices: { RUB: 100_000, EUR: 1_000 },
+          stars: 900,
+          enabled: false,
+          devices: 3,
+        },
       ]),
     });
     expect(plansFromConfig(c.subscriptions.plans)).toEqual([
@@ -37,6 +44,7 @@ describe('plans from configuration', () => {
         starsPrice: null,
         enabled: true,
         sortOrder: 0,
+        deviceLimit: null,
       },
       {
         code: 'year',
@@ -45,6 +53,7 @@ describe('plans from configuration', () => {
         starsPrice: 900,
         enabled: false,
         sortOrder: 1,
+        deviceLimit: 3,
       },
     ]);
   });
@@ -60,6 +69,10 @@ describe('plans from configuration', () => {
     expect(
       bad('[{"code":"a","days":1,"prices":{"RUB":1}},{"code":"a","days":2,"prices":{"RUB":1}}]'),
     ).toThrow(/plan codes must be unique/);
+    for (const devices of ['0', '101', '1.5', '"2"'])
+      expect(bad(`[{"code":"a","days":1,"prices":{"RUB":1},"devices":${devices}}]`)).toThrow(
+        /PLANS\.0\.devices/,
+      );
     expect(bad('[{"code":"a","days":1,"prices":{"USD":100}}]')).toThrow(
       /plan a has no price in BALANCE_CURRENCY \(RUB\)/,
     );

@@ -3,6 +3,7 @@ import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 @Entity('plans')
 @Check('plans_duration_positive', '"duration_days" > 0')
 @Check('plans_stars_price_positive', '"stars_price" IS NULL OR "stars_price" > 0')
+@Check('plans_device_limit_positive', '"device_limit" IS NULL OR "device_limit" > 0')
 export class PlanEntity {
   @PrimaryColumn({ type: 'text' })
   code!: string;
@@ -21,4 +22,8 @@ export class PlanEntity {
 
   @Column({ name: 'sort_order', type: 'integer', default: 0 })
   sortOrder!: number;
+
+  /** Devices that may fetch the feed (x-hwid); null: no limit. */
+  @Column({ name: 'device_limit', type: 'integer', nullable: true })
+  deviceLimit!: number | null;
 }

@@ -11,6 +11,8 @@ export interface Plan {
   starsPrice: number | null;
   enabled: boolean;
   sortOrder: number;
+  /** Devices that may fetch the feed; null: no limit. */
+  deviceLimit: number | null;
 }
 
 export function plansFromConfig(configured: PlanConfig[]): Plan[] {
@@ -21,6 +23,7 @@ export function plansFromConfig(configured: PlanConfig[]): Plan[] {
     starsPrice: p.stars ?? null,
     enabled: p.enabled,
     sortOrder: i,
+    deviceLimit: p.devices ?? null,
   }));
 }
 

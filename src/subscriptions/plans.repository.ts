@@ -9,6 +9,7 @@ interface PlanRow {
   stars_price: number | null;
   enabled: boolean;
   sort_order: number;
+  device_limit: number | null;
 }
 
 @Injectable()
@@ -18,11 +19,13 @@ export class PlansRepository {
   async sync(plans: Plan[]): Promise<void> {
     await this.db.transaction('plans.sync', async (em) => {
       await em.query(
-        `INSERT INTO plans (code, duration_days, prices, stars_price, enabled, sort_order)
+        `INSERT INTO plans (code, duration_days, prices, stars_price, enabled, sort_order, device_limit)
          SELECT * FROM jsonb_to_recordset($1::jsonb)
-           AS x(code text, duration_days int, prices jsonb, stars_price int, enabled boolean, sort_order int)
+           AS x(code text, duration_days int, prices jsonb, stars_price int, enabled boolean, sort_order int,
+                device_limit int)
          ON CONFLICT (code) DO UPDATE SET duration_days = EXCLUDED.duration_days, prices = EXCLUDED.prices,
-           stars_price = EXCLUDED.stars_price, enabled = EXCLUDED.enabled, sort_order = EXCLUDED.sort_order`,
+           stars_price = EXCLUDED.stars_price, enabled = EXCLUDED.enabled, sort_order = EXCLUDED.sort_order,
+           device_limit = EXCLUDED.device_limit`,
         [
           JSON.stringify(
             plans.map((p) => ({
@@ -32,6 +35,7 @@ export class PlansRepository {
               stars_price: p.starsPrice,
               enabled: p.enabled,
               sort_order: p.sortOrder,
+              device_limit: p.deviceLimit,
             })),
           ),
         ],
@@ -54,6 +58,7 @@ export class PlansRepository {
       starsPrice: r.stars_price,
       enabled: r.enabled,
       sortOrder: r.sort_order,
+      deviceLimit: r.device_limit,
     }));
   }
 }

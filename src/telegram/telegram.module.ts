@@ -23,6 +23,7 @@ import { ReferralsHandler } from './bot/handlers/referrals.handler';
 import { StarsPaymentHandler } from './bot/handlers/stars-payment.handler';
 import { StartHandler } from './bot/handlers/start.handler';
 import { SubscriptionHandler } from './bot/handlers/subscription.handler';
+import { DevicesHandler } from './bot/handlers/devices.handler';
 import { TrialHandler } from './bot/handlers/trial.handler';
 import { TelegrafUpdateHandler } from './bot/telegraf-update.handler';
 import { TelegramTransportModule } from './transport/telegram-transport.module';
@@ -62,6 +63,7 @@ import { TelegramTransportModule } from './transport/telegram-transport.module';
     PlansHandler,
     StarsPaymentHandler,
     SubscriptionHandler,
+    DevicesHandler,
     BalanceHandler,
     ReferralsHandler,
     AdminGateInterceptor,

@@ -2,31 +2,30 @@ import { Injectable } from '@nestjs/common';
 import * as QRCode from 'qrcode';
 import { AppConfig } from '../config/app-config';
 import type { VpnNodeConfig } from '../config/vpn-nodes.schema';
+import type { VlessEndpoint } from './feed/vless-outbounds';
 import { buildVlessLink } from './vless-link';
 import { nodeTagsFor, tagsAllow } from './vpn-desired-state.repository';
 import { VpnNodesRepository } from './vpn-nodes.repository';
-import { VpnSubscriptionsRepository, type KeySubscription } from './vpn-subscriptions.repository';
+import { VpnSubscriptionsRepository } from './vpn-subscriptions.repository';
 import { VpnMisconfiguredError } from './vpn.errors';
-
-const SUB_TOKEN_RE = /^[A-Za-z0-9_-]{32}$/;
 
 export interface UserKey {
   link: string;
+  /** Undefined when PUBLIC_BASE_URL is not configured. */
   subscriptionUrl?: string;
   expiresAt: Date;
 }
 
+/** One node's link, labelled with the node's flag and name. */
 export interface NodeLink {
   node: string;
   label: string;
   link: string;
+  /** What the link is built from: the Clash and sing-box renderers use the same object. */
+  endpoint: VlessEndpoint;
 }
 
-export interface SubscriptionFeed {
-  body: string;
-  headers: Record<string, string>;
-}
-
+/** What a user gets to connect: vless:// link per node, QR code and subscription URL. */
 @Injectable()
 export class VpnKeysService {
   constructor(
@@ -35,7 +34,11 @@ export class VpnKeysService {
     private readonly nodes: VpnNodesRepository,
   ) {}
 
-  /** Rendered from the node now, so a host or port change reaches everyone; least-loaded nodes first. */
+  /**
+   * One link per node the subscription may use, rendered from the node now (a host or port change reaches
+   * every user at once). Draining and disabled nodes are left out; nodes with a capacity come least-loaded
+   * first by their capacity, the others after them in configuration order.
+   */
   async linksFor(sub: { vpnUuid: string; isTrial?: boolean; planCode?: string | null }): Promise<NodeLink[]> {
     const states = new Map((await this.nodes.findAll()).map((n) => [n.code, n.state]));
     const tags = nodeTagsFor(this.config, sub);
@@ -48,10 +51,12 @@ export class VpnKeysService {
     const single = this.config.vpn.nodes.length === 1;
     return chosen.map((n) => {
       const label = single ? this.config.vpn.link.label : nodeLabel(n);
-      return { node: n.code, label, link: buildVlessLink(linkSettings(n, label), sub.vpnUuid, label) };
+      const endpoint: VlessEndpoint = { name: label, uuid: sub.vpnUuid, settings: linkSettings(n, label) };
+      return { node: n.code, label, link: buildVlessLink(endpoint.settings, sub.vpnUuid, label), endpoint };
     });
   }
 
+  /** The user's key, or undefined when they have no active subscription. */
   async keyForUser(userId: number): Promise<UserKey | undefined> {
     const sub = await this.subscriptions.byUser(userId);
     if (!sub?.active) return undefined;
@@ -80,29 +85,6 @@ export class VpnKeysService {
   subscriptionUrl(token: string): string | undefined {
     const base = this.config.vpn.publicBaseUrl;
     return base ? `${base}/sub/${token}` : undefined;
-  }
-
-  async feed(token: string): Promise<SubscriptionFeed | undefined> {
-    if (!SUB_TOKEN_RE.test(token)) return undefined;
-    const sub = await this.subscriptions.byToken(token);
-    if (!sub) return undefined;
-    return { body: await this.feedBody(sub), headers: this.feedHeaders(sub) };
-  }
-
-  private async feedBody(sub: KeySubscription): Promise<string> {
-    const links = sub.active ? (await this.linksFor(sub)).map((l) => l.link) : [];
-    return Buffer.from(links.join('\n')).toString('base64');
-  }
-
-  private feedHeaders(sub: KeySubscription): Record<string, string> {
-    const expire = Math.floor(new Date(sub.expiresAt).getTime() / 1000);
-    return {
-      'content-type': 'text/plain; charset=utf-8',
-      'cache-control': 'no-store',
-      'subscription-userinfo': `upload=0; download=0; total=0; expire=${expire}`,
-      'profile-title': `base64:${Buffer.from(this.config.vpn.link.label).toString('base64')}`,
-      'profile-update-interval': String(this.config.vpn.subscriptionUpdateHours),
-    };
   }
 }
 

@@ -19,6 +19,10 @@ export interface KeySubscription {
   expiresAt: Date;
   isTrial: boolean;
   planCode: string | null;
+  status: string;
+  banned: boolean;
+  /** The plan's device limit (null: none; trials have none). */
+  deviceLimit: number | null;
 }
 
 export interface NodePlacement {
@@ -63,10 +67,11 @@ export class VpnSubscriptionsRepository {
     const rows = await this.db.query<KeySubscription>(
       'vpn.sub.by-token',
       `SELECT s.id, s.user_id AS "userId", s.vpn_uuid AS "vpnUuid",
-              s.status = 'active' AND NOT u.is_banned AS active,
+              s.status = 'active' AND NOT u.is_banned AS active, s.status, u.is_banned AS banned,
               s.sub_token AS "subToken", s.expires_at AS "expiresAt", s.is_trial AS "isTrial",
-              s.plan_code AS "planCode"
-         FROM subscriptions s JOIN users u ON u.id = s.user_id WHERE s.sub_token = $1`,
+              s.plan_code AS "planCode", CASE WHEN s.is_trial THEN NULL ELSE p.device_limit END AS "deviceLimit"
+         FROM subscriptions s JOIN users u ON u.id = s.user_id LEFT JOIN plans p ON p.code = s.plan_code
+        WHERE s.sub_token = $1`,
       [token],
     );
     return rows[0];
@@ -76,10 +81,11 @@ export class VpnSubscriptionsRepository {
     const rows = await this.db.query<KeySubscription>(
       'vpn.sub.by-user',
       `SELECT s.id, s.user_id AS "userId", s.vpn_uuid AS "vpnUuid",
-              s.status = 'active' AND NOT u.is_banned AS active,
+              s.status = 'active' AND NOT u.is_banned AS active, s.status, u.is_banned AS banned,
               s.sub_token AS "subToken", s.expires_at AS "expiresAt", s.is_trial AS "isTrial",
-              s.plan_code AS "planCode"
-         FROM subscriptions s JOIN users u ON u.id = s.user_id WHERE s.user_id = $1`,
+              s.plan_code AS "planCode", CASE WHEN s.is_trial THEN NULL ELSE p.device_limit END AS "deviceLimit"
+         FROM subscriptions s JOIN users u ON u.id = s.user_id LEFT JOIN plans p ON p.code = s.plan_code
+        WHERE s.user_id = $1`,
       [userId],
     );
     return rows[0];

@@ -2,6 +2,10 @@ import { Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@
 import { AppConfig } from '../config/app-config';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { CoreHealthJob } from './core-health.job';
+import { DevicesRepository } from './devices/devices.repository';
+import { DevicesService } from './devices/devices.service';
+import { FeedService } from './feed/feed.service';
+import { SubscriptionUsage, UnmeteredSubscriptionUsage } from './feed/subscription-usage';
 import { CoreHealthService } from './core-health.service';
 import { ProvisioningOutboxJob } from './provisioning-outbox.job';
 import { ProvisioningOutboxService } from './provisioning-outbox.service';
@@ -20,10 +24,12 @@ import { VpnProvider } from './vpn-provider';
 import { VpnSubscriptionsRepository } from './vpn-subscriptions.repository';
 import { RateLimitModule } from '../http/rate-limit.module';
 
+/** The first (default) node's provider: the one a single-core deployment talks to. */
 export function createVpnProvider(config: AppConfig): VpnProvider {
   return createNodeProvider(config, config.vpn.nodes[0]);
 }
 
+/** VPN provisioning: provider adapter, outbox worker, reconciliation, keys, the /sub/:token feed, devices. */
 @Module({
   imports: [NotificationsModule, VpnDesiredStateModule, RateLimitModule],
   controllers: [SubscriptionUrlController],
@@ -43,8 +49,21 @@ export function createVpnProvider(config: AppConfig): VpnProvider {
     VpnCoreSignals,
     VpnOperationsService,
     VpnKeysService,
+    FeedService,
+    DevicesRepository,
+    DevicesService,
+    // Traffic accounting replaces this binding with its own reader of used bytes and limits.
+    { provide: SubscriptionUsage, useClass: UnmeteredSubscriptionUsage },
   ],
-  exports: [VpnProvider, VpnKeysService, VpnOperationsService, VpnNodesService, CoreHealthService],
+  exports: [
+    VpnProvider,
+    VpnKeysService,
+    VpnOperationsService,
+    VpnNodesService,
+    CoreHealthService,
+    DevicesService,
+    FeedService,
+  ],
 })
 export class VpnModule implements OnModuleInit, OnApplicationShutdown {
   constructor(

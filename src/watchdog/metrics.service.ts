@@ -58,6 +58,12 @@ export class MetricsService implements OnModuleInit {
     labelNames: ['class'],
     registers: [this.registry],
   });
+  private readonly feedRequests = new Counter({
+    name: 'vpn_feed_requests_total',
+    help: 'Subscription feed (/sub/:token) answers by format and by why it carried no keys (none: it did)',
+    labelNames: ['format', 'blocked'],
+    registers: [this.registry],
+  });
   private freezeClass: FreezeClass = 'healthy';
 
   constructor(
@@ -76,6 +82,10 @@ export class MetricsService implements OnModuleInit {
           { job_name: job, outcome: String(detail?.outcome) },
           Number(detail?.tookMs ?? 0) / 1000,
         );
+        return;
+      }
+      if (name === 'vpn.feed.served') {
+        this.feedRequests.inc({ format: String(detail?.format), blocked: String(detail?.blocked) });
         return;
       }
       if (name.startsWith('job.') || name === 'db.roundtrip') return;

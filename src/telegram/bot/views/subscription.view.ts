@@ -63,7 +63,10 @@ export function mySubscription(
       btn(lang === 'ru' ? '📷 QR-код' : '📷 QR code', CB.qr),
       btn(lang === 'ru' ? '📱 Инструкция' : '📱 Setup guide', CB.guide),
     ]);
-    keyboard.push([btn(lang === 'ru' ? '🔄 Перевыпустить ключ' : '🔄 Reissue key', CB.reissue)]);
+    keyboard.push([
+      btn(lang === 'ru' ? '🔄 Перевыпустить ключ' : '🔄 Reissue key', CB.reissue),
+      btn(lang === 'ru' ? '📱 Устройства' : '📱 Devices', CB.devices),
+    ]);
     if (p.canAutoRenew)
       keyboard.push([
         btn(
