@@ -43,7 +43,10 @@ export class GiftsService {
     private readonly notifications: NotificationsRepository,
   ) {}
 
-  /** Inside the transaction that marked the purchase paid. The buyer is told unless they paid on the spot. */
+  /**
+   * Inside the transaction that marked the purchase paid. The buyer's notice carries a "Get the link" button
+   * (also after a balance payment, whose screen may not have reached them).
+   */
   async createFor(em: EntityManager, p: Purchase, now: Date): Promise<Gift> {
     const plan = this.plans.find(p.planCode!);
     const balanceCurrency = this.config.payments.balanceCurrency;
@@ -55,13 +58,12 @@ export class GiftsService {
       refundMinor: p.currency === balanceCurrency ? p.amountMinor : priceOf(plan, balanceCurrency),
       expiresAt: new Date(now.getTime() + this.config.payments.giftValidDays * DAY_MS),
     });
-    if (p.provider !== 'balance')
-      await this.notifications.enqueue(em, {
-        userId: p.userId,
-        kind: 'gift_paid',
-        dedupeKey: dedupeKeys.giftPaid(gift.id),
-        payload: { giftId: gift.id, planCode: plan.code, expiresAt: gift.expiresAt.toISOString() },
-      });
+    await this.notifications.enqueue(em, {
+      userId: p.userId,
+      kind: 'gift_paid',
+      dedupeKey: dedupeKeys.giftPaid(gift.id),
+      payload: { giftId: gift.id, planCode: plan.code, expiresAt: gift.expiresAt.toISOString() },
+    });
     return gift;
   }
 

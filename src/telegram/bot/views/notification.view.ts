@@ -1,5 +1,6 @@
 import { CB } from './callback-data';
 import { dateTime, esc, money as formatMoney, toLang, type Lang } from './i18n';
+import { GIFT_NOTICES, giftLinkButton } from './gift.view';
 import { btn, MENU_BUTTONS } from './menu.view';
 
 type Payload = Record<string, unknown>;
@@ -65,6 +66,7 @@ const texts: Record<string, Record<Lang, (p: Payload, lang: Lang) => string>> = 
     en: () => '↩️ Your payment was refunded.',
     ru: () => '↩️ Платёж возвращён.',
   },
+  ...GIFT_NOTICES,
 };
 
 /** The message text for a notifications-outbox row, in the user's language (English by default). */
@@ -85,7 +87,12 @@ const NEXT: Record<string, ('sub' | 'plans' | 'balance')[]> = {
 };
 
 /** The inline keyboard under a notice (none for kinds that need no follow-up), with the main menu's buttons. */
-export function notificationKeyboard(kind: string, language: string, opts: { qr?: boolean } = {}) {
+export function notificationKeyboard(
+  kind: string,
+  language: string,
+  opts: { qr?: boolean; giftId?: string } = {},
+) {
+  if (kind === 'gift_paid' && opts.giftId) return giftLinkButton(opts.giftId, toLang(language));
   const next = NEXT[kind];
   if (!next) return undefined;
   const lang = toLang(language);
