@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { Clock } from '../clock/clock';
 import { DbService } from '../database/db.service';
 import type { PurchaseDiscount } from '../payments/discount';
@@ -11,6 +12,9 @@ import { UsersService } from '../users/users.service';
 import { normalizeCode, type PromoCode } from './promo-code';
 import { PromoCodesRepository } from './promo-codes.repository';
 import { PromoError, PromoErrorCode } from './promo.errors';
+
+/** Thrown inside the transaction when no use was left: rolls it back, then becomes the precise refusal. */
+const NO_USE = Symbol('no promo use left');
 
 export type RedeemResult =
   | { kind: 'days'; code: PromoCode; days: number; subscription: Subscription; issued: boolean }
@@ -48,11 +52,20 @@ export class PromoService {
       if (code.firstPurchaseOnly && h.paidPurchases > 0)
         throw new PromoError(PromoErrorCode.FirstPurchaseOnly, `${code.code} is for a first purchase`);
     }
-    return this.db.transaction('promo.redeem', async (em) => {
+    return this.db
+      .transaction('promo.redeem', (em) => this.apply(em, code, userId))
+      .catch(async (err: unknown) => {
+        // Explained after the rollback, on a fresh read: no second connection while this one is held.
+        throw err === NO_USE ? await this.whyNoUse(code.code) : err;
+      });
+  }
+
+  private async apply(em: EntityManager, code: PromoCode, userId: number): Promise<RedeemResult> {
+    {
       const now = this.clock.now();
       const redemptionId = await this.codes.insertRedemption(em, { codeId: code.id, userId });
       if (!redemptionId) throw new PromoError(PromoErrorCode.AlreadyUsed, `${code.code} was redeemed before`);
-      if (!(await this.codes.takeUse(em, { id: code.id, now }))) throw await this.whyNoUse(code.code);
+      if (!(await this.codes.takeUse(em, { id: code.id, now }))) throw NO_USE;
       switch (code.kind) {
         case 'days': {
           const g = await this.grants.grant(em, {
@@ -85,7 +98,7 @@ export class PromoService {
         case 'discount':
           return { kind: 'discount', code, percent: code.value, planCodes: code.planCodes };
       }
-    });
+    }
   }
 
   /**
