@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeUser } from '../../src/demo/fake-telegram';
+import { GiftsService } from '../../src/payments/gifts/gifts.service';
 import { BotHarness, buttonsOf, callbackData, lastText } from './telegram-ux-harness';
 
 const ADMIN_ID = 490_200_001;
@@ -169,7 +170,52 @@ describe('gift subscriptions', () => {
   });
 });
 
+describe('gift races', () => {
+  it('gives a gift to exactly one of several people opening the link at once', async () => {
+    const giver = await buyer(50_000);
+    const token = tokenOf(lastText(await buyGiftWithBalance(giver)))!;
+    const friends = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const f = bot.newUser();
+        await bot.factory.user({ id: f.id, languageCode: 'en' });
+        return f;
+      }),
+    );
+    const gifts = bot.app.get(GiftsService);
+    const results = await Promise.allSettled(friends.map((f) => gifts.redeem(f.id, token)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const codes = results.flatMap((r) =>
+      r.status === 'rejected' ? [(r.reason as { code: string }).code] : [],
+    );
+    expect(codes).toEqual(['GIFT_ALREADY_REDEEMED', 'GIFT_ALREADY_REDEEMED', 'GIFT_ALREADY_REDEEMED']);
+    const grants = await one<{ n: number }>(
+      "SELECT count(*)::int AS n FROM subscription_grants WHERE source = 'gift' AND purchase_id = $1",
+      [(await giftOf(giver.id)).purchase_id],
+    );
+    expect(grants.n).toBe(1);
+  });
+});
+
 describe('admin gifts', () => {
+  it('refunds a redeemed balance gift with /refund: the buyer gets the money, the recipient loses the days', async () => {
+    const giver = await buyer(19_900);
+    const token = tokenOf(lastText(await buyGiftWithBalance(giver)))!;
+    const friend = bot.newUser();
+    await bot.say(friend, `/start gift_${token}`);
+    const gift = await giftOf(giver.id);
+    expect(callbackData(await bot.say(admin, `/refund ${gift.purchase_id}`))).toContain(
+      `adm:rf:ok:${gift.purchase_id}`,
+    );
+    await bot.tap(admin, `adm:rf:ok:${gift.purchase_id}`);
+    expect(await balanceOf(giver.id)).toBe(19_900);
+    const sub = await one<{ status: string; expires_at: Date }>(
+      'SELECT status, expires_at FROM subscriptions WHERE user_id = $1',
+      [friend.id],
+    );
+    expect(sub.expires_at.getTime()).toBeLessThanOrEqual(Date.now() + 1_000);
+    expect(sub.status).not.toBe('active');
+  });
+
   it('lists gifts and refunds an open one to the buyer’s balance once', async () => {
     const giver = await buyer(19_900);
     await buyGiftWithBalance(giver);
