@@ -5,6 +5,7 @@ import { PurchaseRequestKey1795444800000 } from './1795444800000-PurchaseRequest
 import { ReferralClawbackDebt1795444800001 } from './1795444800001-ReferralClawbackDebt';
 import { VpnNodes1795450000000 } from './1795450000000-VpnNodes';
 import { FeedDevices1795480000000 } from './1795480000000-FeedDevices';
+import { PromoCodesAndGifts1795490000000 } from './1795490000000-PromoCodesAndGifts';
 
 /** Every migration, in order. New migrations are appended here (the generator prints the line to add). */
 export const migrations: (new () => object)[] = [
@@ -15,4 +16,5 @@ export const migrations: (new () => object)[] = [
   ReferralClawbackDebt1795444800001,
   VpnNodes1795450000000,
   FeedDevices1795480000000,
+  PromoCodesAndGifts1795490000000,
 ];

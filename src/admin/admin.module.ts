@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { BotApiModule } from '../bot-api/bot-api.module';
 import { ClockModule } from '../clock/clock.module';
 import { PaymentsModule } from '../payments/payments.module';
+import { PromoModule } from '../promo/promo.module';
 import { StarsModule } from '../payments/providers/stars/stars.module';
 import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
 import { UsersModule } from '../users/users.module';
@@ -22,6 +23,7 @@ import { BroadcastsService } from './broadcasts.service';
     PaymentsModule,
     StarsModule,
     VpnModule,
+    PromoModule,
   ],
   providers: [
     AdminRepository,

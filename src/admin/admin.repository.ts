@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DbService } from '../database/db.service';
 import { PURCHASE_COLUMNS, toPurchase, type Purchase, type PurchaseRow } from '../payments/purchase';
+import type { PromoStats } from '../promo/promo-codes.repository';
 import { toUser, USER_COLUMNS, type User, type UserRow } from '../users/user';
 
 export interface AdminStats {
@@ -13,6 +14,8 @@ export interface AdminStats {
   failedOperations: number;
   /** Money received from outside (providers other than balance and admin), per currency, in minor units. */
   revenue: { currency: string; todayMinor: number; last30DaysMinor: number; purchases30Days: number }[];
+  /** Redemptions and discounted purchases (filled by AdminService from the promo module). */
+  promo?: PromoStats;
 }
 
 export interface UserProfile {

@@ -12,6 +12,7 @@ import { UsersError, UsersErrorCode } from '../users/users.errors';
 import type { FailedOperation } from '../vpn/vpn-operations.repository';
 import { VpnOperationsService } from '../vpn/vpn-operations.service';
 import type { UserRef } from '../telegram/bot/admin/admin-args';
+import { PromoAdminService } from '../promo/promo-admin.service';
 import { AdminRepository, type AdminStats, type UserProfile } from './admin.repository';
 
 const PROFILE_PURCHASES = 5;
@@ -41,14 +42,15 @@ export class AdminService {
     private readonly purchases: PurchasesService,
     private readonly stars: StarsService,
     private readonly vpnOperations: VpnOperationsService,
+    private readonly promo: PromoAdminService,
   ) {}
 
   isAdmin(userId: number | undefined): boolean {
     return userId !== undefined && this.config.bot.adminIds.has(userId);
   }
 
-  stats(): Promise<AdminStats> {
-    return this.repo.stats(this.clock.now());
+  async stats(): Promise<AdminStats> {
+    return { ...(await this.repo.stats(this.clock.now())), promo: await this.promo.stats() };
   }
 
   async findUser(ref: UserRef): Promise<{ profile: UserProfile; subscription: Subscription | null } | null> {

@@ -208,6 +208,8 @@ export class AppConfig {
       autoRenewGraceHours: this.env.AUTO_RENEW_GRACE_HOURS,
       purchasePendingTtlMinutes: this.env.PURCHASE_PENDING_TTL_MINUTES,
       pendingPerHourMax: this.env.PURCHASES_PENDING_PER_HOUR_MAX,
+      /** An unredeemed gift is refunded to the buyer's balance after this. */
+      giftValidDays: this.env.GIFT_VALID_DAYS,
     };
   }
 

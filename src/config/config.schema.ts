@@ -158,6 +158,7 @@ export const configSchema = z
     AUTO_RENEW_GRACE_HOURS: int({ min: 0, max: 168 }).default(6),
     PURCHASE_PENDING_TTL_MINUTES: int({ min: 1, max: 44_640 }).default(60),
     PURCHASES_PENDING_PER_HOUR_MAX: int({ min: 1, max: 1_000 }).default(5),
+    GIFT_VALID_DAYS: int({ min: 1, max: 3_650 }).default(30),
     VPN_EMAIL_DOMAIN: z
       .string()
       .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, {

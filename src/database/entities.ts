@@ -2,7 +2,10 @@ import { BroadcastEntity } from '../admin/broadcast.entity';
 import { JobLeaseEntity } from '../jobs/job-lease.entity';
 import { BalanceLedgerEntity } from '../payments/balance-ledger.entity';
 import { ProcessedProviderEventEntity } from '../payments/processed-provider-event.entity';
+import { GiftEntity } from '../payments/gifts/gift.entity';
 import { PurchaseEntity } from '../payments/purchase.entity';
+import { PromoCodeEntity } from '../promo/promo-code.entity';
+import { PromoRedemptionEntity } from '../promo/promo-redemption.entity';
 import { ReferralRewardEntity } from '../payments/referral-reward.entity';
 import { PlanEntity } from '../subscriptions/plan.entity';
 import { SubscriptionGrantEntity } from '../subscriptions/subscription-grant.entity';
@@ -31,4 +34,7 @@ export const entities = [
   TelegramUpdateEntity,
   JobLeaseEntity,
   BroadcastEntity,
+  PromoCodeEntity,
+  PromoRedemptionEntity,
+  GiftEntity,
 ];

@@ -23,6 +23,9 @@ const owners: Record<string, string[]> = {
   telegram_updates: ['src/telegram/transport/'],
   job_leases: ['src/jobs/'],
   broadcasts: ['src/admin/'],
+  promo_codes: ['src/promo/'],
+  promo_redemptions: ['src/promo/'],
+  gifts: ['src/payments/'],
 };
 
 /** Single files allowed to write a table they do not own, until they stop; each entry must still be needed. */

@@ -15,6 +15,7 @@ export const JOB_NAMES = {
   expirySweep: 'expiry-sweep',
   reminders: 'reminders',
   starsReconcile: 'stars-reconcile',
+  giftExpiry: 'gift-expiry',
 } as const;
 
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
@@ -99,6 +100,13 @@ export const JOB_SCHEDULES: Record<JobName, JobScheduleRow> = {
     configuredBy: ONLY_OVERRIDES,
     jitterMs: 10_000,
     timeoutMs: 45_000,
+  },
+  // Gifts are valid for days: an hour late is still on time, and the refund is idempotent per gift.
+  [JOB_NAMES.giftExpiry]: {
+    defaultIntervalMs: 3_600_000,
+    configuredBy: ONLY_OVERRIDES,
+    jitterMs: 300_000,
+    timeoutMs: 120_000,
   },
   // Five minutes keeps the one-hour trial reminder timely without rescanning the windows too often.
   [JOB_NAMES.reminders]: {

@@ -9,6 +9,9 @@ export const notificationKinds = [
   'renewal_failed_insufficient_funds',
   'referral_reward',
   'refund_processed',
+  'gift_paid',
+  'gift_redeemed',
+  'gift_refunded',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
@@ -24,6 +27,9 @@ export const dedupeKeys = {
   topup: (purchaseId: Id): string => `topup:${purchaseId}`,
   referral: (purchaseId: Id): string => `referral:${purchaseId}`,
   refund: (purchaseId: Id): string => `refund:${purchaseId}`,
+  giftPaid: (giftId: Id): string => `gift_paid:${giftId}`,
+  giftRedeemed: (giftId: Id): string => `gift_redeemed:${giftId}`,
+  giftRefunded: (giftId: Id): string => `gift_refunded:${giftId}`,
   keyReady: (subscriptionId: Id, vpnUuid: string): string => `key_ready:${subscriptionId}:${vpnUuid}`,
   expired: (subscriptionId: Id, expiresAt: Date): string => `expired:${subscriptionId}:${epoch(expiresAt)}`,
   reminder: (subscriptionId: Id, ruleCode: string, expiresAt: Date): string =>

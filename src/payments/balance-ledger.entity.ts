@@ -18,6 +18,8 @@ export const ledgerReasons = [
   'referral_reward',
   'admin',
   'auto_renew',
+  'promo',
+  'gift_refund',
 ] as const;
 export type LedgerReason = (typeof ledgerReasons)[number];
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { DbService } from '../database/db.service';
 import { UsersError, UsersErrorCode } from '../users/users.errors';
 import { UsersRepository } from '../users/users.repository';
@@ -41,6 +42,19 @@ export class BalanceService {
         reason: 'admin',
         reference: input.reference,
       });
+    });
+  }
+
+  /** A promo code's credit, in the caller's transaction; the redemption id keeps it to once. */
+  async creditPromo(
+    em: EntityManager,
+    c: { userId: number; amountMinor: number; redemptionId: string },
+  ): Promise<number> {
+    return this.ledger.apply(em, {
+      userId: c.userId,
+      deltaMinor: c.amountMinor,
+      reason: 'promo',
+      reference: c.redemptionId,
     });
   }
 }

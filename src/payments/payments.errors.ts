@@ -15,6 +15,8 @@ export enum PaymentsErrorCode {
   TooManyPending = 'TOO_MANY_PENDING',
   /** The ledger already holds this (reason, reference): the effect was applied before. */
   AlreadyApplied = 'ALREADY_APPLIED',
+  /** The promo discount is held by another unpaid purchase (or was spent already). */
+  DiscountTaken = 'DISCOUNT_TAKEN',
 }
 
 export class PaymentsError extends Error {

@@ -16,6 +16,9 @@ export interface Purchase {
   expiresAt: Date | null;
   paidAt: Date | null;
   refundedAt: Date | null;
+  /** The promo redemption whose discount this purchase uses, and its percent. */
+  promoRedemptionId: string | null;
+  discountPercent: number | null;
   createdAt: Date;
 }
 
@@ -35,11 +38,14 @@ export interface PurchaseRow {
   expires_at: Date | null;
   paid_at: Date | null;
   refunded_at: Date | null;
+  promo_redemption_id: string | null;
+  discount_percent: number | null;
   created_at: Date;
 }
 
 export const PURCHASE_COLUMNS = `id, user_id, kind, plan_code, amount_minor, currency, credit_minor, status, provider,
-  provider_invoice_id, provider_charge_id, invoice_url, expires_at, paid_at, refunded_at, created_at`;
+  provider_invoice_id, provider_charge_id, invoice_url, expires_at, paid_at, refunded_at, promo_redemption_id, discount_percent,
+  created_at`;
 
 export function toPurchase(r: PurchaseRow): Purchase {
   return {
@@ -58,6 +64,8 @@ export function toPurchase(r: PurchaseRow): Purchase {
     expiresAt: r.expires_at,
     paidAt: r.paid_at,
     refundedAt: r.refunded_at,
+    promoRedemptionId: r.promo_redemption_id,
+    discountPercent: r.discount_percent,
     createdAt: r.created_at,
   };
 }

@@ -3,6 +3,8 @@ import type { EntityManager } from 'typeorm';
 import { DbService, queryRows } from '../database/db.service';
 import { PURCHASE_COLUMNS as COLUMNS, toPurchase, type Purchase, type PurchaseRow } from './purchase';
 import type { PaymentProvider, PurchaseKind } from './purchase.entity';
+import { isDiscountTaken, type PurchaseDiscount } from './discount';
+import { PaymentsError, PaymentsErrorCode } from './payments.errors';
 
 export interface NewPurchase {
   userId: number;
@@ -15,6 +17,8 @@ export interface NewPurchase {
   expiresAt: Date | null;
   paidAt?: Date;
   requestKey?: string | null;
+  /** A promo discount this purchase spends (unique among live purchases: a second one is refused). */
+  discount?: PurchaseDiscount | null;
 }
 
 export interface PaidMark {
@@ -29,7 +33,11 @@ export class PurchasesRepository {
   constructor(private readonly db: DbService) {}
 
   async create(p: NewPurchase): Promise<Purchase> {
-    const rows = await this.db.query<PurchaseRow>('purchases.create', INSERT, params(p));
+    const rows = await this.db
+      .query<PurchaseRow>('purchases.create', INSERT, params(p))
+      .catch((err: unknown) => {
+        throw isDiscountTaken(err) ? discountTaken(p) : err;
+      });
     if (rows[0]) return toPurchase(rows[0]);
     const earlier = p.requestKey ? await this.findByRequestKey(p.requestKey) : null;
     if (!earlier) throw new Error(`purchase of request ${p.requestKey} neither created nor found`);
@@ -46,7 +54,10 @@ export class PurchasesRepository {
   }
 
   async insert(em: EntityManager, p: NewPurchase): Promise<Purchase> {
-    return toPurchase((await queryRows<PurchaseRow>(em, INSERT, params(p)))[0]);
+    const rows = await queryRows<PurchaseRow>(em, INSERT, params(p)).catch((err: unknown) => {
+      throw isDiscountTaken(err) ? discountTaken(p) : err;
+    });
+    return toPurchase(rows[0]);
   }
 
   async findById(id: string): Promise<Purchase | null> {
@@ -176,11 +187,19 @@ export class PurchasesRepository {
 export const EXPIRED_UNCHECKED = 'not paid in time';
 
 const INSERT = `INSERT INTO purchases (user_id, kind, plan_code, amount_minor, currency, credit_minor, provider,
-                                       expires_at, status, paid_at, request_key)
+                                       expires_at, status, paid_at, request_key, promo_redemption_id,
+                                       discount_percent)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $9::timestamptz IS NULL THEN 'pending' ELSE 'paid' END, $9,
-          $10)
+          $10, $11, $12)
   ON CONFLICT (request_key) WHERE request_key IS NOT NULL DO NOTHING
   RETURNING ${COLUMNS}`;
+
+function discountTaken(p: NewPurchase): PaymentsError {
+  return new PaymentsError(
+    PaymentsErrorCode.DiscountTaken,
+    `discount ${p.discount?.redemptionId} is held by another purchase`,
+  );
+}
 
 function params(p: NewPurchase): unknown[] {
   return [
@@ -194,5 +213,7 @@ function params(p: NewPurchase): unknown[] {
     p.expiresAt,
     p.paidAt ?? null,
     p.requestKey ?? null,
+    p.discount?.redemptionId ?? null,
+    p.discount?.percent ?? null,
   ];
 }

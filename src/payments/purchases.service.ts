@@ -6,6 +6,7 @@ import { PlanCatalog } from '../subscriptions/plan-catalog';
 import { priceOf, STARS_CURRENCY } from '../subscriptions/plan';
 import { UsersService } from '../users/users.service';
 import { BalanceCheckoutService, type BalanceCheckoutResult } from './balance-checkout.service';
+import { discountedPrice, type PurchaseDiscount } from './discount';
 import { PaymentsError, PaymentsErrorCode } from './payments.errors';
 import { checkConfirmation, eventReused, isUniqueViolation } from './purchase-confirmation';
 import { isPurchaseId, type Purchase } from './purchase';
@@ -19,12 +20,14 @@ export type InvoiceProvider = Extract<PaymentProvider, 'crypto_pay' | 'stars'>;
 /** `requestKey` (e.g. `tg:<update_id>`): a redelivered request gets the purchase it created the first time. */
 export type CreatePurchaseInput =
   | {
-      kind: 'subscription';
+      /** 'gift': the plan is bought for someone else, who redeems it through a gift link. */
+      kind: 'subscription' | 'gift';
       userId: number;
       provider: InvoiceProvider;
       planCode: string;
       currency: string;
       requestKey?: string;
+      discount?: PurchaseDiscount | null;
     }
   | {
       kind: 'topup';
@@ -97,18 +100,19 @@ export class PurchasesService {
     const expiresAt = new Date(
       this.clock.now().getTime() + this.config.payments.purchasePendingTtlMinutes * 60_000,
     );
-    if (input.kind === 'subscription') {
+    if (input.kind !== 'topup') {
       const plan = this.plans.get(input.planCode);
       return this.purchases.create({
         userId: user.id,
-        kind: 'subscription',
+        kind: input.kind,
         planCode: plan.code,
-        amountMinor: priceOf(plan, currency),
+        amountMinor: discountedPrice(priceOf(plan, currency), input.discount?.percent),
         currency,
         creditMinor: null,
         provider,
         expiresAt,
         requestKey,
+        discount: input.discount ?? null,
       });
     }
     assertAmount(input.amountMinor, 'amount');
@@ -205,6 +209,8 @@ export class PurchasesService {
     userId: number;
     planCode: string;
     reference?: string;
+    kind?: 'subscription' | 'gift';
+    discount?: PurchaseDiscount | null;
   }): Promise<BalanceCheckoutResult> {
     await this.users.get(input.userId);
     const plan = this.plans.get(input.planCode);
@@ -214,6 +220,8 @@ export class PurchasesService {
         userId: input.userId,
         plan,
         source: 'purchase',
+        kind: input.kind,
+        discount: input.discount,
         reference: input.reference,
         now: this.clock.now(),
       }),

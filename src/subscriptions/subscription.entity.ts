@@ -14,7 +14,7 @@ import { UserEntity } from '../users/user.entity';
 
 export const subscriptionStatuses = ['active', 'expired', 'revoked'] as const;
 export type SubscriptionStatus = (typeof subscriptionStatuses)[number];
-export const grantSources = ['trial', 'purchase', 'auto_renew', 'admin'] as const;
+export const grantSources = ['trial', 'purchase', 'auto_renew', 'admin', 'promo', 'gift'] as const;
 export type GrantSource = (typeof grantSources)[number];
 
 @Entity('subscriptions')

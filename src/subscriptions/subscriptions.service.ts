@@ -35,23 +35,31 @@ export class SubscriptionsService {
   /** Once per user, and never for someone who already has (or had) a subscription. */
   async startTrial(userId: number): Promise<Subscription> {
     assertTelegramId(userId);
-    return this.db.transaction('subscriptions.start-trial', async (em) => {
-      const user = await this.users.lock(em, userId);
-      if (!user) throw new UsersError(UsersErrorCode.UserNotFound, `user ${userId} not found`);
-      if (user.trialUsedAt)
-        throw new SubscriptionsError(SubscriptionsErrorCode.TrialAlreadyUsed, 'the trial was used already');
-      if (await this.subscriptions.lockByUser(em, userId))
-        throw new SubscriptionsError(SubscriptionsErrorCode.TrialNotAvailable, 'the user has a subscription');
-      const now = this.clock.now();
-      await this.users.markTrialUsed(em, userId, now);
-      const { subscription } = await this.grants.grant(em, {
-        userId,
-        days: this.config.subscriptions.trialDays,
-        source: 'trial',
-        now,
-      });
-      return subscription;
+    return this.db.transaction('subscriptions.start-trial', (em) =>
+      this.startTrialWithin(em, userId, { days: this.config.subscriptions.trialDays, now: this.clock.now() }),
+    );
+  }
+
+  /** The trial rules in the caller's transaction, for a trial of `days` (a promo code may give a longer one). */
+  async startTrialWithin(
+    em: EntityManager,
+    userId: number,
+    t: { days: number; now: Date },
+  ): Promise<Subscription> {
+    const user = await this.users.lock(em, userId);
+    if (!user) throw new UsersError(UsersErrorCode.UserNotFound, `user ${userId} not found`);
+    if (user.trialUsedAt)
+      throw new SubscriptionsError(SubscriptionsErrorCode.TrialAlreadyUsed, 'the trial was used already');
+    if (await this.subscriptions.lockByUser(em, userId))
+      throw new SubscriptionsError(SubscriptionsErrorCode.TrialNotAvailable, 'the user has a subscription');
+    await this.users.markTrialUsed(em, userId, t.now);
+    const { subscription } = await this.grants.grant(em, {
+      userId,
+      days: t.days,
+      source: 'trial',
+      now: t.now,
     });
+    return subscription;
   }
 
   /** Reissue checks again under the lock; this plain read is for the confirmation screen. */

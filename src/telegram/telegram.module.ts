@@ -4,6 +4,7 @@ import { AdminModule } from '../admin/admin.module';
 import { ClockModule } from '../clock/clock.module';
 import { AppConfig } from '../config/app-config';
 import { PaymentsModule } from '../payments/payments.module';
+import { PromoModule } from '../promo/promo.module';
 import { CryptoPayModule } from '../payments/providers/crypto-pay/crypto-pay.module';
 import { StarsModule } from '../payments/providers/stars/stars.module';
 import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
@@ -17,6 +18,9 @@ import { BalanceHandler } from './bot/handlers/balance.handler';
 import { BotMiddleware } from './bot/handlers/bot-middleware';
 import { BotMiddlewareModule } from './bot/handlers/bot-middleware.module';
 import { FallbackHandler } from './bot/handlers/fallback.handler';
+import { GiftHandler } from './bot/handlers/gift.handler';
+import { PromoHandler } from './bot/handlers/promo.handler';
+import { AdminPromoHandler } from './bot/admin/promo.handler';
 import { MainMenu } from './bot/handlers/main-menu';
 import { PlansHandler } from './bot/handlers/plans.handler';
 import { ReferralsHandler } from './bot/handlers/referrals.handler';
@@ -54,6 +58,7 @@ import { TelegramTransportModule } from './transport/telegram-transport.module';
     StarsModule,
     VpnModule,
     AdminModule,
+    PromoModule,
   ],
   // Order matters: handlers are registered in this order, and FallbackHandler must come last.
   providers: [
@@ -64,12 +69,15 @@ import { TelegramTransportModule } from './transport/telegram-transport.module';
     StarsPaymentHandler,
     SubscriptionHandler,
     DevicesHandler,
+    GiftHandler,
+    PromoHandler,
     BalanceHandler,
     ReferralsHandler,
     AdminGateInterceptor,
     AdminCommandsHandler,
     NodesHandler,
     BroadcastHandler,
+    AdminPromoHandler,
     FallbackHandler,
   ],
 })

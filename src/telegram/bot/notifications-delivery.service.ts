@@ -64,7 +64,10 @@ export class NotificationsDeliveryService {
       return false;
     }
     try {
-      const keyboard = notificationKeyboard(n.kind, n.language, { qr: payload.link !== undefined });
+      const keyboard = notificationKeyboard(n.kind, n.language, {
+        qr: payload.link !== undefined,
+        giftId: typeof payload.giftId === 'string' ? payload.giftId : undefined,
+      });
       const extra = {
         ...(keyboard ? { reply_markup: keyboard } : {}),
         ...(payload.link !== undefined ? { parse_mode: 'HTML' } : {}),

@@ -46,7 +46,10 @@ export class CryptoPayRepository {
   /** Pressing pay again shows this invoice instead of opening another. */
   async openInvoiceOf(q: {
     userId: number;
+    kind: string;
     planCode: string | null;
+    /** The discount the new purchase would spend: an invoice is reused only for the same one. */
+    promoRedemptionId: string | null;
     amountMinor: number | null;
     currency: string;
     payableUntil: Date;
@@ -56,10 +59,10 @@ export class CryptoPayRepository {
       `SELECT ${PURCHASE_COLUMNS} FROM purchases
        WHERE user_id = $1 AND provider = 'crypto_pay' AND status = 'pending' AND currency = $4
          AND provider_invoice_id IS NOT NULL AND invoice_url IS NOT NULL AND expires_at > $5
-         AND (CASE WHEN $2::text IS NULL THEN kind = 'topup' AND amount_minor = $3
-                   ELSE kind = 'subscription' AND plan_code = $2 END)
+         AND kind = $6 AND promo_redemption_id IS NOT DISTINCT FROM $7::uuid
+         AND (CASE WHEN $2::text IS NULL THEN amount_minor = $3 ELSE plan_code = $2 END)
        ORDER BY created_at DESC LIMIT 1`,
-      [q.userId, q.planCode, q.amountMinor, q.currency, q.payableUntil],
+      [q.userId, q.planCode, q.amountMinor, q.currency, q.payableUntil, q.kind, q.promoRedemptionId],
     );
     return rows[0] ? toPurchase(rows[0]) : null;
   }

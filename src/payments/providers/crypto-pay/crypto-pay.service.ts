@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../../clock/clock';
 import { AppConfig } from '../../../config/app-config';
 import { PlanCatalog } from '../../../subscriptions/plan-catalog';
+import type { PurchaseDiscount } from '../../discount';
 import type { Purchase } from '../../purchase';
 import { PurchasesService } from '../../purchases.service';
 import { isCryptoPayFiat, minorToDecimalString } from './crypto-pay-amount';
@@ -10,7 +11,14 @@ import { CryptoPayError, CryptoPayErrorCode } from './crypto-pay.errors';
 import { CryptoPayRepository } from './crypto-pay.repository';
 
 export type CryptoPayCheckoutInput =
-  | { kind: 'subscription'; userId: number; planCode: string; currency?: string; requestKey?: string }
+  | {
+      kind: 'subscription' | 'gift';
+      userId: number;
+      planCode: string;
+      currency?: string;
+      requestKey?: string;
+      discount?: PurchaseDiscount | null;
+    }
   | { kind: 'topup'; userId: number; amountMinor: number; currency?: string; requestKey?: string };
 
 export interface CryptoPayInvoiceRef {
@@ -52,14 +60,16 @@ export class CryptoPayService {
       throw new CryptoPayError(CryptoPayErrorCode.NotPayable, `Crypto Pay invoices cannot be in ${currency}`);
     const open = await this.repository.openInvoiceOf({
       userId: input.userId,
-      planCode: input.kind === 'subscription' ? input.planCode : null,
+      kind: input.kind,
+      planCode: input.kind !== 'topup' ? input.planCode : null,
       amountMinor: input.kind === 'topup' ? input.amountMinor : null,
+      promoRedemptionId: input.kind !== 'topup' ? (input.discount?.redemptionId ?? null) : null,
       currency,
       payableUntil: new Date(this.clock.now().getTime() + (EXPIRY_MARGIN_S + 60) * 1000),
     });
     if (open) return this.refOf(open);
     const purchase =
-      input.kind === 'subscription'
+      input.kind !== 'topup'
         ? await this.purchases.create({ ...input, provider: 'crypto_pay', currency })
         : await this.purchases.create({ ...input, provider: 'crypto_pay', currency });
     if (purchase.status === 'pending' && purchase.providerInvoiceId && purchase.invoiceUrl)
@@ -151,6 +161,8 @@ export class CryptoPayService {
     const amount = `${minorToDecimalString(p.amountMinor)} ${p.currency}`;
     if (p.kind === 'topup') return `Balance top-up, ${amount}`;
     const plan = this.plans.find(p.planCode!);
+    if (p.kind === 'gift')
+      return `Gift: VPN access for ${plan.durationDays} days (plan ${plan.code}), ${amount}`;
     return `VPN access for ${plan.durationDays} days (plan ${plan.code}), ${amount}`;
   }
 

@@ -9,6 +9,7 @@ import { PaymentsError, PaymentsErrorCode } from '../../payments.errors';
 import { isPurchaseId, type Purchase } from '../../purchase';
 import { PurchasesService, type FinalizeResult, type RefundResult } from '../../purchases.service';
 import { minorToDecimalString } from '../crypto-pay/crypto-pay-amount';
+import { discountedPrice, type PurchaseDiscount } from '../../discount';
 import { starsInvoice, type StarsInvoice } from './stars-invoice';
 import {
   refusePreCheckout,
@@ -21,7 +22,13 @@ import { StarsError, StarsErrorCode } from './stars.errors';
 
 /** `requestKey` (`tg:<update_id>`): a redelivered update sends the invoice of the purchase it made first. */
 export type StarsCheckoutInput =
-  | { kind: 'subscription'; userId: number; planCode: string; requestKey?: string }
+  | {
+      kind: 'subscription' | 'gift';
+      userId: number;
+      planCode: string;
+      requestKey?: string;
+      discount?: PurchaseDiscount | null;
+    }
   | { kind: 'topup'; userId: number; stars: number; creditMinor: number; requestKey?: string };
 
 export type StarsPaymentResult =
@@ -62,7 +69,7 @@ export class StarsService {
   async checkout(input: StarsCheckoutInput): Promise<{ purchase: Purchase; invoice: StarsInvoice }> {
     if (!this.enabled) throw new StarsError(StarsErrorCode.Disabled, 'Telegram Stars payments are disabled');
     const purchase =
-      input.kind === 'subscription'
+      input.kind !== 'topup'
         ? await this.purchases.create({ ...input, provider: 'stars', currency: STARS_CURRENCY })
         : await this.purchases.create({
             kind: 'topup',
@@ -86,7 +93,7 @@ export class StarsService {
         StarsErrorCode.NotPayable,
         `purchase ${purchase.id} (${purchase.provider}, ${purchase.currency}, ${purchase.status}) is not a pending Stars purchase`,
       );
-    const plan = purchase.kind === 'subscription' ? this.plans.find(purchase.planCode!) : null;
+    const plan = purchase.kind !== 'topup' ? this.plans.find(purchase.planCode!) : null;
     return starsInvoice({
       title: texts.title ?? (plan ? `VPN for ${plan.durationDays} days` : 'Balance top-up'),
       description:
@@ -110,10 +117,10 @@ export class StarsService {
       return refusePreCheckout('expired');
     if (q.currency !== STARS_CURRENCY || q.total_amount !== purchase.amountMinor)
       return refusePreCheckout('price_changed');
-    if (purchase.kind === 'subscription') {
+    if (purchase.kind !== 'topup') {
       const plan = this.plans.find(purchase.planCode!);
-      if (!plan.enabled || plan.starsPrice !== purchase.amountMinor)
-        return refusePreCheckout('price_changed');
+      const price = plan.starsPrice && discountedPrice(plan.starsPrice, purchase.discountPercent);
+      if (!plan.enabled || price !== purchase.amountMinor) return refusePreCheckout('price_changed');
     }
     return { ok: true, purchaseId: purchase.id };
   }

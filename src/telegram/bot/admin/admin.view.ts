@@ -4,6 +4,7 @@ import type { Purchase } from '../../../payments/purchase';
 import type { Subscription } from '../../../subscriptions/subscription';
 import type { AdminStats, UserProfile } from '../../../admin/admin.repository';
 import type { Broadcast } from '../../../admin/broadcasts.repository';
+import { promoStatsLines } from './promo-admin.view';
 
 type Keyboard = { inline_keyboard: { text: string; callback_data: string }[][] };
 const kb = (...rows: [string, string][][]): Keyboard => ({
@@ -32,7 +33,8 @@ export function adminMenu(): { text: string; keyboard: Keyboard } {
       '🛠 Admin\n\n' +
       '/stats — figures\n/find <id | @username> — a user\n/grant <id> <days> — give access\n' +
       '/block <id>, /unblock <id> — bot access\n/broadcast <all|active> <text> — message users\n' +
-      '/failed — failed provisioning, /retry <id | all>\n/refund <purchase id>\n/nodes, /node <code> drain|disable|enable',
+      '/failed — failed provisioning, /retry <id | all>\n/refund <purchase id>\n/nodes, /node <code> drain|disable|enable\n' +
+      '/promo — promo codes (/promo new, list, <code>, off)\n/gifts, /gift <id>, /gift refund <id>',
     keyboard: kb(
       [
         ['📊 Stats', 'adm:stats'],
@@ -59,7 +61,8 @@ export function statsView(s: AdminStats): string {
     `Active trials: ${s.activeTrials}\n` +
     `Revenue (paid by providers, UTC day):\n${revenue}\n` +
     `Provisioning backlog: ${s.provisioningBacklog}\n` +
-    `Failed operations: ${s.failedOperations}`
+    `Failed operations: ${s.failedOperations}` +
+    (s.promo ? `\n${promoStatsLines(s.promo)}` : '')
   );
 }
 

@@ -9,6 +9,10 @@ import {
 import type { User } from '../../../users/user';
 import { UsersError } from '../../../users/users.errors';
 import { VpnMisconfiguredError } from '../../../vpn/vpn.errors';
+import { GiftsError } from '../../../payments/gifts/gifts.errors';
+import { PromoError } from '../../../promo/promo.errors';
+import { giftRefused } from '../views/gift.view';
+import { discountTaken, promoRefused } from '../views/promo.view';
 import { CB } from '../views/callback-data';
 import type { Lang, Screen } from '../views/i18n';
 import { backToMenu, btn, somethingWentWrong } from '../views/menu.view';
@@ -90,6 +94,8 @@ export function userFacing(
           toast: methodUnavailable[lang],
           log: 'warn',
         };
+      case PaymentsErrorCode.DiscountTaken:
+        return { screen: withMenu(discountTaken[lang], lang, plans), toast: discountTaken[lang] };
       case PaymentsErrorCode.TooManyPending:
         return { screen: withMenu(tooManyInvoices[lang], lang, plans), toast: tooManyInvoices[lang] };
       case PaymentsErrorCode.PurchaseExpired:
@@ -114,6 +120,11 @@ export function userFacing(
       return { screen: withMenu(methodUnavailable[lang], lang, plans), toast: methodUnavailable[lang] };
     return { screen: withMenu(providerUnavailable[lang], lang, plans), log: 'warn' };
   }
+  if (err instanceof PromoError) {
+    const screen = promoRefused(err.code, lang);
+    return screen ? { screen } : undefined;
+  }
+  if (err instanceof GiftsError) return { screen: giftRefused(err.code, lang) };
   if (err instanceof VpnMisconfiguredError)
     return { screen: withMenu(keyUnavailable[lang], lang), log: 'error' };
   if (err instanceof UsersError) return { screen: withMenu(somethingWentWrong[lang], lang), log: 'warn' };

@@ -27,6 +27,14 @@ export const CB = {
   topupCrypto: (minor: number) => `tc:${minor}`,
   topupStars: (minor: number) => `ts:${minor}`,
   referrals: 'ref',
+  promo: 'promo',
+  gift: 'gift',
+  giftPlan: (code: string) => `gp:${code}`,
+  giftBalance: (code: string) => `gpb:${code}`,
+  giftBalanceConfirm: (code: string, nonce: string) => `gpbok:${code}:${nonce}`,
+  giftCrypto: (code: string) => `gpc:${code}`,
+  giftStars: (code: string) => `gps:${code}`,
+  giftLink: (giftId: string) => `gl:${giftId}`,
 } as const;
 
 const PLAN = '([a-z0-9][a-z0-9_-]{0,31})';
@@ -44,6 +52,12 @@ export const CB_PATTERN = {
   topup: new RegExp(`^tu:${MINOR}$`),
   topupCrypto: new RegExp(`^tc:${MINOR}$`),
   topupStars: new RegExp(`^ts:${MINOR}$`),
+  giftPlan: new RegExp(`^gp:${PLAN}$`),
+  giftBalance: new RegExp(`^gpb:${PLAN}$`),
+  giftBalanceConfirm: new RegExp(`^gpbok:${PLAN}:([A-Za-z0-9_-]{8,16})$`),
+  giftCrypto: new RegExp(`^gpc:${PLAN}$`),
+  giftStars: new RegExp(`^gps:${PLAN}$`),
+  giftLink: /^gl:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/,
 } as const;
 
 export const ADMIN_CALLBACK_PREFIX = 'adm:';
@@ -59,6 +73,9 @@ export const ADMIN_COMMANDS: ReadonlySet<string> = new Set([
   'retry',
   'refund',
   'stats',
+  'promo',
+  'gifts',
+  'gift',
 ]);
 
 export function parseMinor(raw: string | undefined): number | undefined {

@@ -27,4 +27,14 @@ describe('notification texts', () => {
     ]);
     expect(notificationKeyboard('refund_processed', 'en')).toBeUndefined();
   });
+
+  it('puts the gift link button under a paid-gift notice, and names the refund to the balance', () => {
+    const giftId = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    expect(notificationKeyboard('gift_paid', 'ru', { giftId })).toEqual({
+      inline_keyboard: [[{ text: '🔗 Получить ссылку', callback_data: `gl:${giftId}` }]],
+    });
+    expect(renderNotification('gift_refunded', { amountMinor: 19_900, currency: 'RUB' }, 'en')).toMatch(
+      /RUB\s199 went back to your balance/,
+    );
+  });
 });

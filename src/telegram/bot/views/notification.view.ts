@@ -1,5 +1,6 @@
 import { CB } from './callback-data';
 import { dateTime, esc, money as formatMoney, toLang, type Lang } from './i18n';
+import { GIFT_NOTICES, giftLinkButton } from './gift.view';
 import { btn, MENU_BUTTONS } from './menu.view';
 
 type Payload = Record<string, unknown>;
@@ -65,8 +66,10 @@ const texts: Record<string, Record<Lang, (p: Payload, lang: Lang) => string>> = 
     en: () => '↩️ Your payment was refunded.',
     ru: () => '↩️ Платёж возвращён.',
   },
+  ...GIFT_NOTICES,
 };
 
+/** The message text for a notifications-outbox row, in the user's language (English by default). */
 export function renderNotification(kind: string, payload: Payload, language: string): string | undefined {
   const lang = toLang(language);
   return texts[kind]?.[lang](payload, lang);
@@ -83,7 +86,13 @@ const NEXT: Record<string, ('sub' | 'plans' | 'balance')[]> = {
   renewal_failed_insufficient_funds: ['balance', 'plans'],
 };
 
-export function notificationKeyboard(kind: string, language: string, opts: { qr?: boolean } = {}) {
+/** The inline keyboard under a notice (none for kinds that need no follow-up), with the main menu's buttons. */
+export function notificationKeyboard(
+  kind: string,
+  language: string,
+  opts: { qr?: boolean; giftId?: string } = {},
+) {
+  if (kind === 'gift_paid' && opts.giftId) return giftLinkButton(opts.giftId, toLang(language));
   const next = NEXT[kind];
   if (!next) return undefined;
   const lang = toLang(language);

@@ -2,7 +2,9 @@ import type { InlineKeyboardButton } from 'telegraf/types';
 import type { Plan } from '../../../subscriptions/plan';
 import { CB } from './callback-data';
 import { dateTime, esc, money, type Lang, type Screen, type Texts } from './i18n';
+import { discountedPrice } from '../../../payments/discount';
 import { back, backToMenu, btn, urlBtn } from './menu.view';
+import { discountNote } from './promo.view';
 
 export const planName = (p: Plan, lang: Lang): string => {
   const d = p.durationDays;
@@ -50,10 +52,19 @@ export interface PaymentMethods {
 }
 
 export function paymentMethods(
-  p: { plan: Plan; currency: string; methods: PaymentMethods; balanceMinor: number },
+  p: {
+    plan: Plan;
+    currency: string;
+    methods: PaymentMethods;
+    balanceMinor: number;
+    /** A promo discount the user holds: the prices shown include it. */
+    discountPercent?: number;
+  },
   lang: Lang,
 ): Screen {
-  const price = p.plan.prices[p.currency];
+  const listed = p.plan.prices[p.currency];
+  const price = listed === undefined ? undefined : discountedPrice(listed, p.discountPercent);
+  const stars = p.plan.starsPrice ? discountedPrice(p.plan.starsPrice, p.discountPercent) : null;
   const keyboard: InlineKeyboardButton[][] = [];
   if (p.methods.balance && price !== undefined)
     keyboard.push([
@@ -69,17 +80,18 @@ export function paymentMethods(
         CB.payCrypto(p.plan.code),
       ),
     ]);
-  if (p.methods.stars && p.plan.starsPrice)
+  if (p.methods.stars && stars)
     keyboard.push([
       btn(
-        `${lang === 'ru' ? '⭐ Telegram Stars' : '⭐ Telegram Stars'} (${money(p.plan.starsPrice, 'XTR', lang)})`,
+        `${lang === 'ru' ? '⭐ Telegram Stars' : '⭐ Telegram Stars'} (${money(stars, 'XTR', lang)})`,
         CB.payStars(p.plan.code),
       ),
     ]);
   keyboard.push(back(lang, CB.plans));
+  const discount = p.discountPercent ? `\n${discountNote(p.discountPercent, lang)}` : '';
   const text = {
-    en: `🛒 <b>${planName(p.plan, lang)}</b>\nYour balance: ${money(p.balanceMinor, p.currency, lang)}\n\nChoose how to pay:`,
-    ru: `🛒 <b>${planName(p.plan, lang)}</b>\nВаш баланс: ${money(p.balanceMinor, p.currency, lang)}\n\nВыберите способ оплаты:`,
+    en: `🛒 <b>${planName(p.plan, lang)}</b>${discount}\nYour balance: ${money(p.balanceMinor, p.currency, lang)}\n\nChoose how to pay:`,
+    ru: `🛒 <b>${planName(p.plan, lang)}</b>${discount}\nВаш баланс: ${money(p.balanceMinor, p.currency, lang)}\n\nВыберите способ оплаты:`,
   }[lang];
   return { text, keyboard };
 }
