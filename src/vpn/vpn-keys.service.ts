@@ -42,23 +42,32 @@ export class VpnKeysService {
 
   /**
    * One link per node the subscription may use, rendered from the node now (a host or port change reaches
-   * every user at once). Draining and disabled nodes are left out; nodes with a capacity come least-loaded
-   * first by their capacity, the others after them in configuration order.
+   * every user at once). Draining and disabled nodes are left out; nodes with a capacity come first,
+   * least-loaded (users / capacity) first, the others after them in configuration order.
    */
   async linksFor(sub: { vpnUuid: string; isTrial?: boolean; planCode?: string | null }): Promise<NodeLink[]> {
     const states = new Map((await this.nodes.findAll()).map((n) => [n.code, n.state]));
     const tags = nodeTagsFor(this.config, sub);
     const usable = this.config.vpn.nodes.filter((n) => n.host && states.get(n.code) === 'active');
     const allowed = usable.filter((n) => tagsAllow(tags, n.tags));
+    const loads = this.config.vpn.nodes.some((n) => n.capacity) ? await this.nodes.loads() : new Map();
+    const fill = (n: VpnNodeConfig) => (n.capacity ? (loads.get(n.code) ?? 0) / n.capacity : Infinity);
     const chosen = (allowed.length ? allowed : usable)
       .map((n, i) => ({ n, i }))
-      .sort((a, b) => (b.n.capacity ?? 0) - (a.n.capacity ?? 0) || a.i - b.i)
+      .sort((a, b) => fill(a.n) - fill(b.n) || a.i - b.i)
       .map(({ n }) => n);
     const single = this.config.vpn.nodes.length === 1;
     return chosen.map((n) => {
       const label = single ? this.config.vpn.link.label : nodeLabel(n);
       return { node: n.code, label, link: buildVlessLink(linkSettings(n, label), sub.vpnUuid, label) };
     });
+  }
+
+  /** Every node's link of the user's active subscription (one QR each), or undefined without one. */
+  async linksForUser(userId: number): Promise<NodeLink[] | undefined> {
+    const sub = await this.subscriptions.byUser(userId);
+    if (!sub?.active) return undefined;
+    return this.linksFor(sub);
   }
 
   /** The user's key, or undefined when they have no active subscription. */

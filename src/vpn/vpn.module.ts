@@ -12,6 +12,7 @@ import { VpnCircuit } from './vpn-circuit';
 import { VpnCoreSignals } from './vpn-core-signals';
 import { VpnDesiredStateModule } from './vpn-desired-state.module';
 import { createNodeProvider, VpnFleetService } from './vpn-fleet.service';
+import { VpnNodeAlertsService } from './vpn-node-alerts.service';
 import { VpnNodesService } from './vpn-nodes.service';
 import { VpnKeysService } from './vpn-keys.service';
 import { VpnOperationsRepository } from './vpn-operations.repository';
@@ -34,6 +35,7 @@ export function createVpnProvider(config: AppConfig): VpnProvider {
     VpnCircuit,
     VpnFleetService,
     VpnNodesService,
+    VpnNodeAlertsService,
     VpnOperationsRepository,
     VpnSubscriptionsRepository,
     ProvisioningOutboxService,
