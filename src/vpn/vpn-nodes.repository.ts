@@ -115,6 +115,17 @@ export class VpnNodesRepository {
     return new Map(rows.map((r) => [r.code, r.n]));
   }
 
+  /** Nodes where this key has a live provision (queued or done). */
+  async placedOn(subscriptionId: string, vpnUuid: string): Promise<Set<string>> {
+    const rows = await this.db.query<{ code: string }>(
+      'vpn.nodes.placed-on',
+      `SELECT DISTINCT node_code AS code FROM vpn_operations
+        WHERE subscription_id = $1 AND vpn_uuid = $2 AND kind = 'provision' AND state <> 'superseded'`,
+      [subscriptionId, vpnUuid],
+    );
+    return new Set(rows.map((r) => r.code));
+  }
+
   /** Opens an outage of a node in service; its start when this call opened it, else undefined. */
   async openDown(em: EntityManager, code: string): Promise<Date | undefined> {
     const rows = await queryRows<{ since: Date }>(

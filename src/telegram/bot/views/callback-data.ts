@@ -15,6 +15,8 @@ export const CB = {
   payStars: (code: string) => `ps:${code}`,
   sub: 'sub',
   qr: 'sub:qr',
+  /** The QR code of one node's link, from the node picker. */
+  qrNode: (node: string) => `sub:qr:${node}`,
   guide: 'sub:apps',
   reissue: 'sub:re',
   reissueConfirm: 'sub:re:ok',
@@ -38,6 +40,7 @@ export const CB_PATTERN = {
   payCrypto: new RegExp(`^pc:${PLAN}$`),
   payStars: new RegExp(`^ps:${PLAN}$`),
   autoRenew: /^sub:ar:([01])$/,
+  qrNode: /^sub:qr:([a-z0-9][a-z0-9_-]{0,31})$/,
   topup: new RegExp(`^tu:${MINOR}$`),
   topupCrypto: new RegExp(`^tc:${MINOR}$`),
   topupStars: new RegExp(`^ts:${MINOR}$`),
