@@ -26,7 +26,11 @@ export class VpnNodeAlertsService {
     return this.db.transaction('vpn.nodes.alert-down', async (em) => {
       const since = await this.nodes.openDown(em, node);
       if (!since) return false;
-      await this.tell(em, 'down', node, since, { node, error: error.slice(0, 300), since: since.toISOString() });
+      await this.tell(em, 'down', node, since, {
+        node,
+        error: error.slice(0, 300),
+        since: since.toISOString(),
+      });
       return true;
     });
   }

@@ -151,7 +151,11 @@ export class VpnNodesRepository {
   /** Opens (full) or closes a full-capacity episode; the start of an episode this call opened. */
   async markFull(em: EntityManager, code: string, full: boolean): Promise<Date | undefined> {
     if (!full) {
-      await queryRows(em, `UPDATE vpn_nodes SET full_since = NULL WHERE code = $1 AND full_since IS NOT NULL`, [code]);
+      await queryRows(
+        em,
+        `UPDATE vpn_nodes SET full_since = NULL WHERE code = $1 AND full_since IS NOT NULL`,
+        [code],
+      );
       return undefined;
     }
     const rows = await queryRows<{ since: Date }>(
