@@ -57,6 +57,8 @@ describe('admin nodes view', () => {
   it('says what a state change does, and names an unknown node', () => {
     expect(nodeChangedView('de-1', 'draining', true)).toMatch(/no new keys/);
     expect(nodeChangedView('de-1', 'disabled', true)).toMatch(/keys are being removed/);
-    expect(nodeChangedView('xx', 'active', false)).toBe('Unknown node xx (or retired: no longer configured).');
+    expect(nodeChangedView('xx', 'active', false)).toBe(
+      'Unknown node xx (or retired: no longer configured).',
+    );
   });
 });

@@ -152,10 +152,7 @@ export function qrPicker(links: { node: string; label: string }[], lang: Lang): 
       lang === 'ru'
         ? '📷 Для какого сервера показать QR-код? У каждого сервера свой ключ-ссылка.'
         : '📷 Which server do you want the QR code for? Each server has its own link.',
-    keyboard: [
-      ...links.map((l) => [btn(`📷 ${l.label}`, CB.qrNode(l.node))]),
-      back(lang, CB.sub),
-    ],
+    keyboard: [...links.map((l) => [btn(`📷 ${l.label}`, CB.qrNode(l.node))]), back(lang, CB.sub)],
   };
 }
 
