@@ -176,6 +176,15 @@ export class VpnDesiredStateRepository {
     return Number(rows[0].n);
   }
 
+  /**
+   * After a bulk enqueue (a backfill or a disable of thousands): without fresh statistics the planner takes
+   * the lane for nearly empty and the outbox claim's anti-join turns quadratic (seconds per claim at 30,000
+   * rows) until autovacuum analyzes the table. Best effort: a role without the right only logs.
+   */
+  async refreshStatistics(db: DbService): Promise<void> {
+    await db.query('vpn.nodes.analyze', 'ANALYZE vpn_operations');
+  }
+
   private async queue(
     em: EntityManager,
     t: VpnTarget,

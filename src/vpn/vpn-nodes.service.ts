@@ -47,6 +47,7 @@ export class VpnNodesService {
       do total += n = await this.desired.revokeAllOnNode(this.db, code, BATCH);
       while (n === BATCH);
       this.logger.log(`VPN node ${code} disabled: ${total} key(s) queued for removal`);
+      if (total >= BATCH) await this.refreshStatistics();
     }
     if (state === 'active') await this.backfill(code);
     return true;
@@ -64,7 +65,16 @@ export class VpnNodesService {
     do total += n = await this.desired.backfillNode(this.db, scope, BATCH);
     while (n === BATCH && !signal?.aborted);
     if (total) this.logger.log(`VPN node ${code} backfilled: ${total} key(s) queued`);
+    if (total >= BATCH) await this.refreshStatistics();
     return total;
+  }
+
+  private async refreshStatistics(): Promise<void> {
+    try {
+      await this.desired.refreshStatistics(this.db);
+    } catch (err) {
+      this.logger.warn(`ANALYZE vpn_operations after a bulk enqueue failed: ${(err as Error).message}`);
+    }
   }
 
   /** Refreshes the figures and each node's full-capacity episode (the admin is told when one opens). */
