@@ -59,6 +59,8 @@ export const ADMIN_COMMANDS: ReadonlySet<string> = new Set([
   'retry',
   'refund',
   'stats',
+  'nodes',
+  'node',
 ]);
 
 export function parseMinor(raw: string | undefined): number | undefined {
