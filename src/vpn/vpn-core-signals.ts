@@ -8,10 +8,7 @@ import { JOB_NAMES } from '../jobs/job-schedules';
 import { ProvisioningOutboxService } from './provisioning-outbox.service';
 import { VpnNodesService } from './vpn-nodes.service';
 
-/**
- * Exposes each node's core reachability (its circuit and the last probe) to the probes through the signal
- * registry, one `vpn.core:<node>` entry per node. Report-only: one node down never fails readiness.
- */
+/** Report-only: one node down never fails readiness. */
 @Injectable()
 export class VpnCoreSignals implements OnModuleInit {
   constructor(
