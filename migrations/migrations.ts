@@ -4,6 +4,7 @@ import { GrantRequestKey1795441200000 } from './1795441200000-GrantRequestKey';
 import { PurchaseRequestKey1795444800000 } from './1795444800000-PurchaseRequestKey';
 import { ReferralClawbackDebt1795444800001 } from './1795444800001-ReferralClawbackDebt';
 import { VpnNodes1795450000000 } from './1795450000000-VpnNodes';
+import { VpnNodeEpisodes1795460000000 } from './1795460000000-VpnNodeEpisodes';
 import { FeedDevices1795480000000 } from './1795480000000-FeedDevices';
 import { PromoCodesAndGifts1795490000000 } from './1795490000000-PromoCodesAndGifts';
 
@@ -15,6 +16,7 @@ export const migrations: (new () => object)[] = [
   PurchaseRequestKey1795444800000,
   ReferralClawbackDebt1795444800001,
   VpnNodes1795450000000,
+  VpnNodeEpisodes1795460000000,
   FeedDevices1795480000000,
   PromoCodesAndGifts1795490000000,
 ];

@@ -102,11 +102,16 @@ export class AdminService {
     return this.vpnOperations.listFailed(FAILED_LIST);
   }
 
-  async retry(target: { all: true } | { id: string }): Promise<{ requeued: string[]; refused: string[] }> {
+  async retry(
+    target: { all: true } | { id: string },
+  ): Promise<{ requeued: { id: string; node: string }[]; refused: string[] }> {
     const ids =
       'id' in target ? [target.id] : (await this.vpnOperations.listFailed(RETRY_ALL_MAX)).map((o) => o.id);
-    const requeued = new Set(await this.vpnOperations.retryMany(ids));
-    return { requeued: ids.filter((id) => requeued.has(id)), refused: ids.filter((id) => !requeued.has(id)) };
+    const requeued = new Map((await this.vpnOperations.retryMany(ids)).map((r) => [r.id, r.nodeCode]));
+    return {
+      requeued: ids.filter((id) => requeued.has(id)).map((id) => ({ id, node: requeued.get(id)! })),
+      refused: ids.filter((id) => !requeued.has(id)),
+    };
   }
 
   async refundPreview(

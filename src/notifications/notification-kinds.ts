@@ -12,6 +12,10 @@ export const notificationKinds = [
   'gift_paid',
   'gift_redeemed',
   'gift_refunded',
+  // To admins (ADMIN_IDS), once per episode of a VPN node.
+  'vpn_node_down',
+  'vpn_node_up',
+  'vpn_node_full',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
@@ -36,6 +40,9 @@ export const dedupeKeys = {
     `reminder:${subscriptionId}:${ruleCode}:${epoch(expiresAt)}`,
   renewalFailed: (subscriptionId: Id, expiresAt: Date): string =>
     `renewal_failed:${subscriptionId}:${epoch(expiresAt)}`,
+  /** An episode is named by its start (ms), so the next outage of the same node is told again. */
+  nodeEpisode: (kind: 'down' | 'up' | 'full', node: string, since: Date, adminId: Id): string =>
+    `vpn_node_${kind}:${node}:${since.getTime()}:${adminId}`,
 };
 
 export const dedupeKeyPrefixes = {

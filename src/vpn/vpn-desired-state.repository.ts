@@ -2,12 +2,17 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { type DbService, queryRows } from '../database/db.service';
+import { tagsAllow } from './node-placement';
+import type { NodePlacement } from './vpn-subscriptions.repository';
+
+export { tagsAllow };
 
 export interface VpnTarget {
   subscriptionId: string;
   userId: number;
   vpnUuid: string;
   vpnEmail: string;
+  /** Placement: the trial and each plan may name the node tags they use. */
   isTrial?: boolean;
   planCode?: string | null;
 }
@@ -17,6 +22,7 @@ type DesiredKind = 'provision' | 'revoke';
 /** A desired state for rows of a caller's statement; every field is SQL written by the caller. */
 export interface VpnDesiredStateCtes {
   kind: DesiredKind;
+  /** FROM clause of the targets, e.g. `expired e`. */
   from: string;
   subscriptionId: string;
   userId: string;
@@ -24,15 +30,24 @@ export interface VpnDesiredStateCtes {
   vpnEmail: string;
   /** SQL boolean; the column default (false) when left out. */
   notifyUser?: string;
-  /** Default: a revoke goes to every node not disabled (disabling removed that node's keys). */
+  /**
+   * SQL boolean over the node `n` (a vpn_nodes row) saying which nodes get the operation. Default: a revoke
+   * goes to every node in service (a disabled node's keys were removed when it was disabled; a retired one
+   * has no core to call).
+   */
   nodeFilter?: string;
+  /** CTE names of the two writes. */
   supersededName: string;
   queuedName: string;
 }
 
-const REVOKE_NODES = `n.state <> 'disabled'`;
+const REVOKE_NODES = `n.state IN ('active', 'draining')`;
 
-/** On each target node the opposite pending operation for the UUID is superseded, then this one queued. */
+/**
+ * SQL of the two writes of a desired state, as CTEs of one statement (the expiry sweep's batch): on every
+ * node that gets the new operation, the opposite one still pending for the same UUID is superseded, then the
+ * new one is queued, one row per node.
+ */
 export function vpnDesiredStateCtes(c: VpnDesiredStateCtes): string {
   const opposite: DesiredKind = c.kind === 'provision' ? 'revoke' : 'provision';
   const notifyColumn = c.notifyUser === undefined ? '' : ', notify_user';
@@ -50,12 +65,30 @@ export function vpnDesiredStateCtes(c: VpnDesiredStateCtes): string {
        )`;
 }
 
-/** With no active node carrying the tags, any active node will do: a paid key always has a home. */
-export function provisionNodesSql(tags: string): string {
-  const allowed = (alias: string) =>
-    `${alias}.state = 'active' AND (cardinality(${tags}) = 0 OR ${alias}.tags && ${tags})`;
-  return `n.state = 'active' AND (cardinality(${tags}) = 0 OR n.tags && ${tags}
-            OR NOT EXISTS (SELECT 1 FROM vpn_nodes m WHERE ${allowed('m')}))`;
+/**
+ * Nodes a new key goes to: every active node carrying one of `tags` (all active nodes when `tags` is
+ * empty); when none qualifies, every active node, so a paid key always has somewhere to go. A node with a
+ * capacity that is full gets no subscription it does not hold yet, unless every qualifying node is full.
+ * node-placement.ts spells the tag rule for reconciliation: change both together.
+ */
+export function provisionNodesSql(tags: string, subscriptionId: string): string {
+  const eligible = (a: string, m: string) =>
+    `${a}.state = 'active' AND (cardinality(${tags}) = 0 OR ${a}.tags && ${tags}
+       OR NOT EXISTS (SELECT 1 FROM vpn_nodes ${m} WHERE ${m}.state = 'active' AND (cardinality(${tags}) = 0 OR ${m}.tags && ${tags})))`;
+  const roomy = (a: string) =>
+    `(${a}.capacity IS NULL
+       OR EXISTS (SELECT 1 FROM vpn_operations p WHERE p.subscription_id = ${subscriptionId}
+                   AND p.node_code = ${a}.code AND p.kind = 'provision' AND p.state <> 'superseded')
+       OR ${nodeLoadSql(`${a}.code`)} < ${a}.capacity)`;
+  return `${eligible('n', 'm')} AND (${roomy('n')}
+            OR NOT EXISTS (SELECT 1 FROM vpn_nodes k WHERE ${eligible('k', 'q')} AND ${roomy('k')}))`;
+}
+
+/** Users a node holds for capacity: active subscriptions with a live provision there (SQL over `code`). */
+export function nodeLoadSql(code: string): string {
+  return `(SELECT count(DISTINCT l.subscription_id) FROM vpn_operations l
+             JOIN subscriptions ls ON ls.id = l.subscription_id AND ls.status = 'active'
+            WHERE l.node_code = ${code} AND l.kind = 'provision' AND l.state IN ('pending', 'in_progress', 'done'))`;
 }
 
 /** Node tags a subscription may use (empty: every node). Plans no longer configured may use every node. */
@@ -64,47 +97,62 @@ export function nodeTagsFor(config: AppConfig, t: Pick<VpnTarget, 'isTrial' | 'p
   return config.subscriptions.plans.find((p) => p.code === t.planCode)?.nodeTags ?? [];
 }
 
-export function tagsAllow(allowed: readonly string[], nodeTags: readonly string[]): boolean {
-  return allowed.length === 0 || allowed.some((t) => nodeTags.includes(t));
-}
-
-/** The only writer of vpn_operations; superseding the opposite pending one keeps stale ones unapplied. */
+/**
+ * The only writer of desired VPN-core changes to the vpn_operations outbox, in the caller's transaction. A
+ * new desired state supersedes the opposite operation for the same UUID while it is still pending, so the
+ * worker never applies a stale one (a provision queued before an expiry must not add the user back afterwards).
+ * A provision fans out to every active node the subscription's plan allows; a revoke to every node.
+ */
 @Injectable()
 export class VpnDesiredStateRepository {
   constructor(private readonly config: AppConfig) {}
 
   async provision(em: EntityManager, t: VpnTarget, opts: { notifyUser: boolean }): Promise<void> {
-    await this.queue(em, t, 'provision', opts.notifyUser, provisionNodesSql('$6::text[]'));
+    await this.queue(em, t, 'provision', opts.notifyUser, provisionNodesSql('$6::text[]', '$1::bigint'));
   }
 
   async revoke(em: EntityManager, t: VpnTarget): Promise<void> {
     await this.queue(em, t, 'revoke', false, REVOKE_NODES);
   }
 
-  /** Backfill of a node, one short statement per batch; returns how many provisions were queued. */
-  async backfillNode(db: DbService, node: NodeScope, limit: number): Promise<number> {
+  /**
+   * Backfill of a node: queues a provision on it for up to `limit` active subscriptions that may use it and
+   * whose last operation there is not a provision (none yet, or removed when the node was disabled), never
+   * past the node's capacity. One short statement per batch; returns how many were queued.
+   */
+  async backfillNode(
+    db: DbService,
+    node: NodePlacement & { capacity?: number | null },
+    limit: number,
+  ): Promise<number> {
     const rows = await db.query<{ n: string }>(
       'vpn.nodes.backfill',
       `WITH due AS (
          SELECT s.id, s.user_id, s.vpn_uuid, s.vpn_email FROM subscriptions s
-          WHERE s.status = 'active'
+           JOIN users u ON u.id = s.user_id
+          WHERE s.status = 'active' AND NOT u.is_banned
             AND CASE WHEN s.is_trial THEN $2::boolean
                      ELSE s.plan_code IS NULL OR NOT (s.plan_code = ANY($3::text[])) END
             AND COALESCE((SELECT o.kind FROM vpn_operations o
                            WHERE o.subscription_id = s.id AND o.node_code = $1 AND o.state <> 'superseded'
                            ORDER BY o.id DESC LIMIT 1), 'revoke') = 'revoke'
-          ORDER BY s.id LIMIT $4
+          ORDER BY s.id
+          LIMIT CASE WHEN $5::int IS NULL THEN $4
+                     ELSE greatest(0, least($4, $5::int - ${nodeLoadSql('$1')})) END
        ), queued AS (
          INSERT INTO vpn_operations (subscription_id, user_id, kind, vpn_uuid, vpn_email, node_code)
          SELECT id, user_id, 'provision', vpn_uuid, vpn_email, $1 FROM due RETURNING 1
        )
        SELECT count(*) AS n FROM queued`,
-      [node.code, node.trialAllowed, node.deniedPlans, limit],
+      [node.code, node.trialAllowed, node.deniedPlans, limit, node.capacity ?? null],
     );
     return Number(rows[0].n);
   }
 
-  /** A disabled node's keys are revoked on it (pending provisions superseded), one batch per statement. */
+  /**
+   * A disabled node: every key the node holds or is about to get is revoked on it (pending provisions there
+   * superseded), one short statement per batch; returns how many revokes were queued.
+   */
   async revokeAllOnNode(db: DbService, code: string, limit: number): Promise<number> {
     const rows = await db.query<{ n: string }>(
       'vpn.nodes.revoke-all',
@@ -126,6 +174,15 @@ export class VpnDesiredStateRepository {
       [code, limit],
     );
     return Number(rows[0].n);
+  }
+
+  /**
+   * After a bulk enqueue (a backfill or a disable of thousands): without fresh statistics the planner takes
+   * the lane for nearly empty and the outbox claim's anti-join turns quadratic (seconds per claim at 30,000
+   * rows) until autovacuum analyzes the table. Best effort: a role without the right only logs.
+   */
+  async refreshStatistics(db: DbService): Promise<void> {
+    await db.query('vpn.nodes.analyze', 'ANALYZE vpn_operations');
   }
 
   private async queue(
@@ -178,10 +235,4 @@ export function vpnTarget(s: {
     isTrial: s.isTrial,
     planCode: s.planCode,
   };
-}
-
-export interface NodeScope {
-  code: string;
-  trialAllowed: boolean;
-  deniedPlans: string[];
 }

@@ -36,17 +36,28 @@ export class VpnKeysService {
 
   /**
    * One link per node the subscription may use, rendered from the node now (a host or port change reaches
-   * every user at once). Draining and disabled nodes are left out; nodes with a capacity come least-loaded
-   * first by their capacity, the others after them in configuration order.
+   * every user at once). Draining and disabled nodes are left out, and so is a node with a capacity that
+   * holds no key for it (the writer left it off a full node). Least-loaded first: a node's load is its users
+   * over its capacity (none: 0), ties in configuration order, so a full node comes last.
    */
-  async linksFor(sub: { vpnUuid: string; isTrial?: boolean; planCode?: string | null }): Promise<NodeLink[]> {
+  async linksFor(sub: {
+    id: string;
+    vpnUuid: string;
+    isTrial?: boolean;
+    planCode?: string | null;
+  }): Promise<NodeLink[]> {
     const states = new Map((await this.nodes.findAll()).map((n) => [n.code, n.state]));
     const tags = nodeTagsFor(this.config, sub);
     const usable = this.config.vpn.nodes.filter((n) => n.host && states.get(n.code) === 'active');
     const allowed = usable.filter((n) => tagsAllow(tags, n.tags));
+    const capped = this.config.vpn.nodes.some((n) => n.capacity);
+    const loads = capped ? await this.nodes.loads() : new Map<string, number>();
+    const placed = capped ? await this.nodes.placedOn(sub.id, sub.vpnUuid) : new Set<string>();
+    const fill = (n: VpnNodeConfig) => (n.capacity ? (loads.get(n.code) ?? 0) / n.capacity : 0);
     const chosen = (allowed.length ? allowed : usable)
+      .filter((n) => !n.capacity || placed.has(n.code))
       .map((n, i) => ({ n, i }))
-      .sort((a, b) => (b.n.capacity ?? 0) - (a.n.capacity ?? 0) || a.i - b.i)
+      .sort((a, b) => fill(a.n) - fill(b.n) || a.i - b.i)
       .map(({ n }) => n);
     const single = this.config.vpn.nodes.length === 1;
     return chosen.map((n) => {
@@ -54,6 +65,13 @@ export class VpnKeysService {
       const endpoint: VlessEndpoint = { name: label, uuid: sub.vpnUuid, settings: linkSettings(n, label) };
       return { node: n.code, label, link: buildVlessLink(endpoint.settings, sub.vpnUuid, label), endpoint };
     });
+  }
+
+  /** Every node's link of the user's active subscription (one QR each), or undefined without one. */
+  async linksForUser(userId: number): Promise<NodeLink[] | undefined> {
+    const sub = await this.subscriptions.byUser(userId);
+    if (!sub?.active) return undefined;
+    return this.linksFor(sub);
   }
 
   /** The user's key, or undefined when they have no active subscription. */

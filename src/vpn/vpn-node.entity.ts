@@ -1,7 +1,9 @@
 import { Check, Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { oneOf } from '../database/column-types';
 
-export const vpnNodeStates = ['active', 'draining', 'disabled'] as const;
+/** `retired`: no longer in the configuration (kept for history; never set by an admin). */
+export const vpnNodeStates = ['active', 'draining', 'disabled', 'retired'] as const;
+export type VpnNodeRowState = (typeof vpnNodeStates)[number];
 
 /** An admin's state change survives restarts until the configured state changes; secrets stay in config. */
 @Entity('vpn_nodes')
@@ -33,6 +35,14 @@ export class VpnNodeEntity {
   /** First successful contact with the core; until then an empty core is expected, not a lost state. */
   @Column({ name: 'first_seen_at', type: 'timestamptz', nullable: true })
   firstSeenAt!: Date | null;
+
+  /** Start of the current outage (the admin is told once when it starts and once when it ends). */
+  @Column({ name: 'down_since', type: 'timestamptz', nullable: true })
+  downSince!: Date | null;
+
+  /** Start of the current full-capacity episode. */
+  @Column({ name: 'full_since', type: 'timestamptz', nullable: true })
+  fullSince!: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

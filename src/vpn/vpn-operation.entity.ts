@@ -25,6 +25,9 @@ export type VpnOperationState = (typeof vpnOperationStates)[number];
 @Check('vpn_operations_attempts_non_negative', '"attempts" >= 0')
 @Index('vpn_operations_due_idx', ['state', 'nextAttemptAt'])
 @Index('vpn_operations_lane_idx', ['nodeCode', 'state', 'nextAttemptAt'])
+// A subscription's operations on one node, newest last: the claim's ordering check, the backfill's
+// "latest there" and the placement look-ups probe it instead of walking the primary key.
+@Index('vpn_operations_subscription_node_idx', ['subscriptionId', 'nodeCode', 'id'])
 export class VpnOperationEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;

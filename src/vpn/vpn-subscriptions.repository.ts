@@ -31,6 +31,11 @@ export interface NodePlacement {
   open: boolean;
   trialAllowed: boolean;
   deniedPlans: string[];
+  /**
+   * A node with a capacity holds only the subscriptions the writer placed there (a live provision on it):
+   * the writer leaves new ones off a full node, and reconciliation must not add them back.
+   */
+  placedOnly?: boolean;
 }
 
 @Injectable()
@@ -43,13 +48,16 @@ export class VpnSubscriptionsRepository {
       `SELECT s.id, s.vpn_uuid AS "vpnUuid", s.vpn_email AS "vpnEmail",
               s.status = 'active' AND NOT u.is_banned AND $4::boolean
                 AND CASE WHEN s.is_trial THEN $5::boolean
-                         ELSE s.plan_code IS NULL OR NOT (s.plan_code = ANY($6::text[])) END AS active,
+                         ELSE s.plan_code IS NULL OR NOT (s.plan_code = ANY($6::text[])) END
+                AND (NOT $7::boolean OR EXISTS (SELECT 1 FROM vpn_operations p
+                       WHERE p.subscription_id = s.id AND p.node_code = $3 AND p.kind = 'provision'
+                         AND p.state <> 'superseded' AND p.vpn_uuid = s.vpn_uuid)) AS active,
               EXISTS (SELECT 1 FROM vpn_operations o
                        WHERE o.subscription_id = s.id AND o.node_code = $3
                          AND o.state IN ('pending', 'in_progress')) AS busy
          FROM subscriptions s JOIN users u ON u.id = s.user_id
         WHERE s.id > $1 ORDER BY s.id LIMIT $2`,
-      [afterId, limit, node.code, node.open, node.trialAllowed, node.deniedPlans],
+      [afterId, limit, node.code, node.open, node.trialAllowed, node.deniedPlans, node.placedOnly ?? false],
     );
   }
 

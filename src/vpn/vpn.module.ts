@@ -16,6 +16,7 @@ import { VpnCircuit } from './vpn-circuit';
 import { VpnCoreSignals } from './vpn-core-signals';
 import { VpnDesiredStateModule } from './vpn-desired-state.module';
 import { createNodeProvider, VpnFleetService } from './vpn-fleet.service';
+import { VpnNodeAlertsService } from './vpn-node-alerts.service';
 import { VpnNodesService } from './vpn-nodes.service';
 import { VpnKeysService } from './vpn-keys.service';
 import { VpnOperationsRepository } from './vpn-operations.repository';
@@ -38,6 +39,7 @@ export function createVpnProvider(config: AppConfig): VpnProvider {
     VpnCircuit,
     VpnFleetService,
     VpnNodesService,
+    VpnNodeAlertsService,
     VpnOperationsRepository,
     VpnSubscriptionsRepository,
     ProvisioningOutboxService,

@@ -5,6 +5,7 @@ import { SignalRegistry } from '../signals/signal-registry';
 import { SignalsService } from '../signals/signals.service';
 import { EventLoopMonitor } from './event-loop.monitor';
 import type { FreezeClass } from './freeze-classifier';
+import { registerVpnNodeMetrics } from './vpn-node-metrics';
 
 const classes: FreezeClass[] = ['healthy', 'A', 'B', 'C', 'D', 'E'];
 
@@ -143,6 +144,7 @@ export class MetricsService implements OnModuleInit {
         for (const c of classes) this.set({ class: c }, c === self.get() ? 1 : 0);
       },
     });
+    registerVpnNodeMetrics(this.registry, this.parts);
     new Gauge({
       name: 'telegram_dispatcher_in_flight',
       help: 'Updates being processed now, and the concurrency limit',

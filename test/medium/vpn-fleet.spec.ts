@@ -230,10 +230,10 @@ describe.skipIf(!v2rayAvailable())('VPN fleet on three real v2fly cores', () => 
     await outbox();
     expect(await access('fi-1', paid.subscription.vpnUuid)).toMatchObject({ accepted: true });
     const overview = await app.get(VpnNodesService).overview();
-    // The single-core row the migration seeded is no longer configured: kept, disabled.
+    // The single-core row the migration seeded is no longer configured: kept, retired.
     expect(overview.map((n) => [n.code, n.state, n.backlog]).sort()).toEqual([
       ['de-1', 'active', 0],
-      ['default', 'disabled', 0],
+      ['default', 'retired', 0],
       ['fi-1', 'active', 0],
       ['nl-1', 'active', 0],
     ]);

@@ -126,10 +126,15 @@ export function failedView(ops: FailedOperation[]): { text: string; keyboard?: K
   };
 }
 
-export function retryView(r: { requeued: string[]; refused: string[] }): string {
+export function retryView(r: { requeued: { id: string; node: string }[]; refused: string[] }): string {
   if (r.requeued.length === 0 && r.refused.length === 0) return 'No failed operations to retry.';
   const parts = [];
-  if (r.requeued.length) parts.push(`🔁 Requeued: ${ids(r.requeued)}.`);
+  if (r.requeued.length) {
+    const byNode = new Map<string, string[]>();
+    for (const op of r.requeued) byNode.set(op.node, [...(byNode.get(op.node) ?? []), op.id]);
+    const groups = [...byNode].map(([node, list]) => `${ids(list)} on ${node}`);
+    parts.push(`🔁 Requeued: ${groups.join('; ')}.`);
+  }
   if (r.refused.length)
     parts.push(`Not requeued (not failed, or superseded by a newer operation): ${ids(r.refused)}.`);
   return fitMessage(parts.join('\n'));
@@ -223,17 +228,19 @@ export const nodeUsage = 'Usage: /node <code> drain|disable|enable';
 
 export function nodesView(nodes: NodeOverview[], down: ReadonlyMap<string, string>): string {
   if (nodes.length === 0) return 'No VPN nodes.';
-  const icon = { active: '🟢', draining: '🟡', disabled: '⚫' } as const;
+  const icon = { active: '🟢', draining: '🟡', disabled: '⚫', retired: '🗄' } as const;
   const lines = nodes.map((n) => {
     const reach = down.has(n.code) ? `, ❌ unreachable: ${(down.get(n.code) ?? '').slice(0, 60)}` : '';
     const err = n.lastError ? `\n   last error: ${n.lastError.slice(0, 80)}` : '';
-    return `${icon[n.state]} ${n.code} (${n.name}) ${n.state}: ${n.users} users, backlog ${n.backlog}, failed ${n.failed}${reach}${err}`;
+    const users = n.capacity ? `${n.users}/${n.capacity} users` : `${n.users} users`;
+    const state = n.state === 'retired' ? 'retired (not configured)' : n.state;
+    return `${icon[n.state]} ${n.code} (${n.name}) ${state}: ${users}, backlog ${n.backlog}, failed ${n.failed}${reach}${err}`;
   });
   return fitMessage(`VPN nodes:\n${lines.join('\n')}\n\n${nodeUsage}`);
 }
 
 export function nodeChangedView(code: string, state: string, found: boolean): string {
-  if (!found) return `Unknown node ${code}.`;
+  if (!found) return `Unknown node ${code} (or retired: no longer configured).`;
   const what = {
     draining: 'gets no new keys and is left out of feeds; its keys stay until they expire',
     disabled: 'is left out of feeds and its keys are being removed',

@@ -10,8 +10,10 @@ import {
   autoRenewToast,
   confirmReissue,
   mySubscription,
+  nodeQrCaption,
   noSubscription,
   qrCaption,
+  qrPicker,
   reissued,
   setupGuide,
 } from '../views/subscription.view';
@@ -55,13 +57,31 @@ export class SubscriptionHandler {
     );
   }
 
+  /** One node: its QR at once; several: a picker, then one QR per tap (CB.qrNode). */
   @Action(CB.qr)
   async qr(@Ctx() ctx: Context): Promise<void> {
+    const links = await this.keys.linksForUser(userOf(ctx).id);
+    if (links && links.length > 1) return show(ctx, qrPicker(links, langOf(ctx)));
     const key = await this.keys.keyForUser(userOf(ctx).id);
     if (!key) return this.render(ctx);
     const png = await this.keys.qrPng(key.link);
     await answer(ctx);
     await ctx.replyWithPhoto({ source: png, filename: 'vpn-key.png' }, { caption: qrCaption[langOf(ctx)] });
+  }
+
+  @Action(CB_PATTERN.qrNode)
+  async qrNode(@Ctx() ctx: Context): Promise<void> {
+    const links = await this.keys.linksForUser(userOf(ctx).id);
+    if (!links) return this.render(ctx);
+    const chosen = links.find((l) => l.node === matchOf(ctx)[1]);
+    // A node drained or removed since the picker was shown: show the picker as it is now.
+    if (!chosen) return show(ctx, qrPicker(links, langOf(ctx)));
+    const png = await this.keys.qrPng(chosen.link);
+    await answer(ctx);
+    await ctx.replyWithPhoto(
+      { source: png, filename: `vpn-key-${chosen.node}.png` },
+      { caption: nodeQrCaption(chosen.label, langOf(ctx)) },
+    );
   }
 
   @Action(CB.guide)
@@ -78,7 +98,9 @@ export class SubscriptionHandler {
   @Action(CB.reissueConfirm)
   async reissue(@Ctx() ctx: Context): Promise<void> {
     const renewed = await this.subscriptions.reissue(userOf(ctx).id);
-    await show(ctx, reissued(this.keys.linkIfConfigured(renewed.vpnUuid), langOf(ctx)));
+    const links = await this.keys.linksFor(renewed);
+    const fallback = links.length ? undefined : this.keys.linkIfConfigured(renewed.vpnUuid);
+    await show(ctx, reissued(fallback ? [{ label: '', link: fallback }] : links, langOf(ctx)));
   }
 
   @Action(CB_PATTERN.autoRenew)

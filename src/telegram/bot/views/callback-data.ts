@@ -15,6 +15,8 @@ export const CB = {
   payStars: (code: string) => `ps:${code}`,
   sub: 'sub',
   qr: 'sub:qr',
+  /** The QR code of one node's link, from the node picker. */
+  qrNode: (node: string) => `sub:qr:${node}`,
   guide: 'sub:apps',
   reissue: 'sub:re',
   reissueConfirm: 'sub:re:ok',
@@ -49,6 +51,7 @@ export const CB_PATTERN = {
   payStars: new RegExp(`^ps:${PLAN}$`),
   autoRenew: /^sub:ar:([01])$/,
   deviceRemove: /^sub:dev:rm:([A-Za-z0-9_-]{12})$/,
+  qrNode: /^sub:qr:([a-z0-9][a-z0-9_-]{0,31})$/,
   topup: new RegExp(`^tu:${MINOR}$`),
   topupCrypto: new RegExp(`^tc:${MINOR}$`),
   topupStars: new RegExp(`^ts:${MINOR}$`),
@@ -76,6 +79,8 @@ export const ADMIN_COMMANDS: ReadonlySet<string> = new Set([
   'promo',
   'gifts',
   'gift',
+  'nodes',
+  'node',
 ]);
 
 export function parseMinor(raw: string | undefined): number | undefined {

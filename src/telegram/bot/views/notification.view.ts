@@ -1,3 +1,4 @@
+import { renderAdminNotice } from '../admin/node-notices.view';
 import { CB } from './callback-data';
 import { dateTime, esc, money as formatMoney, toLang, type Lang } from './i18n';
 import { GIFT_NOTICES, giftLinkButton } from './gift.view';
@@ -72,7 +73,7 @@ const texts: Record<string, Record<Lang, (p: Payload, lang: Lang) => string>> = 
 /** The message text for a notifications-outbox row, in the user's language (English by default). */
 export function renderNotification(kind: string, payload: Payload, language: string): string | undefined {
   const lang = toLang(language);
-  return texts[kind]?.[lang](payload, lang);
+  return texts[kind]?.[lang](payload, lang) ?? renderAdminNotice(kind, payload);
 }
 
 /** What the user most likely wants to do next after each notice: one tap instead of /menu and a search. */

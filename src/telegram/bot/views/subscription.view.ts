@@ -147,14 +147,36 @@ export function confirmReissue(lang: Lang): Screen {
   };
 }
 
-export function reissued(link: string | undefined, lang: Lang): Screen {
+/** With several nodes the QR button asks which node: one QR per message keeps the chat tidy. */
+export function qrPicker(links: { node: string; label: string }[], lang: Lang): Screen {
+  return {
+    text:
+      lang === 'ru'
+        ? '📷 Для какого сервера показать QR-код? У каждого сервера свой ключ-ссылка.'
+        : '📷 Which server do you want the QR code for? Each server has its own link.',
+    keyboard: [...links.map((l) => [btn(`📷 ${l.label}`, CB.qrNode(l.node))]), back(lang, CB.sub)],
+  };
+}
+
+export const nodeQrCaption = (label: string, lang: Lang): string => `${label}\n${qrCaption[lang]}`;
+
+export function reissued(links: { label: string; link: string }[], lang: Lang): Screen {
   const head =
     lang === 'ru'
       ? '✅ Ключ перевыпущен. Старый ключ больше не работает. Когда новый будет готов, придёт сообщение.'
       : '✅ Your key was reissued. The old key no longer works. You will get a message when the new one is ready.';
+  // One link as before; with several nodes each is labelled with its flag and name.
+  const body =
+    links.length === 1
+      ? `\n\n<code>${esc(links[0].link)}</code>`
+      : links.map((l) => `\n\n${esc(l.label)}:\n<code>${esc(l.link)}</code>`).join('');
   return {
-    text: link ? `${head}\n\n<code>${esc(link)}</code>` : head,
-    keyboard: [[btn(lang === 'ru' ? '🔑 Моя подписка' : '🔑 My subscription', CB.sub)], backToMenu(lang)],
+    text: `${head}${body}`,
+    keyboard: [
+      [btn(lang === 'ru' ? '🔑 Моя подписка' : '🔑 My subscription', CB.sub)],
+      ...(links.length ? [[btn(lang === 'ru' ? '📷 QR-код' : '📷 QR code', CB.qr)]] : []),
+      backToMenu(lang),
+    ],
   };
 }
 
