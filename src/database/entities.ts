@@ -9,6 +9,8 @@ import { SubscriptionGrantEntity } from '../subscriptions/subscription-grant.ent
 import { SubscriptionEntity } from '../subscriptions/subscription.entity';
 import { NotificationEntity } from '../notifications/notification.entity';
 import { TelegramUpdateEntity } from '../telegram/transport/telegram-update.entity';
+import { TrafficNodeUsageEntity } from '../traffic/traffic-node-usage.entity';
+import { TrafficPeriodEntity } from '../traffic/traffic-period.entity';
 import { UserEntity } from '../users/user.entity';
 import { VpnNodeEntity } from '../vpn/vpn-node.entity';
 import { VpnOperationEntity } from '../vpn/vpn-operation.entity';
@@ -29,4 +31,6 @@ export const entities = [
   TelegramUpdateEntity,
   JobLeaseEntity,
   BroadcastEntity,
+  TrafficNodeUsageEntity,
+  TrafficPeriodEntity,
 ];

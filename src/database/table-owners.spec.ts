@@ -26,6 +26,8 @@ const owners: Record<string, string[]> = {
   telegram_updates: ['src/telegram/transport/'],
   job_leases: ['src/jobs/'],
   broadcasts: ['src/admin/'],
+  traffic_node_usage: ['src/traffic/'],
+  traffic_periods: ['src/traffic/'],
 };
 
 /** Single files allowed to write a table they do not own, until they stop; each entry must still be needed. */

@@ -9,6 +9,8 @@ export const notificationKinds = [
   'renewal_failed_insufficient_funds',
   'referral_reward',
   'refund_processed',
+  'traffic_warning',
+  'traffic_exhausted',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
@@ -30,6 +32,9 @@ export const dedupeKeys = {
     `reminder:${subscriptionId}:${ruleCode}:${epoch(expiresAt)}`,
   renewalFailed: (subscriptionId: Id, expiresAt: Date): string =>
     `renewal_failed:${subscriptionId}:${epoch(expiresAt)}`,
+  /** One notice per threshold (80, 100 %) per traffic period. */
+  traffic: (subscriptionId: Id, percent: 80 | 100, periodStart: Date): string =>
+    `traffic:${subscriptionId}:${percent}:${epoch(periodStart)}`,
 };
 
 /** Every period of one subscription: to cancel notices a renewal made stale. */

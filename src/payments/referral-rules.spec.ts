@@ -9,6 +9,8 @@ const plan: Plan = {
   starsPrice: 150,
   enabled: true,
   sortOrder: 0,
+  trafficLimitBytes: null,
+  trafficReset: 'period',
 };
 
 describe('referral reward amount', () => {

@@ -1,4 +1,5 @@
 import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
+import { bigintNumber } from '../database/column-types';
 
 /**
  * Plans are defined in configuration and upserted here at start, so purchases can reference them and keep
@@ -7,6 +8,8 @@ import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 @Entity('plans')
 @Check('plans_duration_positive', '"duration_days" > 0')
 @Check('plans_stars_price_positive', '"stars_price" IS NULL OR "stars_price" > 0')
+@Check('plans_traffic_limit_positive', '"traffic_limit_bytes" IS NULL OR "traffic_limit_bytes" > 0')
+@Check('plans_traffic_reset_valid', `"traffic_reset" IN ('period', 'monthly')`)
 export class PlanEntity {
   @PrimaryColumn({ type: 'text' })
   code!: string;
@@ -26,4 +29,12 @@ export class PlanEntity {
 
   @Column({ name: 'sort_order', type: 'integer', default: 0 })
   sortOrder!: number;
+
+  /** Traffic per period; null: unlimited. */
+  @Column({ name: 'traffic_limit_bytes', type: 'bigint', nullable: true, transformer: bigintNumber })
+  trafficLimitBytes!: number | null;
+
+  /** When the used traffic starts again: each paid period (latest grant) or each calendar month (UTC). */
+  @Column({ name: 'traffic_reset', type: 'text', default: 'period' })
+  trafficReset!: 'period' | 'monthly';
 }

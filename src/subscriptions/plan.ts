@@ -12,6 +12,18 @@ export interface Plan {
   starsPrice: number | null;
   enabled: boolean;
   sortOrder: number;
+  /** Bytes per traffic period; null: unlimited. */
+  trafficLimitBytes: number | null;
+  trafficReset: TrafficReset;
+}
+
+export type TrafficReset = 'period' | 'monthly';
+
+/** GB as the plans are configured: 2^30 bytes, what most VPN apps display as a GB. */
+export const BYTES_PER_GB = 1024 ** 3;
+
+export function gbToBytes(gb: number | undefined): number | null {
+  return gb === undefined ? null : Math.max(1, Math.round(gb * BYTES_PER_GB));
 }
 
 export function plansFromConfig(configured: PlanConfig[]): Plan[] {
@@ -22,6 +34,8 @@ export function plansFromConfig(configured: PlanConfig[]): Plan[] {
     starsPrice: p.stars ?? null,
     enabled: p.enabled,
     sortOrder: i,
+    trafficLimitBytes: gbToBytes(p.trafficGb),
+    trafficReset: p.trafficReset,
   }));
 }
 

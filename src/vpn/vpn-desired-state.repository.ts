@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { type DbService, queryRows } from '../database/db.service';
+import { overTrafficLimitSql } from '../traffic/traffic-sql';
 
 export interface VpnTarget {
   subscriptionId: string;
@@ -109,7 +110,7 @@ export class VpnDesiredStateRepository {
       'vpn.nodes.backfill',
       `WITH due AS (
          SELECT s.id, s.user_id, s.vpn_uuid, s.vpn_email FROM subscriptions s
-          WHERE s.status = 'active'
+          WHERE s.status = 'active' AND NOT ${overTrafficLimitSql('s.id')}
             AND CASE WHEN s.is_trial THEN $2::boolean
                      ELSE s.plan_code IS NULL OR NOT (s.plan_code = ANY($3::text[])) END
             AND COALESCE((SELECT o.kind FROM vpn_operations o

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DbService } from '../database/db.service';
+import { overTrafficLimitSql } from '../traffic/traffic-sql';
 
 export interface DesiredUser {
   id: string;
@@ -41,7 +42,7 @@ export class VpnSubscriptionsRepository {
     return this.db.query<DesiredUser>(
       'vpn.reconcile.page',
       `SELECT s.id, s.vpn_uuid AS "vpnUuid", s.vpn_email AS "vpnEmail",
-              s.status = 'active' AND NOT u.is_banned AND $4::boolean
+              s.status = 'active' AND NOT u.is_banned AND $4::boolean AND NOT ${overTrafficLimitSql('s.id')}
                 AND CASE WHEN s.is_trial THEN $5::boolean
                          ELSE s.plan_code IS NULL OR NOT (s.plan_code = ANY($6::text[])) END AS active,
               EXISTS (SELECT 1 FROM vpn_operations o

@@ -46,7 +46,14 @@ export function createVpnProvider(config: AppConfig): VpnProvider {
     VpnOperationsService,
     VpnKeysService,
   ],
-  exports: [VpnProvider, VpnKeysService, VpnOperationsService, VpnNodesService, CoreHealthService],
+  exports: [
+    VpnProvider,
+    VpnKeysService,
+    VpnOperationsService,
+    VpnNodesService,
+    CoreHealthService,
+    VpnFleetService,
+  ],
 })
 export class VpnModule implements OnModuleInit, OnApplicationShutdown {
   constructor(

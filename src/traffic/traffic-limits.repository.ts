@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { DbService, queryRows } from '../database/db.service';
+import { limitBytesSql, periodStartSql } from './traffic-sql';
+
+export interface RestoredSubscription {
+  subscriptionId: string;
+  userId: number;
+  vpnUuid: string;
+  vpnEmail: string;
+  isTrial: boolean;
+  planCode: string | null;
+  /** Not expired, revoked or banned: its key goes back on the nodes. */
+  active: boolean;
+}
+
+/** The only writer of traffic_periods' limit state. */
+@Injectable()
+export class TrafficLimitsRepository {
+  constructor(private readonly db: DbService) {}
+
+  /** Marks the period as over its limit; returns the ids that were not marked yet (their keys get revoked). */
+  async block(em: EntityManager, subscriptionIds: string[]): Promise<string[]> {
+    if (!subscriptionIds.length) return [];
+    const rows = await queryRows<{ id: string }>(
+      em,
+      `UPDATE traffic_periods SET blocked_period_start = period_start, blocked_at = now(), updated_at = now()
+        WHERE subscription_id = ANY($1::bigint[]) AND blocked_period_start IS NULL
+        RETURNING subscription_id::text AS id`,
+      [subscriptionIds],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Lifts the block of up to `limit` subscriptions whose period turned over (renewal, new month) or whose
+   * plan no longer limits them that much, starting their new period at zero, in the caller's transaction.
+   */
+  async unblockDue(em: EntityManager, limit: number): Promise<RestoredSubscription[]> {
+    return queryRows<RestoredSubscription>(
+      em,
+      `WITH due AS (
+         SELECT t.subscription_id, ${periodStartSql('s')} AS current_start
+           FROM traffic_periods t JOIN subscriptions s ON s.id = t.subscription_id
+          WHERE t.blocked_period_start IS NOT NULL
+            AND (t.blocked_period_start <> ${periodStartSql('s')}
+                 OR ${limitBytesSql('s')} IS NULL
+                 OR t.uplink_bytes + t.downlink_bytes < ${limitBytesSql('s')})
+          ORDER BY t.subscription_id LIMIT $1
+          FOR UPDATE OF t SKIP LOCKED
+       ), lifted AS (
+         UPDATE traffic_periods t SET blocked_period_start = NULL, blocked_at = NULL,
+                uplink_bytes = CASE WHEN t.period_start = due.current_start THEN t.uplink_bytes ELSE 0 END,
+                downlink_bytes = CASE WHEN t.period_start = due.current_start THEN t.downlink_bytes ELSE 0 END,
+                period_start = due.current_start, updated_at = now()
+           FROM due WHERE t.subscription_id = due.subscription_id
+         RETURNING t.subscription_id
+       )
+       SELECT s.id::text AS "subscriptionId", s.user_id::int8 AS "userId", s.vpn_uuid AS "vpnUuid",
+              s.vpn_email AS "vpnEmail", s.is_trial AS "isTrial", s.plan_code AS "planCode",
+              s.status = 'active' AND NOT u.is_banned AS active
+         FROM lifted l JOIN subscriptions s ON s.id = l.subscription_id JOIN users u ON u.id = s.user_id`,
+      [limit],
+    ).then((rows) => rows.map((r) => ({ ...r, userId: Number(r.userId) })));
+  }
+
+  async countBlocked(): Promise<number> {
+    const [row] = await this.db.query<{ n: number }>(
+      'traffic.count-blocked',
+      `SELECT count(*)::int AS n FROM traffic_periods WHERE blocked_period_start IS NOT NULL`,
+    );
+    return row.n;
+  }
+}
