@@ -25,8 +25,8 @@ export interface CountedChunk {
   near: NearLimit[];
 }
 
-/** Counters of a core started this much later than the one last read come from a new process. */
-const RESTART_TOLERANCE = `interval '5 seconds'`;
+/** Uptime is whole seconds: starts estimated 2 s apart or more are two core processes. */
+const RESTART_TOLERANCE = `interval '2 seconds'`;
 
 /**
  * Deltas against the counters last seen on the node, in one statement with the accumulation, so repeating a

@@ -77,14 +77,14 @@ export class HttpAgentProvider extends VpnProvider {
     if (!Array.isArray(b?.users))
       throw new VpnUnknownError(`agent ${this.base}: GET /traffic without a users array`);
     const counter = (v: unknown) => (Number.isSafeInteger(v) && (v as number) >= 0 ? (v as number) : 0);
-    const uptime = counter(b.uptimeSeconds);
+    const uptime = b.uptimeSeconds === undefined ? undefined : counter(b.uptimeSeconds);
     return {
       users: b.users.map((u: { email: string; uplink: unknown; downlink: unknown }) => ({
         email: String(u.email).toLowerCase(),
         uplinkBytes: counter(u.uplink),
         downlinkBytes: counter(u.downlink),
       })),
-      coreStartedAt: uptime ? new Date(Date.now() - uptime * 1000) : undefined,
+      coreStartedAt: uptime === undefined ? undefined : new Date(Date.now() - uptime * 1000),
     };
   }
 

@@ -149,7 +149,7 @@ export class XrayGrpcProvider extends VpnProvider {
       else t.downlinkBytes = Number(s.value);
       byEmail.set(email, t);
     }
-    const coreStartedAt = uptime ? new Date(Date.now() - uptime * 1000) : undefined;
+    const coreStartedAt = uptime === undefined ? undefined : new Date(Date.now() - uptime * 1000);
     return { users: [...byEmail.values()], coreStartedAt };
   }
 
