@@ -154,6 +154,13 @@ export class TrafficAccountingService {
       if (batch < UNBLOCK_BATCH) break;
     }
     if (restored) this.logger.log(`traffic: ${restored} key(s) restored after a renewal or a period reset`);
+    // A key queued again while blocked (reissue, admin) is taken off again.
+    const again = await this.db.transaction('traffic.reblock', async (em) => {
+      const due = await this.limits.requeuedWhileBlocked(em, UNBLOCK_BATCH);
+      for (const s of due) await this.desiredState.revoke(em, vpnTarget({ ...s, id: s.subscriptionId }));
+      return due.length;
+    });
+    if (again) this.logger.log(`traffic: ${again} key(s) queued while over the limit removed again`);
     return restored;
   }
 }

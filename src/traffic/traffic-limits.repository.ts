@@ -64,6 +64,30 @@ export class TrafficLimitsRepository {
     ).then((rows) => rows.map((r) => ({ ...r, userId: Number(r.userId) })));
   }
 
+  /**
+   * Blocked subscriptions that got a key queued again after the block (a reissue, an admin action): the
+   * key must go again. A provision is "after" when no later revoke on the same node supersedes it.
+   */
+  async requeuedWhileBlocked(em: EntityManager, limit: number): Promise<RestoredSubscription[]> {
+    const rows = await queryRows<RestoredSubscription>(
+      em,
+      `SELECT s.id::text AS "subscriptionId", s.user_id::int8 AS "userId", s.vpn_uuid AS "vpnUuid",
+              s.vpn_email AS "vpnEmail", s.is_trial AS "isTrial", s.plan_code AS "planCode", false AS active
+         FROM traffic_periods t JOIN subscriptions s ON s.id = t.subscription_id
+        WHERE t.blocked_period_start IS NOT NULL
+          AND EXISTS (SELECT 1 FROM vpn_operations o
+                       WHERE o.subscription_id = s.id AND o.kind = 'provision' AND o.state <> 'superseded'
+                         AND o.created_at > t.blocked_at
+                         AND NOT EXISTS (SELECT 1 FROM vpn_operations r
+                                          WHERE r.subscription_id = s.id AND r.node_code = o.node_code
+                                            AND r.kind = 'revoke' AND r.id > o.id AND r.state <> 'superseded'))
+        ORDER BY t.subscription_id LIMIT $1
+        FOR UPDATE OF t SKIP LOCKED`,
+      [limit],
+    );
+    return rows.map((r) => ({ ...r, userId: Number(r.userId) }));
+  }
+
   async countBlocked(): Promise<number> {
     const [row] = await this.db.query<{ n: number }>(
       'traffic.count-blocked',

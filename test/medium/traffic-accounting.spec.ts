@@ -236,6 +236,22 @@ describe.skipIf(!v2rayAvailable())(
       expect(await notices(sub.userId)).toHaveLength(2);
     });
 
+    it('takes a reissued key off again while the subscription is over its limit', async () => {
+      const sub = await paid('lim');
+      await push('a', sub.vpnUuid, 3);
+      await pass();
+      await outbox();
+      const reissued = await app.get(SubscriptionsService).reissue(sub.userId);
+      await outbox();
+      expect(await accepted('a', reissued.vpnUuid)).toBe(true);
+
+      await pass();
+      await outbox();
+      expect(await accepted('a', reissued.vpnUuid)).toBe(false);
+      expect(await accepted('b', reissued.vpnUuid)).toBe(false);
+      expect(await accepted('a', sub.vpnUuid)).toBe(false);
+    });
+
     it('gives the key back on every node after a renewal, with the new period starting at zero', async () => {
       const sub = await paid('lim');
       await push('a', sub.vpnUuid, 3);
