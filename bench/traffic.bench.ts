@@ -9,6 +9,7 @@ import { PoolMonitor } from '../src/database/pool-monitor';
 import { FakeXrayCore } from '../src/demo/fake-xray-core';
 import { JobsModule } from '../src/jobs/jobs.module';
 import { SignalsModule } from '../src/signals/signals.module';
+import { SubscriptionsModule } from '../src/subscriptions/subscriptions.module';
 import { TrafficAccountingService } from '../src/traffic/traffic-accounting.service';
 import { TrafficModule } from '../src/traffic/traffic.module';
 import { VpnFleetService } from '../src/vpn/vpn-fleet.service';
@@ -35,6 +36,8 @@ async function trafficApp(url: string, env: Record<string, string>): Promise<INe
       SignalsModule,
       DatabaseModule.forRoot(url),
       JobsModule,
+      // Writes PLANS into the plans table, where the limits are read.
+      SubscriptionsModule,
       TrafficModule,
     ],
   })

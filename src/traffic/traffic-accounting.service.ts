@@ -116,15 +116,10 @@ export class TrafficAccountingService {
   private async enforce(em: EntityManager, near: NearLimit[]): Promise<{ blocked: number; notices: number }> {
     if (!near.length) return { blocked: 0, notices: 0 };
     const over = near.filter((s) => s.usedBytes >= s.limitBytes);
-    const blocked = new Set(
-      await this.limits.block(
-        em,
-        over.filter((s) => !s.blocked).map((s) => s.subscriptionId),
-      ),
+    const blocked = await this.limits.blockAndRevoke(
+      em,
+      over.filter((s) => !s.blocked).map((s) => s.subscriptionId),
     );
-    for (const s of over)
-      if (blocked.has(s.subscriptionId))
-        await this.desiredState.revoke(em, vpnTarget({ ...s, id: s.subscriptionId }));
     const notices: NotificationInput[] = near.map((s) => {
       const full = s.usedBytes >= s.limitBytes;
       return {
@@ -134,7 +129,7 @@ export class TrafficAccountingService {
         payload: { usedBytes: s.usedBytes, limitBytes: s.limitBytes, reset: s.reset },
       };
     });
-    return { blocked: blocked.size, notices: await this.notifications.enqueueMany(em, notices) };
+    return { blocked: blocked.length, notices: await this.notifications.enqueueMany(em, notices) };
   }
 
   /** Keys held back for a period that has turned over (or a limit that no longer applies) go back. */

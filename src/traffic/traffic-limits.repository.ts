@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DbService, queryRows } from '../database/db.service';
+import { vpnDesiredStateCtes } from '../vpn/vpn-desired-state.repository';
 import { limitBytesSql, periodStartSql } from './traffic-sql';
 
 export interface RestoredSubscription {
@@ -19,14 +20,30 @@ export interface RestoredSubscription {
 export class TrafficLimitsRepository {
   constructor(private readonly db: DbService) {}
 
-  /** Marks the period as over its limit; returns the ids that were not marked yet (their keys get revoked). */
-  async block(em: EntityManager, subscriptionIds: string[]): Promise<string[]> {
+  /**
+   * Marks the periods as over their limit and, in the same statement, revokes their keys on every node
+   * through the outbox writer's SQL (one statement however many cross at once). Returns the ids newly blocked.
+   */
+  async blockAndRevoke(em: EntityManager, subscriptionIds: string[]): Promise<string[]> {
     if (!subscriptionIds.length) return [];
     const rows = await queryRows<{ id: string }>(
       em,
-      `UPDATE traffic_periods SET blocked_period_start = period_start, blocked_at = now(), updated_at = now()
-        WHERE subscription_id = ANY($1::bigint[]) AND blocked_period_start IS NULL
-        RETURNING subscription_id::text AS id`,
+      `WITH b AS (
+         UPDATE traffic_periods tp SET blocked_period_start = tp.period_start, blocked_at = now(), updated_at = now()
+           FROM subscriptions s
+          WHERE tp.subscription_id = ANY($1::bigint[]) AND tp.blocked_period_start IS NULL AND s.id = tp.subscription_id
+         RETURNING s.id AS subscription_id, s.user_id, s.vpn_uuid, s.vpn_email
+       ), ${vpnDesiredStateCtes({
+         kind: 'revoke',
+         from: 'b',
+         subscriptionId: 'b.subscription_id',
+         userId: 'b.user_id',
+         vpnUuid: 'b.vpn_uuid',
+         vpnEmail: 'b.vpn_email',
+         supersededName: 'superseded',
+         queuedName: 'queued',
+       })}
+       SELECT subscription_id::text AS id FROM b`,
       [subscriptionIds],
     );
     return rows.map((r) => r.id);
