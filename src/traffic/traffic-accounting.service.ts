@@ -35,6 +35,11 @@ export interface TrafficPassSummary {
 export class TrafficAccountingService {
   private readonly logger = new Logger('TrafficAccountingService');
   lastSummary?: TrafficPassSummary;
+  /**
+   * Per node, the counters this process last committed per e-mail: unchanged users are not sent to the
+   * database again (most users are idle in an interval). Only a filter; the table stays the truth.
+   */
+  private readonly committed = new Map<string, Map<string, string>>();
 
   constructor(
     private readonly db: DbService,
@@ -89,9 +94,14 @@ export class TrafficAccountingService {
     summary: TrafficPassSummary,
     ctx: Pick<JobContext, 'signal'> & Partial<JobContext>,
   ): Promise<void> {
-    for (let i = 0; i < snapshot.users.length; i += TRAFFIC_CHUNK) {
+    const seen = this.committed.get(lane.node.code) ?? new Map<string, string>();
+    this.committed.set(lane.node.code, seen);
+    const key = (u: { uplinkBytes: number; downlinkBytes: number }) => `${u.uplinkBytes}:${u.downlinkBytes}`;
+    const changed = snapshot.users.filter((u) => seen.get(u.email) !== key(u));
+    n.users += snapshot.users.length - changed.length;
+    for (let i = 0; i < changed.length; i += TRAFFIC_CHUNK) {
       if (ctx.signal.aborted) throw new Error('aborted');
-      const chunk = snapshot.users.slice(i, i + TRAFFIC_CHUNK);
+      const chunk = changed.slice(i, i + TRAFFIC_CHUNK);
       const counted = await this.db.transaction('traffic.accumulate', async (em) => {
         const c = await this.counters.accumulate(em, lane.node.code, chunk, snapshot.coreStartedAt);
         const effects = await this.enforce(em, c.near);
@@ -99,6 +109,7 @@ export class TrafficAccountingService {
         summary.notices += effects.notices;
         return c;
       });
+      for (const u of chunk) seen.set(u.email, key(u));
       n.users += chunk.length;
       n.uplinkBytes += counted.uplinkBytes;
       n.downlinkBytes += counted.downlinkBytes;

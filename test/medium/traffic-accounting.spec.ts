@@ -5,6 +5,7 @@ import { startFakeAgent } from '../../src/demo/fake-xray-core-agent';
 import { SubscriptionsModule } from '../../src/subscriptions/subscriptions.module';
 import { SubscriptionsService } from '../../src/subscriptions/subscriptions.service';
 import { TrafficAccountingService } from '../../src/traffic/traffic-accounting.service';
+import { TrafficCountersRepository } from '../../src/traffic/traffic-counters.repository';
 import { TrafficModule } from '../../src/traffic/traffic.module';
 import { TrafficService } from '../../src/traffic/traffic.service';
 import { ProvisioningOutboxService } from '../../src/vpn/provisioning-outbox.service';
