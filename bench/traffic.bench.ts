@@ -56,7 +56,9 @@ async function holds<T>(monitor: PoolMonitor, fn: () => Promise<T>) {
   let maxHoldMs = 0;
   let on = true;
   monitor.onAcquire((e) => {
-    if (on && e.ok && e.caller.startsWith('traffic.')) (acquires++, (peak = Math.max(peak, ++live)));
+    if (!on || !e.ok || !e.caller.startsWith('traffic.')) return;
+    acquires++;
+    peak = Math.max(peak, ++live);
   });
   monitor.onRelease((e) => {
     if (!on || !e.caller.startsWith('traffic.')) return;

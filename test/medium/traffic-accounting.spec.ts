@@ -176,6 +176,20 @@ describe.skipIf(!v2rayAvailable())(
       const core = await coreCounters('a', sub.vpnEmail);
       expect(await stored(sub.id)).toEqual({ a: { up: core.up, down: core.down } });
       expect(core.down).toBeGreaterThan(first.a!.down);
+
+      // Another replica, or this one after a restart, has no memory of the last read: the table alone decides.
+      const again = await dbs.transaction('test', (em) =>
+        app
+          .get(TrafficCountersRepository)
+          .accumulate(
+            em,
+            'a',
+            [{ email: sub.vpnEmail, uplinkBytes: core.up, downlinkBytes: core.down }],
+            core.startedAt,
+          ),
+      );
+      expect(again).toEqual({ uplinkBytes: 0, downlinkBytes: 0, near: [] });
+      expect(await stored(sub.id)).toEqual({ a: { up: core.up, down: core.down } });
     });
 
     it('keeps counting across a real core restart, whether the counters restart below or above the last read', async () => {

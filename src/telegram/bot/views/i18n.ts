@@ -60,7 +60,7 @@ export function bytes(n: number, lang: Lang): string {
   const units = lang === 'ru' ? ['Б', 'КБ', 'МБ', 'ГБ', 'ТБ'] : ['B', 'KB', 'MB', 'GB', 'TB'];
   let v = Math.max(0, n);
   let i = 0;
-  while (v >= 1024 && i < units.length - 1) ((v /= 1024), i++);
+  for (; v >= 1024 && i < units.length - 1; i++) v /= 1024;
   const digits = i === 0 || v >= 100 ? 0 : 1;
   return `${new Intl.NumberFormat(locale(lang), { maximumFractionDigits: digits }).format(v)} ${units[i]}`;
 }
