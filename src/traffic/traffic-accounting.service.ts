@@ -40,6 +40,7 @@ export class TrafficAccountingService {
    * database again (most users are idle in an interval). Only a filter; the table stays the truth.
    */
   private readonly committed = new Map<string, Map<string, string>>();
+  private readonly failing = new Set<string>();
 
   constructor(
     private readonly db: DbService,
@@ -83,7 +84,14 @@ export class TrafficAccountingService {
     this.signals.record(TRAFFIC_OVER_LIMIT_SIGNAL, { users: await this.limits.countBlocked() });
     this.lastSummary = summary;
     const failed = summary.nodes.filter((n) => n.error);
-    for (const f of failed) this.logger.warn(`traffic of node ${f.node} not read: ${f.error}`);
+    // Said once per outage: the job's summary line counts the failed nodes every pass.
+    for (const n of summary.nodes) {
+      if (n.error && !this.failing.has(n.node))
+        this.logger.warn(`traffic of node ${n.node} not read: ${n.error}`);
+      else if (!n.error && this.failing.has(n.node)) this.logger.log(`traffic of node ${n.node} read again`);
+      if (n.error) this.failing.add(n.node);
+      else this.failing.delete(n.node);
+    }
     return { processed: summary.nodes.reduce((s, n) => s + n.users, 0), failed: failed.length };
   }
 

@@ -76,13 +76,20 @@ export class HttpAgentProvider extends VpnProvider {
     const b = body as { users?: unknown; uptimeSeconds?: unknown };
     if (!Array.isArray(b?.users))
       throw new VpnUnknownError(`agent ${this.base}: GET /traffic without a users array`);
-    const counter = (v: unknown) => (Number.isSafeInteger(v) && (v as number) >= 0 ? (v as number) : 0);
-    const uptime = b.uptimeSeconds === undefined ? undefined : counter(b.uptimeSeconds);
+    // A wrong counter would be read as a restart and counted twice later: the whole answer is refused.
+    const counter = (v: unknown, what: string) => {
+      if (v === undefined) return 0;
+      if (Number.isSafeInteger(v) && (v as number) >= 0) return v as number;
+      throw new VpnUnknownError(
+        `agent ${this.base}: GET /traffic: ${what} is not a byte count: ${JSON.stringify(v)}`,
+      );
+    };
+    const uptime = b.uptimeSeconds == null ? undefined : counter(b.uptimeSeconds, 'uptimeSeconds');
     return {
       users: b.users.map((u: { email: string; uplink: unknown; downlink: unknown }) => ({
         email: String(u.email).toLowerCase(),
-        uplinkBytes: counter(u.uplink),
-        downlinkBytes: counter(u.downlink),
+        uplinkBytes: counter(u.uplink, `uplink of ${String(u.email)}`),
+        downlinkBytes: counter(u.downlink, `downlink of ${String(u.email)}`),
       })),
       coreStartedAt: uptime === undefined ? undefined : new Date(Date.now() - uptime * 1000),
     };
