@@ -172,16 +172,25 @@ export class FakeXrayCore {
       if (buf.length < at + 4 + 4) return;
       client.off('data', onData);
       const uuid = buf.subarray(1, 17).toString('hex');
-      const known = [...this.users.values()].some((u) => u.uuid.replace(/-/g, '') === uuid);
+      const user = [...this.users.values()].find((u) => u.uuid.replace(/-/g, '') === uuid);
+      const known = !!user;
       const port = buf.readUInt16BE(at + 1);
       const ip = [...buf.subarray(at + 4, at + 8)].join('.');
       if (!known || buf[at] !== 0x01 || buf[at + 3] !== 0x01 || ip !== '127.0.0.1')
         return void client.destroy();
       const upstream = connect({ host: ip, port });
       upstream.on('error', () => client.destroy());
+      // Per-user counters as the real cores keep them with statsUserUplink / statsUserDownlink.
+      const count = (dir: 'uplink' | 'downlink', n: number) => {
+        const name = `user>>>${user!.email.toLowerCase()}>>>traffic>>>${dir}`;
+        this.counters.set(name, (this.counters.get(name) ?? 0) + n);
+      };
       upstream.once('connect', () => {
         client.write(Buffer.from([0x00, 0x00]));
+        count('uplink', buf.length - at - 8);
         upstream.write(buf.subarray(at + 8));
+        client.on('data', (d: Buffer) => count('uplink', d.length));
+        upstream.on('data', (d: Buffer) => count('downlink', d.length));
         client.pipe(upstream);
         upstream.pipe(client);
       });
