@@ -5,6 +5,7 @@ import { PurchaseRequestKey1795444800000 } from './1795444800000-PurchaseRequest
 import { ReferralClawbackDebt1795444800001 } from './1795444800001-ReferralClawbackDebt';
 import { VpnNodes1795450000000 } from './1795450000000-VpnNodes';
 import { VpnNodeEpisodes1795460000000 } from './1795460000000-VpnNodeEpisodes';
+import { TrafficAccounting1795470000000 } from './1795470000000-TrafficAccounting';
 import { FeedDevices1795480000000 } from './1795480000000-FeedDevices';
 import { PromoCodesAndGifts1795490000000 } from './1795490000000-PromoCodesAndGifts';
 
@@ -17,6 +18,7 @@ export const migrations: (new () => object)[] = [
   ReferralClawbackDebt1795444800001,
   VpnNodes1795450000000,
   VpnNodeEpisodes1795460000000,
+  TrafficAccounting1795470000000,
   FeedDevices1795480000000,
   PromoCodesAndGifts1795490000000,
 ];

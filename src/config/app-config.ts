@@ -255,6 +255,7 @@ export class AppConfig {
         circuitHalfOpenMs: e.VPN_CIRCUIT_HALF_OPEN_MS,
       },
       reconcile: { intervalMs: e.VPN_RECONCILE_INTERVAL_MS, orphanGraceMs: e.VPN_ORPHAN_GRACE_MS },
+      trafficIntervalMs: e.TRAFFIC_INTERVAL_MS,
     } as const;
   }
 

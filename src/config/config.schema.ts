@@ -34,14 +34,52 @@ const planSchema = z.object({
   nodeTags: nodeTags.optional(),
   /** Devices that may fetch the subscription feed (by x-hwid); unset: no limit. */
   devices: z.number().int().min(1).max(100).optional(),
+  /** Traffic per period in GB (2^30 bytes); unset: unlimited. */
+  trafficGb: z
+    .number({ error: 'trafficGb must be a number of GB (unset for unlimited)' })
+    .positive({ error: 'trafficGb must be above 0 (leave it out for unlimited)' })
+    .max(1_000_000, { error: 'trafficGb must be at most 1,000,000' })
+    .optional(),
+  /** When the used traffic starts again at zero: each paid period (a renewal) or each calendar month (UTC). */
+  trafficReset: z
+    .enum(['period', 'monthly'], { error: 'trafficReset must be "period" or "monthly"' })
+    .default('period'),
 });
 export type PlanConfig = z.output<typeof planSchema>;
 
 const defaultPlans: PlanConfig[] = [
-  { code: '1m', days: 30, prices: { RUB: 19_900, USD: 249 }, stars: 150, enabled: true },
-  { code: '3m', days: 90, prices: { RUB: 49_900, USD: 649 }, stars: 400, enabled: true },
-  { code: '6m', days: 180, prices: { RUB: 89_900, USD: 1_199 }, stars: 750, enabled: true },
-  { code: '12m', days: 365, prices: { RUB: 159_900, USD: 1_999 }, stars: 1_300, enabled: true },
+  {
+    code: '1m',
+    days: 30,
+    prices: { RUB: 19_900, USD: 249 },
+    stars: 150,
+    enabled: true,
+    trafficReset: 'period',
+  },
+  {
+    code: '3m',
+    days: 90,
+    prices: { RUB: 49_900, USD: 649 },
+    stars: 400,
+    enabled: true,
+    trafficReset: 'period',
+  },
+  {
+    code: '6m',
+    days: 180,
+    prices: { RUB: 89_900, USD: 1_199 },
+    stars: 750,
+    enabled: true,
+    trafficReset: 'period',
+  },
+  {
+    code: '12m',
+    days: 365,
+    prices: { RUB: 159_900, USD: 1_999 },
+    stars: 1_300,
+    enabled: true,
+    trafficReset: 'period',
+  },
 ];
 
 const plansJson = z
@@ -215,6 +253,7 @@ export const configSchema = z
     VPN_CIRCUIT_HALF_OPEN_MS: int({ min: 100, max: 3_600_000 }).default(30_000),
     VPN_RECONCILE_INTERVAL_MS: int({ min: 1_000, max: 86_400_000 }).default(600_000),
     VPN_ORPHAN_GRACE_MS: int({ min: 0, max: 86_400_000 }).default(300_000),
+    TRAFFIC_INTERVAL_MS: int({ min: 1_000, max: 3_600_000 }).default(60_000),
     PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     SUB_ANNOUNCE: z.string().trim().min(1).max(200).optional(),
     SUB_BOT_URL: z

@@ -12,6 +12,8 @@ import { SubscriptionGrantEntity } from '../subscriptions/subscription-grant.ent
 import { SubscriptionEntity } from '../subscriptions/subscription.entity';
 import { NotificationEntity } from '../notifications/notification.entity';
 import { TelegramUpdateEntity } from '../telegram/transport/telegram-update.entity';
+import { TrafficNodeUsageEntity } from '../traffic/traffic-node-usage.entity';
+import { TrafficPeriodEntity } from '../traffic/traffic-period.entity';
 import { UserEntity } from '../users/user.entity';
 import { SubscriptionDeviceEntity } from '../vpn/devices/subscription-device.entity';
 import { VpnNodeEntity } from '../vpn/vpn-node.entity';
@@ -37,4 +39,6 @@ export const entities = [
   PromoCodeEntity,
   PromoRedemptionEntity,
   GiftEntity,
+  TrafficNodeUsageEntity,
+  TrafficPeriodEntity,
 ];

@@ -26,6 +26,8 @@ const owners: Record<string, string[]> = {
   promo_codes: ['src/promo/'],
   promo_redemptions: ['src/promo/'],
   gifts: ['src/payments/'],
+  traffic_node_usage: ['src/traffic/'],
+  traffic_periods: ['src/traffic/'],
 };
 
 /** Single files allowed to write a table they do not own, until they stop; each entry must still be needed. */

@@ -16,6 +16,7 @@ export const JOB_NAMES = {
   reminders: 'reminders',
   starsReconcile: 'stars-reconcile',
   giftExpiry: 'gift-expiry',
+  traffic: 'traffic',
 } as const;
 
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
@@ -114,6 +115,14 @@ export const JOB_SCHEDULES: Record<JobName, JobScheduleRow> = {
     configuredBy: ONLY_OVERRIDES,
     jitterMs: 30_000,
     timeoutMs: 120_000,
+  },
+  // Cores are read in parallel with a deadline each; the limit acts within one interval.
+  [JOB_NAMES.traffic]: {
+    defaultIntervalMs: 60_000,
+    configuredBy: 'TRAFFIC_INTERVAL_MS',
+    interval: (c) => c.vpn.trafficIntervalMs,
+    jitterMs: fifth,
+    timeoutMs: (i) => Math.min(Math.max(i - 1_000, 1_000), 120_000),
   },
 };
 

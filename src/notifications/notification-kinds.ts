@@ -16,6 +16,8 @@ export const notificationKinds = [
   'vpn_node_down',
   'vpn_node_up',
   'vpn_node_full',
+  'traffic_warning',
+  'traffic_exhausted',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
@@ -43,6 +45,9 @@ export const dedupeKeys = {
   /** An episode is named by its start (ms), so the next outage of the same node is told again. */
   nodeEpisode: (kind: 'down' | 'up' | 'full', node: string, since: Date, adminId: Id): string =>
     `vpn_node_${kind}:${node}:${since.getTime()}:${adminId}`,
+  /** One notice per threshold (80, 100 %) per traffic period. */
+  traffic: (subscriptionId: Id, percent: 80 | 100, periodStart: Date): string =>
+    `traffic:${subscriptionId}:${percent}:${epoch(periodStart)}`,
 };
 
 export const dedupeKeyPrefixes = {

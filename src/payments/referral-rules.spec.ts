@@ -10,6 +10,8 @@ const plan: Plan = {
   enabled: true,
   sortOrder: 0,
   deviceLimit: null,
+  trafficLimitBytes: null,
+  trafficReset: 'period',
 };
 
 describe('referral reward amount', () => {

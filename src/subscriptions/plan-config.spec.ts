@@ -45,6 +45,8 @@ describe('plans from configuration', () => {
         enabled: true,
         sortOrder: 0,
         deviceLimit: null,
+        trafficLimitBytes: null,
+        trafficReset: 'period',
       },
       {
         code: 'year',
@@ -54,6 +56,8 @@ describe('plans from configuration', () => {
         enabled: false,
         sortOrder: 1,
         deviceLimit: 3,
+        trafficLimitBytes: null,
+        trafficReset: 'period',
       },
     ]);
   });
@@ -78,6 +82,39 @@ describe('plans from configuration', () => {
     );
     expect(() => AppConfig.fromEnv({ ...base, BALANCE_CURRENCY: 'rub' })).toThrow(/BALANCE_CURRENCY/);
     expect(() => AppConfig.fromEnv({ ...base, VPN_EMAIL_DOMAIN: 'VPN.local' })).toThrow(/VPN_EMAIL_DOMAIN/);
+  });
+
+  it('reads a traffic limit in GB (2^30 bytes) and how it resets; unlimited when left out', () => {
+    const c = AppConfig.fromEnv({
+      ...base,
+      PLANS: JSON.stringify([
+        { code: 'lim', days: 30, prices: { RUB: 100 }, trafficGb: 50, trafficReset: 'monthly' },
+        { code: 'half', days: 30, prices: { RUB: 100 }, trafficGb: 0.5 },
+        { code: 'free', days: 30, prices: { RUB: 100 } },
+      ]),
+    });
+    expect(
+      plansFromConfig(c.subscriptions.plans).map((p) => [p.code, p.trafficLimitBytes, p.trafficReset]),
+    ).toEqual([
+      ['lim', 50 * 1024 ** 3, 'monthly'],
+      ['half', 512 * 1024 ** 2, 'period'],
+      ['free', null, 'period'],
+    ]);
+  });
+
+  it('refuses a bad traffic limit or reset with a message that says what to write', () => {
+    const plans = (extra: Record<string, unknown>) => () =>
+      AppConfig.fromEnv({
+        ...base,
+        PLANS: JSON.stringify([{ code: 'a', days: 30, prices: { RUB: 100 }, ...extra }]),
+      });
+    expect(plans({ trafficGb: 0 })).toThrow(/trafficGb must be above 0 \(leave it out for unlimited\)/);
+    expect(plans({ trafficGb: -5 })).toThrow(/trafficGb must be above 0/);
+    expect(plans({ trafficGb: '50' })).toThrow(/trafficGb must be a number of GB/);
+    expect(plans({ trafficGb: 5e6 })).toThrow(/trafficGb must be at most 1,000,000/);
+    expect(plans({ trafficGb: 10, trafficReset: 'weekly' })).toThrow(
+      /trafficReset must be "period" or "monthly"/,
+    );
   });
 
   it('gives a typed error for a currency a plan has no price in', () => {

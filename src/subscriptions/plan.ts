@@ -13,6 +13,18 @@ export interface Plan {
   sortOrder: number;
   /** Devices that may fetch the feed; null: no limit. */
   deviceLimit: number | null;
+  /** Bytes per traffic period; null: unlimited. */
+  trafficLimitBytes: number | null;
+  trafficReset: TrafficReset;
+}
+
+export type TrafficReset = 'period' | 'monthly';
+
+/** GB as the plans are configured: 2^30 bytes, what most VPN apps display as a GB. */
+export const BYTES_PER_GB = 1024 ** 3;
+
+export function gbToBytes(gb: number | undefined): number | null {
+  return gb === undefined ? null : Math.max(1, Math.round(gb * BYTES_PER_GB));
 }
 
 export function plansFromConfig(configured: PlanConfig[]): Plan[] {
@@ -24,6 +36,8 @@ export function plansFromConfig(configured: PlanConfig[]): Plan[] {
     enabled: p.enabled,
     sortOrder: i,
     deviceLimit: p.devices ?? null,
+    trafficLimitBytes: gbToBytes(p.trafficGb),
+    trafficReset: p.trafficReset,
   }));
 }
 

@@ -9,9 +9,11 @@ import { CryptoPayModule } from '../payments/providers/crypto-pay/crypto-pay.mod
 import { StarsModule } from '../payments/providers/stars/stars.module';
 import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
 import { UsersModule } from '../users/users.module';
+import { TrafficModule } from '../traffic/traffic.module';
 import { VpnModule } from '../vpn/vpn.module';
 import { AdminCommandsHandler } from './bot/admin/admin-commands.handler';
 import { NodesHandler } from './bot/admin/nodes.handler';
+import { TrafficHandler } from './bot/admin/traffic.handler';
 import { AdminGateInterceptor } from './bot/admin/admin-gate.interceptor';
 import { BroadcastHandler } from './bot/admin/broadcast.handler';
 import { BalanceHandler } from './bot/handlers/balance.handler';
@@ -57,6 +59,7 @@ import { TelegramTransportModule } from './transport/telegram-transport.module';
     CryptoPayModule,
     StarsModule,
     VpnModule,
+    TrafficModule,
     AdminModule,
     PromoModule,
   ],
@@ -76,6 +79,7 @@ import { TelegramTransportModule } from './transport/telegram-transport.module';
     AdminGateInterceptor,
     AdminCommandsHandler,
     NodesHandler,
+    TrafficHandler,
     BroadcastHandler,
     AdminPromoHandler,
     FallbackHandler,

@@ -6,6 +6,7 @@ import { tagsAllow } from './node-placement';
 import type { NodePlacement } from './vpn-subscriptions.repository';
 
 export { tagsAllow };
+import { overTrafficLimitSql } from '../traffic/traffic-sql';
 
 export interface VpnTarget {
   subscriptionId: string;
@@ -130,7 +131,7 @@ export class VpnDesiredStateRepository {
       `WITH due AS (
          SELECT s.id, s.user_id, s.vpn_uuid, s.vpn_email FROM subscriptions s
            JOIN users u ON u.id = s.user_id
-          WHERE s.status = 'active' AND NOT u.is_banned
+          WHERE s.status = 'active' AND NOT u.is_banned AND NOT ${overTrafficLimitSql('s.id')}
             AND CASE WHEN s.is_trial THEN $2::boolean
                      ELSE s.plan_code IS NULL OR NOT (s.plan_code = ANY($3::text[])) END
             AND COALESCE((SELECT o.kind FROM vpn_operations o

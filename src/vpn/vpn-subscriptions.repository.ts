@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DbService } from '../database/db.service';
+import { overTrafficLimitSql } from '../traffic/traffic-sql';
 
 export interface DesiredUser {
   id: string;
@@ -46,7 +47,7 @@ export class VpnSubscriptionsRepository {
     return this.db.query<DesiredUser>(
       'vpn.reconcile.page',
       `SELECT s.id, s.vpn_uuid AS "vpnUuid", s.vpn_email AS "vpnEmail",
-              s.status = 'active' AND NOT u.is_banned AND $4::boolean
+              s.status = 'active' AND NOT u.is_banned AND $4::boolean AND NOT ${overTrafficLimitSql('s.id')}
                 AND CASE WHEN s.is_trial THEN $5::boolean
                          ELSE s.plan_code IS NULL OR NOT (s.plan_code = ANY($6::text[])) END
                 AND (NOT $7::boolean OR EXISTS (SELECT 1 FROM vpn_operations p

@@ -5,7 +5,7 @@ import { CoreHealthJob } from './core-health.job';
 import { DevicesRepository } from './devices/devices.repository';
 import { DevicesService } from './devices/devices.service';
 import { FeedService } from './feed/feed.service';
-import { SubscriptionUsage, UnmeteredSubscriptionUsage } from './feed/subscription-usage';
+import { RegisteredSubscriptionUsage, SubscriptionUsage } from './feed/subscription-usage';
 import { CoreHealthService } from './core-health.service';
 import { ProvisioningOutboxJob } from './provisioning-outbox.job';
 import { ProvisioningOutboxService } from './provisioning-outbox.service';
@@ -54,8 +54,7 @@ export function createVpnProvider(config: AppConfig): VpnProvider {
     FeedService,
     DevicesRepository,
     DevicesService,
-    // Traffic accounting replaces this binding with its own reader of used bytes and limits.
-    { provide: SubscriptionUsage, useClass: UnmeteredSubscriptionUsage },
+    { provide: SubscriptionUsage, useClass: RegisteredSubscriptionUsage },
   ],
   exports: [
     VpnProvider,
@@ -65,6 +64,8 @@ export function createVpnProvider(config: AppConfig): VpnProvider {
     CoreHealthService,
     DevicesService,
     FeedService,
+    VpnFleetService,
+    SubscriptionUsage,
   ],
 })
 export class VpnModule implements OnModuleInit, OnApplicationShutdown {

@@ -65,6 +65,17 @@ export class MetricsService implements OnModuleInit {
     labelNames: ['format', 'blocked'],
     registers: [this.registry],
   });
+  private readonly trafficBytes = new Counter({
+    name: 'vpn_traffic_bytes_total',
+    help: 'User traffic counted from the VPN cores by this process, by node and direction (uplink, downlink)',
+    labelNames: ['node', 'direction'],
+    registers: [this.registry],
+  });
+  private readonly overLimit = new Gauge({
+    name: 'vpn_users_over_traffic_limit',
+    help: 'Subscriptions whose key is held back for their traffic limit (after the last traffic pass)',
+    registers: [this.registry],
+  });
   private freezeClass: FreezeClass = 'healthy';
 
   constructor(
@@ -89,6 +100,14 @@ export class MetricsService implements OnModuleInit {
         this.feedRequests.inc({ format: String(detail?.format), blocked: String(detail?.blocked) });
         return;
       }
+      // Names as the traffic module records them (the watchdog imports nothing from it).
+      if (name === 'traffic.counted') {
+        const node = String(detail?.node);
+        this.trafficBytes.inc({ node, direction: 'uplink' }, Number(detail?.uplinkBytes ?? 0));
+        this.trafficBytes.inc({ node, direction: 'downlink' }, Number(detail?.downlinkBytes ?? 0));
+        return;
+      }
+      if (name === 'traffic.over_limit') return void this.overLimit.set(Number(detail?.users ?? 0));
       if (name.startsWith('job.') || name === 'db.roundtrip') return;
       this.events.inc({ event: name });
       if (name === 'telegram.update.processed') this.updateDuration.observe(Number(detail?.ms ?? 0) / 1000);

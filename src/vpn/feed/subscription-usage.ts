@@ -12,16 +12,25 @@ export interface Usage {
 
 /**
  * Where `subscription-userinfo`, the HTML page and the over-limit answer read usage from. Traffic accounting
- * binds its own implementation to this token; until then the feed reports unmetered use.
+ * registers its reader here; without it the feed reports unmetered use.
  */
 export abstract class SubscriptionUsage {
   abstract usageOf(subscriptionId: string, signal?: AbortSignal): Promise<Usage>;
 }
 
-/** No traffic accounting yet: zero bytes used, no limit, never over it. */
+export const UNMETERED: Usage = { upload: 0, download: 0, total: null, overLimit: false };
+export type UsageReader = (subscriptionId: string) => Promise<Usage>;
+
+/** Unmetered until traffic accounting registers its reader at start (traffic depends on vpn, not back). */
 @Injectable()
-export class UnmeteredSubscriptionUsage extends SubscriptionUsage {
-  usageOf(): Promise<Usage> {
-    return Promise.resolve({ upload: 0, download: 0, total: null, overLimit: false });
+export class RegisteredSubscriptionUsage extends SubscriptionUsage {
+  private reader?: UsageReader;
+
+  use(reader: UsageReader): void {
+    this.reader = reader;
+  }
+
+  usageOf(subscriptionId: string): Promise<Usage> {
+    return this.reader ? this.reader(subscriptionId) : Promise.resolve(UNMETERED);
   }
 }

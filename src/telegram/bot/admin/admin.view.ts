@@ -34,7 +34,7 @@ export function adminMenu(): { text: string; keyboard: Keyboard } {
       '/stats — figures\n/find <id | @username> — a user\n/grant <id> <days> — give access\n' +
       '/block <id>, /unblock <id> — bot access\n/broadcast <all|active> <text> — message users\n' +
       '/failed — failed provisioning, /retry <id | all>\n/refund <purchase id>\n/nodes, /node <code> drain|disable|enable\n' +
-      '/promo — promo codes (/promo new, list, <code>, off)\n/gifts, /gift <id>, /gift refund <id>',
+      '/promo — promo codes (/promo new, list, <code>, off)\n/gifts, /gift <id>, /gift refund <id>\n/top [n] — top traffic consumers',
     keyboard: kb(
       [
         ['📊 Stats', 'adm:stats'],

@@ -4,6 +4,7 @@ import type { Context } from 'telegraf';
 import { RethrowToBoundary } from './rethrow.filter';
 import type { Subscription } from '../../../subscriptions/subscription';
 import { SubscriptionsService } from '../../../subscriptions/subscriptions.service';
+import { TrafficService, type TrafficUsage } from '../../../traffic/traffic.service';
 import { VpnKeysService } from '../../../vpn/vpn-keys.service';
 import { CB, CB_PATTERN } from '../views/callback-data';
 import {
@@ -16,6 +17,7 @@ import {
   qrPicker,
   reissued,
   setupGuide,
+  type TrafficLine,
 } from '../views/subscription.view';
 import { answer, langOf, matchOf, show, userOf } from './bot-context';
 
@@ -25,6 +27,7 @@ export class SubscriptionHandler {
   constructor(
     private readonly subscriptions: SubscriptionsService,
     private readonly keys: VpnKeysService,
+    private readonly traffic: TrafficService,
   ) {}
 
   @Command('subscription')
@@ -41,6 +44,7 @@ export class SubscriptionHandler {
     // The key comes from the row just read (links are rendered from the nodes), not from a second read of it.
     const active = sub.status === 'active';
     const links = active ? await this.keys.linksFor(sub) : [];
+    const usage = active ? await this.traffic.usage(sub.id) : undefined;
     await show(
       ctx,
       mySubscription(
@@ -50,6 +54,7 @@ export class SubscriptionHandler {
           nodeLinks: links.length > 1 ? links : undefined,
           subscriptionUrl: active ? this.keys.subscriptionUrl(sub.subToken) : undefined,
           canAutoRenew: !!sub.planCode,
+          traffic: trafficLine(usage),
         },
         lang,
       ),
@@ -109,4 +114,11 @@ export class SubscriptionHandler {
     const sub = await this.subscriptions.setAutoRenew(userOf(ctx).id, on);
     await this.render(ctx, autoRenewToast(on, langOf(ctx)), sub);
   }
+}
+
+/** Unlimited and unused: nothing worth a line. */
+function trafficLine(u: TrafficUsage | undefined): TrafficLine | undefined {
+  const used = u ? u.uploadBytes + u.downloadBytes : 0;
+  if (!u || (u.limitBytes === null && used === 0)) return undefined;
+  return { usedBytes: used, limitBytes: u.limitBytes, overLimit: u.overLimit, reset: u.reset };
 }

@@ -52,3 +52,13 @@ export function minutesLeft(ms: number, lang: Lang): string {
   const min = Math.max(1, Math.ceil(ms / 60_000));
   return lang === 'ru' ? `${min} мин.` : `${min} min`;
 }
+
+/** Traffic as VPN apps show it (1 GB = 2^30 bytes): "1.5 GB", "1,5 ГБ". */
+export function bytes(n: number, lang: Lang): string {
+  const units = lang === 'ru' ? ['Б', 'КБ', 'МБ', 'ГБ', 'ТБ'] : ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = Math.max(0, n);
+  let i = 0;
+  for (; v >= 1024 && i < units.length - 1; i++) v /= 1024;
+  const digits = i === 0 || v >= 100 ? 0 : 1;
+  return `${new Intl.NumberFormat(locale(lang), { maximumFractionDigits: digits }).format(v)} ${units[i]}`;
+}

@@ -37,4 +37,17 @@ describe('notification texts', () => {
       /RUB\s199 went back to your balance/,
     );
   });
+
+  it('states the traffic used and the limit in the user’s units and language', () => {
+    const p = { usedBytes: 8 * 1024 ** 3, limitBytes: 10 * 1024 ** 3, reset: 'period' };
+    expect(renderNotification('traffic_warning', p, 'en')).toBe(
+      "📶 You have used 80% of this period's traffic (8 GB / 10 GB).",
+    );
+    expect(renderNotification('traffic_exhausted', { ...p, reset: 'monthly' }, 'ru')).toBe(
+      '⛔ Трафик за период исчерпан (8 ГБ / 10 ГБ): ключ приостановлен до начала следующего месяца или продления.',
+    );
+    expect(notificationKeyboard('traffic_exhausted', 'en')?.inline_keyboard[0]).toEqual([
+      { text: '🛒 Buy / renew', callback_data: 'plans' },
+    ]);
+  });
 });

@@ -1,6 +1,6 @@
 import { renderAdminNotice } from '../admin/node-notices.view';
 import { CB } from './callback-data';
-import { dateTime, esc, money as formatMoney, toLang, type Lang } from './i18n';
+import { bytes, dateTime, esc, money as formatMoney, toLang, type Lang } from './i18n';
 import { GIFT_NOTICES, giftLinkButton } from './gift.view';
 import { btn, MENU_BUTTONS } from './menu.view';
 
@@ -12,6 +12,11 @@ const date = (v: unknown, lang: Lang) =>
 const money = (p: Payload, lang: Lang) =>
   typeof p.amountMinor === 'number' && typeof p.currency === 'string'
     ? formatMoney(p.amountMinor, p.currency, lang)
+    : '';
+
+const traffic = (p: Payload, lang: Lang) =>
+  typeof p.usedBytes === 'number' && typeof p.limitBytes === 'number'
+    ? `${bytes(p.usedBytes, lang)} / ${bytes(p.limitBytes, lang)}`
     : '';
 
 const subUrl = (p: Payload, label: string) =>
@@ -68,6 +73,20 @@ const texts: Record<string, Record<Lang, (p: Payload, lang: Lang) => string>> = 
     ru: () => '↩️ Платёж возвращён.',
   },
   ...GIFT_NOTICES,
+  traffic_warning: {
+    en: (p, l) => `📶 You have used 80% of this period's traffic (${traffic(p, l)}).`,
+    ru: (p, l) => `📶 Использовано 80% трафика за период (${traffic(p, l)}).`,
+  },
+  traffic_exhausted: {
+    en: (p, l) =>
+      `⛔ This period's traffic is used up (${traffic(p, l)}): the key is paused until ${
+        p.reset === 'monthly' ? 'the next month starts or you renew' : 'you renew'
+      }.`,
+    ru: (p, l) =>
+      `⛔ Трафик за период исчерпан (${traffic(p, l)}): ключ приостановлен до ${
+        p.reset === 'monthly' ? 'начала следующего месяца или продления' : 'продления'
+      }.`,
+  },
 };
 
 /** The message text for a notifications-outbox row, in the user's language (English by default). */
@@ -85,6 +104,8 @@ const NEXT: Record<string, ('sub' | 'plans' | 'balance')[]> = {
   trial_ending: ['plans'],
   subscription_expired: ['plans'],
   renewal_failed_insufficient_funds: ['balance', 'plans'],
+  traffic_warning: ['sub'],
+  traffic_exhausted: ['plans'],
 };
 
 /** The inline keyboard under a notice (none for kinds that need no follow-up), with the main menu's buttons. */

@@ -1,8 +1,36 @@
 import type { InlineKeyboardButton } from 'telegraf/types';
 import type { Subscription } from '../../../subscriptions/subscription';
 import { CB } from './callback-data';
-import { dateTime, esc, minutesLeft, type Lang, type Screen, type Texts } from './i18n';
+import { bytes, dateTime, esc, minutesLeft, type Lang, type Screen, type Texts } from './i18n';
 import { back, backToMenu, btn } from './menu.view';
+
+export interface TrafficLine {
+  usedBytes: number;
+  limitBytes: number | null;
+  overLimit: boolean;
+  reset: 'period' | 'monthly';
+}
+
+/** "Traffic: 1.2 GB / 50 GB", and why the key is paused once the limit is reached. */
+export function trafficLines(t: TrafficLine, lang: Lang): string[] {
+  const used = bytes(t.usedBytes, lang);
+  const limit =
+    t.limitBytes === null ? (lang === 'ru' ? 'без ограничений' : 'unlimited') : bytes(t.limitBytes, lang);
+  const lines = [
+    lang === 'ru' ? `Трафик за период: ${used} / ${limit}` : `Traffic this period: ${used} / ${limit}`,
+  ];
+  if (t.overLimit)
+    lines.push(
+      t.reset === 'monthly'
+        ? lang === 'ru'
+          ? '⛔ Лимит трафика исчерпан: ключ приостановлен до начала месяца или продления.'
+          : '⛔ Traffic limit reached: the key is paused until the next month or a renewal.'
+        : lang === 'ru'
+          ? '⛔ Лимит трафика исчерпан: ключ приостановлен до продления.'
+          : '⛔ Traffic limit reached: the key is paused until you renew.',
+    );
+  return lines;
+}
 
 export function mySubscription(
   p: {
@@ -11,6 +39,8 @@ export function mySubscription(
     nodeLinks?: { label: string; link: string }[];
     subscriptionUrl?: string;
     canAutoRenew: boolean;
+    /** Traffic of the current period; left out when nothing is known. */
+    traffic?: TrafficLine;
   },
   lang: Lang,
 ): Screen {
@@ -29,6 +59,7 @@ export function mySubscription(
     lines.push(
       lang === 'ru' ? `Статус: ✅ активна до <b>${until}</b>` : `Status: ✅ active until <b>${until}</b>`,
     );
+    if (p.traffic) lines.push(...trafficLines(p.traffic, lang));
     if (p.nodeLinks) {
       lines.push('', lang === 'ru' ? 'Ваши ключи (нажмите, чтобы скопировать):' : 'Your keys (tap to copy):');
       for (const l of p.nodeLinks) lines.push(`${esc(l.label)}:`, `<code>${esc(l.link)}</code>`);
