@@ -4,6 +4,7 @@ import { GrantRequestKey1795441200000 } from './1795441200000-GrantRequestKey';
 import { PurchaseRequestKey1795444800000 } from './1795444800000-PurchaseRequestKey';
 import { ReferralClawbackDebt1795444800001 } from './1795444800001-ReferralClawbackDebt';
 import { VpnNodes1795450000000 } from './1795450000000-VpnNodes';
+import { OutboxWakeups1795500000000 } from './1795500000000-OutboxWakeups';
 
 /** Every migration, in order. New migrations are appended here (the generator prints the line to add). */
 export const migrations: (new () => object)[] = [
@@ -13,4 +14,5 @@ export const migrations: (new () => object)[] = [
   PurchaseRequestKey1795444800000,
   ReferralClawbackDebt1795444800001,
   VpnNodes1795450000000,
+  OutboxWakeups1795500000000,
 ];

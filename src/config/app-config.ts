@@ -188,6 +188,9 @@ export class AppConfig {
       enabled: this.env.JOBS_ENABLED,
       disabled: new Set(this.env.JOBS_DISABLED),
       connectionBudget: this.env.JOBS_CONNECTION_BUDGET,
+      wakeOnCommit: this.env.JOBS_WAKE_ON_COMMIT,
+      /** The LISTEN connection's database (a session; PgBouncer in transaction mode cannot carry it). */
+      listenUrl: this.env.DATABASE_LISTEN_URL,
       /** Per-job interval overrides (JOB_INTERVALS). */
       intervals: new Map(
         this.env.JOB_INTERVALS.map((entry) => {

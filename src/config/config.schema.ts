@@ -103,6 +103,10 @@ export const configSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// URL' })
       .optional(),
+    DATABASE_LISTEN_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// URL' })
+      .optional(),
     DATA_DIR: z.string().min(1).default('.data'),
     ALLOW_EMBEDDED_DB: bool.default(false),
     EMBEDDED_POSTGRES_PORT: int({ min: 0, max: 65535 }).default(0),
@@ -137,6 +141,7 @@ export const configSchema = z
     JOBS_ENABLED: bool.default(true),
     JOBS_DISABLED: csv.default([]),
     JOBS_CONNECTION_BUDGET: int({ min: 1, max: 50 }).default(3),
+    JOBS_WAKE_ON_COMMIT: bool.default(true),
     JOB_INTERVALS: csv
       .pipe(
         z.array(
@@ -337,6 +342,7 @@ export type Env = z.output<typeof configSchema>;
 export const secretKeys = [
   'BOT_TOKEN',
   'DATABASE_URL',
+  'DATABASE_LISTEN_URL',
   'WEBHOOK_SECRET',
   'VPN_AGENT_TOKEN',
   'VPN_NODES',
