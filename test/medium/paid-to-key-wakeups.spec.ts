@@ -3,6 +3,8 @@ import type { FakeUser } from '../../src/demo/fake-telegram';
 import { JobRunnerService } from '../../src/jobs/job-runner.service';
 import { JOB_NAMES } from '../../src/jobs/job-schedules';
 import { JobWakeupsService } from '../../src/jobs/job-wakeups.service';
+import { MetricsService } from '../../src/watchdog/metrics.service';
+import { WatchdogModule } from '../../src/watchdog/watchdog.module';
 import { BotHarness, callbackData } from './telegram-ux-harness';
 
 // The safety-net polls are set to fire after days: every notice below arrives through commit wake-ups.
@@ -14,6 +16,7 @@ beforeAll(async () => {
   bot = await BotHarness.start({
     cryptoPay: true,
     listen: true,
+    imports: [WatchdogModule],
     env: {
       JOBS_ENABLED: 'true',
       JOB_INTERVALS: OUTBOX_JOBS.map((n) => `${n}=${NEVER}`).join(','),
@@ -99,5 +102,20 @@ describe('paid → key without waiting for a poll', () => {
     await bot.say(user, '/start');
     await bot.tap(user, 'trial');
     await expectKeyAfterPayment(user, undefined);
+  });
+
+  it('reports payment_to_key_seconds per provider and update_to_reply_seconds for the flows above', async () => {
+    const metrics = bot.app.get(MetricsService);
+    // The sample is taken right after the key notice is recorded as sent.
+    await bot.until(async () =>
+      /^payment_to_key_seconds_count\{provider="trial"\} 1$/m.test(await metrics.render()),
+    );
+    const text = await metrics.render();
+    for (const provider of ['stars', 'crypto_pay', 'balance', 'trial'])
+      expect(text, provider).toMatch(
+        new RegExp(`^payment_to_key_seconds_count\\{provider="${provider}"\\} 1$`, 'm'),
+      );
+    const replies = Number(/^update_to_reply_seconds_count (\d+)$/m.exec(text)?.[1]);
+    expect(replies).toBeGreaterThanOrEqual(8);
   });
 });

@@ -7,6 +7,7 @@ import { UsersService } from '../../users/users.service';
 import { VpnModule } from '../../vpn/vpn.module';
 import { NotificationsDeliveryJob } from '../bot/notifications-delivery.job';
 import { NotificationsDeliveryService } from '../bot/notifications-delivery.service';
+import { PaymentLatencyRepository } from '../bot/payment-latency.repository';
 import { PollingTransport } from './polling.transport';
 import { TelegramInboxCleanupJob } from './telegram-inbox-cleanup.job';
 import { TelegramInboxRepository } from './telegram-inbox.repository';
@@ -34,6 +35,7 @@ import { WebhookTransport } from './webhook.transport';
     TelegramSignals,
     NotificationsDeliveryService,
     NotificationsDeliveryJob,
+    PaymentLatencyRepository,
   ],
   exports: [
     BotApiModule,

@@ -241,7 +241,11 @@ export class UpdateDispatcherService implements OnApplicationBootstrap, BeforeAp
       if (abort.signal.aborted) throw abort.signal.reason;
       await withCaller({ label: 'telegram.dispatcher' }, () => this.inbox.complete(update.updateId));
       this.processed++;
-      this.signals.record('telegram.update.processed', { ms: Math.round(performance.now() - started) });
+      const ms = performance.now() - started;
+      this.signals.record('telegram.update.processed', {
+        ms: Math.round(ms),
+        sinceReceivedMs: update.waitedMs === undefined ? undefined : Math.max(0, update.waitedMs + ms),
+      });
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       // Telegram itself unreachable (network, 5xx) is an outage, not a fault of this update: it is retried
