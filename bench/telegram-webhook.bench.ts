@@ -1,10 +1,9 @@
 import { createServer, type Server } from 'node:http';
-import { Pool } from 'pg';
 import { Telegraf } from 'telegraf';
 import { chatIdOf, kindOf } from '../src/telegram/transport/telegram-inbox.repository';
 import { FakeTelegram } from '../src/demo/fake-telegram';
 import type { Bench } from './bench.types';
-import { BENCH_ENV, benchPostgres, median } from './bench-postgres';
+import { BENCH_ENV, benchPostgres, median, benchPool } from './bench-postgres';
 import { percentile, transportApp } from './telegram-bench-app';
 
 const SECRET = 'bench-webhook-secret-0123456789';
@@ -70,7 +69,7 @@ async function bareTelegraf(
   dbUrl: string,
   apiRoot: string,
 ): Promise<{ url: string; close(): Promise<void> }> {
-  const pool = new Pool({ connectionString: dbUrl, max: 10 });
+  const pool = benchPool({ connectionString: dbUrl, max: 10 });
   await pool.query('CREATE TABLE IF NOT EXISTS bench_updates (LIKE telegram_updates INCLUDING ALL)');
   const bot = new Telegraf(BENCH_ENV.BOT_TOKEN, { telegram: { apiRoot, webhookReply: false } });
   bot.botInfo = {
