@@ -142,6 +142,8 @@ export class AppConfig {
       apiTimeoutMs: e.TELEGRAM_API_TIMEOUT_MS,
       webhookMaxConnections: e.TELEGRAM_WEBHOOK_MAX_CONNECTIONS,
       webhookMaxBodyBytes: e.TELEGRAM_WEBHOOK_MAX_BODY_BYTES,
+      /** The webhook intake's own pool (group commit), outside DB_POOL_SIZE. */
+      webhookDbConnections: e.TELEGRAM_WEBHOOK_DB_CONNECTIONS,
       handlerConcurrency: e.TELEGRAM_HANDLER_CONCURRENCY,
       handlerTimeoutMs: e.TELEGRAM_HANDLER_TIMEOUT_MS,
       updateMaxAttempts: e.TELEGRAM_UPDATE_MAX_ATTEMPTS,

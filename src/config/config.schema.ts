@@ -91,6 +91,7 @@ export const configSchema = z
     TELEGRAM_API_TIMEOUT_MS: int({ min: 500, max: 60_000 }).default(10_000),
     TELEGRAM_WEBHOOK_MAX_CONNECTIONS: int({ min: 1, max: 100 }).default(40),
     TELEGRAM_WEBHOOK_MAX_BODY_BYTES: int({ min: 1_024, max: 10_485_760 }).default(262_144),
+    TELEGRAM_WEBHOOK_DB_CONNECTIONS: int({ min: 1, max: 10 }).default(2),
     TELEGRAM_HANDLER_CONCURRENCY: int({ min: 1, max: 100 }).default(6),
     TELEGRAM_HANDLER_TIMEOUT_MS: int({ min: 100, max: 120_000 }).default(15_000),
     TELEGRAM_UPDATE_MAX_ATTEMPTS: int({ min: 1, max: 20 }).default(5),

@@ -16,6 +16,7 @@ import { TelegramTransportsService } from './telegram-transports.service';
 import { TelegramWebhookController } from './telegram-webhook.controller';
 import { UpdateDispatcherService } from './update-dispatcher.service';
 import { UpdateHandler } from './update-handler';
+import { WebhookIntakeService } from './webhook-intake.service';
 import { WebhookTransport } from './webhook.transport';
 
 /**
@@ -31,6 +32,7 @@ import { WebhookTransport } from './webhook.transport';
     UpdateDispatcherService,
     PollingTransport,
     WebhookTransport,
+    WebhookIntakeService,
     TelegramTransportsService,
     TelegramSignals,
     NotificationsDeliveryService,
