@@ -13,9 +13,13 @@ import { SignalsService } from '../../signals/signals.service';
 import { TelegramApiError, TelegramNetworkError } from '../../bot-api/bot-api.errors';
 import { kindOf, TelegramInboxRepository, type InboxUpdate } from './telegram-inbox.repository';
 import { TransientUpdateError, UpdateHandler } from './update-handler';
+import { WebhookIntakeService } from './webhook-intake.service';
 
 const IDLE_POLL_MS = 1_000;
 const LOCK_MARGIN_MS = 5_000;
+// While webhook deliveries wait to be stored, claims wait too (never longer than this in a row): the 200
+// Telegram waits for comes first, the handling a moment later.
+const YIELD_TO_INTAKE_MS = 100;
 const ABANDON_GRACE_MS = 1_000;
 /** How long shutdown waits for the claim loop to notice it should stop (a claim may be stuck on the pool). */
 const LOOP_EXIT_WAIT_MS = 2_000;
@@ -52,6 +56,7 @@ export class UpdateDispatcherService implements OnApplicationBootstrap, BeforeAp
     private readonly inbox: TelegramInboxRepository,
     private readonly handler: UpdateHandler,
     private readonly signals: SignalsService,
+    private readonly intake: WebhookIntakeService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -175,6 +180,11 @@ export class UpdateDispatcherService implements OnApplicationBootstrap, BeforeAp
       const pausedMs = this.pausedUntil - performance.now();
       let claimed: InboxUpdate[] = [];
       if (free > 0 && pausedMs <= 0) {
+        for (
+          const until = performance.now() + YIELD_TO_INTAKE_MS;
+          this.intake.busy() && performance.now() < until;
+        )
+          await new Promise((r) => setTimeout(r, 2));
         try {
           claimed = await withCaller({ label: 'telegram.dispatcher' }, () =>
             this.inbox.claim(free, handlerTimeoutMs + LOCK_MARGIN_MS),

@@ -51,6 +51,11 @@ export class WebhookIntakeService implements OnApplicationShutdown {
     return this.inFlight;
   }
 
+  /** Deliveries are waiting for every intake connection to be free: the dispatcher holds its claims meanwhile. */
+  busy(): boolean {
+    return this.queue.length > 0 && this.inFlight >= this.slots;
+  }
+
   /** Deliveries waiting for a free intake connection. */
   get waiting(): number {
     return this.queue.length;
