@@ -112,6 +112,7 @@ export const bench: Bench = {
       // Registered with the fake, which never calls a non-local URL: the bench is the only sender.
       WEBHOOK_URL: 'https://bench.example.com/telegram/webhook',
       WEBHOOK_SECRET: SECRET,
+      TELEGRAM_WEBHOOK_DB_CONNECTIONS: process.env.BENCH_INTAKE_CONNECTIONS ?? '2',
     });
     const bare = await bareTelegraf(pg.url, fake.apiRoot);
     const intake = app.get(WebhookIntakeService);
