@@ -8,6 +8,7 @@ import { VpnNodeEpisodes1795460000000 } from './1795460000000-VpnNodeEpisodes';
 import { TrafficAccounting1795470000000 } from './1795470000000-TrafficAccounting';
 import { FeedDevices1795480000000 } from './1795480000000-FeedDevices';
 import { PromoCodesAndGifts1795490000000 } from './1795490000000-PromoCodesAndGifts';
+import { OutboxWakeups1795500000000 } from './1795500000000-OutboxWakeups';
 
 /** Every migration, in order. New migrations are appended here (the generator prints the line to add). */
 export const migrations: (new () => object)[] = [
@@ -21,4 +22,5 @@ export const migrations: (new () => object)[] = [
   TrafficAccounting1795470000000,
   FeedDevices1795480000000,
   PromoCodesAndGifts1795490000000,
+  OutboxWakeups1795500000000,
 ];

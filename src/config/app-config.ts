@@ -25,7 +25,10 @@ export class ConfigError extends Error {
   }
 }
 
-/** The only place that reads process.env is AppConfig.fromEnv. */
+/**
+ * Typed, validated configuration. The only place that reads process.env is {@link AppConfig.fromEnv}.
+ * Values are grouped by module so callers take what they need and nothing else.
+ */
 export class AppConfig {
   private constructor(
     private readonly env: Env,
@@ -55,7 +58,10 @@ export class AppConfig {
     return new AppConfig(parsed.data, cleaned);
   }
 
-  /** The demo never talks to a real service: the stand-ins' addresses win over the operator's. */
+  /**
+   * The demo's configuration: what the operator set, the demo's defaults for what they did not, and the
+   * addresses of the built-in stand-ins (always theirs: the demo never talks to a real service).
+   */
   withDemoServices(s: DemoServiceAddresses): AppConfig {
     const defaults: Record<string, string> = {
       HOST: '127.0.0.1',
@@ -103,6 +109,7 @@ export class AppConfig {
       port: e.PORT,
       host: e.HOST,
       shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
+      /** Express `trust proxy`: X-Forwarded-For is believed only from these peers. */
       trustedProxies: e.TRUSTED_PROXY_CIDRS,
       connectionBudget: e.HTTP_CONNECTION_BUDGET,
       rateLimit: {
@@ -135,6 +142,8 @@ export class AppConfig {
       apiTimeoutMs: e.TELEGRAM_API_TIMEOUT_MS,
       webhookMaxConnections: e.TELEGRAM_WEBHOOK_MAX_CONNECTIONS,
       webhookMaxBodyBytes: e.TELEGRAM_WEBHOOK_MAX_BODY_BYTES,
+      /** The webhook intake's own pool (group commit), outside DB_POOL_SIZE. */
+      webhookDbConnections: e.TELEGRAM_WEBHOOK_DB_CONNECTIONS,
       handlerConcurrency: e.TELEGRAM_HANDLER_CONCURRENCY,
       handlerTimeoutMs: e.TELEGRAM_HANDLER_TIMEOUT_MS,
       updateMaxAttempts: e.TELEGRAM_UPDATE_MAX_ATTEMPTS,
@@ -181,6 +190,10 @@ export class AppConfig {
       enabled: this.env.JOBS_ENABLED,
       disabled: new Set(this.env.JOBS_DISABLED),
       connectionBudget: this.env.JOBS_CONNECTION_BUDGET,
+      wakeOnCommit: this.env.JOBS_WAKE_ON_COMMIT,
+      /** The LISTEN connection's database (a session; PgBouncer in transaction mode cannot carry it). */
+      listenUrl: this.env.DATABASE_LISTEN_URL,
+      /** Per-job interval overrides (JOB_INTERVALS). */
       intervals: new Map(
         this.env.JOB_INTERVALS.map((entry) => {
           const [name, ms] = entry.split('=');
@@ -259,6 +272,7 @@ export class AppConfig {
     } as const;
   }
 
+  /** Crypto Pay is enabled by setting CRYPTO_PAY_TOKEN; without it there is no watcher and no webhook. */
   get cryptoPay() {
     const e = this.env;
     return {
@@ -277,12 +291,15 @@ export class AppConfig {
     return { enabled: this.env.STARS_ENABLED } as const;
   }
 
+  /** What the Telegram handlers need beyond transport settings: admins, support contact, bot UX limits. */
   get bot() {
     const e = this.env;
     return {
       adminIds: new Set(e.ADMIN_IDS.map(Number)),
       supportContact: e.SUPPORT_CONTACT,
+      /** Top-up buttons, in minor units of the balance currency. */
       topupAmountsMinor: e.TOPUP_AMOUNTS.map((a) => Number(a) * 100),
+      /** Range of a top-up amount the user types, in minor units of the balance currency. */
       topupMinMinor: e.TOPUP_MIN_AMOUNT * 100,
       topupMaxMinor: e.TOPUP_MAX_AMOUNT * 100,
       /** Balance credited per Telegram Star on a Stars top-up, minor units of the balance currency. */
@@ -292,6 +309,7 @@ export class AppConfig {
     } as const;
   }
 
+  /** The effective configuration with secrets masked, safe to print. */
   redacted(): Record<string, unknown> {
     const out: Record<string, unknown> = { ...this.env };
     for (const key of secretKeys) if (out[key] !== undefined) out[key] = '***';
@@ -300,6 +318,7 @@ export class AppConfig {
   }
 }
 
+/** VPN_NODES_FILE names a file holding what VPN_NODES would hold; returns a problem when it is unusable. */
 function readNodesFile(env: Record<string, string | undefined>): string | undefined {
   const file = env.VPN_NODES_FILE;
   if (!file) return undefined;

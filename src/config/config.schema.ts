@@ -130,6 +130,7 @@ export const configSchema = z
     TELEGRAM_API_TIMEOUT_MS: int({ min: 500, max: 60_000 }).default(10_000),
     TELEGRAM_WEBHOOK_MAX_CONNECTIONS: int({ min: 1, max: 100 }).default(40),
     TELEGRAM_WEBHOOK_MAX_BODY_BYTES: int({ min: 1_024, max: 10_485_760 }).default(262_144),
+    TELEGRAM_WEBHOOK_DB_CONNECTIONS: int({ min: 1, max: 10 }).default(2),
     TELEGRAM_HANDLER_CONCURRENCY: int({ min: 1, max: 100 }).default(6),
     TELEGRAM_HANDLER_TIMEOUT_MS: int({ min: 100, max: 120_000 }).default(15_000),
     TELEGRAM_UPDATE_MAX_ATTEMPTS: int({ min: 1, max: 20 }).default(5),
@@ -139,6 +140,10 @@ export const configSchema = z
     NOTIFICATIONS_INTERVAL_MS: int({ min: 200, max: 600_000 }).default(3_000),
 
     DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// URL' })
+      .optional(),
+    DATABASE_LISTEN_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// URL' })
       .optional(),
@@ -176,6 +181,7 @@ export const configSchema = z
     JOBS_ENABLED: bool.default(true),
     JOBS_DISABLED: csv.default([]),
     JOBS_CONNECTION_BUDGET: int({ min: 1, max: 50 }).default(3),
+    JOBS_WAKE_ON_COMMIT: bool.default(true),
     JOB_INTERVALS: csv
       .pipe(
         z.array(
@@ -381,6 +387,7 @@ export type Env = z.output<typeof configSchema>;
 export const secretKeys = [
   'BOT_TOKEN',
   'DATABASE_URL',
+  'DATABASE_LISTEN_URL',
   'WEBHOOK_SECRET',
   'VPN_AGENT_TOKEN',
   'VPN_NODES',

@@ -20,6 +20,8 @@ interface JobState {
   running?: Promise<void>;
   stuck: boolean;
   abort?: AbortController;
+  /** A wake-up arrived while an iteration ran: run one more right after it. */
+  wakePending: boolean;
   status: JobStatus;
 }
 
@@ -35,6 +37,7 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
   readonly budget: BulkheadPolicy;
   private started = false;
   private stopping = false;
+  private readonly registered: ((name: string) => void)[] = [];
 
   constructor(
     private readonly config: AppConfig,
@@ -62,9 +65,41 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
       def: full,
       enabled,
       stuck: false,
-      status: { name: def.name, enabled, intervalMs: def.intervalMs, running: false, stuck: false },
+      wakePending: false,
+      status: {
+        name: def.name,
+        enabled,
+        intervalMs: def.intervalMs,
+        running: false,
+        stuck: false,
+        ticks: 0,
+        wakeups: 0,
+      },
     });
+    this.registered.forEach((fn) => fn(def.name));
     if (this.started && enabled) this.schedule(def.name, full.initialDelayMs);
+  }
+
+  /** Called with each job's name at registration (metrics initialise its series there). */
+  onRegister(fn: (name: string) => void): void {
+    this.registered.push(fn);
+    for (const name of this.jobs.keys()) fn(name);
+  }
+
+  /**
+   * Work for the job was just committed: run an iteration now, or, when one is running, one more right after it
+   * (it may have claimed before the commit). Single flight, the lease and the deadline apply as to a tick;
+   * the schedule stays as the safety net.
+   */
+  wake(name: string): void {
+    const job = this.jobs.get(name);
+    if (!job?.enabled || !this.started || this.stopping) return;
+    if (job.running) {
+      job.wakePending = true;
+      return;
+    }
+    job.status.wakeups++;
+    void this.iterate(job);
   }
 
   onApplicationBootstrap(): void {
@@ -109,6 +144,7 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
       const job = this.jobs.get(name)!;
       // Planned before each run: a slow iteration makes the next tick skip (single flight), not pile up.
       this.schedule(name, job.def.intervalMs + Math.round(Math.random() * job.def.jitterMs));
+      job.status.ticks++;
       void this.iterate(job);
     }, delayMs);
     timer.unref();
@@ -203,8 +239,15 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
       if (!job.stuck) {
         job.running = undefined;
         resolveRunning();
+        this.afterIteration(job);
       }
     }
+  }
+
+  private afterIteration(job: JobState): void {
+    if (!job.wakePending) return;
+    job.wakePending = false;
+    setImmediate(() => this.wake(job.def.name));
   }
 
   private unstick(job: JobState, resolveRunning: () => void): void {
@@ -212,6 +255,7 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
     job.running = undefined;
     resolveRunning();
     this.logger.warn(`job=${job.def.name} abandoned iteration finally ended`);
+    this.afterIteration(job);
   }
 
   private summary(

@@ -29,7 +29,11 @@ export interface JobScheduleRow {
   interval?: (config: AppConfig) => number;
   jitterMs?: Ms;
   timeoutMs?: Ms;
+  /** The outbox table whose committed inserts wake the job (migration OutboxWakeups); the schedule stays. */
+  wokenBy?: OutboxTable;
 }
+
+export type OutboxTable = 'vpn_operations' | 'notifications';
 
 const ONLY_OVERRIDES = 'JOB_INTERVALS only';
 const fifth = (intervalMs: number) => Math.round(intervalMs * 0.2);
@@ -41,6 +45,7 @@ export const JOB_SCHEDULES: Record<JobName, JobScheduleRow> = {
     interval: (c) => c.vpn.outbox.intervalMs,
     jitterMs: fifth,
     timeoutMs: 60_000,
+    wokenBy: 'vpn_operations',
   },
   [JOB_NAMES.vpnReconcile]: {
     defaultIntervalMs: 600_000,
@@ -76,6 +81,7 @@ export const JOB_SCHEDULES: Record<JobName, JobScheduleRow> = {
     configuredBy: 'NOTIFICATIONS_INTERVAL_MS',
     interval: (c) => c.telegram.notificationsIntervalMs,
     timeoutMs: 60_000,
+    wokenBy: 'notifications',
   },
   [JOB_NAMES.telegramInboxCleanup]: { defaultIntervalMs: 3_600_000, configuredBy: ONLY_OVERRIDES },
   [JOB_NAMES.autoRenewal]: {
@@ -131,4 +137,9 @@ export function jobSchedule(config: AppConfig, name: JobName): Omit<JobDefinitio
   const intervalMs = row.interval ? row.interval(config) : row.defaultIntervalMs;
   const ms = (v: Ms | undefined) => (typeof v === 'function' ? v(intervalMs) : v);
   return { name, intervalMs, jitterMs: ms(row.jitterMs), timeoutMs: ms(row.timeoutMs) };
+}
+
+/** The jobs a committed insert into `table` wakes. */
+export function jobsWokenBy(table: string): JobName[] {
+  return (Object.keys(JOB_SCHEDULES) as JobName[]).filter((n) => JOB_SCHEDULES[n].wokenBy === table);
 }

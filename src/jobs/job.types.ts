@@ -31,4 +31,7 @@ export interface JobStatus {
   lastFinishedAt?: string;
   lastDurationMs?: number;
   lastError?: string;
+  /** Iterations started by the schedule, and by wake-ups (commits of the job's work), since start. */
+  ticks: number;
+  wakeups: number;
 }

@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { DbService } from '../../src/database/db.service';
 import { JobRunnerService } from '../../src/jobs/job-runner.service';
 import { TelegramModule } from '../../src/telegram/telegram.module';
@@ -35,7 +35,13 @@ export class BotHarness {
   private bed?: TestBed;
 
   static async start(
-    o: { cryptoPay?: boolean; env?: Record<string, string>; strictEdits?: boolean; listen?: boolean } = {},
+    o: {
+      cryptoPay?: boolean;
+      env?: Record<string, string>;
+      strictEdits?: boolean;
+      listen?: boolean;
+      imports?: (Type | DynamicModule)[];
+    } = {},
   ): Promise<BotHarness> {
     const h = new BotHarness();
     h.bed = await startTestBed({
@@ -50,7 +56,7 @@ export class BotHarness {
         SUPPORT_CONTACT: '@help_desk',
         ...o.env,
       },
-      imports: [TelegramModule],
+      imports: [TelegramModule, ...(o.imports ?? [])],
       listen: o.listen,
     });
     h.app = h.bed.app;

@@ -4,6 +4,8 @@ import type { JobContext, JobResult } from '../../jobs/job.types';
 import { NotificationsRepository, type DueNotification } from '../../notifications/notifications.repository';
 import { TelegramApiError } from '../../bot-api/bot-api.errors';
 import { RecipientUnavailableError, TelegramSenderService } from '../../bot-api/telegram-sender.service';
+import { PaymentLatencyRepository } from './payment-latency.repository';
+import { SignalsService } from '../../signals/signals.service';
 import { VpnKeysService } from '../../vpn/vpn-keys.service';
 import { notificationKeyboard, renderNotification } from './views/notification.view';
 
@@ -21,6 +23,8 @@ export class NotificationsDeliveryService {
     private readonly outbox: NotificationsRepository,
     private readonly sender: TelegramSenderService,
     private readonly keys: VpnKeysService,
+    private readonly latency: PaymentLatencyRepository,
+    private readonly signals: SignalsService,
   ) {}
 
   async deliver(ctx: JobContext): Promise<JobResult> {
@@ -55,6 +59,14 @@ export class NotificationsDeliveryService {
     }
   }
 
+  /** payment_to_key_seconds: a measurement, so a failed read only costs the sample. */
+  private async observePaymentToKey(n: DueNotification): Promise<void> {
+    const subscriptionId = n.payload.subscriptionId;
+    if (typeof subscriptionId !== 'string') return;
+    const sample = await this.latency.sinceGrant(subscriptionId).catch(() => undefined);
+    if (sample) this.signals.record('payment.key_delivered', { ...sample });
+  }
+
   private async deliverOne(n: DueNotification, signal: AbortSignal): Promise<boolean> {
     const payload = n.kind === 'key_ready' ? await this.withKey(n) : n.payload;
     const text = renderNotification(n.kind, payload, n.language);
@@ -74,6 +86,7 @@ export class NotificationsDeliveryService {
       };
       await this.sender.sendMessage(n.userId, text, extra, { signal, maxWaitMs: 30_000 });
       await this.outbox.markSent(n.id);
+      if (n.kind === 'key_ready') await this.observePaymentToKey(n);
       return true;
     } catch (err) {
       const e = err as Error;

@@ -6,6 +6,8 @@ export interface InboxUpdate {
   chatId: number | null;
   payload: Record<string, unknown>;
   attempts: number;
+  /** Since the update was stored, at the claim (database clock): the first part of update_to_reply_seconds. */
+  waitedMs?: number;
 }
 
 type RawUpdate = { update_id: number } & Record<string, unknown>;
@@ -39,6 +41,7 @@ export class TelegramInboxRepository {
       chat_id: string | null;
       payload: Record<string, unknown>;
       attempts: number;
+      waited_ms: number;
     }>(
       'inbox.claim',
       `WITH heads AS (
@@ -58,7 +61,8 @@ export class TelegramInboxRepository {
          FROM due
         WHERE t.update_id = due.update_id
           AND (t.state = 'pending' OR t.locked_until < now())
-       RETURNING t.update_id, t.chat_id, t.payload, t.attempts`,
+       RETURNING t.update_id, t.chat_id, t.payload, t.attempts,
+                 (extract(epoch FROM clock_timestamp() - t.received_at) * 1000)::float8 AS waited_ms`,
       [limit, lockMs],
     );
     return rows
@@ -67,6 +71,7 @@ export class TelegramInboxRepository {
         chatId: r.chat_id === null ? null : Number(r.chat_id),
         payload: r.payload,
         attempts: r.attempts,
+        waitedMs: Number(r.waited_ms),
       }))
       .sort((a, b) => a.updateId - b.updateId);
   }

@@ -7,6 +7,7 @@ import { UsersService } from '../../users/users.service';
 import { VpnModule } from '../../vpn/vpn.module';
 import { NotificationsDeliveryJob } from '../bot/notifications-delivery.job';
 import { NotificationsDeliveryService } from '../bot/notifications-delivery.service';
+import { PaymentLatencyRepository } from '../bot/payment-latency.repository';
 import { PollingTransport } from './polling.transport';
 import { TelegramInboxCleanupJob } from './telegram-inbox-cleanup.job';
 import { TelegramInboxRepository } from './telegram-inbox.repository';
@@ -15,6 +16,7 @@ import { TelegramTransportsService } from './telegram-transports.service';
 import { TelegramWebhookController } from './telegram-webhook.controller';
 import { UpdateDispatcherService } from './update-dispatcher.service';
 import { UpdateHandler } from './update-handler';
+import { WebhookIntakeService } from './webhook-intake.service';
 import { WebhookTransport } from './webhook.transport';
 
 /** The importing module binds the UpdateHandler (the bot's handlers; tests bind their own). */
@@ -27,10 +29,12 @@ import { WebhookTransport } from './webhook.transport';
     UpdateDispatcherService,
     PollingTransport,
     WebhookTransport,
+    WebhookIntakeService,
     TelegramTransportsService,
     TelegramSignals,
     NotificationsDeliveryService,
     NotificationsDeliveryJob,
+    PaymentLatencyRepository,
   ],
   exports: [
     BotApiModule,

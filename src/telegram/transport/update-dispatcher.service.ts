@@ -13,9 +13,13 @@ import { SignalsService } from '../../signals/signals.service';
 import { TelegramApiError, TelegramNetworkError } from '../../bot-api/bot-api.errors';
 import { kindOf, TelegramInboxRepository, type InboxUpdate } from './telegram-inbox.repository';
 import { TransientUpdateError, UpdateHandler } from './update-handler';
+import { WebhookIntakeService } from './webhook-intake.service';
 
 const IDLE_POLL_MS = 1_000;
 const LOCK_MARGIN_MS = 5_000;
+// While webhook deliveries wait to be stored, claims wait too (never longer than this in a row): the 200
+// Telegram waits for comes first, the handling a moment later.
+const YIELD_TO_INTAKE_MS = 100;
 const ABANDON_GRACE_MS = 1_000;
 const LOOP_EXIT_WAIT_MS = 2_000;
 
@@ -45,6 +49,7 @@ export class UpdateDispatcherService implements OnApplicationBootstrap, BeforeAp
     private readonly inbox: TelegramInboxRepository,
     private readonly handler: UpdateHandler,
     private readonly signals: SignalsService,
+    private readonly intake: WebhookIntakeService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -157,6 +162,11 @@ export class UpdateDispatcherService implements OnApplicationBootstrap, BeforeAp
       const pausedMs = this.pausedUntil - performance.now();
       let claimed: InboxUpdate[] = [];
       if (free > 0 && pausedMs <= 0) {
+        for (
+          const until = performance.now() + YIELD_TO_INTAKE_MS;
+          this.intake.busy() && performance.now() < until;
+        )
+          await new Promise((r) => setTimeout(r, 2));
         try {
           claimed = await withCaller({ label: 'telegram.dispatcher' }, () =>
             this.inbox.claim(free, handlerTimeoutMs + LOCK_MARGIN_MS),
@@ -222,7 +232,11 @@ export class UpdateDispatcherService implements OnApplicationBootstrap, BeforeAp
       if (abort.signal.aborted) throw abort.signal.reason;
       await withCaller({ label: 'telegram.dispatcher' }, () => this.inbox.complete(update.updateId));
       this.processed++;
-      this.signals.record('telegram.update.processed', { ms: Math.round(performance.now() - started) });
+      const ms = performance.now() - started;
+      this.signals.record('telegram.update.processed', {
+        ms: Math.round(ms),
+        sinceReceivedMs: update.waitedMs === undefined ? undefined : Math.max(0, update.waitedMs + ms),
+      });
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       // A Telegram outage is not this update's fault: retried while it lasts, past max attempts.
