@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FeedService } from '../../src/vpn/feed/feed.service';
 import { BotHarness, lastText } from './telegram-ux-harness';
 
 const GB = 1024 ** 3;
@@ -58,5 +59,26 @@ describe('traffic on the screens', () => {
       new RegExp(`^📶 Top traffic this period:\\n1\\. ${user.id} — 11 GB / 10 GB ⛔ over limit\\n2\\. `),
     );
     expect(lastText(await bot.say(admin, '/top many'))).toMatch(/^Usage: \/top \[count\]/);
+  });
+
+  it('puts the counted traffic and the limit into the feed subscription-userinfo, and empties the feed when over', async () => {
+    const user = bot.newUser();
+    await bot.factory.user({ id: user.id });
+    const sub = await bot.factory.subscription({ userId: user.id, planCode: 'lim' });
+    const feed = (token: string) =>
+      bot.app.get(FeedService).feed({ token, headers: { 'user-agent': 'v2rayNG/1.9' } });
+    carried(sub.vpnEmail, 1 * GB, 2 * GB);
+    expect(await bot.runJob('traffic')).toBe('ok');
+    const within = await feed(sub.subToken);
+    expect(within?.headers['subscription-userinfo']).toMatch(
+      new RegExp(`^upload=${1 * GB}; download=${2 * GB}; total=${10 * GB}; expire=\\d+$`),
+    );
+    expect(Buffer.from(within!.body, 'base64').toString()).toMatch(/^vless:\/\//);
+
+    carried(sub.vpnEmail, 1 * GB, 9 * GB);
+    expect(await bot.runJob('traffic')).toBe('ok');
+    const over = await feed(sub.subToken);
+    expect(over?.headers['subscription-userinfo']).toContain(`download=${9 * GB}; total=${10 * GB}`);
+    expect(over?.body).toBe('');
   });
 });
