@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { freePort } from '../src/database/embedded-postgres';
 import type { Bench } from './bench.types';
 import { BENCH_ENV, benchPostgres, median } from './bench-postgres';
+import { demoStartFigures } from './demo-start';
 
 const MAIN = resolve(__dirname, '../src/main.js');
 const RUNS = 3;
@@ -81,6 +82,7 @@ export const bench: Bench = {
           baseline,
           note: 'includes initdb and the initial migration; target < 15 000 ms',
         },
+        ...(await demoStartFigures(baseline)),
       ];
     } finally {
       await pg.stop();
