@@ -28,6 +28,8 @@ export interface EmbeddedPostgresOptions {
   log?: (line: string) => void;
   /** Our messages about what the embedded server is doing. */
   info?: (line: string) => void;
+  /** Stops a running initdb (it removes what it made) and skips the server start: start() rejects. */
+  abort?: AbortSignal;
 }
 
 interface Credentials {
@@ -100,6 +102,8 @@ export class EmbeddedPostgresServer {
       info(`initialising embedded PostgreSQL in ${this.clusterDir}`);
       await this.initdb(native, runAs, log);
     }
+    if (this.options.abort?.aborted)
+      throw new EmbeddedPostgresSetupError('start-up stopped before the server started');
     this.child = await startPostmaster(
       join(native, 'bin', 'postgres'),
       [
@@ -170,6 +174,7 @@ export class EmbeddedPostgresServer {
         ],
         runAs,
         log,
+        this.options.abort,
       );
     } finally {
       await rm(pwDir, { recursive: true, force: true });
