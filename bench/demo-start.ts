@@ -67,21 +67,30 @@ async function startDemo(dataDir: string): Promise<{ demo: Demo; usableMs: numbe
       TELEGRAM_SEND_RATE: '30',
     },
     stdio: 'ignore',
+    detached: true,
   });
   const base = `http://127.0.0.1:${port}`;
-  await until('no web chat at /', 90_000, async () => {
-    const r = await get(`${base}/`);
-    return r?.ok && (await r.text()).includes('/demo/api/chat/') ? true : undefined;
-  });
-  const before = await sentCount(port);
-  await post(`${base}/demo/api/chat/1001/message`, { text: '/start', lang: 'en' });
-  await until('no answer to /start', 30_000, async () =>
-    (await sentCount(port)) > before ? true : undefined,
-  );
-  const usableMs = performance.now() - t0;
-  const app = descendants(npm.pid!).find((p) => p.cmd.includes('dist/src/main.js'));
-  if (!app) throw new Error('no dist/src/main.js process under npm start');
-  return { demo: { npm, port, app: app.pid }, usableMs };
+  try {
+    await until('no web chat at /', 90_000, async () => {
+      const r = await get(`${base}/`);
+      return r?.ok && (await r.text()).includes('/demo/api/chat/') ? true : undefined;
+    });
+    const before = await sentCount(port);
+    const status = await post(`${base}/demo/api/chat/1001/message`, { text: '/start', lang: 'en' });
+    if (status >= 300) throw new Error(`the demo refused /start: ${status}`);
+    await until('no answer to /start', 60_000, async () =>
+      (await sentCount(port)) > before ? true : undefined,
+    );
+    const usableMs = performance.now() - t0;
+    // npm runs it through `sh -c`: the app is the node process, not the shell.
+    const app = descendants(npm.pid!).find((p) => /(^|\/)node dist\/src\/main\.js/.test(p.cmd));
+    if (!app) throw new Error('no dist/src/main.js process under npm start');
+    return { demo: { npm, port, app: app.pid }, usableMs };
+  } catch (err) {
+    // Never leave a demo (and its PostgreSQL) running after a failed measurement: the whole group goes.
+    process.kill(-npm.pid!, 'SIGTERM');
+    throw err;
+  }
 }
 
 async function stopDemo(demo: Demo): Promise<void> {

@@ -43,6 +43,8 @@ export interface FakeTelegramOptions {
   limits?: { perChatPerSecond: number; globalPerSecond: number };
   /** Refuse an edit that changes nothing with Telegram's 400 "message is not modified". */
   rejectUnmodifiedEdits?: boolean;
+  /** The first update_id (default 1000). */
+  firstUpdateId?: number;
 }
 
 /**
@@ -73,7 +75,9 @@ export class FakeTelegram {
   private readonly sendTimes = new Map<string, number[]>();
   private readonly editedContent = new Map<string, string>();
 
-  constructor(private readonly opts: FakeTelegramOptions) {}
+  constructor(private readonly opts: FakeTelegramOptions) {
+    this.nextUpdateId = opts.firstUpdateId ?? 1000;
+  }
 
   get apiRoot(): string {
     const addr = this.server?.address() as AddressInfo;
