@@ -58,6 +58,7 @@ async function main(): Promise<void> {
     `stand-in base: ${base.cached ? 'cached' : `made in ${s(base.tookMs)}`}, Node ${base.node || 'unknown'}`,
   );
 
+  const previous = await podman(['image', 'inspect', '--format', '{{.Id}}', IMAGE]);
   const b0 = performance.now();
   // --network host: the build's npm uses the host's network directly (no bridge needed on these machines).
   const built = await podman(['build', '--pull=never', '--network', 'host', '-t', IMAGE, ROOT], {
@@ -65,6 +66,9 @@ async function main(): Promise<void> {
   });
   if (built.code !== 0) throw new Error('the image did not build');
   const buildMs = performance.now() - b0;
+  // The image this build replaced would stay behind untagged: one copy per run.
+  const now = await podmanOk(['image', 'inspect', '--format', '{{.Id}}', IMAGE]);
+  if (previous.code === 0 && previous.stdout.trim() !== now) await podman(['rmi', previous.stdout.trim()]);
   const size = Number(await podmanOk(['image', 'inspect', '--format', '{{.Size}}', IMAGE]));
 
   const telegram = await new FakeTelegram({ token: TOKEN }).start();
