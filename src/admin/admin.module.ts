@@ -13,11 +13,6 @@ import { BroadcastDeliveryService } from './broadcast-delivery.service';
 import { BroadcastsRepository } from './broadcasts.repository';
 import { BroadcastsService } from './broadcasts.service';
 
-/**
- * What the admin commands (ADMIN_IDS) do: stats, find, grant, block, broadcast, failed provisioning,
- * refunds. The commands themselves are bot handlers (telegram/bot/admin, registered by TelegramModule);
- * broadcasts are delivered through the bot-api sender.
- */
 @Module({
   imports: [
     BotApiModule,

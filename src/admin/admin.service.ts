@@ -28,10 +28,7 @@ export type RefundOutcome =
       balanceAfter?: number | null;
     };
 
-/**
- * What the admin commands do. Access changes, refunds and requeues go through the services that own them
- * (subscriptions, payments, Stars, VPN outbox); this class only adds lookups.
- */
+/** Access changes, refunds and requeues go through their owning services; this class adds lookups. */
 @Injectable()
 export class AdminService {
   private readonly logger = new Logger('AdminService');
@@ -62,7 +59,6 @@ export class AdminService {
     return { profile: { user, ...extras }, subscription };
   }
 
-  /** Extends or issues access through the subscriptions service (source 'admin'); null for an unknown user. */
   async grant(input: {
     userId: number;
     days: number;
@@ -87,10 +83,7 @@ export class AdminService {
     }
   }
 
-  /**
-   * The ban revokes access and the unban restores it (SubscriptionsService.setBanned). null: no such user;
-   * 'admin': admins cannot be blocked (it would lock them out of /unblock).
-   */
+  /** 'admin': admins cannot be blocked (it would lock them out of /unblock). */
   async setBlocked(input: {
     userId: number;
     blocked: boolean;
@@ -114,7 +107,6 @@ export class AdminService {
     return { requeued: ids.filter((id) => requeued.has(id)), refused: ids.filter((id) => !requeued.has(id)) };
   }
 
-  /** The purchase to confirm a refund for, or why it cannot be refunded here. */
   async refundPreview(
     purchaseId: string,
   ): Promise<{ kind: 'ok'; purchase: Purchase } | Exclude<RefundOutcome, { kind: 'done' }>> {
@@ -124,16 +116,11 @@ export class AdminService {
     return { kind: 'ok', purchase };
   }
 
-  /**
-   * Stars purchases: StarsService.refund (books first, then Telegram returns the Stars). Balance purchases:
-   * PurchasesService.refund (the reversal credits the balance back and takes the access back). Both are
-   * idempotent, so a repeated confirmation reports "already refunded".
-   */
+  /** Both refund paths are idempotent, so a repeated confirmation reports "already refunded". */
   async refund(purchaseId: string, by: number): Promise<RefundOutcome> {
     const purchase = await this.findPurchase(purchaseId);
     if (!purchase) return { kind: 'not_found' };
-    // A refunded Stars purchase goes to StarsService again: if Telegram failed to return the Stars the first
-    // time, this is how the admin finishes it (both steps are idempotent).
+    // Refunded Stars go to StarsService again: it finishes a refund whose Stars Telegram did not return.
     if (purchase.status === 'refunded' && purchase.provider !== 'stars')
       return { kind: 'done', outcome: 'already_refunded' };
     if (!this.refundable(purchase)) return { kind: 'not_refundable', purchase };

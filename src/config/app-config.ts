@@ -25,10 +25,7 @@ export class ConfigError extends Error {
   }
 }
 
-/**
- * Typed, validated configuration. The only place that reads process.env is {@link AppConfig.fromEnv}.
- * Values are grouped by module so callers take what they need and nothing else.
- */
+/** The only place that reads process.env is AppConfig.fromEnv. */
 export class AppConfig {
   private constructor(
     private readonly env: Env,
@@ -58,10 +55,7 @@ export class AppConfig {
     return new AppConfig(parsed.data, cleaned);
   }
 
-  /**
-   * The demo's configuration: what the operator set, the demo's defaults for what they did not, and the
-   * addresses of the built-in stand-ins (always theirs: the demo never talks to a real service).
-   */
+  /** The demo never talks to a real service: the stand-ins' addresses win over the operator's. */
   withDemoServices(s: DemoServiceAddresses): AppConfig {
     const defaults: Record<string, string> = {
       HOST: '127.0.0.1',
@@ -109,7 +103,6 @@ export class AppConfig {
       port: e.PORT,
       host: e.HOST,
       shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
-      /** Express `trust proxy`: X-Forwarded-For is believed only from these peers. */
       trustedProxies: e.TRUSTED_PROXY_CIDRS,
       connectionBudget: e.HTTP_CONNECTION_BUDGET,
       rateLimit: {
@@ -188,7 +181,6 @@ export class AppConfig {
       enabled: this.env.JOBS_ENABLED,
       disabled: new Set(this.env.JOBS_DISABLED),
       connectionBudget: this.env.JOBS_CONNECTION_BUDGET,
-      /** Per-job interval overrides (JOB_INTERVALS). */
       intervals: new Map(
         this.env.JOB_INTERVALS.map((entry) => {
           const [name, ms] = entry.split('=');
@@ -259,7 +251,6 @@ export class AppConfig {
     } as const;
   }
 
-  /** Crypto Pay is enabled by setting CRYPTO_PAY_TOKEN; without it there is no watcher and no webhook. */
   get cryptoPay() {
     const e = this.env;
     return {
@@ -278,15 +269,12 @@ export class AppConfig {
     return { enabled: this.env.STARS_ENABLED } as const;
   }
 
-  /** What the Telegram handlers need beyond transport settings: admins, support contact, bot UX limits. */
   get bot() {
     const e = this.env;
     return {
       adminIds: new Set(e.ADMIN_IDS.map(Number)),
       supportContact: e.SUPPORT_CONTACT,
-      /** Top-up buttons, in minor units of the balance currency. */
       topupAmountsMinor: e.TOPUP_AMOUNTS.map((a) => Number(a) * 100),
-      /** Range of a top-up amount the user types, in minor units of the balance currency. */
       topupMinMinor: e.TOPUP_MIN_AMOUNT * 100,
       topupMaxMinor: e.TOPUP_MAX_AMOUNT * 100,
       /** Balance credited per Telegram Star on a Stars top-up, minor units of the balance currency. */
@@ -296,7 +284,6 @@ export class AppConfig {
     } as const;
   }
 
-  /** The effective configuration with secrets masked, safe to print. */
   redacted(): Record<string, unknown> {
     const out: Record<string, unknown> = { ...this.env };
     for (const key of secretKeys) if (out[key] !== undefined) out[key] = '***';
@@ -305,7 +292,6 @@ export class AppConfig {
   }
 }
 
-/** VPN_NODES_FILE names a file holding what VPN_NODES would hold; returns a problem when it is unusable. */
 function readNodesFile(env: Record<string, string | undefined>): string | undefined {
   const file = env.VPN_NODES_FILE;
   if (!file) return undefined;

@@ -3,7 +3,6 @@ import { httpSecurityShape } from './http-security.schema';
 import { GENERATE, PLACEHOLDER, sharedSecret } from './shared-secret';
 import { nodeTags, resolveVpnNodes, vpnNodeProblems, vpnNodesJson } from './vpn-nodes.schema';
 
-// Env values are strings; these helpers turn them into typed values with clear messages.
 const int = (opts: { min?: number; max?: number } = {}) =>
   z.coerce
     .number({ error: 'must be a whole number' })
@@ -333,7 +332,6 @@ export const configSchema = z
 
 export type Env = z.output<typeof configSchema>;
 
-/** Variables whose values must never appear in logs or error messages. */
 export const secretKeys = [
   'BOT_TOKEN',
   'DATABASE_URL',

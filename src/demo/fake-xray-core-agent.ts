@@ -4,10 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { VpnError } from '../vpn/vpn.errors';
 import { XrayGrpcProvider, type XrayGrpcProviderOptions } from '../vpn/xray-grpc.provider';
 
-/**
- * A reference implementation of the HTTP agent contract (docs/vpn.md) that drives a core over gRPC.
- * `/t/<tag>/…` selects another inbound tag, so the contract suite can provoke a misconfiguration.
- */
+/** `/t/<tag>/…` selects another inbound tag, so the contract suite can provoke a misconfiguration. */
 export async function startFakeAgent(opts: { core: XrayGrpcProviderOptions; token: string }) {
   const providers = new Map<string, XrayGrpcProvider>();
   const providerFor = (tag: string) => {

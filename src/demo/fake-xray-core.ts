@@ -14,16 +14,11 @@ interface TypedMessage {
   value: Uint8Array;
 }
 
-/**
- * An in-process core speaking the Xray (or v2fly) gRPC API and VLESS, reproducing the real cores' behaviour
- * and error texts (reference vpn-core.md §4–§6): case-insensitive e-mails, UUIDs not checked for
- * uniqueness, an empty e-mail accepted on add, listing only in `xray` mode, state lost on reset().
- */
+/** Reproduces the cores' error texts and quirks: case-insensitive e-mails, listing only in `xray` mode. */
 export class FakeXrayCore {
   readonly users = new Map<string, { email: string; uuid: string }>();
   apiAddress = '';
   vlessPort = 0;
-  /** When set, every API call waits this long before answering (a slow core). */
   delayMs = 0;
   private grpc?: Server;
   private vless?: NetServer;
@@ -80,7 +75,6 @@ export class FakeXrayCore {
     return this;
   }
 
-  /** The core restarted: every API-added user is gone. */
   reset(): void {
     this.users.clear();
   }
@@ -142,7 +136,6 @@ export class FakeXrayCore {
     return { level: 0, email: u.email, account: proto.typed('proxy.vless.Account', { id: u.uuid }) };
   }
 
-  /** Minimal VLESS server: checks the UUID, then relays to the requested 127.0.0.1 target. */
   private serveVless(client: Socket): void {
     this.sockets.add(client);
     client.once('close', () => this.sockets.delete(client));

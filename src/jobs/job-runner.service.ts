@@ -26,18 +26,12 @@ interface JobState {
 // After the deadline aborts an iteration, how long to wait for it to honour the signal before reporting it.
 const ABORT_GRACE_MS = 2_000;
 
-/**
- * Runs background jobs (docs/architecture.md, reliability rules 2–4): jittered schedules on @nestjs/schedule's registry, single
- * flight per job, one replica at a time through a lease row, an iteration deadline enforced with an
- * AbortSignal, a shared connection budget for every job together, a progress heartbeat in the signals
- * registry and one summary line per iteration (at debug when it found nothing to do).
- */
+/** Runs background jobs (docs/architecture.md, reliability rules 2–4). */
 @Injectable()
 export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('JobRunnerService');
   private readonly jobs = new Map<string, JobState>();
   private readonly holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  /** Every job's database calls together never use more than this many pooled connections. */
   readonly budget: BulkheadPolicy;
   private started = false;
   private stopping = false;
@@ -102,7 +96,6 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
     return [...this.jobs.values()].map((j) => ({ ...j.status, running: !!j.running, stuck: j.stuck }));
   }
 
-  /** Runs one iteration now (admin action, tests); obeys single flight and the lease like a scheduled tick. */
   runNow(name: string): Promise<JobOutcome> {
     const job = this.jobs.get(name);
     if (!job) throw new Error(`unknown job ${name}`);
@@ -114,8 +107,7 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
     this.unschedule(name);
     const timer = setTimeout(() => {
       const job = this.jobs.get(name)!;
-      // Fixed-rate ticks with fresh jitter each time: the next tick is planned before this one runs, so a
-      // slow iteration meets the next tick and that tick is skipped (single flight) instead of piling up.
+      // Planned before each run: a slow iteration makes the next tick skip (single flight), not pile up.
       this.schedule(name, job.def.intervalMs + Math.round(Math.random() * job.def.jitterMs));
       void this.iterate(job);
     }, delayMs);
@@ -264,10 +256,7 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal, graceMs: number): P
   });
 }
 
-/**
- * JOB_INTERVALS (`name=ms,…`) lets an operator run a job more or less often than its author chose; jitter and
- * the first run scale with it, and the deadline never exceeds the new interval.
- */
+/** JOB_INTERVALS overrides an author's interval; jitter, first run and deadline scale with it. */
 function withIntervalOverride(def: JobDefinition, intervalMs: number | undefined): JobDefinition {
   if (intervalMs === undefined || intervalMs === def.intervalMs) return def;
   const scale = intervalMs / def.intervalMs;

@@ -32,13 +32,11 @@ export const dedupeKeys = {
     `renewal_failed:${subscriptionId}:${epoch(expiresAt)}`,
 };
 
-/** Every period of one subscription: to cancel notices a renewal made stale. */
 export const dedupeKeyPrefixes = {
   reminder: (subscriptionId: Id): string => `reminder:${subscriptionId}:`,
   renewalFailed: (subscriptionId: Id): string => `renewal_failed:${subscriptionId}:`,
 };
 
-/** Arguments are SQL expressions (columns or parameters), never user input. */
 export const dedupeKeySql = {
   expired: (subscriptionId: string, expiresAt: string): string =>
     `'expired:' || ${subscriptionId} || ':' || ${epochSql(expiresAt)}`,

@@ -6,7 +6,6 @@ import type { NotificationKind } from './notification-kinds';
 export interface NotificationInput {
   userId: number;
   kind: NotificationKind;
-  /** Built by `dedupeKeys` (notification-kinds.ts). */
   dedupeKey: string;
   payload?: Record<string, unknown>;
 }
@@ -24,7 +23,6 @@ export interface DueNotification {
 export class NotificationsRepository {
   constructor(private readonly db: DbService) {}
 
-  /** True when written, false when a notice with this dedupe key already exists. */
   async enqueue(em: EntityManager, n: NotificationInput): Promise<boolean> {
     const rows = await queryRows(
       em,
@@ -57,7 +55,6 @@ export class NotificationsRepository {
     return rows.length;
   }
 
-  /** For notices that became wrong, e.g. a reminder for a period just renewed. */
   async cancelPending(
     em: EntityManager,
     q: { userId: number; kinds: NotificationKind[]; dedupePrefixes: string[] },
@@ -115,7 +112,6 @@ export class NotificationsRepository {
     );
   }
 
-  /** `cancelled` when the user cannot be reached. */
   async markFailed(
     id: string,
     error: string,

@@ -14,7 +14,6 @@ export interface BalanceCheckoutInput {
   userId: number;
   plan: Plan;
   source: 'purchase' | 'auto_renew';
-  /** Ledger reference of the debit; defaults to the new purchase's id. Auto-renewal names the period. */
   reference?: string;
   now: Date;
 }
@@ -24,7 +23,6 @@ export interface BalanceCheckoutResult extends PaidEffects {
   balanceAfter: number;
 }
 
-/** Buys a plan with the balance inside the caller's transaction: debit, paid purchase, grant, together. */
 @Injectable()
 export class BalanceCheckoutService {
   constructor(
@@ -35,7 +33,6 @@ export class BalanceCheckoutService {
     private readonly effects: PurchaseEffectsService,
   ) {}
 
-  /** The plan's price in the balance currency and whether `balanceMinor` covers it; buy() decides under the lock. */
   quote(plan: Plan, balanceMinor: number): { priceMinor: number; affordable: boolean } {
     const priceMinor = priceOf(plan, this.config.payments.balanceCurrency);
     return { priceMinor, affordable: balanceMinor >= priceMinor };

@@ -48,7 +48,6 @@ export class BalanceLedgerEntity {
   @Column({ type: 'text' })
   reason!: LedgerReason;
 
-  /** What caused the change: a purchase id, a refund id, an admin action id. */
   @Column({ type: 'text' })
   reference!: string;
 

@@ -24,10 +24,7 @@ export class BalanceService {
     return this.ledger.entriesFor(userId);
   }
 
-  /**
-   * An operator's correction. `reference` is the idempotency key (e.g. the admin command's message id):
-   * the same reference applied twice is refused by the ledger's unique key.
-   */
+  /** `reference` is the idempotency key: the ledger's unique key refuses it a second time. */
   async adminAdjust(input: { userId: number; deltaMinor: number; reference: string }): Promise<number> {
     if (!Number.isSafeInteger(input.deltaMinor) || input.deltaMinor === 0)
       throw new PaymentsError(

@@ -12,7 +12,6 @@ export enum PaymentsErrorCode {
   InsufficientFunds = 'INSUFFICIENT_FUNDS',
   NotRefundable = 'NOT_REFUNDABLE',
   RefundExceedsBalance = 'REFUND_EXCEEDS_BALANCE',
-  /** The user has PURCHASES_PENDING_PER_HOUR_MAX unpaid invoices from the last hour. */
   TooManyPending = 'TOO_MANY_PENDING',
   /** The ledger already holds this (reason, reference): the effect was applied before. */
   AlreadyApplied = 'ALREADY_APPLIED',

@@ -13,15 +13,10 @@ import { ReferralService, type ReferralReward } from './referral.service';
 
 export interface PaidEffects {
   subscription: Subscription | null;
-  /** The balance after a top-up credit (null for subscription purchases). */
   balanceAfter: number | null;
   referral: ReferralReward | null;
 }
 
-/**
- * What a paid purchase does, inside the transaction that marked it paid: grant or credit, referral reward,
- * and the user's notice (the VPN change is queued by the grant).
- */
 @Injectable()
 export class PurchaseEffectsService {
   constructor(

@@ -13,12 +13,10 @@ import { ReferralService } from './referral.service';
 
 export interface ReversalEffects {
   subscription: Subscription | null;
-  /** The user's balance after the reversal, when it changed. */
   balanceAfter: number | null;
   referralClawedBack: number;
 }
 
-/** Undoes PurchaseEffectsService for a refunded purchase, inside the transaction that marked it refunded. */
 @Injectable()
 export class PurchaseReversalService {
   constructor(

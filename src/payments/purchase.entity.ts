@@ -66,7 +66,6 @@ export class PurchaseEntity {
   @Column({ type: 'text' })
   currency!: string;
 
-  /** For top-ups: how much the balance is credited with, in minor units of the balance currency. */
   @Column({ name: 'credit_minor', type: 'bigint', nullable: true, transformer: bigintNumber })
   creditMinor!: number | null;
 

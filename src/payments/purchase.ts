@@ -5,10 +5,8 @@ export interface Purchase {
   userId: number;
   kind: PurchaseKind;
   planCode: string | null;
-  /** What the user pays, in minor units of `currency` (whole stars for XTR). */
   amountMinor: number;
   currency: string;
-  /** Top-ups: what the balance is credited with, in minor units of the balance currency. */
   creditMinor: number | null;
   status: PurchaseStatus;
   provider: PaymentProvider;

@@ -13,9 +13,7 @@ export interface NewPurchase {
   creditMinor: number | null;
   provider: PaymentProvider;
   expiresAt: Date | null;
-  /** Set for purchases paid on the spot (from the balance). */
   paidAt?: Date;
-  /** Idempotency key of the request (`tg:<update_id>`); a second create with it returns the first purchase. */
   requestKey?: string | null;
 }
 
@@ -105,7 +103,6 @@ export class PurchasesRepository {
     return rows[0] ? toPurchase(rows[0]) : null;
   }
 
-  /** Records the provider event that paid a purchase; false when the event id was used before. */
   async recordEvent(
     em: EntityManager,
     e: { provider: PaymentProvider; eventId: string; purchaseId: string; payload: unknown },
@@ -119,7 +116,6 @@ export class PurchasesRepository {
     return rows.length === 1;
   }
 
-  /** The purchase a provider event paid for, if the event was seen. */
   async eventPurchase(em: EntityManager, provider: PaymentProvider, eventId: string): Promise<string | null> {
     const rows = await queryRows<{ purchase_id: string | null }>(
       em,
@@ -129,7 +125,6 @@ export class PurchasesRepository {
     return rows[0]?.purchase_id ?? null;
   }
 
-  /** Unpaid invoiced purchases the user opened since `since`. */
   async pendingSince(q: { userId: number; since: Date }): Promise<number> {
     const rows = await this.db.query<{ n: number }>(
       'purchases.pending-since',
@@ -140,7 +135,6 @@ export class PurchasesRepository {
     return rows[0].n;
   }
 
-  /** True when the user paid (with outside money) for anything before this purchase. */
   async hasOtherPaid(em: EntityManager, q: { userId: number; exceptId: string }): Promise<boolean> {
     const rows = await queryRows(
       em,
@@ -151,7 +145,6 @@ export class PurchasesRepository {
     return rows.length > 0;
   }
 
-  /** A late payment moves an expired purchase to paid; its credit goes to the balance (LatePaymentService). */
   async markPaidLate(em: EntityManager, m: PaidMark & { creditMinor: number }): Promise<Purchase | null> {
     const rows = await queryRows<PurchaseRow>(
       em,
@@ -165,7 +158,6 @@ export class PurchasesRepository {
     return rows[0] ? toPurchase(rows[0]) : null;
   }
 
-  /** Pending purchases past their deadline become expired; later payment attempts are refused. */
   async expireStale(q: { now: Date; limit: number; keepCryptoPayInvoices: boolean }): Promise<number> {
     const rows = await this.db.query(
       'purchases.expire-stale',

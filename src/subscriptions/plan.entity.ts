@@ -1,9 +1,5 @@
 import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 
-/**
- * Plans are defined in configuration and upserted here at start, so purchases can reference them and keep
- * their history when a plan is later disabled.
- */
 @Entity('plans')
 @Check('plans_duration_positive', '"duration_days" > 0')
 @Check('plans_stars_price_positive', '"stars_price" IS NULL OR "stars_price" > 0')
@@ -14,7 +10,6 @@ export class PlanEntity {
   @Column({ name: 'duration_days', type: 'integer' })
   durationDays!: number;
 
-  /** Prices in minor units per ISO currency, e.g. {"RUB": 19900, "USD": 299}. */
   @Column({ type: 'jsonb', default: () => "'{}'" })
   prices!: Record<string, number>;
 

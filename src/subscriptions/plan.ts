@@ -7,7 +7,6 @@ export const STARS_CURRENCY = 'XTR';
 export interface Plan {
   code: string;
   durationDays: number;
-  /** Minor units per ISO currency, e.g. {"RUB": 19900}. */
   prices: Record<string, number>;
   starsPrice: number | null;
   enabled: boolean;
@@ -25,7 +24,6 @@ export function plansFromConfig(configured: PlanConfig[]): Plan[] {
   }));
 }
 
-/** The plan's price in `currency` (minor units; whole stars for XTR), or a typed error if it has none. */
 export function priceOf(plan: Plan, currency: string): number {
   const price = currency === STARS_CURRENCY ? plan.starsPrice : plan.prices[currency];
   if (price == null)

@@ -15,7 +15,6 @@ interface PlanRow {
 export class PlansRepository {
   constructor(private readonly db: DbService) {}
 
-  /** Makes the table match the configuration; plans no longer configured stay (history) but are disabled. */
   async sync(plans: Plan[]): Promise<void> {
     await this.db.transaction('plans.sync', async (em) => {
       await em.query(

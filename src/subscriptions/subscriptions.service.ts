@@ -14,7 +14,6 @@ import { SubscriptionGrantsService, type GrantResult } from './subscription-gran
 import { ReissueTooSoonError, SubscriptionsError, SubscriptionsErrorCode } from './subscriptions.errors';
 import { SubscriptionsRepository } from './subscriptions.repository';
 
-/** Access rules a user or an admin triggers directly: trial, reissue, auto-renew switch, admin grant. */
 @Injectable()
 export class SubscriptionsService {
   constructor(
@@ -55,10 +54,7 @@ export class SubscriptionsService {
     });
   }
 
-  /**
-   * The checks reissue makes, on a plain read, for the confirmation screen: throws what reissue would
-   * (no subscription, ended, ReissueTooSoonError). Reissue checks again under the lock.
-   */
+  /** Reissue checks again under the lock; this plain read is for the confirmation screen. */
   async assertCanReissue(userId: number): Promise<Subscription> {
     assertTelegramId(userId);
     const current = await this.subscriptions.findByUser(userId);
@@ -72,10 +68,7 @@ export class SubscriptionsService {
     return current;
   }
 
-  /**
-   * New UUID and subscription token (e.g. a leaked link); the old UUID is removed from the core. At most
-   * once per KEY_REISSUE_COOLDOWN_MINUTES, checked under the row lock so a double press reissues once.
-   */
+  /** At most once per KEY_REISSUE_COOLDOWN_MINUTES, checked under the row lock so a double press reissues once. */
   async reissue(userId: number): Promise<Subscription> {
     assertTelegramId(userId);
     return this.db.transaction('subscriptions.reissue', async (em) => {
@@ -95,7 +88,6 @@ export class SubscriptionsService {
     });
   }
 
-  /** Auto-renewal buys the subscription's plan again from the balance, so it needs a plan on sale. */
   async setAutoRenew(userId: number, enabled: boolean): Promise<Subscription> {
     assertTelegramId(userId);
     return this.db.transaction('subscriptions.set-auto-renew', async (em) => {
@@ -114,7 +106,6 @@ export class SubscriptionsService {
     });
   }
 
-  /** Extends (or issues) access without payment, e.g. compensation; recorded with source 'admin'. */
   /** `requestKey` (e.g. `tg:<update_id>`) makes a redelivered admin request a no-op instead of a second grant. */
   async grantByAdmin(input: { userId: number; days: number; requestKey?: string }): Promise<GrantResult> {
     assertTelegramId(input.userId);
@@ -129,11 +120,7 @@ export class SubscriptionsService {
     );
   }
 
-  /**
-   * The admin ban and what it means for access, in one transaction: a ban revokes an active subscription's
-   * key (its expiry is kept, so an unban restores the time left), an unban provisions it again. The feed,
-   * reconciliation and auto-renewal treat a banned user's subscription as not active. null: no such user.
-   */
+  /** A ban revokes the key but keeps the expiry, so an unban restores the time left. */
   async setBanned(userId: number, banned: boolean): Promise<{ changed: boolean } | null> {
     assertTelegramId(userId);
     return this.db.transaction('subscriptions.set-banned', async (em) => {

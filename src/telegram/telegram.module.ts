@@ -27,13 +27,7 @@ import { TrialHandler } from './bot/handlers/trial.handler';
 import { TelegrafUpdateHandler } from './bot/telegraf-update.handler';
 import { TelegramTransportModule } from './transport/telegram-transport.module';
 
-/**
- * The bot: nestjs-telegraf discovers the handlers (@Update classes) and builds the Telegraf instance, but
- * never launches it (`launchOptions: false`); TelegramTransportModule fetches updates into the inbox and
- * the dispatcher feeds them to telegraf through TelegrafUpdateHandler. The error boundary and the user
- * context are bot-level middlewares, so they wrap every handler in any discovery order. The admin handlers
- * sit behind one gate (AdminGateInterceptor) and, like the user handlers, before the fallback.
- */
+/** nestjs-telegraf builds the bot but never launches it (`launchOptions: false`): our transports feed it. */
 @Module({
   imports: [
     TelegrafModule.forRootAsync({

@@ -14,10 +14,7 @@ export function healthySignal(node: string, index: number): string {
   return index === 0 ? HEALTHY_SIGNAL : `${HEALTHY_SIGNAL}:${node}`;
 }
 
-/**
- * Probes every node's sentinel; a core that lost its users (a restart) gets a reconciliation right away.
- * A node contacted for the first time is expected to be empty: it is provisioned without the warning.
- */
+/** A core that lost its users is reconciled at once; a node's first contact is expected to be empty. */
 @Injectable()
 export class CoreHealthService {
   private readonly logger = new Logger('CoreHealthService');
@@ -32,9 +29,7 @@ export class CoreHealthService {
     private readonly signals: SignalsService,
   ) {}
 
-  /** Nodes whose first contact is recorded, so the table is asked once per node and process. */
   private readonly seen = new Set<string>();
-  /** Nodes found without their users in the last probe. */
   lastLost: string[] = [];
 
   async runOnce(ctx: Pick<JobContext, 'signal'>): Promise<{ stateLost: boolean }> {

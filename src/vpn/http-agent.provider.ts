@@ -19,21 +19,13 @@ import {
 } from './vpn.errors';
 
 export interface HttpAgentProviderOptions {
-  /** Base URL of the agent, e.g. http://10.0.0.5:8081/api (paths below are appended). */
   url: string;
   token: string;
   timeoutMs: number;
   sentinelEmail: string;
 }
 
-/**
- * A provisioning agent next to the core, over HTTP with a bearer token (contract in docs/vpn.md):
- *   POST   /users          {"email","uuid"} → 201 {"result":"created"} | 200 {"result":"already_present"}
- *   DELETE /users/{email}                    → 200 {"result":"removed"|"already_absent"}
- *   GET    /users                            → 200 {"users":[{"email","uuid"}]} | 501 (cannot list)
- * Errors: {"error":"invalid_user"|"misconfigured"|"unavailable","message"} with 4xx/5xx; without a body
- * 401/403/404/405 mean misconfigured, 408/429/5xx unavailable.
- */
+/** A provisioning agent next to the core, over HTTP with a bearer token (contract in docs/vpn.md). */
 export class HttpAgentProvider extends VpnProvider {
   readonly kind = 'http-agent';
   private readonly base: string;

@@ -32,17 +32,12 @@ export interface ReconcileSummary {
 
 type Action = { kind: 'add' | 'remove' | 'repair'; user: DesiredUser };
 
-/**
- * Converges the core to the database: every active subscription present, every other one absent. With a
- * listing (Xray) it also repairs UUID mismatches and removes orphans after a grace window; without one
- * (v2fly) it converges blindly, relying on idempotent add/remove. One summary line per pass.
- */
+/** Converges each core to the database; without a listing (v2fly) it relies on idempotent add/remove. */
 @Injectable()
 export class ReconciliationService {
   private readonly logger = new Logger('ReconciliationService');
   /** Per node: orphan e-mail → when first seen; in memory, so a restart only delays the removal. */
   private readonly orphanSince = new Map<string, Map<string, number>>();
-  /** The last pass summed over every node; per node in lastByNode. */
   lastSummary?: ReconcileSummary;
   readonly lastByNode = new Map<string, ReconcileSummary>();
 
@@ -89,7 +84,6 @@ export class ReconciliationService {
         .filter((p) => !tagsAllow(p.nodeTags ?? [], node.tags))
         .map((p) => p.code),
     };
-    // Every in-flight call listens on the job's signal (circuit breaker + gRPC cancel).
     setMaxListeners(CONCURRENCY * 4, ctx.signal);
     const call = <T>(fn: (signal: AbortSignal) => Promise<T>) => circuit.execute(fn, ctx.signal);
     try {

@@ -8,7 +8,6 @@ import { VpnKeysService } from './vpn-keys.service';
 // One body for every failure so a probe cannot tell malformed, unknown and reissued tokens apart.
 const NOT_FOUND = 'Not Found';
 
-/** GET /sub/:token: the subscription feed VPN clients import and refresh. */
 @Controller('sub')
 export class SubscriptionUrlController {
   constructor(

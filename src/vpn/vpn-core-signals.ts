@@ -6,10 +6,7 @@ import { CoreHealthService, healthySignal } from './core-health.service';
 import { VpnFleetService } from './vpn-fleet.service';
 import { JOB_NAMES } from '../jobs/job-schedules';
 
-/**
- * Exposes each node's core reachability (its circuit and the last probe) to the probes through the signal
- * registry, one `vpn.core:<node>` entry per node. Report-only: one node down never fails readiness.
- */
+/** Report-only: one node down never fails readiness. */
 @Injectable()
 export class VpnCoreSignals implements OnModuleInit {
   constructor(

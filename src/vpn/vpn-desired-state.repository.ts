@@ -8,7 +8,6 @@ export interface VpnTarget {
   userId: number;
   vpnUuid: string;
   vpnEmail: string;
-  /** Placement: the trial and each plan may name the node tags they use. */
   isTrial?: boolean;
   planCode?: string | null;
 }
@@ -18,7 +17,6 @@ type DesiredKind = 'provision' | 'revoke';
 /** A desired state for rows of a caller's statement; every field is SQL written by the caller. */
 export interface VpnDesiredStateCtes {
   kind: DesiredKind;
-  /** FROM clause of the targets, e.g. `expired e`. */
   from: string;
   subscriptionId: string;
   userId: string;
@@ -26,23 +24,15 @@ export interface VpnDesiredStateCtes {
   vpnEmail: string;
   /** SQL boolean; the column default (false) when left out. */
   notifyUser?: string;
-  /**
-   * SQL boolean over the node `n` (a vpn_nodes row) saying which nodes get the operation. Default: a revoke
-   * goes to every node that is not disabled (a disabled node's keys were removed when it was disabled).
-   */
+  /** Default: a revoke goes to every node not disabled (disabling removed that node's keys). */
   nodeFilter?: string;
-  /** CTE names of the two writes. */
   supersededName: string;
   queuedName: string;
 }
 
 const REVOKE_NODES = `n.state <> 'disabled'`;
 
-/**
- * SQL of the two writes of a desired state, as CTEs of one statement (the expiry sweep's batch): on every
- * node that gets the new operation, the opposite one still pending for the same UUID is superseded, then the
- * new one is queued, one row per node.
- */
+/** On each target node the opposite pending operation for the UUID is superseded, then this one queued. */
 export function vpnDesiredStateCtes(c: VpnDesiredStateCtes): string {
   const opposite: DesiredKind = c.kind === 'provision' ? 'revoke' : 'provision';
   const notifyColumn = c.notifyUser === undefined ? '' : ', notify_user';
@@ -60,10 +50,7 @@ export function vpnDesiredStateCtes(c: VpnDesiredStateCtes): string {
        )`;
 }
 
-/**
- * Nodes a new key goes to: every active node carrying one of `tags` (all active nodes when `tags` is
- * empty); when none qualifies, every active node, so a paid key always has somewhere to go.
- */
+/** With no active node carrying the tags, any active node will do: a paid key always has a home. */
 export function provisionNodesSql(tags: string): string {
   const allowed = (alias: string) =>
     `${alias}.state = 'active' AND (cardinality(${tags}) = 0 OR ${alias}.tags && ${tags})`;
@@ -77,17 +64,11 @@ export function nodeTagsFor(config: AppConfig, t: Pick<VpnTarget, 'isTrial' | 'p
   return config.subscriptions.plans.find((p) => p.code === t.planCode)?.nodeTags ?? [];
 }
 
-/** Whether a subscription with these node tags may use a node carrying `nodeTags`. */
 export function tagsAllow(allowed: readonly string[], nodeTags: readonly string[]): boolean {
   return allowed.length === 0 || allowed.some((t) => nodeTags.includes(t));
 }
 
-/**
- * The only writer of desired VPN-core changes to the vpn_operations outbox, in the caller's transaction. A
- * new desired state supersedes the opposite operation for the same UUID while it is still pending, so the
- * worker never applies a stale one (a provision queued before an expiry must not add the user back afterwards).
- * A provision fans out to every active node the subscription's plan allows; a revoke to every node.
- */
+/** The only writer of vpn_operations; superseding the opposite pending one keeps stale ones unapplied. */
 @Injectable()
 export class VpnDesiredStateRepository {
   constructor(private readonly config: AppConfig) {}
@@ -100,10 +81,7 @@ export class VpnDesiredStateRepository {
     await this.queue(em, t, 'revoke', false, REVOKE_NODES);
   }
 
-  /**
-   * Backfill of a node: queues a provision on it for up to `limit` active subscriptions that may use it and
-   * whose last operation there is not a provision (none yet, or removed when the node was disabled). One short statement per batch; returns how many were queued.
-   */
+  /** Backfill of a node, one short statement per batch; returns how many provisions were queued. */
   async backfillNode(db: DbService, node: NodeScope, limit: number): Promise<number> {
     const rows = await db.query<{ n: string }>(
       'vpn.nodes.backfill',
@@ -126,10 +104,7 @@ export class VpnDesiredStateRepository {
     return Number(rows[0].n);
   }
 
-  /**
-   * A disabled node: every key the node holds or is about to get is revoked on it (pending provisions there
-   * superseded), one short statement per batch; returns how many revokes were queued.
-   */
+  /** A disabled node's keys are revoked on it (pending provisions superseded), one batch per statement. */
   async revokeAllOnNode(db: DbService, code: string, limit: number): Promise<number> {
     const rows = await db.query<{ n: string }>(
       'vpn.nodes.revoke-all',
@@ -205,10 +180,8 @@ export function vpnTarget(s: {
   };
 }
 
-/** What a node may hold, for the fleet-wide writes below. */
 export interface NodeScope {
   code: string;
   trialAllowed: boolean;
-  /** Plans whose node tags exclude this node. */
   deniedPlans: string[];
 }

@@ -8,17 +8,14 @@ import { VpnNodesRepository } from './vpn-nodes.repository';
 import { VpnSubscriptionsRepository, type KeySubscription } from './vpn-subscriptions.repository';
 import { VpnMisconfiguredError } from './vpn.errors';
 
-/** Tokens are 24 random bytes in base64url (subscriptions/grant-rules.ts newSubToken). */
 const SUB_TOKEN_RE = /^[A-Za-z0-9_-]{32}$/;
 
 export interface UserKey {
   link: string;
-  /** Undefined when PUBLIC_BASE_URL is not configured. */
   subscriptionUrl?: string;
   expiresAt: Date;
 }
 
-/** One node's link, labelled with the node's flag and name. */
 export interface NodeLink {
   node: string;
   label: string;
@@ -26,12 +23,10 @@ export interface NodeLink {
 }
 
 export interface SubscriptionFeed {
-  /** Base64 of the newline-separated links (empty list when the subscription is not active). */
   body: string;
   headers: Record<string, string>;
 }
 
-/** What a user gets to connect: vless:// link, QR code, subscription URL and the feed behind it. */
 @Injectable()
 export class VpnKeysService {
   constructor(
@@ -40,11 +35,7 @@ export class VpnKeysService {
     private readonly nodes: VpnNodesRepository,
   ) {}
 
-  /**
-   * One link per node the subscription may use, rendered from the node now (a host or port change reaches
-   * every user at once). Draining and disabled nodes are left out; nodes with a capacity come least-loaded
-   * first by their capacity, the others after them in configuration order.
-   */
+  /** Rendered from the node now, so a host or port change reaches everyone; least-loaded nodes first. */
   async linksFor(sub: { vpnUuid: string; isTrial?: boolean; planCode?: string | null }): Promise<NodeLink[]> {
     const states = new Map((await this.nodes.findAll()).map((n) => [n.code, n.state]));
     const tags = nodeTagsFor(this.config, sub);
@@ -61,7 +52,6 @@ export class VpnKeysService {
     });
   }
 
-  /** The user's key, or undefined when they have no active subscription. */
   async keyForUser(userId: number): Promise<UserKey | undefined> {
     const sub = await this.subscriptions.byUser(userId);
     if (!sub?.active) return undefined;
@@ -92,7 +82,6 @@ export class VpnKeysService {
     return base ? `${base}/sub/${token}` : undefined;
   }
 
-  /** The /sub/:token feed, or undefined for a token that is malformed, unknown or replaced by a reissue. */
   async feed(token: string): Promise<SubscriptionFeed | undefined> {
     if (!SUB_TOKEN_RE.test(token)) return undefined;
     const sub = await this.subscriptions.byToken(token);

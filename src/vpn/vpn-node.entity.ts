@@ -3,11 +3,7 @@ import { oneOf } from '../database/column-types';
 
 export const vpnNodeStates = ['active', 'draining', 'disabled'] as const;
 
-/**
- * A VPN server. Seeded and updated at start from VPN_NODES (or the single-core variables); `state` may then
- * be changed by an admin, and a later start only overrides it when the configured state itself changed.
- * Provider credentials and link parameters stay in the configuration: links are rendered from it.
- */
+/** An admin's state change survives restarts until the configured state changes; secrets stay in config. */
 @Entity('vpn_nodes')
 @Check('vpn_nodes_state_valid', oneOf('state', vpnNodeStates))
 @Check('vpn_nodes_configured_state_valid', oneOf('configured_state', vpnNodeStates))
@@ -31,7 +27,6 @@ export class VpnNodeEntity {
   @Column({ type: 'text', default: 'active' })
   state!: string;
 
-  /** The state the configuration last asked for; an admin's change survives restarts until this changes. */
   @Column({ name: 'configured_state', type: 'text', default: 'active' })
   configuredState!: string;
 

@@ -12,15 +12,11 @@ export interface VpnNodeRow {
   firstSeenAt: Date | null;
 }
 
-/** SQL of vpn_nodes: the fleet as configured, with the state admins may change at run time. */
 @Injectable()
 export class VpnNodesRepository {
   constructor(private readonly db: DbService) {}
 
-  /**
-   * Makes the table match the configuration. The configured state wins only when it changed since the last
-   * start, so an admin's drain survives a restart; nodes no longer configured are disabled (kept for history).
-   */
+  /** The configured state wins only when it changed since the last start: an admin's drain survives. */
   async sync(nodes: readonly VpnNodeConfig[]): Promise<void> {
     await this.db.transaction('vpn.nodes.sync', async (em) => {
       await em.query(
@@ -62,10 +58,7 @@ export class VpnNodesRepository {
     );
   }
 
-  /**
-   * Records the first contact with a node's core; true only for the call that recorded it: a missing
-   * sentinel is then expected, not a lost state (the single-core migration marks a core already in use).
-   */
+  /** True only for the call that recorded first contact: a missing sentinel is then expected. */
   async markSeen(code: string): Promise<boolean> {
     const rows = await this.db.query<{ code: string }>(
       'vpn.nodes.seen',

@@ -18,7 +18,6 @@ export interface NodeOverview {
   lastError: string | null;
 }
 
-/** Fleet changes: drain, disable (keys removed), enable (backfilled), and the admin's overview. */
 @Injectable()
 export class VpnNodesService {
   private readonly logger = new Logger('VpnNodesService');
@@ -30,7 +29,6 @@ export class VpnNodesService {
     private readonly desired: VpnDesiredStateRepository,
   ) {}
 
-  /** Sets a node's state; false for an unknown node. Disabling revokes its keys, enabling backfills it. */
   async setState(code: string, state: VpnNodeState): Promise<boolean> {
     if (!(await this.nodes.setState(code, state))) return false;
     this.logger.log(`VPN node ${code} set to ${state}`);
@@ -45,7 +43,6 @@ export class VpnNodesService {
     return true;
   }
 
-  /** Queues a provision on the node for every active subscription that may use it and lacks one there. */
   async backfill(code: string, signal?: AbortSignal): Promise<number> {
     const node = this.config.vpn.nodes.find((n) => n.code === code);
     if (!node) return 0;

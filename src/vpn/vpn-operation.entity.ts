@@ -18,10 +18,7 @@ export type VpnOperationKind = (typeof vpnOperationKinds)[number];
 export const vpnOperationStates = ['pending', 'in_progress', 'done', 'failed', 'superseded'] as const;
 export type VpnOperationState = (typeof vpnOperationStates)[number];
 
-/**
- * Outbox of desired VPN-core changes, written in the same transaction as the subscription change and
- * delivered by the provisioning worker with no database connection held during the provider call.
- */
+/** Written with the subscription change; delivered with no connection held during the provider call. */
 @Entity('vpn_operations')
 @Check('vpn_operations_kind_valid', oneOf('kind', vpnOperationKinds))
 @Check('vpn_operations_state_valid', oneOf('state', vpnOperationStates))
@@ -40,7 +37,6 @@ export class VpnOperationEntity {
   @JoinColumn({ name: 'subscription_id' })
   subscription?: SubscriptionEntity;
 
-  /** The node (lane) this operation is for; each node's core is called on its own. */
   @Column({ name: 'node_code', type: 'text', default: 'default' })
   nodeCode!: string;
 
@@ -76,7 +72,6 @@ export class VpnOperationEntity {
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError!: string | null;
 
-  /** Notify the user ("key ready") when this operation succeeds. */
   @Column({ name: 'notify_user', type: 'boolean', default: false })
   notifyUser!: boolean;
 

@@ -21,19 +21,11 @@ export interface VpnTraffic {
 }
 
 export interface VpnHealth {
-  /**
-   * True when the core no longer holds the users added through its API (it restarted): the sentinel user
-   * could be added again. Everything active must be re-provisioned.
-   */
+  /** True when the core lost its API-added users (a restart): everything active must be provisioned again. */
   stateLost: boolean;
 }
 
-/**
- * A VPN core the bot provisions users on. Implementations: XrayGrpcProvider (Xray or v2fly gRPC API) and
- * HttpAgentProvider (a small agent next to the core). Every call has a deadline and throws only VpnError
- * subclasses: VpnUnavailableError (retry later), VpnMisconfiguredError (fail loudly), VpnInvalidUserError.
- * Add and remove are idempotent. test/medium/vpn-provider-contract.spec.ts is the contract.
- */
+/** Calls have deadlines and throw only VpnError subclasses; vpn-provider-contract.spec.ts is the contract. */
 export abstract class VpnProvider {
   abstract readonly kind: string;
 

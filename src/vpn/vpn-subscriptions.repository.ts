@@ -21,22 +21,18 @@ export interface KeySubscription {
   planCode: string | null;
 }
 
-/** Which subscriptions may have a key on one node (see nodePlacement). */
 export interface NodePlacement {
   code: string;
   /** False on a disabled node: nothing belongs there. */
   open: boolean;
   trialAllowed: boolean;
-  /** Plans whose node tags exclude this node. */
   deniedPlans: string[];
 }
 
-/** Read-only view of subscriptions as the VPN core should see them (a banned user's are not active). */
 @Injectable()
 export class VpnSubscriptionsRepository {
   constructor(private readonly db: DbService) {}
 
-  /** A page of subscriptions as one node should hold them. */
   page(afterId: string, limit: number, node: NodePlacement): Promise<DesiredUser[]> {
     return this.db.query<DesiredUser>(
       'vpn.reconcile.page',

@@ -20,12 +20,10 @@ import { VpnProvider } from './vpn-provider';
 import { VpnSubscriptionsRepository } from './vpn-subscriptions.repository';
 import { RateLimitModule } from '../http/rate-limit.module';
 
-/** The first (default) node's provider: the one a single-core deployment talks to. */
 export function createVpnProvider(config: AppConfig): VpnProvider {
   return createNodeProvider(config, config.vpn.nodes[0]);
 }
 
-/** VPN provisioning: provider adapter, outbox worker, reconciliation, keys and the /sub/:token feed. */
 @Module({
   imports: [NotificationsModule, VpnDesiredStateModule, RateLimitModule],
   controllers: [SubscriptionUrlController],

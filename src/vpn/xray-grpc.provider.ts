@@ -22,7 +22,6 @@ import {
 import { loadXrayProto, method, type XrayNamespace, type XrayProto } from './xray-proto';
 
 export interface XrayGrpcProviderOptions {
-  /** host:port of the core's API inbound. */
   address: string;
   inboundTag: string;
   namespace: XrayNamespace;
@@ -37,7 +36,6 @@ interface UserMessage {
   account?: { type?: string; value?: Uint8Array };
 }
 
-/** Xray-core or v2fly core through its gRPC API (HandlerService.AlterInbound, GetInboundUsers, StatsService). */
 export class XrayGrpcProvider extends VpnProvider {
   readonly kind = 'xray-grpc';
   private readonly client: Client;
@@ -52,8 +50,7 @@ export class XrayGrpcProvider extends VpnProvider {
     this.client = new Client(opts.address, credentials.createInsecure(), {
       'grpc.initial_reconnect_backoff_ms': 200,
       'grpc.max_reconnect_backoff_ms': 2_000,
-      // A restarted core resets the channel's old connection: the next call fails with UNAVAILABLE before the
-      // core saw it. Every call here is idempotent, so it is retried (within its deadline) on a new one.
+      // A restarted core resets the old connection; every call here is idempotent, so it is retried.
       'grpc.service_config': JSON.stringify({
         methodConfig: [
           {

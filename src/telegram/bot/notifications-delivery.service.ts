@@ -12,11 +12,7 @@ const PARALLEL = 5;
 const MAX_ATTEMPTS = 8;
 const LOCK_MS = 120_000;
 
-/**
- * Delivers the notifications outbox (payment received, key ready, reminders, …) through the sender: rows are
- * claimed in one short statement, sent with no connection held, and recorded in another. Each row is sent
- * at most once per claim; a crash between send and record can repeat one message, never lose one.
- */
+/** Sent with no connection held: a crash between send and record repeats one message, loses none. */
 @Injectable()
 export class NotificationsDeliveryService {
   private readonly logger = new Logger('NotificationsDeliveryService');
@@ -48,10 +44,7 @@ export class NotificationsDeliveryService {
     return result;
   }
 
-  /**
-   * The key-ready notice carries the key itself (and the subscription URL): the user's current key, read
-   * before the send; without one (ended, or links not configured) the notice points to "My subscription".
-   */
+  /** Key-ready carries the current key, read before the send; without one it points to the subscription. */
   private async withKey(n: DueNotification): Promise<DueNotification['payload']> {
     try {
       const key = await this.keys.keyForUser(n.userId);

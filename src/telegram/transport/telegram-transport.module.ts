@@ -17,10 +17,7 @@ import { UpdateDispatcherService } from './update-dispatcher.service';
 import { UpdateHandler } from './update-handler';
 import { WebhookTransport } from './webhook.transport';
 
-/**
- * Telegram transports, inbox and dispatcher. The importing module provides the UpdateHandler that
- * processes each update (the bot's handlers; tests bind their own).
- */
+/** The importing module binds the UpdateHandler (the bot's handlers; tests bind their own). */
 @Module({
   imports: [BotApiModule, UsersModule, NotificationsModule, VpnModule],
   controllers: [TelegramWebhookController],
@@ -49,12 +46,10 @@ export class TelegramTransportModule implements OnModuleInit {
     private readonly users: UsersService,
   ) {}
 
-  /** Telegram's 403 means the user blocked the bot (or is gone): the users module records it. */
   onModuleInit(): void {
     this.sender.onRecipientUnavailable((chatId) => this.users.markBlocked(chatId));
   }
 
-  /** The module with `handler` bound as the UpdateHandler that processes each update. */
   static withHandler(handler: Type<UpdateHandler>): DynamicModule {
     return {
       module: TelegramTransportModule,

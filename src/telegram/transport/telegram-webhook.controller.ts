@@ -7,11 +7,7 @@ import { SignalsService } from '../../signals/signals.service';
 import { TelegramInboxRepository } from './telegram-inbox.repository';
 import { UpdateDispatcherService } from './update-dispatcher.service';
 
-/**
- * POST /telegram/webhook (docs/architecture.md, reliability rule 6): the secret header is checked first, in constant time; the
- * body is read with a size limit and parsed here (the global JSON parser skips this route so that order
- * holds); the update is stored and 200 returned at once. Processing happens later, from the inbox.
- */
+/** The secret is checked first (docs/architecture.md, rule 6), so the body is parsed here. */
 @Controller('telegram')
 export class TelegramWebhookController {
   private readonly logger = new Logger('TelegramWebhook');

@@ -9,7 +9,6 @@ import { CryptoPayClient } from './crypto-pay.client';
 import { CryptoPayError, CryptoPayErrorCode } from './crypto-pay.errors';
 import { CryptoPayRepository } from './crypto-pay.repository';
 
-/** `requestKey` (`tg:<update_id>`): a redelivered update shows the invoice it opened the first time. */
 export type CryptoPayCheckoutInput =
   | { kind: 'subscription'; userId: number; planCode: string; currency?: string; requestKey?: string }
   | { kind: 'topup'; userId: number; amountMinor: number; currency?: string; requestKey?: string };
@@ -17,24 +16,15 @@ export type CryptoPayCheckoutInput =
 export interface CryptoPayInvoiceRef {
   purchase: Purchase;
   invoiceId: number;
-  /** bot_invoice_url: the link to show the user. */
   invoiceUrl: string;
-  /** When the invoice stops accepting payment. */
   expiresAt: Date;
 }
 
-/**
- * The invoice a payment is made against must expire before its purchase does, so that a payment made at the
- * last moment is still confirmed (by webhook or watcher) while the purchase is pending.
- */
+/** The invoice expires first, so a last-moment payment is confirmed while the purchase is pending. */
 const EXPIRY_MARGIN_S = 120;
 const DELETE_TIMEOUT_MS = 3_000;
 
-/**
- * Crypto Pay as a payment provider for the Telegram handlers: a pending purchase from the money core, an
- * invoice created outside any transaction, then the invoice recorded on the purchase in a second short
- * statement. Payment is confirmed only by a signed webhook or the watcher's status poll, never here.
- */
+/** Invoices are created outside transactions; payment is confirmed only by webhook or watcher. */
 @Injectable()
 export class CryptoPayService {
   private readonly logger = new Logger('CryptoPayService');
@@ -52,7 +42,6 @@ export class CryptoPayService {
     return this.config.cryptoPay.enabled;
   }
 
-  /** Creates the pending purchase and its invoice; the user pays at `invoiceUrl`. */
   async checkout(
     input: CryptoPayCheckoutInput,
     o: { signal?: AbortSignal } = {},
@@ -78,7 +67,6 @@ export class CryptoPayService {
     return this.createInvoiceForPurchase(purchase, o);
   }
 
-  /** The invoice already opened for a purchase; it was made to expire EXPIRY_MARGIN_S before the purchase. */
   private refOf(purchase: Purchase): CryptoPayInvoiceRef {
     const expiresAt = purchase.expiresAt
       ? new Date(purchase.expiresAt.getTime() - EXPIRY_MARGIN_S * 1000)
@@ -91,7 +79,6 @@ export class CryptoPayService {
     };
   }
 
-  /** Puts an existing pending Crypto Pay purchase on a new invoice. */
   async createInvoiceForPurchase(
     purchase: Purchase,
     o: { signal?: AbortSignal } = {},

@@ -10,60 +10,22 @@ import { isPurchaseId, type Purchase } from '../../purchase';
 import { PurchasesService, type FinalizeResult, type RefundResult } from '../../purchases.service';
 import { minorToDecimalString } from '../crypto-pay/crypto-pay-amount';
 import { starsInvoice, type StarsInvoice } from './stars-invoice';
+import {
+  refusePreCheckout,
+  type PreCheckoutDecision,
+  type PreCheckoutQueryLike,
+  type RefundedPaymentMessageLike,
+  type SuccessfulPaymentMessageLike,
+} from './stars-updates';
 import { StarsError, StarsErrorCode } from './stars.errors';
 
 /** `requestKey` (`tg:<update_id>`): a redelivered update sends the invoice of the purchase it made first. */
 export type StarsCheckoutInput =
   | { kind: 'subscription'; userId: number; planCode: string; requestKey?: string }
-  /** `creditMinor`: what the balance gets, in the balance currency, for `stars`. */
   | { kind: 'topup'; userId: number; stars: number; creditMinor: number; requestKey?: string };
-
-/** The fields of telegraf's PreCheckoutQuery this needs (ctx.preCheckoutQuery fits). */
-export interface PreCheckoutQueryLike {
-  from: { id: number };
-  currency: string;
-  total_amount: number;
-  invoice_payload: string;
-}
-
-/** A message with telegraf's SuccessfulPayment (ctx.message fits). */
-export interface SuccessfulPaymentMessageLike {
-  from?: { id: number };
-  successful_payment: {
-    currency: string;
-    total_amount: number;
-    invoice_payload: string;
-    telegram_payment_charge_id: string;
-  };
-}
-
-export type PreCheckoutRefusal =
-  'disabled' | 'unknown_invoice' | 'already_paid' | 'expired' | 'price_changed';
-export type PreCheckoutDecision =
-  { ok: true; purchaseId: string } | { ok: false; reason: PreCheckoutRefusal; errorMessage: string };
-
-/** Shown by Telegram in the payment form; the handler may replace them with translations keyed by reason. */
-export const PRE_CHECKOUT_MESSAGES: Record<PreCheckoutRefusal, string> = {
-  disabled: 'Payments with Telegram Stars are not available right now.',
-  unknown_invoice: 'This invoice is no longer valid. Please start the purchase again.',
-  already_paid: 'This invoice has already been paid.',
-  expired: 'This invoice has expired. Please start the purchase again.',
-  price_changed: 'The price has changed since this invoice was made. Please start the purchase again.',
-};
-
-/** A message whose `refunded_payment` says Telegram gave the Stars of a payment back (Bot API 7.10+). */
-export interface RefundedPaymentMessageLike {
-  refunded_payment: {
-    currency: string;
-    total_amount: number;
-    invoice_payload: string;
-    telegram_payment_charge_id: string;
-  };
-}
 
 export type StarsPaymentResult =
   | (FinalizeResult & { outcome: 'paid' | 'already_paid' })
-  /** Telegram took the Stars for a purchase that cannot be credited any more: they were given back. */
   | { outcome: 'returned'; reason: PaymentsErrorCode };
 
 /** A Telegram-side refund the books cannot follow (top-up spent, purchase never paid): a human decides. */
@@ -72,7 +34,6 @@ const NOT_REVERSIBLE = new Set<PaymentsErrorCode>([
   PaymentsErrorCode.NotRefundable,
 ]);
 
-/** Refusals after which the Stars are returned: the purchase can never be credited with this payment. */
 const RETURNABLE = new Set<PaymentsErrorCode>([
   PaymentsErrorCode.PurchaseNotFound,
   PaymentsErrorCode.PurchaseExpired,
@@ -81,11 +42,7 @@ const RETURNABLE = new Set<PaymentsErrorCode>([
   PaymentsErrorCode.ProviderMismatch,
 ]);
 
-/**
- * Telegram Stars (currency XTR) for the Telegram handlers: the invoice to send, the pre-checkout decision
- * (fast: one read, Telegram allows 10 s), crediting on successful_payment exactly once keyed by
- * telegram_payment_charge_id, and admin refunds.
- */
+/** Pre-checkout must be fast (one read): Telegram allows 10 s. */
 @Injectable()
 export class StarsService {
   private readonly logger = new Logger('StarsService');
@@ -102,7 +59,6 @@ export class StarsService {
     return this.config.stars.enabled;
   }
 
-  /** A pending Stars purchase and the invoice to send for it. */
   async checkout(input: StarsCheckoutInput): Promise<{ purchase: Purchase; invoice: StarsInvoice }> {
     if (!this.enabled) throw new StarsError(StarsErrorCode.Disabled, 'Telegram Stars payments are disabled');
     const purchase =
@@ -120,7 +76,6 @@ export class StarsService {
     return { purchase, invoice: this.buildInvoice(purchase) };
   }
 
-  /** sendInvoice fields for a pending Stars purchase; `texts` lets the handler pass translated ones. */
   buildInvoice(purchase: Purchase, texts: { title?: string; description?: string } = {}): StarsInvoice {
     if (
       purchase.provider !== 'stars' ||
@@ -144,29 +99,26 @@ export class StarsService {
     });
   }
 
-  /** Decides the pre_checkout_query; answer Telegram with `ok` and, when refused, `errorMessage`. */
   async answerPreCheckout(q: PreCheckoutQueryLike): Promise<PreCheckoutDecision> {
-    if (!this.enabled) return refuse('disabled');
+    if (!this.enabled) return refusePreCheckout('disabled');
     const purchase = await this.find(q.invoice_payload);
     if (!purchase || purchase.provider !== 'stars' || purchase.userId !== q.from.id)
-      return refuse('unknown_invoice');
-    if (purchase.status === 'paid' || purchase.status === 'refunded') return refuse('already_paid');
+      return refusePreCheckout('unknown_invoice');
+    if (purchase.status === 'paid' || purchase.status === 'refunded')
+      return refusePreCheckout('already_paid');
     if (purchase.status !== 'pending' || (purchase.expiresAt && purchase.expiresAt <= this.clock.now()))
-      return refuse('expired');
+      return refusePreCheckout('expired');
     if (q.currency !== STARS_CURRENCY || q.total_amount !== purchase.amountMinor)
-      return refuse('price_changed');
+      return refusePreCheckout('price_changed');
     if (purchase.kind === 'subscription') {
       const plan = this.plans.find(purchase.planCode!);
-      if (!plan.enabled || plan.starsPrice !== purchase.amountMinor) return refuse('price_changed');
+      if (!plan.enabled || plan.starsPrice !== purchase.amountMinor)
+        return refusePreCheckout('price_changed');
     }
     return { ok: true, purchaseId: purchase.id };
   }
 
-  /**
-   * Credits a successful_payment once, however often the update is delivered. Stars taken for a purchase
-   * that can no longer be credited (expired meanwhile, unknown, other amount) are given back.
-   */
-  /** `signal`: the update's deadline, passed to Telegram when Stars have to be given back. */
+  /** Stars taken for a purchase that can no longer be credited are given back; `signal` bounds that call. */
   async onSuccessfulPayment(
     message: SuccessfulPaymentMessageLike,
     o: { signal?: AbortSignal } = {},
@@ -195,10 +147,7 @@ export class StarsService {
     }
   }
 
-  /**
-   * Telegram returned the Stars by itself (a dispute, support): the purchase is reversed through the refund
-   * path, and the provider side is recorded first so that no admin refund sends the Stars a second time.
-   */
+  /** The provider side is recorded first, so no admin refund sends the Stars a second time. */
   async onRefundedPayment(
     message: RefundedPaymentMessageLike,
   ): Promise<{ outcome: 'refunded' | 'already_refunded' | 'ignored' | 'not_reversible' }> {
@@ -224,11 +173,7 @@ export class StarsService {
     }
   }
 
-  /**
-   * Admin refund. The books go first (access and ledger reversed, idempotent), then Telegram returns the
-   * Stars: if Telegram fails, running the refund again finishes it; the other order could return Stars for
-   * a top-up that was already spent.
-   */
+  /** Books first: the other order could return Stars for a spent top-up; rerunning finishes a failure. */
   async refund(
     purchaseId: string,
     o: { reason?: string } = {},
@@ -255,10 +200,7 @@ export class StarsService {
     }
   }
 
-  /**
-   * telegraf 4.16 predates Stars (Bot API 7.4) and has no refundStarPayment, so it is sent as a raw call
-   * through the sender (its rate limits and deadline). True when Telegram had returned the Stars before.
-   */
+  /** telegraf 4.16 has no refundStarPayment: sent raw through the sender (rate limits, deadline). */
   private async refundStarPayment(
     r: { userId: number; telegramPaymentChargeId: string },
     o: { signal?: AbortSignal } = {},
@@ -295,8 +237,4 @@ export class StarsService {
       throw err;
     }
   }
-}
-
-function refuse(reason: PreCheckoutRefusal): PreCheckoutDecision {
-  return { ok: false, reason, errorMessage: PRE_CHECKOUT_MESSAGES[reason] };
 }

@@ -5,8 +5,6 @@ import type { Subscription } from '../../../subscriptions/subscription';
 import type { AdminStats, UserProfile } from '../../../admin/admin.repository';
 import type { Broadcast } from '../../../admin/broadcasts.repository';
 
-/** Texts and keyboards of the admin commands (operators read English). */
-
 type Keyboard = { inline_keyboard: { text: string; callback_data: string }[][] };
 const kb = (...rows: [string, string][][]): Keyboard => ({
   inline_keyboard: rows.map((r) => r.map(([text, callback_data]) => ({ text, callback_data }))),

@@ -133,7 +133,6 @@ export class PlansHandler {
     );
   }
 
-  /** A Stars (XTR) invoice message; payment arrives as pre_checkout_query, then successful_payment. */
   @Action(CB_PATTERN.payStars)
   async payStars(@Ctx() ctx: Context): Promise<void> {
     const plan = this.plans.get(matchOf(ctx)[1]);

@@ -64,7 +64,6 @@ export class StartHandler {
     await show(ctx, await this.menu.screen(ctx), { toast: languageChanged[lang] });
   }
 
-  /** Private chats only: "kicked" = the user blocked the bot, "member" = unblocked (or restarted) it. */
   @On('my_chat_member')
   async chatMember(@Ctx() ctx: Context): Promise<void> {
     const m = ctx.myChatMember!;

@@ -33,10 +33,8 @@ export type UserFacing =
   | {
       screen: Screen;
       toast?: string;
-      /** Worth an operator's attention (misconfiguration, provider refusing requests): logged once. */
       log?: 'warn' | 'error';
     }
-  /** A refusal that leaves the screen as it is: an alert on a button, a reply to a command. */
   | { alert: string; log?: undefined };
 
 const withMenu = (text: string, lang: Lang, first?: [string, string]): Screen => ({
@@ -44,7 +42,6 @@ const withMenu = (text: string, lang: Lang, first?: [string, string]): Screen =>
   keyboard: [...(first ? [[btn(first[0], first[1])]] : []), backToMenu(lang)],
 });
 
-/** Expected outcomes, mapped once; anything not mapped is a bug or an outage for the error boundary. */
 export function userFacing(
   err: unknown,
   p: { user?: User; currency: string; lang: Lang },

@@ -1,6 +1,5 @@
 import type { InlineKeyboardButton } from 'telegraf/types';
 
-/** Languages the bot speaks; any other Telegram language gets English. */
 export type Lang = 'en' | 'ru';
 export const LANGS: readonly Lang[] = ['en', 'ru'];
 
@@ -10,7 +9,6 @@ export function toLang(code: string | null | undefined): Lang {
 
 export type Texts<T = string> = Record<Lang, T>;
 
-/** `text` is HTML. */
 export interface Screen {
   text: string;
   keyboard?: InlineKeyboardButton[][];

@@ -67,7 +67,6 @@ const texts: Record<string, Record<Lang, (p: Payload, lang: Lang) => string>> = 
   },
 };
 
-/** The message text for a notifications-outbox row, in the user's language (English by default). */
 export function renderNotification(kind: string, payload: Payload, language: string): string | undefined {
   const lang = toLang(language);
   return texts[kind]?.[lang](payload, lang);
@@ -84,7 +83,6 @@ const NEXT: Record<string, ('sub' | 'plans' | 'balance')[]> = {
   renewal_failed_insufficient_funds: ['balance', 'plans'],
 };
 
-/** The inline keyboard under a notice (none for kinds that need no follow-up), with the main menu's buttons. */
 export function notificationKeyboard(kind: string, language: string, opts: { qr?: boolean } = {}) {
   const next = NEXT[kind];
   if (!next) return undefined;

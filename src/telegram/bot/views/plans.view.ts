@@ -177,7 +177,6 @@ export function starsInvoiceTexts(
   };
 }
 
-/** Telegram shows this in the payment form when the bot refuses a pre-checkout query. */
 export const preCheckoutRefusal: Record<string, Texts> = {
   disabled: {
     en: 'Payments with Telegram Stars are not available right now.',

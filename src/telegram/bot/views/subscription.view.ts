@@ -8,7 +8,6 @@ export function mySubscription(
   p: {
     sub: Subscription;
     link?: string;
-    /** One link per node when the key is on several (labelled with flag and name). */
     nodeLinks?: { label: string; link: string }[];
     subscriptionUrl?: string;
     canAutoRenew: boolean;
