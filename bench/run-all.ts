@@ -17,8 +17,10 @@ async function main(): Promise<void> {
     .filter((f) => !only || f.includes(only))
     .sort();
   const out = resolve(__dirname, '../../docs/benchmarks.md');
-  // A filtered run (`npm run bench -- telegram`) replaces only its own sections and keeps the others.
-  const sections = new Map<string, string>(only && existsSync(out) ? previousSections(out) : []);
+  // A filtered run (`npm run bench -- telegram`) replaces only its own sections and keeps the others; sections
+  // measured elsewhere (`npm run test:image`) always stay.
+  const previous = existsSync(out) ? previousSections(out) : [];
+  const sections = new Map<string, string>(previous.filter(([src]) => only || !src.startsWith('bench/')));
   for (const file of files) {
     const { bench } = (await import(join(__dirname, file))) as { bench: Bench };
     console.error(`running ${bench.title} (${file})`);

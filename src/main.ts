@@ -1,4 +1,4 @@
-import { onStopSignal, pendingStopSignal } from './early-signals';
+import { onStopSignal, pendingStopSignal, startupAbort } from './early-signals';
 import 'reflect-metadata';
 import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -61,11 +61,14 @@ async function bootstrap(): Promise<void> {
       config,
       (line) => log.info(line),
       (line) => log.debug({ source: 'postgres' }, line),
+      startupAbort,
     );
     if (pendingStopSignal()) return stopEarly(pendingStopSignal()!, database.embedded);
     const applied = await runMigrations(config.database, database.url);
     if (applied.length) log.info({ applied }, 'migrations applied');
   } catch (err) {
+    // A stop signal cut initdb short: no server runs, nothing is half-made.
+    if (!database && pendingStopSignal()) return stopEarly(pendingStopSignal()!);
     const where = database
       ? describeUrl(database.url)
       : config.database.url

@@ -26,6 +26,8 @@ export interface EmbeddedPostgresOptions {
   database?: string;
   log?: (line: string) => void;
   info?: (line: string) => void;
+  /** Stops a running initdb (it removes what it made) and skips the server start: start() rejects. */
+  abort?: AbortSignal;
 }
 
 interface Credentials {
@@ -92,6 +94,8 @@ export class EmbeddedPostgresServer {
       info(`initialising embedded PostgreSQL in ${this.clusterDir}`);
       await this.initdb(native, runAs, log);
     }
+    if (this.options.abort?.aborted)
+      throw new EmbeddedPostgresSetupError('start-up stopped before the server started');
     this.child = await startPostmaster(
       join(native, 'bin', 'postgres'),
       [
@@ -160,6 +164,7 @@ export class EmbeddedPostgresServer {
         ],
         runAs,
         log,
+        this.options.abort,
       );
     } finally {
       await rm(pwDir, { recursive: true, force: true });

@@ -15,14 +15,23 @@ function spawnAs(bin: string, args: string[], runAs: RunAs | undefined): ChildPr
   });
 }
 
+/**
+ * Runs initdb to its end within a deadline (or until `abort`); a spawn error (EACCES, ENOENT) rejects instead of
+ * throwing.
+ */
 export function runToEnd(
   bin: string,
   args: string[],
   runAs: RunAs | undefined,
   log: (l: string) => void,
+  abort?: AbortSignal,
 ): Promise<void> {
   return new Promise((res, rej) => {
+    if (abort?.aborted) return rej(new EmbeddedPostgresSetupError('start-up stopped before initdb'));
     const child = spawnAs(bin, args, runAs);
+    // initdb traps SIGTERM and removes the directory it was filling, so the next start begins afresh.
+    const onAbort = () => child.kill('SIGTERM');
+    abort?.addEventListener('abort', onAbort, { once: true });
     const tail: string[] = [];
     const onData = (chunk: Buffer) => {
       const text = chunk.toString('utf8').trimEnd();
@@ -42,12 +51,15 @@ export function runToEnd(
     });
     child.once('close', (code) => {
       clearTimeout(timer);
-      if (code === 0) res();
+      abort?.removeEventListener('abort', onAbort);
+      if (abort?.aborted) rej(new EmbeddedPostgresSetupError('start-up stopped during initdb'));
+      else if (code === 0) res();
       else rej(new EmbeddedPostgresSetupError(`initdb failed (exit ${code}): ${tail.join(' | ')}`));
     });
   });
 }
 
+/** Starts the postmaster and resolves once it accepts connections; it failing to start rejects. */
 export function startPostmaster(
   bin: string,
   args: string[],

@@ -10,6 +10,7 @@ export async function resolveDatabase(
   config: AppConfig,
   log: (line: string) => void,
   pgLog: (line: string) => void = () => undefined,
+  abort?: AbortSignal,
 ): Promise<ResolvedDatabase> {
   const db = config.database;
   if (db.url) return { url: db.url };
@@ -18,6 +19,7 @@ export async function resolveDatabase(
     port: db.embeddedPort,
     log: pgLog,
     info: log,
+    abort,
   });
   log(`DATABASE_URL is not set: starting embedded PostgreSQL with data in ${embedded.dataDir}`);
   const url = await embedded.start();

@@ -26,7 +26,8 @@ export class DemoServices {
   ) {}
 
   static async start(): Promise<DemoServices> {
-    const telegram = await new FakeTelegram({ token: DEMO_BOT_TOKEN }).start();
+    // The bot's inbox ignores update ids it has stored: a restarted demo (same DATA_DIR) must not reuse them.
+    const telegram = await new FakeTelegram({ token: DEMO_BOT_TOKEN, firstUpdateId: Date.now() }).start();
     const cryptoPay = await new FakeCryptoPay().start();
     const core = await new FakeXrayCore('xray', 'vless-in').start();
     return new DemoServices(telegram, cryptoPay, core);

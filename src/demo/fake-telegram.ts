@@ -37,6 +37,8 @@ export interface FakeTelegramOptions {
   token: string;
   limits?: { perChatPerSecond: number; globalPerSecond: number };
   rejectUnmodifiedEdits?: boolean;
+  /** The first update_id (default 1000). */
+  firstUpdateId?: number;
 }
 
 /** A fake Bot API over real HTTP on 127.0.0.1, owned by the project for tests and local sandboxes. */
@@ -57,6 +59,7 @@ export class FakeTelegram {
 
   constructor(private readonly opts: FakeTelegramOptions) {
     this.rules = new FakeSendRules(opts);
+    this.nextUpdateId = opts.firstUpdateId ?? 1000;
   }
 
   get apiRoot(): string {
