@@ -98,7 +98,7 @@ export class AdminCommandsHandler {
     const userId = args.length === 1 ? parseTelegramId(args[0]) : null;
     if (userId === null) return void (await ctx.reply(blocked ? USAGE.block : USAGE.unblock));
     const result = await this.admin.setBlocked({ userId, blocked, by: adminIdOf(ctx) });
-    if (result === 'admin') return void (await ctx.reply(cannotBlockAdmin));
+    if (result === 'admin') return void (await ctx.reply(cannotBlockAdmin()));
     if (!result) return void (await ctx.reply(userNotFound(String(userId))));
     await replyAfterEffect(ctx, banView(userId, blocked, result.changed));
   }
@@ -160,7 +160,7 @@ export class AdminCommandsHandler {
   async refundButton(@Ctx() ctx: Context): Promise<void> {
     const purchaseId = matchOf(ctx)[1];
     // Answer first: a Stars refund calls Telegram and may take longer than the button's spinner should.
-    await answer(ctx, refundingToast);
+    await answer(ctx, refundingToast());
     const result = await this.admin.refund(purchaseId, adminIdOf(ctx));
     const text =
       result.kind === 'not_found'
@@ -180,12 +180,12 @@ export class AdminCommandsHandler {
   @Action('adm:rf:no')
   async refundCancelButton(@Ctx() ctx: Context): Promise<void> {
     await answer(ctx);
-    await editOrReply(ctx, refundCancelled);
+    await editOrReply(ctx, refundCancelled());
   }
 
   /** Last in this class: any other `adm:` button outside broadcasts (an old or forged one). */
   @Action(/^adm:(?!bc:)/)
   async unknownButton(@Ctx() ctx: Context): Promise<void> {
-    await answer(ctx, unknownAdminButton);
+    await answer(ctx, unknownAdminButton());
   }
 }

@@ -71,7 +71,7 @@ export class BroadcastHandler {
   /** Last in this class: any other broadcast button (an old or forged one). */
   @Action(/^adm:bc:/)
   async unknownButton(@Ctx() ctx: Context): Promise<void> {
-    await answer(ctx, unknownAdminButton);
+    await answer(ctx, unknownAdminButton());
   }
 
   private async stop(ctx: Context, id: string, by: number): Promise<void> {

@@ -13,6 +13,7 @@ import {
   topupMethods,
   topupPrompt,
   topupPromptText,
+  topupTitle,
   topupUnavailable,
 } from '../views/balance.view';
 import { CB, CB_PATTERN, parseMinor } from '../views/callback-data';
@@ -118,7 +119,7 @@ export class BalanceHandler {
       ctx,
       cryptoInvoice(
         {
-          title: lang === 'ru' ? 'Пополнение баланса' : 'Balance top-up',
+          title: topupTitle[lang],
           amountMinor: ref.purchase.amountMinor,
           currency: ref.purchase.currency,
           url: ref.invoiceUrl,

@@ -3,7 +3,7 @@ import type { ExtraEditMessageText } from 'telegraf/typings/telegram-types';
 import { currentCaller } from '../../../database/caller-context';
 import type { User } from '../../../users/user';
 import { TelegramApiError } from '../../../bot-api/bot-api.errors';
-import { toLang, type Lang, type Screen } from '../views/i18n';
+import { texts, toLang, type Lang, type Screen } from '../views/i18n';
 
 /** What the user-context middleware puts on every update from a person (see bot-middleware.ts). */
 export interface BotState {
@@ -50,7 +50,7 @@ export async function answer(ctx: Context, text?: string, alert = false): Promis
   }
 }
 
-const UP_TO_DATE: Record<Lang, string> = { en: '✓ Up to date', ru: '✓ Уже актуально' };
+const UP_TO_DATE = texts('common.upToDate');
 
 /**
  * Shows a screen: a button press edits the message it came from (navigation stays in one message), anything

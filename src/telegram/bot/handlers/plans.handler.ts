@@ -13,11 +13,11 @@ import { CB, CB_PATTERN } from '../views/callback-data';
 import {
   confirmBalancePayment,
   cryptoInvoice,
+  cryptoInvoiceTitle,
   insufficientFunds,
   paidFromBalance,
   paymentMethods,
   planList,
-  planName,
   starsInvoiceSent,
   starsInvoiceTexts,
 } from '../views/plans.view';
@@ -121,7 +121,7 @@ export class PlansHandler {
       ctx,
       cryptoInvoice(
         {
-          title: `VPN — ${planName(plan, lang)}`,
+          title: cryptoInvoiceTitle(plan, lang),
           amountMinor: ref.purchase.amountMinor,
           currency: ref.purchase.currency,
           url: ref.invoiceUrl,

@@ -10,7 +10,7 @@ import type { User } from '../../../users/user';
 import { UsersError } from '../../../users/users.errors';
 import { VpnMisconfiguredError } from '../../../vpn/vpn.errors';
 import { CB } from '../views/callback-data';
-import type { Lang, Screen } from '../views/i18n';
+import { t, type Lang, type Screen } from '../views/i18n';
 import { backToMenu, btn, somethingWentWrong } from '../views/menu.view';
 import {
   alreadyPaid,
@@ -50,7 +50,7 @@ export function userFacing(
   p: { user?: User; currency: string; lang: Lang },
 ): UserFacing | undefined {
   const { lang } = p;
-  const plans: [string, string] = [lang === 'ru' ? '🛒 Тарифы' : '🛒 Plans', CB.plans];
+  const plans: [string, string] = [t(lang, 'button.plansShort'), CB.plans];
   if (err instanceof ReissueTooSoonError) return { alert: reissueTooSoon(err.waitMs, lang) };
   if (err instanceof SubscriptionsError) {
     switch (err.code) {
@@ -80,10 +80,7 @@ export function userFacing(
         };
       case PaymentsErrorCode.AlreadyApplied:
         return {
-          screen: withMenu(alreadyPaid[lang], lang, [
-            lang === 'ru' ? '🔑 Моя подписка' : '🔑 My subscription',
-            CB.sub,
-          ]),
+          screen: withMenu(alreadyPaid[lang], lang, [t(lang, 'button.sub'), CB.sub]),
           toast: alreadyPaid[lang],
         };
       case PaymentsErrorCode.UnsupportedCurrency:

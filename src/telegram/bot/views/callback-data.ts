@@ -1,4 +1,4 @@
-import type { Lang } from './i18n';
+import { LANGS, type Lang } from '../../../i18n/langs';
 
 /** Telegram allows 1–64 bytes. Handlers validate ids again: a stale or forged button may carry anything. */
 export const CB = {
@@ -31,7 +31,7 @@ const PLAN = '([a-z0-9][a-z0-9_-]{0,31})';
 const MINOR = '([1-9]\\d{0,11})';
 
 export const CB_PATTERN = {
-  setLang: /^lang:(en|ru)$/,
+  setLang: new RegExp(`^lang:(${LANGS.join('|')})$`),
   plan: new RegExp(`^plan:${PLAN}$`),
   payBalance: new RegExp(`^pb:${PLAN}$`),
   payBalanceConfirm: new RegExp(`^pbok:${PLAN}:([A-Za-z0-9_-]{8,16})$`),

@@ -1,14 +1,13 @@
 import type { InlineKeyboardButton } from 'telegraf/types';
 
-/** Languages the bot speaks; any other Telegram language gets English. */
-export type Lang = 'en' | 'ru';
-export const LANGS: readonly Lang[] = ['en', 'ru'];
+// Texts live in src/i18n/locales; views choose keys (t) and build keyboards.
+import { LANGS, type Lang } from '../../../i18n/langs';
+import { t } from '../../../i18n/translate';
 
-export function toLang(code: string | null | undefined): Lang {
-  return code?.toLowerCase().startsWith('ru') ? 'ru' : 'en';
-}
-
-export type Texts<T = string> = Record<Lang, T>;
+export { LANGS, toLang, type Lang } from '../../../i18n/langs';
+export { dateTime, minutesLeft, money } from '../../../i18n/format';
+export { escapeHtml as esc } from '../../../i18n/html';
+export { t } from '../../../i18n/translate';
 
 /** `text` is HTML. */
 export interface Screen {
@@ -16,41 +15,11 @@ export interface Screen {
   keyboard?: InlineKeyboardButton[][];
 }
 
-export function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+export type Texts = Readonly<Record<Lang, string>>;
 
-const locale = (lang: Lang) => (lang === 'ru' ? 'ru-RU' : 'en-GB');
-
-/** Minor units as money ("199 ₽", "RUB 199.50"); Telegram Stars (XTR) as "150 ⭐". */
-export function money(minor: number, currency: string, lang: Lang): string {
-  if (currency === 'XTR') return `${minor} ⭐`;
-  const whole = minor % 100 === 0;
-  try {
-    return new Intl.NumberFormat(locale(lang), {
-      style: 'currency',
-      currency,
-      minimumFractionDigits: whole ? 0 : 2,
-      maximumFractionDigits: 2,
-    }).format(minor / 100);
-  } catch {
-    return `${(minor / 100).toFixed(whole ? 0 : 2)} ${currency}`;
-  }
-}
-
-export function dateTime(d: Date, lang: Lang): string {
-  const text = d.toLocaleString(locale(lang), {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: 'UTC',
-  });
-  return `${text} UTC`;
-}
-
-export function minutesLeft(ms: number, lang: Lang): string {
-  const min = Math.max(1, Math.ceil(ms / 60_000));
-  return lang === 'ru' ? `${min} мин.` : `${min} min`;
+/** A key as `{ en, ru, fa }`, read at each access (so operator overrides apply): `accessRestricted[lang]`. */
+export function texts(key: string): Texts {
+  const out = {} as Record<Lang, string>;
+  for (const l of LANGS) Object.defineProperty(out, l, { get: () => t(l, key), enumerable: true });
+  return out;
 }
