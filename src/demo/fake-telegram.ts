@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { FakeChats, type FakeChannel } from './fake-telegram-chats';
 
 /** What the bot sent, as the fake recorded it. */
 export interface SentCall {
@@ -43,6 +44,8 @@ export interface FakeTelegramOptions {
   limits?: { perChatPerSecond: number; globalPerSecond: number };
   /** Refuse an edit that changes nothing with Telegram's 400 "message is not modified". */
   rejectUnmodifiedEdits?: boolean;
+  /** Channels getChat / getChatMember know from the start (more through `chats`). */
+  channels?: FakeChannel[];
 }
 
 /**
@@ -73,7 +76,11 @@ export class FakeTelegram {
   private readonly sendTimes = new Map<string, number[]>();
   private readonly editedContent = new Map<string, string>();
 
-  constructor(private readonly opts: FakeTelegramOptions) {}
+  readonly chats = new FakeChats();
+
+  constructor(private readonly opts: FakeTelegramOptions) {
+    for (const c of opts.channels ?? []) this.chats.addChannel(c);
+  }
 
   get apiRoot(): string {
     const addr = this.server?.address() as AddressInfo;
@@ -327,6 +334,11 @@ export class FakeTelegram {
         const offset = Number(params.offset ?? 0);
         const limit = Number(params.limit ?? 100);
         return ok(res, { transactions: this.starTransactions.slice(offset, offset + limit) });
+      }
+      case 'getChat':
+      case 'getChatMember': {
+        const a = this.chats.answer(method, params, Number(token.split(':')[0]));
+        return a.ok ? ok(res, a.result) : this.fail(res, { kind: 'status', code: 400, description: a.description });
       }
       case 'getWebhookInfo':
         return ok(res, {

@@ -1,10 +1,11 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, LoggerService } from '@nestjs/common';
 import { DbService } from '../../src/database/db.service';
 import { JobRunnerService } from '../../src/jobs/job-runner.service';
 import { TelegramModule } from '../../src/telegram/telegram.module';
 import { createFactory, type Factory } from '../support/factories';
 import type { FakeCryptoPay } from '../../src/demo/fake-crypto-pay';
 import type { FakeTelegram, FakeUser, SentCall } from '../../src/demo/fake-telegram';
+import type { FakeChannel } from '../../src/demo/fake-telegram-chats';
 import type { FakeXrayCore } from '../../src/demo/fake-xray-core';
 import { startTestBed, until, type TestBed } from '../support/test-bed';
 import { testEnv } from '../support/test-env';
@@ -35,13 +36,21 @@ export class BotHarness {
   private bed?: TestBed;
 
   static async start(
-    o: { cryptoPay?: boolean; env?: Record<string, string>; strictEdits?: boolean; listen?: boolean } = {},
+    o: {
+      cryptoPay?: boolean;
+      env?: Record<string, string>;
+      strictEdits?: boolean;
+      listen?: boolean;
+      /** Channels the fake Bot API knows from the start (getChat / getChatMember). */
+      channels?: FakeChannel[];
+      logger?: LoggerService;
+    } = {},
   ): Promise<BotHarness> {
     const h = new BotHarness();
     h.bed = await startTestBed({
       core: true,
       cryptoPay: o.cryptoPay,
-      telegram: { rejectUnmodifiedEdits: o.strictEdits },
+      telegram: { rejectUnmodifiedEdits: o.strictEdits, channels: o.channels },
       env: {
         TELEGRAM_CHAT_MIN_INTERVAL_MS: '0',
         TELEGRAM_SEND_RATE: '30',
@@ -52,6 +61,7 @@ export class BotHarness {
       },
       imports: [TelegramModule],
       listen: o.listen,
+      logger: o.logger,
     });
     h.app = h.bed.app;
     h.url = h.bed.url;

@@ -7,6 +7,7 @@ export const CB = {
   lang: 'lang',
   setLang: (l: Lang) => `lang:${l}`,
   trial: 'trial',
+  trialCheck: 'trial:check',
   plans: 'plans',
   plan: (code: string) => `plan:${code}`,
   payBalance: (code: string) => `pb:${code}`,

@@ -2,7 +2,7 @@ import type { InlineKeyboardButton } from 'telegraf/types';
 import type { Subscription } from '../../../subscriptions/subscription';
 import { CB } from './callback-data';
 import { dateTime, minutesLeft, t, texts, type Lang, type Screen } from './i18n';
-import { back, backToMenu, btn } from './menu.view';
+import { back, backToMenu, btn, urlBtn } from './menu.view';
 
 export function mySubscription(
   p: {
@@ -110,3 +110,24 @@ export function trialRefused(reason: 'used' | 'has_subscription', lang: Lang): S
 }
 
 export const keyUnavailable = texts('sub.keyUnavailable');
+
+/** REQUIRED_CHANNEL: the trial waits for the user to join (Join opens the channel, Check again asks anew). */
+export function trialJoinChannel(p: { channel: string; link?: string }, lang: Lang): Screen {
+  return {
+    text: t(lang, 'trial.joinChannel', { channel: p.channel }),
+    keyboard: [
+      ...(p.link ? [[urlBtn(t(lang, 'button.joinChannel'), p.link)]] : []),
+      [btn(t(lang, 'button.checkAgain'), CB.trialCheck)],
+      backToMenu(lang),
+    ],
+  };
+}
+
+export const stillNotMember = texts('trial.stillNotMember');
+
+export function trialCheckUnavailable(lang: Lang): Screen {
+  return {
+    text: t(lang, 'trial.checkUnavailable'),
+    keyboard: [[btn(t(lang, 'button.checkAgain'), CB.trialCheck)], backToMenu(lang)],
+  };
+}
