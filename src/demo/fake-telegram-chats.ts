@@ -57,12 +57,16 @@ export class FakeChats {
     if (userId === undefined || !Number.isSafeInteger(userId))
       return { ok: false, code: 400, description: 'Bad Request: invalid user_id specified' };
     const status = userId === botId ? 'administrator' : c.members.has(userId) ? 'member' : 'left';
-    return { ok: true, result: { status, user: { id: userId, is_bot: userId === botId, first_name: 'User' } } };
+    return {
+      ok: true,
+      result: { status, user: { id: userId, is_bot: userId === botId, first_name: 'User' } },
+    };
   }
 
   private find(chatId: string) {
     return this.channels.find(
-      (c) => String(c.id) === chatId || (!!c.username && `@${c.username}`.toLowerCase() === chatId.toLowerCase()),
+      (c) =>
+        String(c.id) === chatId || (!!c.username && `@${c.username}`.toLowerCase() === chatId.toLowerCase()),
     );
   }
 }

@@ -338,7 +338,9 @@ export class FakeTelegram {
       case 'getChat':
       case 'getChatMember': {
         const a = this.chats.answer(method, params, Number(token.split(':')[0]));
-        return a.ok ? ok(res, a.result) : this.fail(res, { kind: 'status', code: 400, description: a.description });
+        return a.ok
+          ? ok(res, a.result)
+          : this.fail(res, { kind: 'status', code: 400, description: a.description });
       }
       case 'getWebhookInfo':
         return ok(res, {

@@ -31,7 +31,10 @@ function problemsOf(): string[] {
 
 describe('locale overrides (LOCALES_DIR)', () => {
   it('replaces only the keys a file names, nested or dotted, and keeps every other shipped text', () => {
-    write('en.json', { menu: { intro: 'Acme VPN — fast and private.' }, 'help.text': 'Ask {{support}}, 24/7.' });
+    write('en.json', {
+      menu: { intro: 'Acme VPN — fast and private.' },
+      'help.text': 'Ask {{support}}, 24/7.',
+    });
     write('admin.json', { userNotFound: 'Nobody called {{ref}}.' });
     installCatalog(loadCatalog(dir));
     expect(t('en', 'menu.intro')).toBe('Acme VPN — fast and private.');
@@ -57,7 +60,10 @@ describe('locale overrides (LOCALES_DIR)', () => {
   });
 
   it('refuses a placeholder the text never gets, and a value turned raw (unescaped)', () => {
-    write('en.json', { 'menu.balance': 'Balance {{balance}} {{user}}', 'help.text': 'Support: {{- support}}' });
+    write('en.json', {
+      'menu.balance': 'Balance {{balance}} {{user}}',
+      'help.text': 'Support: {{- support}}',
+    });
     expect(problemsOf()).toEqual([
       'en.json: menu.balance: unknown placeholder {{user}}',
       'en.json: help.text: missing placeholder {{support}}',
@@ -91,6 +97,8 @@ describe('locale overrides (LOCALES_DIR)', () => {
   });
 
   it('names a directory it cannot read', () => {
-    expect(() => loadCatalog(join(dir, 'missing'))).toThrow(/LOCALES_DIR .*missing.*cannot read the directory/s);
+    expect(() => loadCatalog(join(dir, 'missing'))).toThrow(
+      /LOCALES_DIR .*missing.*cannot read the directory/s,
+    );
   });
 });

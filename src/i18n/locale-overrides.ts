@@ -1,6 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ADMIN_FILE, flatten, placeholders, setKey, shippedCatalog, type Catalog, type Tree } from './catalog';
+import {
+  ADMIN_FILE,
+  flatten,
+  placeholders,
+  setKey,
+  shippedCatalog,
+  type Catalog,
+  type Tree,
+} from './catalog';
 import { LANGS, type Lang } from './langs';
 
 /** Every problem found in LOCALES_DIR, one per line, each naming the file and the key. */
@@ -9,7 +17,9 @@ export class LocaleOverrideError extends Error {
     readonly dir: string,
     readonly problems: string[],
   ) {
-    super(`LOCALES_DIR ${dir}: ${problems.length} problem(s) in locale overrides:\n  ${problems.join('\n  ')}`);
+    super(
+      `LOCALES_DIR ${dir}: ${problems.length} problem(s) in locale overrides:\n  ${problems.join('\n  ')}`,
+    );
     this.name = 'LocaleOverrideError';
   }
 }
@@ -50,7 +60,9 @@ function applyFile(path: string, file: string, target: Tree): string[] {
     return [`${file}: not valid JSON: ${(err as Error).message}`];
   }
   const problems: string[] = [];
-  const overrides = flatten(parsed, (key) => problems.push(`${file}: ${key}: must be a text (a JSON string)`));
+  const overrides = flatten(parsed, (key) =>
+    problems.push(`${file}: ${key}: must be a text (a JSON string)`),
+  );
   const shipped = flatten(target);
   const valid: [string, string][] = [];
   for (const [key, value] of overrides) {

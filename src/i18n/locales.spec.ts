@@ -40,7 +40,8 @@ describe('shipped locales', () => {
   });
 
   it('hold only non-empty texts, and the admin texts too', () => {
-    for (const lang of LANGS) for (const [key, text] of flat[lang]) expect(text.trim(), `${lang} ${key}`).not.toBe('');
+    for (const lang of LANGS)
+      for (const [key, text] of flat[lang]) expect(text.trim(), `${lang} ${key}`).not.toBe('');
     const admin = flatten(catalog.admin);
     expect(admin.size).toBeGreaterThan(50);
     for (const [key, text] of admin) expect(text.trim(), key).not.toBe('');

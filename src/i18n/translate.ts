@@ -52,7 +52,12 @@ export function t(lang: Lang, key: string, params: Params = {}): string {
 
 /** An admin text: plain text (admin replies have no parse mode), English (operators read English). */
 export function ta(key: string, params: Params = {}): string {
-  return catalogue().t(key, { lng: 'en', ns: 'admin', interpolation: { escapeValue: false }, ...data(params) });
+  return catalogue().t(key, {
+    lng: 'en',
+    ns: 'admin',
+    interpolation: { escapeValue: false },
+    ...data(params),
+  });
 }
 
 // Values go in `replace`, so a placeholder named like an i18next option (context, ns…) stays a value.

@@ -9,7 +9,9 @@ import { answersOf, BotHarness, buttonsOf, callbackData, lastText } from './tele
 const CHANNEL = { id: -1001234567890, username: 'vpn_news', title: 'VPN news', botIsAdmin: true };
 
 const trialOf = async (bot: BotHarness, user: FakeUser) =>
-  (await bot.query<{ is_trial: boolean }>('SELECT is_trial FROM subscriptions WHERE user_id = $1', [user.id]))[0];
+  (
+    await bot.query<{ is_trial: boolean }>('SELECT is_trial FROM subscriptions WHERE user_id = $1', [user.id])
+  )[0];
 const readiness = (bot: BotHarness) =>
   new ChannelGateIndicator(new HealthIndicatorService(), bot.app.get(SignalRegistry)).check().requiredChannel;
 
@@ -53,7 +55,9 @@ describe('trial gated on a channel the bot administers', () => {
     await bot.tap(user, 'trial');
     expect(asked()).toBe(1);
     const still = await bot.tap(user, 'trial:check');
-    expect(answersOf(still)[0].params.text).toBe('You are not in the channel yet. Join it, then tap "Check again".');
+    expect(answersOf(still)[0].params.text).toBe(
+      'You are not in the channel yet. Join it, then tap "Check again".',
+    );
     expect(await trialOf(bot, user)).toBeUndefined();
 
     bot.telegram.chats.join('@vpn_news', user.id);
@@ -104,7 +108,9 @@ describe('trial gated on a channel the bot is not an admin of', () => {
     const user = bot.newUser();
     bot.telegram.chats.join('@vpn_news', user.id);
     const calls = await bot.tap(user, 'trial');
-    expect(lastText(calls)).toBe('⚠️ Channel membership cannot be checked right now. Please try again later.');
+    expect(lastText(calls)).toBe(
+      '⚠️ Channel membership cannot be checked right now. Please try again later.',
+    );
     expect(callbackData(calls)).toEqual(['trial:check', 'menu']);
     expect(await trialOf(bot, user)).toBeUndefined();
     const failed = await bot.query<{ n: number }>(

@@ -105,7 +105,8 @@ export class ChannelGateService implements OnApplicationBootstrap {
     const changed = state !== this.state.state;
     this.state = { channel: this.channel!, state, error, checkedAt: new Date().toISOString() };
     if (!changed) return;
-    if (state === 'ok') this.logger.log(`REQUIRED_CHANNEL ${this.channel}: the bot is an admin; trials are gated`);
+    if (state === 'ok')
+      this.logger.log(`REQUIRED_CHANNEL ${this.channel}: the bot is an admin; trials are gated`);
     else
       this.logger.error(
         `REQUIRED_CHANNEL ${this.channel}: membership cannot be checked (${error}); make the bot an admin of the channel — until then no trial is given`,

@@ -23,7 +23,8 @@ const USAGE_KEYS = ['find', 'grant', 'block', 'unblock', 'retry', 'refund', 'bro
 export const USAGE = Object.fromEntries(
   USAGE_KEYS.map((k) => [k, undefined] as const),
 ) as unknown as Readonly<Record<(typeof USAGE_KEYS)[number], string>>;
-for (const k of USAGE_KEYS) Object.defineProperty(USAGE, k, { get: () => ta(`usage.${k}`), enumerable: true });
+for (const k of USAGE_KEYS)
+  Object.defineProperty(USAGE, k, { get: () => ta(`usage.${k}`), enumerable: true });
 
 export function adminMenu(): { text: string; keyboard: Keyboard } {
   return {
@@ -140,7 +141,9 @@ export function failedView(ops: FailedOperation[]): { text: string; keyboard?: K
   return {
     text: fitMessage(ta('failed.head', { lines: lines.join('\n') })),
     keyboard: kb(
-      ...ops.slice(0, 10).map((o): [string, string][] => [[ta('failed.retry', { id: o.id }), `adm:retry:${o.id}`]]),
+      ...ops
+        .slice(0, 10)
+        .map((o): [string, string][] => [[ta('failed.retry', { id: o.id }), `adm:retry:${o.id}`]]),
       [[ta('failed.retryAll'), 'adm:retry:all']],
     ),
   };
@@ -206,7 +209,9 @@ export function refundDoneView(r: {
     (r.starsReturned !== undefined
       ? ta(r.starsReturned ? 'refund.starsReturned' : 'refund.starsReturnedBefore')
       : '') +
-    (r.balanceAfter != null ? ta('refund.balanceNow', { balance: money(r.balanceAfter, r.balanceCurrency) }) : '')
+    (r.balanceAfter != null
+      ? ta('refund.balanceNow', { balance: money(r.balanceAfter, r.balanceCurrency) })
+      : '')
   );
 }
 

@@ -116,7 +116,8 @@ export function userFacing(
       return { screen: withMenu(methodUnavailable[lang], lang, plans), toast: methodUnavailable[lang] };
     return { screen: withMenu(providerUnavailable[lang], lang, plans), log: 'warn' };
   }
-  if (err instanceof ChannelCheckUnavailableError) return { screen: trialCheckUnavailable(lang), log: 'warn' };
+  if (err instanceof ChannelCheckUnavailableError)
+    return { screen: trialCheckUnavailable(lang), log: 'warn' };
   if (err instanceof VpnMisconfiguredError)
     return { screen: withMenu(keyUnavailable[lang], lang), log: 'error' };
   if (err instanceof UsersError) return { screen: withMenu(somethingWentWrong[lang], lang), log: 'warn' };

@@ -24,7 +24,8 @@ const texts: Record<string, (p: Payload, lang: Lang) => string> = {
   subscription_renewed: (p, l) => t(l, 'notify.renewed', { until: date(p.expiresAt, l) }),
   key_ready: (p, l) => {
     if (typeof p.link !== 'string') return t(l, 'notify.keyReady');
-    const url = typeof p.subscriptionUrl === 'string' ? `\n\n${t(l, 'sub.url', { url: p.subscriptionUrl })}` : '';
+    const url =
+      typeof p.subscriptionUrl === 'string' ? `\n\n${t(l, 'sub.url', { url: p.subscriptionUrl })}` : '';
     return t(l, 'notify.keyReadyLink', { link: p.link }) + url;
   },
   expiring_soon: (p, l) => t(l, 'notify.expiringSoon', { until: date(p.expiresAt, l) }),

@@ -51,7 +51,10 @@ export function paymentMethods(
   const keyboard: InlineKeyboardButton[][] = [];
   if (p.methods.balance && price !== undefined)
     keyboard.push([
-      btn(t(lang, 'button.fromBalance', { price: money(price, p.currency, lang) }), CB.payBalance(p.plan.code)),
+      btn(
+        t(lang, 'button.fromBalance', { price: money(price, p.currency, lang) }),
+        CB.payBalance(p.plan.code),
+      ),
     ]);
   if (p.methods.cryptoPay && price !== undefined)
     keyboard.push([btn(t(lang, 'button.payCrypto'), CB.payCrypto(p.plan.code))]);
@@ -149,7 +152,10 @@ export function starsInvoiceTexts(
 ): { title: string; description: string } {
   if (p.plan) {
     const plan = planName(p.plan, lang);
-    return { title: t(lang, 'stars.planTitle', { plan }), description: t(lang, 'stars.planDescription', { plan }) };
+    return {
+      title: t(lang, 'stars.planTitle', { plan }),
+      description: t(lang, 'stars.planDescription', { plan }),
+    };
   }
   const amount = money(p.creditMinor ?? 0, p.currency, lang);
   return { title: t(lang, 'stars.topupTitle'), description: t(lang, 'stars.topupDescription', { amount }) };

@@ -38,7 +38,10 @@ export function mySubscription(
     keyboard.push([btn(t(lang, 'button.reissue'), CB.reissue)]);
     if (p.canAutoRenew)
       keyboard.push([
-        btn(t(lang, sub.autoRenew ? 'button.autoRenewOff' : 'button.autoRenewOn'), CB.autoRenew(!sub.autoRenew)),
+        btn(
+          t(lang, sub.autoRenew ? 'button.autoRenewOff' : 'button.autoRenewOn'),
+          CB.autoRenew(!sub.autoRenew),
+        ),
       ]);
   }
   keyboard.push([btn(t(lang, 'button.renew'), CB.plans)]);
