@@ -53,3 +53,31 @@ describe('placeholders', () => {
     expect(placeholders('{{a}} {{ count, number }} {{- html}} {{a}}')).toEqual(['-html', 'a', 'count']);
   });
 });
+
+describe('keys used in code', () => {
+  it('exist in the shipped locales (every literal key passed to t, ta or texts)', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const root = join(__dirname, '..');
+    const files = (readdirSync(root, { recursive: true }) as string[]).filter(
+      (f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'),
+    );
+    const bot = new Set([...flat.en.keys()].map(pluralBase));
+    const admin = new Set(flatten(catalog.admin).keys());
+    const missing: string[] = [];
+    let seen = 0;
+    for (const f of files) {
+      const src = readFileSync(join(root, f), 'utf8');
+      for (const m of src.matchAll(/\b(?:t\([^,()]+,\s*|texts\()'([\w.]+)'/g)) {
+        seen++;
+        if (!bot.has(m[1])) missing.push(`${f}: ${m[1]}`);
+      }
+      for (const m of src.matchAll(/\bta\('([\w.]+)'/g)) {
+        seen++;
+        if (!admin.has(m[1])) missing.push(`${f}: admin ${m[1]}`);
+      }
+    }
+    expect(seen).toBeGreaterThan(150);
+    expect(missing).toEqual([]);
+  });
+});
