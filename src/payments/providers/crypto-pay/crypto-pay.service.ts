@@ -8,6 +8,8 @@ import { isCryptoPayFiat, minorToDecimalString } from './crypto-pay-amount';
 import { CryptoPayClient } from './crypto-pay.client';
 import { CryptoPayError, CryptoPayErrorCode } from './crypto-pay.errors';
 import { CryptoPayRepository } from './crypto-pay.repository';
+import type { Lang } from '../../../i18n/langs';
+import { t } from '../../../i18n/translate';
 
 /** `requestKey` (`tg:<update_id>`): a redelivered update shows the invoice it opened the first time. */
 export type CryptoPayCheckoutInput =
@@ -55,7 +57,7 @@ export class CryptoPayService {
   /** Creates the pending purchase and its invoice; the user pays at `invoiceUrl`. */
   async checkout(
     input: CryptoPayCheckoutInput,
-    o: { signal?: AbortSignal } = {},
+    o: { signal?: AbortSignal; lang?: Lang } = {},
   ): Promise<CryptoPayInvoiceRef> {
     this.assertEnabled();
     const currency = input.currency ?? this.config.payments.balanceCurrency;
@@ -94,7 +96,7 @@ export class CryptoPayService {
   /** Puts an existing pending Crypto Pay purchase on a new invoice. */
   async createInvoiceForPurchase(
     purchase: Purchase,
-    o: { signal?: AbortSignal } = {},
+    o: { signal?: AbortSignal; lang?: Lang } = {},
   ): Promise<CryptoPayInvoiceRef> {
     this.assertEnabled();
     if (purchase.provider !== 'crypto_pay' || purchase.status !== 'pending' || purchase.providerInvoiceId)
@@ -111,7 +113,7 @@ export class CryptoPayService {
           fiat: purchase.currency,
           acceptedAssets: this.config.cryptoPay.acceptedAssets,
           payload: purchase.id,
-          description: this.describe(purchase),
+          description: this.describe(purchase, o.lang ?? 'en'),
           expiresInS,
         },
         o,
@@ -160,11 +162,12 @@ export class CryptoPayService {
     return Math.min(ttl, left);
   }
 
-  private describe(p: Purchase): string {
+  /** Shown on the invoice in @CryptoBot, in the buyer's language (English when re-invoiced without one). */
+  private describe(p: Purchase, lang: Lang): string {
     const amount = `${minorToDecimalString(p.amountMinor)} ${p.currency}`;
-    if (p.kind === 'topup') return `Balance top-up, ${amount}`;
+    if (p.kind === 'topup') return t(lang, 'invoice.cryptoTopup', { amount });
     const plan = this.plans.find(p.planCode!);
-    return `VPN access for ${plan.durationDays} days (plan ${plan.code}), ${amount}`;
+    return t(lang, 'invoice.cryptoPlan', { days: plan.durationDays, plan: plan.code, amount });
   }
 
   private async deleteQuietly(invoiceId: number): Promise<void> {

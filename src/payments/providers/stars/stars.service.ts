@@ -11,6 +11,7 @@ import { PurchasesService, type FinalizeResult, type RefundResult } from '../../
 import { minorToDecimalString } from '../crypto-pay/crypto-pay-amount';
 import { starsInvoice, type StarsInvoice } from './stars-invoice';
 import { StarsError, StarsErrorCode } from './stars.errors';
+import { t } from '../../../i18n/translate';
 
 /** `requestKey` (`tg:<update_id>`): a redelivered update sends the invoice of the purchase it made first. */
 export type StarsCheckoutInput =
@@ -41,15 +42,6 @@ export type PreCheckoutRefusal =
   'disabled' | 'unknown_invoice' | 'already_paid' | 'expired' | 'price_changed';
 export type PreCheckoutDecision =
   { ok: true; purchaseId: string } | { ok: false; reason: PreCheckoutRefusal; errorMessage: string };
-
-/** Shown by Telegram in the payment form; the handler may replace them with translations keyed by reason. */
-export const PRE_CHECKOUT_MESSAGES: Record<PreCheckoutRefusal, string> = {
-  disabled: 'Payments with Telegram Stars are not available right now.',
-  unknown_invoice: 'This invoice is no longer valid. Please start the purchase again.',
-  already_paid: 'This invoice has already been paid.',
-  expired: 'This invoice has expired. Please start the purchase again.',
-  price_changed: 'The price has changed since this invoice was made. Please start the purchase again.',
-};
 
 /** A message whose `refunded_payment` says Telegram gave the Stars of a payment back (Bot API 7.10+). */
 export interface RefundedPaymentMessageLike {
@@ -298,5 +290,6 @@ export class StarsService {
 }
 
 function refuse(reason: PreCheckoutRefusal): PreCheckoutDecision {
-  return { ok: false, reason, errorMessage: PRE_CHECKOUT_MESSAGES[reason] };
+  // English; the bot answers in the user's language (the same `stars.refusal.*` keys).
+  return { ok: false, reason, errorMessage: t('en', `stars.refusal.${reason}`) };
 }

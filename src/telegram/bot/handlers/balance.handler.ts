@@ -113,7 +113,7 @@ export class BalanceHandler {
         amountMinor: amount,
         requestKey: `tg:${ctx.update.update_id}`,
       },
-      { signal: signalOf() },
+      { signal: signalOf(), lang },
     );
     await show(
       ctx,

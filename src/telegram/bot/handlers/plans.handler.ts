@@ -115,7 +115,7 @@ export class PlansHandler {
         planCode: plan.code,
         requestKey: `tg:${ctx.update.update_id}`,
       },
-      { signal: signalOf() },
+      { signal: signalOf(), lang },
     );
     await show(
       ctx,
