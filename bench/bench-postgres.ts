@@ -1,6 +1,7 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Pool, type PoolConfig } from 'pg';
 import { AppConfig } from '../src/config/app-config';
 import { EmbeddedPostgresServer } from '../src/database/embedded-postgres';
 import { runMigrations } from '../src/database/migrate';
@@ -28,4 +29,14 @@ export async function benchPostgres(): Promise<{ url: string; config: AppConfig;
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
+}
+
+/**
+ * A pg Pool whose idle clients' errors are handled: an idle client that PostgreSQL ends (57P01 when the bench
+ * server stops) emits 'error' on the pool, and an unhandled 'error' would end the whole `npm run bench`.
+ */
+export function benchPool(config: PoolConfig): Pool {
+  const pool = new Pool(config);
+  pool.on('error', (err) => console.error(`bench pool: idle client error (ignored): ${err.message}`));
+  return pool;
 }

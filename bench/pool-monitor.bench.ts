@@ -1,8 +1,8 @@
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { withCaller } from '../src/database/caller-context';
 import { PoolMonitor } from '../src/database/pool-monitor';
 import type { Bench } from './bench.types';
-import { benchPostgres, median } from './bench-postgres';
+import { benchPostgres, median, benchPool } from './bench-postgres';
 
 const CYCLES = 5_000;
 const ROUNDS = 5;
@@ -31,8 +31,8 @@ export const bench: Bench = {
   title: 'Pool monitor overhead: monitored pool vs bare pg Pool',
   async run() {
     const pg = await benchPostgres();
-    const bare = new Pool({ connectionString: pg.url, max: 4 });
-    const monitored = new Pool({ connectionString: pg.url, max: 4 });
+    const bare = benchPool({ connectionString: pg.url, max: 4 });
+    const monitored = benchPool({ connectionString: pg.url, max: 4 });
     const monitor = new PoolMonitor();
     monitor.attach(monitored, { holdWarnMs: 60_000 });
     try {

@@ -8,6 +8,9 @@ import type { Bench, BenchFigure } from './bench.types';
  * Each figure stands next to a baseline measured in the same run, so ratios survive a different machine.
  */
 async function main(): Promise<void> {
+  // Late errors of a finished bench are logged, not fatal: the run goes on to the next bench.
+  process.on('uncaughtException', logLate);
+  process.on('unhandledRejection', logLate);
   const only = process.argv[2];
   const files = readdirSync(__dirname)
     .filter((f) => f.endsWith('.bench.js'))
@@ -21,7 +24,7 @@ async function main(): Promise<void> {
     console.error(`running ${bench.title} (${file})`);
     const started = Date.now();
     try {
-      const figures = await bench.run();
+      const figures = await isolated(() => bench.run());
       sections.set(source(file), render(bench.title, file, figures, Date.now() - started));
     } catch (err) {
       const failed = `## ${bench.title}\n\n${sourceLine(file, Date.now() - started)}\n\nFAILED: ${(err as Error).stack ?? String(err)}\n`;
@@ -42,6 +45,28 @@ async function main(): Promise<void> {
   const ordered = [...sections.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, text]) => text);
   writeFileSync(out, `${header}\n${ordered.join('\n')}`);
   console.error(`wrote ${out}`);
+}
+
+/**
+ * Runs one bench so that an uncaught exception or unhandled rejection it causes (an 'error' event nobody
+ * listens to, a stray timer) fails that bench's section instead of ending the whole run.
+ */
+async function isolated<T>(run: () => Promise<T>): Promise<T> {
+  let fail!: (err: unknown) => void;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  const onError = (err: unknown) => fail(err);
+  process.on('uncaughtException', onError);
+  process.on('unhandledRejection', onError);
+  try {
+    return await Promise.race([run(), failed]);
+  } finally {
+    process.off('uncaughtException', onError);
+    process.off('unhandledRejection', onError);
+  }
+}
+
+function logLate(err: unknown): void {
+  console.error(`error after a bench finished (ignored): ${(err as Error)?.stack ?? String(err)}`);
 }
 
 function render(title: string, file: string, figures: BenchFigure[], tookMs: number): string {

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { Telegraf } from 'telegraf';
 import { freePort } from '../src/database/embedded-postgres';
 import { FakeTelegram, type FakeUser } from '../src/demo/fake-telegram';
 import type { Bench } from './bench.types';
-import { BENCH_ENV, benchPostgres } from './bench-postgres';
+import { BENCH_ENV, benchPostgres, benchPool } from './bench-postgres';
 import { until } from './telegram-bench-app';
 
 const MAIN = resolve(__dirname, '../src/main.js');
@@ -142,7 +142,7 @@ export const bench: Bench = {
   title: 'Telegram /start end to end (polling, users upsert, reply) against a fake enforcing Telegram limits',
   async run() {
     const pg = await benchPostgres();
-    const pool = new Pool({ connectionString: pg.url, max: 10 });
+    const pool = benchPool({ connectionString: pg.url, max: 10 });
     try {
       const base = await bareTelegraf(pool);
       const o = await ours(pg.url, pool);

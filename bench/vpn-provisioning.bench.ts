@@ -1,73 +1,17 @@
-import { Module, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { ScheduleModule } from '@nestjs/schedule';
+import type { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AppConfig } from '../src/config/app-config';
-import { ConfigModule } from '../src/config/config.module';
-import { DatabaseModule } from '../src/database/database.module';
 import { DbService } from '../src/database/db.service';
 import { PoolMonitor } from '../src/database/pool-monitor';
-import { JobsModule } from '../src/jobs/jobs.module';
-import { SignalsModule } from '../src/signals/signals.module';
 import { mapLimit } from '../src/vpn/map-limit';
 import { ProvisioningOutboxService } from '../src/vpn/provisioning-outbox.service';
 import { ReconciliationService } from '../src/vpn/reconciliation.service';
-import { VpnModule } from '../src/vpn/vpn.module';
 import { XrayGrpcProvider } from '../src/vpn/xray-grpc.provider';
 import { startV2rayCore } from '../test/support/v2ray-core';
 import type { Bench, BenchFigure } from './bench.types';
-import { BENCH_ENV, benchPostgres } from './bench-postgres';
+import { benchPostgres } from './bench-postgres';
+import { peakConnections, vpnApp } from './vpn-bench-app';
 
 const USERS = Number(process.env.BENCH_VPN_USERS ?? 10_000);
-
-async function vpnApp(url: string, env: Record<string, string>): Promise<INestApplicationContext> {
-  const config = AppConfig.fromEnv({
-    ...BENCH_ENV,
-    DATABASE_URL: url,
-    JOBS_ENABLED: 'false',
-    LOG_LEVEL: 'warn',
-    ...env,
-  });
-  @Module({
-    imports: [
-      ConfigModule.forRoot(config),
-      ScheduleModule.forRoot(),
-      SignalsModule,
-      DatabaseModule.forRoot(url),
-      JobsModule,
-      VpnModule,
-    ],
-  })
-  class BenchModule {}
-  // abortOnError: false, so a failing start throws here and the finally below still stops the core.
-  return NestFactory.createApplicationContext(BenchModule, {
-    logger: ['error', 'warn'],
-    abortOnError: false,
-  });
-}
-
-/** Peak connections checked out at once by callers whose label starts with `prefix`, while `fn` runs. */
-async function peakConnections<T>(monitor: PoolMonitor, prefix: string, fn: () => Promise<T>) {
-  let live = 0;
-  let peak = 0;
-  let on = true;
-  monitor.onAcquire((e) => {
-    if (on && e.ok && e.caller.startsWith(prefix)) peak = Math.max(peak, ++live);
-  });
-  monitor.onRelease((e) => {
-    if (on && e.caller.startsWith(prefix)) live--;
-  });
-  const before = Object.entries(monitor.callerStats())
-    .filter(([k]) => k.startsWith(prefix))
-    .reduce((n, [, s]) => n + s.acquires, 0);
-  const result = await fn();
-  on = false;
-  const acquires =
-    Object.entries(monitor.callerStats())
-      .filter(([k]) => k.startsWith(prefix))
-      .reduce((n, [, s]) => n + s.acquires, 0) - before;
-  return { result, peak, acquires };
-}
 
 export const bench: Bench = {
   title: 'VPN provisioning on the real v2fly core: outbox throughput and reconciliation (10,000 users)',

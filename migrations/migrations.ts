@@ -4,6 +4,11 @@ import { GrantRequestKey1795441200000 } from './1795441200000-GrantRequestKey';
 import { PurchaseRequestKey1795444800000 } from './1795444800000-PurchaseRequestKey';
 import { ReferralClawbackDebt1795444800001 } from './1795444800001-ReferralClawbackDebt';
 import { VpnNodes1795450000000 } from './1795450000000-VpnNodes';
+import { VpnNodeEpisodes1795460000000 } from './1795460000000-VpnNodeEpisodes';
+import { TrafficAccounting1795470000000 } from './1795470000000-TrafficAccounting';
+import { FeedDevices1795480000000 } from './1795480000000-FeedDevices';
+import { PromoCodesAndGifts1795490000000 } from './1795490000000-PromoCodesAndGifts';
+import { OutboxWakeups1795500000000 } from './1795500000000-OutboxWakeups';
 
 /** Every migration, in order. New migrations are appended here (the generator prints the line to add). */
 export const migrations: (new () => object)[] = [
@@ -13,4 +18,9 @@ export const migrations: (new () => object)[] = [
   PurchaseRequestKey1795444800000,
   ReferralClawbackDebt1795444800001,
   VpnNodes1795450000000,
+  VpnNodeEpisodes1795460000000,
+  TrafficAccounting1795470000000,
+  FeedDevices1795480000000,
+  PromoCodesAndGifts1795490000000,
+  OutboxWakeups1795500000000,
 ];

@@ -16,6 +16,7 @@ import { SignalsModule } from './signals/signals.module';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module';
 import { TelegramModule } from './telegram/telegram.module';
 import { UsersModule } from './users/users.module';
+import { TrafficModule } from './traffic/traffic.module';
 import { VpnModule } from './vpn/vpn.module';
 import { LifecycleModule } from './watchdog/lifecycle.module';
 import { WatchdogModule } from './watchdog/watchdog.module';
@@ -48,6 +49,7 @@ export class AppModule {
         CryptoPayModule,
         StarsModule,
         VpnModule,
+        TrafficModule,
         TelegramModule,
         ...(demo ? [DemoModule.forRoot(demo)] : []),
       ],

@@ -1,5 +1,4 @@
-// Imported first by main.ts, before the framework loads (which takes most of a second): a SIGTERM that
-// arrives during start-up is remembered instead of killing the process with the embedded database running.
+// Imported first by main.ts: a SIGTERM during start-up is remembered, not fatal with the database running.
 let pending: string | undefined;
 let handler: ((signal: string) => void) | undefined;
 
@@ -7,10 +6,8 @@ const received = (signal: string) => (handler ? handler(signal) : (pending ??= s
 process.on('SIGTERM', () => received('SIGTERM'));
 process.on('SIGINT', () => received('SIGINT'));
 
-/** The stop signal received before a handler took over, if any. */
 export const pendingStopSignal = (): string | undefined => pending;
 
-/** From now on signals go to `h` (the full shutdown). */
 export function onStopSignal(h: (signal: string) => void): void {
   handler = h;
 }

@@ -3,10 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { IncomingMessage } from 'node:http';
 import { AppConfig } from './config/app-config';
 
-/**
- * The Telegram webhook path as Express routes it: case-insensitive, trailing slashes allowed. Every spelling
- * must skip body parsing, or the body is read before the secret is checked.
- */
+/** Every spelling Express routes to the webhook skips body parsing: the secret is checked first. */
 const TELEGRAM_WEBHOOK_PATH = /^\/telegram\/webhook\/*$/i;
 
 export function isTelegramWebhookPath(url: string | undefined): boolean {
@@ -25,7 +22,6 @@ export function configureHttp(app: INestApplication): void {
     type: (req: IncomingMessage) =>
       !isTelegramWebhookPath(req.url) && /\bjson\b/.test(req.headers['content-type'] ?? ''),
   });
-  // No route takes forms; registering a parser that never matches keeps Nest from adding its default one,
-  // which would read any form body (webhook included) before authentication.
+  // A parser that never matches keeps Nest from adding one that reads bodies before authentication.
   express.useBodyParser('urlencoded', { extended: false, type: () => false });
 }

@@ -82,7 +82,6 @@ async function bootstrap(): Promise<void> {
       : config.database.url
         ? describeUrl(config.database.url)
         : 'embedded PostgreSQL';
-    // A set-up error's message says what to do: one line, no stack.
     log.fatal(
       err instanceof EmbeddedPostgresSetupError ? {} : { err },
       `cannot use the database at ${where}: ${err instanceof Error ? err.message : String(err)}`,

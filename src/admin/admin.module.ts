@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { BotApiModule } from '../bot-api/bot-api.module';
 import { ClockModule } from '../clock/clock.module';
 import { PaymentsModule } from '../payments/payments.module';
+import { PromoModule } from '../promo/promo.module';
 import { StarsModule } from '../payments/providers/stars/stars.module';
 import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
 import { UsersModule } from '../users/users.module';
@@ -13,11 +14,6 @@ import { BroadcastDeliveryService } from './broadcast-delivery.service';
 import { BroadcastsRepository } from './broadcasts.repository';
 import { BroadcastsService } from './broadcasts.service';
 
-/**
- * What the admin commands (ADMIN_IDS) do: stats, find, grant, block, broadcast, failed provisioning,
- * refunds. The commands themselves are bot handlers (telegram/bot/admin, registered by TelegramModule);
- * broadcasts are delivered through the bot-api sender.
- */
 @Module({
   imports: [
     BotApiModule,
@@ -27,6 +23,7 @@ import { BroadcastsService } from './broadcasts.service';
     PaymentsModule,
     StarsModule,
     VpnModule,
+    PromoModule,
   ],
   providers: [
     AdminRepository,

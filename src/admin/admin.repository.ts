@@ -1,21 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { DbService } from '../database/db.service';
 import { PURCHASE_COLUMNS, toPurchase, type Purchase, type PurchaseRow } from '../payments/purchase';
+import type { PromoStats } from '../promo/promo-codes.repository';
 import { toUser, USER_COLUMNS, type User, type UserRow } from '../users/user';
 
 export interface AdminStats {
   users: number;
-  /** Users who blocked the bot (Telegram answered 403). */
   blockedBot: number;
-  /** Users an admin blocked (/block). */
   banned: number;
   activeSubscriptions: number;
   activeTrials: number;
-  /** vpn_operations waiting for or being delivered to the core. */
   provisioningBacklog: number;
   failedOperations: number;
   /** Money received from outside (providers other than balance and admin), per currency, in minor units. */
   revenue: { currency: string; todayMinor: number; last30DaysMinor: number; purchases30Days: number }[];
+  /** Redemptions and discounted purchases (filled by AdminService from the promo module). */
+  promo?: PromoStats;
 }
 
 export interface UserProfile {
@@ -25,7 +25,6 @@ export interface UserProfile {
   purchases: Purchase[];
 }
 
-/** Read models for the admin commands; one statement each. */
 @Injectable()
 export class AdminRepository {
   constructor(private readonly db: DbService) {}
@@ -44,8 +43,7 @@ export class AdminRepository {
               (SELECT count(*) FROM vpn_operations WHERE state = 'failed') AS failed_ops`,
       [now],
     );
-    // Balance purchases only move money already counted at top-up; admin rows are not money at all.
-    // "Today" is the UTC calendar day.
+    // Balance purchases only move money counted at top-up; admin rows are not money. "Today" is the UTC day.
     const revenue = await this.db.query<{ currency: string; today: string; last30: string; n: string }>(
       'admin.stats.revenue',
       `SELECT currency,

@@ -12,6 +12,7 @@ import { UsersError, UsersErrorCode } from '../users/users.errors';
 import type { FailedOperation } from '../vpn/vpn-operations.repository';
 import { VpnOperationsService } from '../vpn/vpn-operations.service';
 import type { UserRef } from '../telegram/bot/admin/admin-args';
+import { PromoAdminService } from '../promo/promo-admin.service';
 import { AdminRepository, type AdminStats, type UserProfile } from './admin.repository';
 
 const PROFILE_PURCHASES = 5;
@@ -28,10 +29,7 @@ export type RefundOutcome =
       balanceAfter?: number | null;
     };
 
-/**
- * What the admin commands do. Access changes, refunds and requeues go through the services that own them
- * (subscriptions, payments, Stars, VPN outbox); this class only adds lookups.
- */
+/** Access changes, refunds and requeues go through their owning services; this class adds lookups. */
 @Injectable()
 export class AdminService {
   private readonly logger = new Logger('AdminService');
@@ -44,14 +42,15 @@ export class AdminService {
     private readonly purchases: PurchasesService,
     private readonly stars: StarsService,
     private readonly vpnOperations: VpnOperationsService,
+    private readonly promo: PromoAdminService,
   ) {}
 
   isAdmin(userId: number | undefined): boolean {
     return userId !== undefined && this.config.bot.adminIds.has(userId);
   }
 
-  stats(): Promise<AdminStats> {
-    return this.repo.stats(this.clock.now());
+  async stats(): Promise<AdminStats> {
+    return { ...(await this.repo.stats(this.clock.now())), promo: await this.promo.stats() };
   }
 
   async findUser(ref: UserRef): Promise<{ profile: UserProfile; subscription: Subscription | null } | null> {
@@ -62,7 +61,6 @@ export class AdminService {
     return { profile: { user, ...extras }, subscription };
   }
 
-  /** Extends or issues access through the subscriptions service (source 'admin'); null for an unknown user. */
   async grant(input: {
     userId: number;
     days: number;
@@ -87,10 +85,7 @@ export class AdminService {
     }
   }
 
-  /**
-   * The ban revokes access and the unban restores it (SubscriptionsService.setBanned). null: no such user;
-   * 'admin': admins cannot be blocked (it would lock them out of /unblock).
-   */
+  /** 'admin': admins cannot be blocked (it would lock them out of /unblock). */
   async setBlocked(input: {
     userId: number;
     blocked: boolean;
@@ -107,14 +102,18 @@ export class AdminService {
     return this.vpnOperations.listFailed(FAILED_LIST);
   }
 
-  async retry(target: { all: true } | { id: string }): Promise<{ requeued: string[]; refused: string[] }> {
+  async retry(
+    target: { all: true } | { id: string },
+  ): Promise<{ requeued: { id: string; node: string }[]; refused: string[] }> {
     const ids =
       'id' in target ? [target.id] : (await this.vpnOperations.listFailed(RETRY_ALL_MAX)).map((o) => o.id);
-    const requeued = new Set(await this.vpnOperations.retryMany(ids));
-    return { requeued: ids.filter((id) => requeued.has(id)), refused: ids.filter((id) => !requeued.has(id)) };
+    const requeued = new Map((await this.vpnOperations.retryMany(ids)).map((r) => [r.id, r.nodeCode]));
+    return {
+      requeued: ids.filter((id) => requeued.has(id)).map((id) => ({ id, node: requeued.get(id)! })),
+      refused: ids.filter((id) => !requeued.has(id)),
+    };
   }
 
-  /** The purchase to confirm a refund for, or why it cannot be refunded here. */
   async refundPreview(
     purchaseId: string,
   ): Promise<{ kind: 'ok'; purchase: Purchase } | Exclude<RefundOutcome, { kind: 'done' }>> {
@@ -124,16 +123,11 @@ export class AdminService {
     return { kind: 'ok', purchase };
   }
 
-  /**
-   * Stars purchases: StarsService.refund (books first, then Telegram returns the Stars). Balance purchases:
-   * PurchasesService.refund (the reversal credits the balance back and takes the access back). Both are
-   * idempotent, so a repeated confirmation reports "already refunded".
-   */
+  /** Both refund paths are idempotent, so a repeated confirmation reports "already refunded". */
   async refund(purchaseId: string, by: number): Promise<RefundOutcome> {
     const purchase = await this.findPurchase(purchaseId);
     if (!purchase) return { kind: 'not_found' };
-    // A refunded Stars purchase goes to StarsService again: if Telegram failed to return the Stars the first
-    // time, this is how the admin finishes it (both steps are idempotent).
+    // Refunded Stars go to StarsService again: it finishes a refund whose Stars Telegram did not return.
     if (purchase.status === 'refunded' && purchase.provider !== 'stars')
       return { kind: 'done', outcome: 'already_refunded' };
     if (!this.refundable(purchase)) return { kind: 'not_refundable', purchase };

@@ -14,19 +14,11 @@ const PAGE = 100;
 const PROGRESS_EVERY = 50;
 const SEND_ATTEMPTS = 3;
 const SEND_DEADLINE_MS = 20_000;
-/** Writing the cursor waits this long at most for the jobs' connection budget. */
 const PERSIST_DEADLINE_MS = 5_000;
 
 type SendOutcome = 'sent' | 'failed' | 'interrupted';
 
-/**
- * Delivers running broadcasts through the TelegramSenderService (its global rate limit, 429 handling and 403 →
- * blocked apply), one recipient at a time in user-id order. After each recipient the cursor and counts are
- * written in one short statement that also reads the status, so:
- * - a restart (or the next iteration, on any replica holding the job lease) resumes after the cursor: no
- *   recipient is skipped and at most the one in-flight message can repeat after a crash;
- * - a stop by an admin takes effect after the current message.
- */
+/** Cursor and counts are written per recipient: a restart skips no one (at most one message repeats). */
 @Injectable()
 export class BroadcastDeliveryService {
   private readonly logger = new Logger('BroadcastDeliveryService');
@@ -38,7 +30,6 @@ export class BroadcastDeliveryService {
     private readonly sender: TelegramSenderService,
   ) {}
 
-  /** Counts reach the runner through ctx.progress, once per recipient. */
   async deliver(ctx: JobContext): Promise<void> {
     for (const b of await this.repo.listRunning()) {
       if (ctx.signal.aborted) break;
@@ -88,12 +79,7 @@ export class BroadcastDeliveryService {
     }
   }
 
-  /**
-   * Outside failures (network, 5xx, a 429 the sender could not wait out) are retried a few times; a user who
-   * cannot receive messages, or a request Telegram refuses, counts as failed. The job's abort is checked
-   * between attempts, not passed to the send: a send cut off mid-request could not be recorded and would be
-   * repeated, while one that finishes is recorded (the usual case within the runner's grace).
-   */
+  /** The abort is checked between attempts: a send cut off mid-request could not be recorded. */
   private async sendOne(userId: number, text: string, stop: AbortSignal): Promise<SendOutcome> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -118,7 +104,7 @@ export class BroadcastDeliveryService {
     }
   }
 
-  /** Written even after the job's abort (the message was sent, so the cursor must pass it), with its own deadline. */
+  /** Written even after the abort (the message went out, the cursor must pass it); own deadline. */
   private persist(a: { id: string; cursor: number; sent: number; failed: number }) {
     return withCaller(
       {
@@ -130,7 +116,6 @@ export class BroadcastDeliveryService {
     );
   }
 
-  /** Edits the admin's progress message; a failed edit never stops the broadcast. */
   private async report(b: Broadcast, stop: AbortSignal): Promise<void> {
     if (b.progressChatId === null || b.progressMessageId === null) return;
     const view = broadcastView(b);

@@ -14,10 +14,6 @@ export type BroadcastAudience = (typeof broadcastAudiences)[number];
 export const broadcastStatuses = ['running', 'stopped', 'done'] as const;
 export type BroadcastStatus = (typeof broadcastStatuses)[number];
 
-/**
- * An admin broadcast. Recipients are users in id order; `cursor` is the last user id handled, written after
- * every send, so a restart resumes right after it (at most the one in-flight message can repeat).
- */
 @Entity('broadcasts')
 @Check('broadcasts_audience_valid', oneOf('audience', broadcastAudiences))
 @Check('broadcasts_status_valid', oneOf('status', broadcastStatuses))
@@ -46,18 +42,16 @@ export class BroadcastEntity {
   @Column({ type: 'integer', default: 0 })
   failed!: number;
 
-  /** Telegram id of the admin who started it. */
   @Column({ name: 'created_by', type: 'bigint', transformer: bigintNumber })
   createdBy!: number;
 
-  /** The admin's progress message, edited while the broadcast runs. */
   @Column({ name: 'progress_chat_id', type: 'bigint', nullable: true, transformer: bigintNumber })
   progressChatId!: number | null;
 
   @Column({ name: 'progress_message_id', type: 'integer', nullable: true })
   progressMessageId!: number | null;
 
-  /** What started it (`tg:<update_id>`): a redelivered command finds its broadcast instead of making another. */
+  /** What started it (`tg:<update_id>`): a redelivered command finds its broadcast, makes no other. */
   @Index('broadcasts_request_key_uq', { unique: true })
   @Column({ name: 'request_key', type: 'text', nullable: true })
   requestKey!: string | null;

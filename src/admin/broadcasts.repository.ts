@@ -52,12 +52,10 @@ function toBroadcast(r: BroadcastRow): Broadcast {
   };
 }
 
-/** SQL of the broadcasts table and of its recipient list; every method is one statement. */
 @Injectable()
 export class BroadcastsRepository {
   constructor(private readonly db: DbService) {}
 
-  /** Creates the broadcast once per request key; a repeated request returns the existing one. */
   async create(b: {
     audience: BroadcastAudience;
     text: string;
@@ -110,7 +108,6 @@ export class BroadcastsRepository {
     return rows.map(toBroadcast);
   }
 
-  /** Stops a running broadcast; null when there is no such broadcast, the row as it is otherwise. */
   async stop(id: string): Promise<{ broadcast: Broadcast; stopped: boolean } | null> {
     const rows = await this.db.query<BroadcastRow>(
       'broadcasts.stop',
@@ -123,10 +120,7 @@ export class BroadcastsRepository {
     return current ? { broadcast: current, stopped: false } : null;
   }
 
-  /**
-   * The next recipients after `afterId`, in id order: users who have not blocked the bot and are not blocked
-   * by an admin; `active` also needs a subscription that is active now.
-   */
+  /** Users who have not blocked the bot and are not banned; `active` also needs a subscription active now. */
   async recipients(audience: BroadcastAudience, afterId: number, limit: number): Promise<number[]> {
     const rows = await this.db.query<{ id: string }>(
       'broadcasts.recipients',
@@ -140,10 +134,7 @@ export class BroadcastsRepository {
     return rows.map((r) => Number(r.id));
   }
 
-  /**
-   * Records one handled recipient and returns the broadcast's status: anything but `running` means an admin
-   * stopped it meanwhile. The counts are kept even then, so the totals stay true.
-   */
+  /** Counts are kept even when an admin stopped it meanwhile, so the totals stay true. */
   async advance(a: { id: string; cursor: number; sent: number; failed: number }): Promise<BroadcastStatus> {
     const rows = await this.db.query<{ status: BroadcastStatus }>(
       'broadcasts.advance',

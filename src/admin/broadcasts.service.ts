@@ -6,7 +6,6 @@ import { BroadcastsRepository, type Broadcast } from './broadcasts.repository';
 
 export const BROADCAST_JOB = JOB_NAMES.broadcastDelivery;
 
-/** Starting, stopping and listing broadcasts; BroadcastDeliveryService does the sending. */
 @Injectable()
 export class BroadcastsService {
   private readonly logger = new Logger('BroadcastsService');
@@ -16,7 +15,6 @@ export class BroadcastsService {
     private readonly jobs: JobRunnerService,
   ) {}
 
-  /** Persists the broadcast (once per request key: a redelivered command does not start a second one). */
   async start(b: {
     audience: BroadcastAudience;
     text: string;
@@ -38,7 +36,6 @@ export class BroadcastsService {
     return result;
   }
 
-  /** Remembers the admin's progress message, then starts delivery now rather than at the next tick. */
   async attachProgressMessage(id: string, messageId: number): Promise<void> {
     await this.repo.setProgressMessage(id, messageId);
     this.kick();

@@ -1,4 +1,3 @@
-/** The Bot API answered `{ok:false}` (400, 401, 403, 409, 429, 5xx). */
 export class TelegramApiError extends Error {
   constructor(
     readonly method: string,
@@ -11,7 +10,6 @@ export class TelegramApiError extends Error {
   }
 }
 
-/** No usable answer: connection refused or reset, deadline passed, or a body that is not the API envelope. */
 export class TelegramNetworkError extends Error {
   constructor(
     readonly method: string,

@@ -10,7 +10,6 @@ export interface SendOptions {
   maxWaitMs?: number;
 }
 
-/** Telegram says this user can no longer receive messages (blocked the bot, deleted the account). */
 export class RecipientUnavailableError extends Error {
   override name = 'RecipientUnavailableError';
 }

@@ -142,6 +142,8 @@ export class AppConfig {
       apiTimeoutMs: e.TELEGRAM_API_TIMEOUT_MS,
       webhookMaxConnections: e.TELEGRAM_WEBHOOK_MAX_CONNECTIONS,
       webhookMaxBodyBytes: e.TELEGRAM_WEBHOOK_MAX_BODY_BYTES,
+      /** The webhook intake's own pool (group commit), outside DB_POOL_SIZE. */
+      webhookDbConnections: e.TELEGRAM_WEBHOOK_DB_CONNECTIONS,
       handlerConcurrency: e.TELEGRAM_HANDLER_CONCURRENCY,
       handlerTimeoutMs: e.TELEGRAM_HANDLER_TIMEOUT_MS,
       updateMaxAttempts: e.TELEGRAM_UPDATE_MAX_ATTEMPTS,
@@ -188,6 +190,9 @@ export class AppConfig {
       enabled: this.env.JOBS_ENABLED,
       disabled: new Set(this.env.JOBS_DISABLED),
       connectionBudget: this.env.JOBS_CONNECTION_BUDGET,
+      wakeOnCommit: this.env.JOBS_WAKE_ON_COMMIT,
+      /** The LISTEN connection's database (a session; PgBouncer in transaction mode cannot carry it). */
+      listenUrl: this.env.DATABASE_LISTEN_URL,
       /** Per-job interval overrides (JOB_INTERVALS). */
       intervals: new Map(
         this.env.JOB_INTERVALS.map((entry) => {
@@ -216,6 +221,8 @@ export class AppConfig {
       autoRenewGraceHours: this.env.AUTO_RENEW_GRACE_HOURS,
       purchasePendingTtlMinutes: this.env.PURCHASE_PENDING_TTL_MINUTES,
       pendingPerHourMax: this.env.PURCHASES_PENDING_PER_HOUR_MAX,
+      /** An unredeemed gift is refunded to the buyer's balance after this. */
+      giftValidDays: this.env.GIFT_VALID_DAYS,
     };
   }
 
@@ -248,6 +255,11 @@ export class AppConfig {
       },
       subscriptionUpdateHours: e.VPN_SUB_UPDATE_HOURS,
       publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+      feed: {
+        announce: e.SUB_ANNOUNCE,
+        botUrl: e.SUB_BOT_URL,
+        supportUrl: supportUrlOf(e.SUPPORT_CONTACT),
+      },
       outbox: {
         batch: e.VPN_OUTBOX_BATCH,
         intervalMs: e.VPN_OUTBOX_INTERVAL_MS,
@@ -256,6 +268,7 @@ export class AppConfig {
         circuitHalfOpenMs: e.VPN_CIRCUIT_HALF_OPEN_MS,
       },
       reconcile: { intervalMs: e.VPN_RECONCILE_INTERVAL_MS, orphanGraceMs: e.VPN_ORPHAN_GRACE_MS },
+      trafficIntervalMs: e.TRAFFIC_INTERVAL_MS,
     } as const;
   }
 
@@ -333,4 +346,11 @@ function nodeLabel(path: PropertyKey[], raw: string | undefined): string | undef
   }
   const rest = path.slice(2).map(String).join('.');
   return `VPN_NODES[${path[1]}]${typeof code === 'string' ? ` (${code})` : ''}${rest ? `.${rest}` : ''}`;
+}
+
+/** SUPPORT_CONTACT as a link a client can open: a URL as is, @name as its t.me link, anything else none. */
+export function supportUrlOf(contact: string): string | undefined {
+  if (/^https?:\/\/\S+$/.test(contact)) return contact;
+  const name = /^@([A-Za-z0-9_]{4,32})$/.exec(contact)?.[1];
+  return name ? `https://t.me/${name}` : undefined;
 }

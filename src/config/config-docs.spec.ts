@@ -6,8 +6,7 @@ import { configSchema, secretKeys } from './config.schema';
 const root = resolve(__dirname, '../..');
 const variables = Object.keys(configSchema.shape);
 
-// The configuration table and .env.example are the operator interface: a variable the app reads but the docs
-// do not mention is a bug, and so is a documented variable the app ignores.
+// The configuration table and .env.example are the operator interface: they must match what the app reads.
 describe('configuration documentation', () => {
   const readme = readFileSync(resolve(root, 'README.md'), 'utf8');
   const example = readFileSync(resolve(root, '.env.example'), 'utf8');

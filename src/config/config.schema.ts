@@ -3,7 +3,6 @@ import { httpSecurityShape } from './http-security.schema';
 import { GENERATE, PLACEHOLDER, sharedSecret } from './shared-secret';
 import { nodeTags, resolveVpnNodes, vpnNodeProblems, vpnNodesJson } from './vpn-nodes.schema';
 
-// Env values are strings; these helpers turn them into typed values with clear messages.
 const int = (opts: { min?: number; max?: number } = {}) =>
   z.coerce
     .number({ error: 'must be a whole number' })
@@ -33,14 +32,54 @@ const planSchema = z.object({
   enabled: z.boolean().default(true),
   /** Node tags the plan may use; unset or empty: every node. */
   nodeTags: nodeTags.optional(),
+  /** Devices that may fetch the subscription feed (by x-hwid); unset: no limit. */
+  devices: z.number().int().min(1).max(100).optional(),
+  /** Traffic per period in GB (2^30 bytes); unset: unlimited. */
+  trafficGb: z
+    .number({ error: 'trafficGb must be a number of GB (unset for unlimited)' })
+    .positive({ error: 'trafficGb must be above 0 (leave it out for unlimited)' })
+    .max(1_000_000, { error: 'trafficGb must be at most 1,000,000' })
+    .optional(),
+  /** When the used traffic starts again at zero: each paid period (a renewal) or each calendar month (UTC). */
+  trafficReset: z
+    .enum(['period', 'monthly'], { error: 'trafficReset must be "period" or "monthly"' })
+    .default('period'),
 });
 export type PlanConfig = z.output<typeof planSchema>;
 
 const defaultPlans: PlanConfig[] = [
-  { code: '1m', days: 30, prices: { RUB: 19_900, USD: 249 }, stars: 150, enabled: true },
-  { code: '3m', days: 90, prices: { RUB: 49_900, USD: 649 }, stars: 400, enabled: true },
-  { code: '6m', days: 180, prices: { RUB: 89_900, USD: 1_199 }, stars: 750, enabled: true },
-  { code: '12m', days: 365, prices: { RUB: 159_900, USD: 1_999 }, stars: 1_300, enabled: true },
+  {
+    code: '1m',
+    days: 30,
+    prices: { RUB: 19_900, USD: 249 },
+    stars: 150,
+    enabled: true,
+    trafficReset: 'period',
+  },
+  {
+    code: '3m',
+    days: 90,
+    prices: { RUB: 49_900, USD: 649 },
+    stars: 400,
+    enabled: true,
+    trafficReset: 'period',
+  },
+  {
+    code: '6m',
+    days: 180,
+    prices: { RUB: 89_900, USD: 1_199 },
+    stars: 750,
+    enabled: true,
+    trafficReset: 'period',
+  },
+  {
+    code: '12m',
+    days: 365,
+    prices: { RUB: 159_900, USD: 1_999 },
+    stars: 1_300,
+    enabled: true,
+    trafficReset: 'period',
+  },
 ];
 
 const plansJson = z
@@ -91,6 +130,7 @@ export const configSchema = z
     TELEGRAM_API_TIMEOUT_MS: int({ min: 500, max: 60_000 }).default(10_000),
     TELEGRAM_WEBHOOK_MAX_CONNECTIONS: int({ min: 1, max: 100 }).default(40),
     TELEGRAM_WEBHOOK_MAX_BODY_BYTES: int({ min: 1_024, max: 10_485_760 }).default(262_144),
+    TELEGRAM_WEBHOOK_DB_CONNECTIONS: int({ min: 1, max: 10 }).default(2),
     TELEGRAM_HANDLER_CONCURRENCY: int({ min: 1, max: 100 }).default(6),
     TELEGRAM_HANDLER_TIMEOUT_MS: int({ min: 100, max: 120_000 }).default(15_000),
     TELEGRAM_UPDATE_MAX_ATTEMPTS: int({ min: 1, max: 20 }).default(5),
@@ -100,6 +140,10 @@ export const configSchema = z
     NOTIFICATIONS_INTERVAL_MS: int({ min: 200, max: 600_000 }).default(3_000),
 
     DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// URL' })
+      .optional(),
+    DATABASE_LISTEN_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// URL' })
       .optional(),
@@ -137,6 +181,7 @@ export const configSchema = z
     JOBS_ENABLED: bool.default(true),
     JOBS_DISABLED: csv.default([]),
     JOBS_CONNECTION_BUDGET: int({ min: 1, max: 50 }).default(3),
+    JOBS_WAKE_ON_COMMIT: bool.default(true),
     JOB_INTERVALS: csv
       .pipe(
         z.array(
@@ -157,6 +202,7 @@ export const configSchema = z
     AUTO_RENEW_GRACE_HOURS: int({ min: 0, max: 168 }).default(6),
     PURCHASE_PENDING_TTL_MINUTES: int({ min: 1, max: 44_640 }).default(60),
     PURCHASES_PENDING_PER_HOUR_MAX: int({ min: 1, max: 1_000 }).default(5),
+    GIFT_VALID_DAYS: int({ min: 1, max: 3_650 }).default(30),
     VPN_EMAIL_DOMAIN: z
       .string()
       .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, {
@@ -213,7 +259,12 @@ export const configSchema = z
     VPN_CIRCUIT_HALF_OPEN_MS: int({ min: 100, max: 3_600_000 }).default(30_000),
     VPN_RECONCILE_INTERVAL_MS: int({ min: 1_000, max: 86_400_000 }).default(600_000),
     VPN_ORPHAN_GRACE_MS: int({ min: 0, max: 86_400_000 }).default(300_000),
+    TRAFFIC_INTERVAL_MS: int({ min: 1_000, max: 3_600_000 }).default(60_000),
     PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    SUB_ANNOUNCE: z.string().trim().min(1).max(200).optional(),
+    SUB_BOT_URL: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://t.me/<bot>' })
+      .optional(),
 
     CRYPTO_PAY_TOKEN: z
       .string()
@@ -340,10 +391,10 @@ export const configSchema = z
 
 export type Env = z.output<typeof configSchema>;
 
-/** Variables whose values must never appear in logs or error messages. */
 export const secretKeys = [
   'BOT_TOKEN',
   'DATABASE_URL',
+  'DATABASE_LISTEN_URL',
   'WEBHOOK_SECRET',
   'VPN_AGENT_TOKEN',
   'VPN_NODES',

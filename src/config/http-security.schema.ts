@@ -8,7 +8,6 @@ const count = (max: number) =>
     .min(0, { error: 'must be >= 0' })
     .max(max, { error: `must be <= ${max}` });
 
-/** proxy-addr's names for address ranges, or an address with an optional prefix length. */
 const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
 const isCidr = (v: string) => {
   if (PROXY_KEYWORDS.has(v)) return true;
@@ -18,7 +17,6 @@ const isCidr = (v: string) => {
   return prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
 };
 
-/** Public HTTP surface: rate limits, proxies, the HTTP connection budget and what request logs record. */
 export const httpSecurityShape = {
   TRUSTED_PROXY_CIDRS: z
     .string()

@@ -5,7 +5,6 @@ export const PLACEHOLDER =
   /replace|change-?me|placeholder|example|your[-_]?secret|^(x+|0+|secret|password)$/i;
 export const GENERATE = 'generate one with `openssl rand -hex 32`';
 
-/** A shared secret that authenticates callers: long, random-looking, not a documented placeholder. */
 export const sharedSecret = (opts: { min: number; pattern: RegExp; charset: string }) =>
   z
     .string()

@@ -6,10 +6,7 @@ export type VpnNodeState = (typeof nodeStates)[number];
 const tag = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, { error: 'tags are short lower-case words' });
 export const nodeTags = z.array(tag);
 
-/**
- * One entry of VPN_NODES. Every key but `code` is optional and defaults to the single-core variable of the
- * same meaning, so a one-node list only needs what differs. The keys are part of the operator interface.
- */
+/** Every key but `code` defaults to the single-core variable of the same meaning. */
 export const vpnNodeEntrySchema = z.strictObject({
   code: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, { error: 'must be a short lower-case code' }),
   name: z.string().min(1).max(64).optional(),
@@ -76,7 +73,6 @@ export const vpnNodesJson = z
       }),
   );
 
-/** A node with every default applied: what the provider, the links and the placement use. */
 export interface VpnNodeConfig {
   code: string;
   name: string;
@@ -102,7 +98,6 @@ export interface VpnNodeConfig {
   state: VpnNodeState;
 }
 
-/** The single-core variables a node entry falls back to. */
 export interface SingleCoreEnv {
   VPN_PROVIDER: 'xray-grpc' | 'http-agent';
   XRAY_API_ADDRESS: string;
@@ -123,10 +118,8 @@ export interface SingleCoreEnv {
   VPN_LINK_LABEL: string;
 }
 
-/** The node code of a deployment configured only with the single-core variables. */
 export const DEFAULT_NODE_CODE = 'default';
 
-/** Applies the single-core defaults; without VPN_NODES the one node is built from those variables alone. */
 export function resolveVpnNodes(entries: VpnNodeEntry[] | undefined, e: SingleCoreEnv): VpnNodeConfig[] {
   return (entries ?? [{ code: DEFAULT_NODE_CODE }]).map((n) => ({
     code: n.code,
@@ -154,7 +147,6 @@ export function resolveVpnNodes(entries: VpnNodeEntry[] | undefined, e: SingleCo
   }));
 }
 
-/** Cross-field problems of the resolved nodes, each as [path, message]. */
 export function vpnNodeProblems(nodes: VpnNodeConfig[]): [(string | number)[], string][] {
   const out: [(string | number)[], string][] = [];
   nodes.forEach((n, i) => {

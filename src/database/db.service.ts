@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { currentCaller, withCaller } from './caller-context';
 
-/** Labels every call for PoolMonitor; a job's calls wait for a slot of the jobs' connection budget first. */
 @Injectable()
 export class DbService {
   constructor(@InjectDataSource() readonly dataSource: DataSource) {}

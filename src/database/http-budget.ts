@@ -6,17 +6,13 @@ import { withCaller } from './caller-context';
 /** Requests that may wait for a slot at once; beyond it a flood is turned away without queueing. */
 const QUEUE_PER_SLOT = 25;
 
-/** Raised when the HTTP connection budget is exhausted or the wait for a slot passed its deadline. */
 export class HttpBudgetExhaustedError extends Error {
   constructor() {
     super('HTTP connection budget exhausted');
   }
 }
 
-/**
- * The connections unauthenticated HTTP requests (/sub, readiness) may hold together (HTTP_CONNECTION_BUDGET),
- * as jobs have theirs: a flood of them waits here, not in the pool the Telegram updates need.
- */
+/** Unauthenticated HTTP has its own connection budget: a flood waits here, not in the updates' pool. */
 @Injectable()
 export class HttpBudget {
   private readonly policy: BulkheadPolicy;
@@ -28,7 +24,6 @@ export class HttpBudget {
     this.waitMs = config.database.acquireTimeoutMs;
   }
 
-  /** Runs `fn` with every DB call inside it counted against the budget; waits at most DB_ACQUIRE_TIMEOUT_MS. */
   async run<T>(label: string, fn: () => Promise<T>): Promise<T> {
     const signal = AbortSignal.timeout(this.waitMs);
     try {
@@ -40,7 +35,6 @@ export class HttpBudget {
     }
   }
 
-  /** Runs `fn` itself inside one slot (for code that talks to the DataSource directly). */
   async slot<T>(label: string, fn: () => Promise<T>): Promise<T> {
     const signal = AbortSignal.timeout(this.waitMs);
     try {

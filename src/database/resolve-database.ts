@@ -6,7 +6,6 @@ export interface ResolvedDatabase {
   embedded?: EmbeddedPostgresServer;
 }
 
-/** DATABASE_URL when set; otherwise an embedded PostgreSQL with its data under DATA_DIR. */
 export async function resolveDatabase(
   config: AppConfig,
   log: (line: string) => void,
@@ -26,7 +25,6 @@ export async function resolveDatabase(
   return { url, embedded };
 }
 
-/** host:port/database of a URL, without credentials, for messages. */
 export function describeUrl(url: string): string {
   try {
     const u = new URL(url);

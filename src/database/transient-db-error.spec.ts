@@ -71,7 +71,6 @@ describe('isTransientDbError on pg-pool errors without a code', () => {
     pool = server = undefined;
   });
 
-  /** A PostgreSQL stand-in on a real socket: `answers` says whether it completes the start-up at all. */
   async function fakeServer(opts: { answers: boolean; onQuery?: (s: Socket) => void }): Promise<number> {
     server = createServer((s) => {
       sockets.push(s);

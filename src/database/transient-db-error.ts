@@ -21,8 +21,7 @@ const TRANSIENT_ERRNOS = new Set([
   'EAI_AGAIN',
 ]);
 
-// pg-pool's acquire timeout and pg's "Connection terminated unexpectedly" carry no code: rather than match
-// their text, PoolMonitor marks them where they arise, the one place that sees every connection.
+// pg-pool's acquire timeout and pg's "Connection terminated" carry no code: PoolMonitor marks them.
 const unavailable = new WeakSet<object>();
 
 export function markDatabaseUnavailable(err: unknown): void {

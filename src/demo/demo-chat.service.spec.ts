@@ -13,7 +13,6 @@ afterAll(async () => {
   await services?.stop();
 });
 
-/** Calls the Bot API stand-in as the bot does. */
 async function bot(
   method: string,
   body: Record<string, unknown> | FormData,

@@ -6,19 +6,15 @@ export interface ChatButton {
   text: string;
   callbackData?: string;
   url?: string;
-  /** A Crypto Pay invoice of the demo's stand-in: the page offers to pay it. */
   cryptoInvoiceId?: number;
 }
 
-/** One thing the bot did in a chat, as the page shows it. `seq` orders events and resumes polling. */
 export interface ChatEvent {
   seq: number;
   kind: 'message' | 'edit' | 'delete' | 'toast';
   messageId?: number;
-  /** Text or caption; `html` says whether it is Telegram HTML or plain text. */
   text?: string;
   html?: boolean;
-  /** undefined: keep the current keyboard (an edit of the text only). */
   buttons?: ChatButton[][];
   photoUrl?: string;
   invoice?: { title: string; description: string; stars: number };
@@ -32,7 +28,6 @@ export interface DemoSender {
 
 const WAIT_MS = 10_000;
 
-/** Reads what the bot sent from the Bot API stand-in and injects what a demo user does. */
 @Injectable()
 export class DemoChatService {
   private readonly callbackChats = new Map<string, number>();
@@ -67,7 +62,6 @@ export class DemoChatService {
     this.callbackChats.set(`cb${update}`, from.userId);
   }
 
-  /** Telegram's Stars checkout: pre_checkout_query, and once the bot approves it, successful_payment. */
   async payStars(from: DemoSender, messageId: number): Promise<{ ok: boolean; error?: string }> {
     const tg = this.services.telegram;
     const call = tg.sentTo(from.userId, 'sendInvoice').find((c) => c.messageId === messageId);
@@ -92,7 +86,6 @@ export class DemoChatService {
     return { ok: true };
   }
 
-  /** Marks a Crypto Pay invoice paid and delivers the signed webhook to the application, as Crypto Pay does. */
   async payCrypto(invoiceId: number, webhookUrl: string): Promise<{ ok: boolean; status?: number }> {
     const pay = this.services.cryptoPay;
     if (!pay.invoices.has(invoiceId)) return { ok: false };

@@ -10,7 +10,6 @@ export interface DemoUser {
   admin: boolean;
 }
 
-/** The people of the demo chat; the first is the bot's admin. */
 export const DEMO_USERS: readonly DemoUser[] = [
   { id: 1001, firstName: 'Alice', username: 'alice_admin', admin: true },
   { id: 1002, firstName: 'Boris', username: 'boris', admin: false },
@@ -18,10 +17,7 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { id: 1004, firstName: 'Dana', username: 'dana', admin: false },
 ];
 
-/**
- * The stand-ins the demo runs the real application against, all on 127.0.0.1: the Bot API, Crypto Pay and
- * an Xray core. Started before Nest so their addresses can go into the configuration.
- */
+/** Started before Nest so their addresses can go into the configuration; all on 127.0.0.1. */
 export class DemoServices {
   private constructor(
     readonly telegram: FakeTelegram,

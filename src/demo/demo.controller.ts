@@ -20,7 +20,6 @@ interface SenderBody {
   firstName?: unknown;
 }
 
-/** The demo's web chat: one page and the JSON API it polls. Only mounted in demo mode (DemoModule). */
 @Controller()
 export class DemoController {
   constructor(private readonly chat: DemoChatService) {}

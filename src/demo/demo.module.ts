@@ -3,7 +3,6 @@ import { DemoChatService } from './demo-chat.service';
 import { DemoController } from './demo.controller';
 import { DemoServices } from './demo-services';
 
-/** The web chat of demo mode; AppModule imports it only when there is no BOT_TOKEN. */
 @Module({})
 export class DemoModule {
   static forRoot(services: DemoServices): DynamicModule {

@@ -1,19 +1,13 @@
 import { signCryptoPayBody } from '../payments/providers/crypto-pay/crypto-pay-signature';
 
 export interface WebhookOptions {
-  /** How many times the same update is delivered (default 1): Crypto Pay delivers at least once. */
   times?: number;
-  /** Wait before each delivery. */
   delayMs?: number;
-  /** 'valid' (default), 'wrong' (signed with another token), 'garbage', or 'missing' (no header). */
   signature?: 'valid' | 'wrong' | 'garbage' | 'missing';
-  /** Serialise `/` as `\/` (valid JSON, different bytes): only a raw-body check verifies it. */
   escapeSlashes?: boolean;
-  /** Serialise non-ASCII as `\uXXXX`. */
   escapeNonAscii?: boolean;
   updateId?: number;
   requestDate?: string;
-  /** Per-delivery deadline (default 5 s). */
   timeoutMs?: number;
 }
 
@@ -23,7 +17,6 @@ export interface WebhookDelivery {
   sentBody: string;
 }
 
-/** Signs and POSTs one update the way Crypto Pay does; sequential deliveries when `times` > 1. */
 export async function sendCryptoPayWebhook(
   url: string,
   token: string,

@@ -4,10 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { VpnError } from '../vpn/vpn.errors';
 import { XrayGrpcProvider, type XrayGrpcProviderOptions } from '../vpn/xray-grpc.provider';
 
-/**
- * A reference implementation of the HTTP agent contract (docs/vpn.md) that drives a core over gRPC.
- * `/t/<tag>/…` selects another inbound tag, so the contract suite can provoke a misconfiguration.
- */
+/** `/t/<tag>/…` selects another inbound tag, so the contract suite can provoke a misconfiguration. */
 export async function startFakeAgent(opts: { core: XrayGrpcProviderOptions; token: string }) {
   const providers = new Map<string, XrayGrpcProvider>();
   const providerFor = (tag: string) => {
@@ -29,6 +26,22 @@ export async function startFakeAgent(opts: { core: XrayGrpcProviderOptions; toke
       const auth = Buffer.from(req.headers.authorization ?? '');
       const expected = Buffer.from(`Bearer ${opts.token}`);
       if (auth.length !== expected.length || !timingSafeEqual(auth, expected)) return send(res, 401, {});
+      if (req.method === 'GET' && req.url === '/traffic') {
+        const t = await providerFor(opts.core.inboundTag)
+          .traffic()
+          .catch(() => null);
+        if (t === null) return send(res, 503, { error: 'unavailable' });
+        if (!t) return send(res, 501, {});
+        const uptimeSeconds = t.coreStartedAt
+          ? Math.round((Date.now() - t.coreStartedAt.getTime()) / 1000)
+          : undefined;
+        const users = t.users.map((u) => ({
+          email: u.email,
+          uplink: u.uplinkBytes,
+          downlink: u.downlinkBytes,
+        }));
+        return send(res, 200, { users, uptimeSeconds });
+      }
       const m = /^(?:\/t\/([^/]+))?\/users(?:\/([^/]+))?$/.exec(req.url ?? '');
       if (!m) return send(res, 404, {});
       const provider = providerFor(m[1] ?? opts.core.inboundTag);

@@ -25,6 +25,9 @@ export class FakeXrayCore {
   vlessPort = 0;
   /** When set, every API call waits this long before answering (a slow core). */
   delayMs = 0;
+  /** Stats counters by name (`user>>>EMAIL>>>traffic>>>uplink`); a test or bench fills them. */
+  readonly counters = new Map<string, number>();
+  private startedAt = Date.now();
   private grpc?: Server;
   private vless?: NetServer;
   private readonly sockets = new Set<Socket>();
@@ -63,9 +66,11 @@ export class FakeXrayCore {
     }
     server.addService(proto.handler, handler);
     server.addService(proto.stats, {
-      QueryStats: unary(() => ({ stat: [] })),
-      GetStats: unary(() => ({ stat: { name: '', value: 0 } })),
-      GetSysStats: unary(() => ({ Uptime: 1 })),
+      QueryStats: unary((req) => this.queryStats(String(req.pattern ?? ''), req.reset === true)),
+      GetStats: unary((req) => ({
+        stat: { name: String(req.name), value: this.counters.get(String(req.name)) ?? 0 },
+      })),
+      GetSysStats: unary(() => ({ Uptime: Math.max(1, Math.round((Date.now() - this.startedAt) / 1000)) })),
     });
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) =>
@@ -80,9 +85,20 @@ export class FakeXrayCore {
     return this;
   }
 
-  /** The core restarted: every API-added user is gone. */
+  /** The core restarted: every API-added user and every counter is gone. */
   reset(): void {
     this.users.clear();
+    this.counters.clear();
+    this.startedAt = Date.now();
+  }
+
+  /** Like the real cores: a substring match over counter names. */
+  private queryStats(pattern: string, reset: boolean) {
+    const stat = [...this.counters]
+      .filter(([name]) => name.includes(pattern))
+      .map(([name, value]) => ({ name, value }));
+    if (reset) for (const s of stat) this.counters.set(s.name, 0);
+    return { stat };
   }
 
   async stop(): Promise<void> {
@@ -156,16 +172,25 @@ export class FakeXrayCore {
       if (buf.length < at + 4 + 4) return;
       client.off('data', onData);
       const uuid = buf.subarray(1, 17).toString('hex');
-      const known = [...this.users.values()].some((u) => u.uuid.replace(/-/g, '') === uuid);
+      const user = [...this.users.values()].find((u) => u.uuid.replace(/-/g, '') === uuid);
+      const known = !!user;
       const port = buf.readUInt16BE(at + 1);
       const ip = [...buf.subarray(at + 4, at + 8)].join('.');
       if (!known || buf[at] !== 0x01 || buf[at + 3] !== 0x01 || ip !== '127.0.0.1')
         return void client.destroy();
       const upstream = connect({ host: ip, port });
       upstream.on('error', () => client.destroy());
+      // Per-user counters as the real cores keep them with statsUserUplink / statsUserDownlink.
+      const count = (dir: 'uplink' | 'downlink', n: number) => {
+        const name = `user>>>${user!.email.toLowerCase()}>>>traffic>>>${dir}`;
+        this.counters.set(name, (this.counters.get(name) ?? 0) + n);
+      };
       upstream.once('connect', () => {
         client.write(Buffer.from([0x00, 0x00]));
+        count('uplink', buf.length - at - 8);
         upstream.write(buf.subarray(at + 8));
+        client.on('data', (d: Buffer) => count('uplink', d.length));
+        upstream.on('data', (d: Buffer) => count('downlink', d.length));
         client.pipe(upstream);
         upstream.pipe(client);
       });

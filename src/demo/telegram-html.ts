@@ -1,9 +1,4 @@
-/**
- * Turns a message the bot sent with parse_mode HTML into HTML that is safe to put into a page: Telegram's
- * subset of tags is kept (without attributes, except a[href] with a web or tg: link and span.tg-spoiler),
- * everything else becomes text, entities the bot wrote stay as they are (so they render once) and a bare
- * `&`, `<` or `>` is escaped. Self-contained on purpose: the web chat ships its source to the browser.
- */
+/** Self-contained on purpose: the web chat ships its source to the browser. */
 export function renderTelegramHtml(input: string): string {
   const simple = [
     'b',
@@ -65,7 +60,6 @@ export function renderTelegramHtml(input: string): string {
   return out;
 }
 
-/** Plain text (a message without parse_mode) as page HTML. */
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

@@ -6,18 +6,13 @@ export type RateLimitName = 'sub' | 'health' | 'paymentWebhook';
 
 const RATE_LIMIT = Symbol('rate-limit');
 
-/**
- * Puts a route under one of the per-IP limits (RATE_LIMIT_*); use with `@UseGuards(ThrottlerGuard)`. Routes
- * without it are never limited, the Telegram webhook among them: it is authenticated before its body is read,
- * and a refused delivery would only be retried by Telegram, delaying every later update.
- */
+/** Routes without it are never limited; the webhook authenticates first, and Telegram retries refusals. */
 export const RateLimit = (name: RateLimitName) => SetMetadata(RATE_LIMIT, name);
 
 const routeLimit = (ctx: ExecutionContext): RateLimitName | undefined =>
   (Reflect.getMetadata(RATE_LIMIT, ctx.getHandler()) ?? Reflect.getMetadata(RATE_LIMIT, ctx.getClass())) as
     RateLimitName | undefined;
 
-/** The throttler, keyed by client IP (`req.ip`, which honours TRUSTED_PROXY_CIDRS), in memory per instance. */
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({

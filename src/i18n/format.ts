@@ -32,3 +32,15 @@ export function dateTime(d: Date, lang: Lang): string {
 export function minutesLeft(ms: number, lang: Lang): string {
   return t(lang, 'format.minutes', { count: Math.max(1, Math.ceil(ms / 60_000)) });
 }
+
+const BYTE_UNITS = ['b', 'kb', 'mb', 'gb', 'tb'] as const;
+
+/** Traffic as VPN apps show it (1 GB = 2^30 bytes): "1.5 GB", "1,5 ГБ". */
+export function bytes(n: number, lang: Lang): string {
+  let v = Math.max(0, n);
+  let i = 0;
+  for (; v >= 1024 && i < BYTE_UNITS.length - 1; i++) v /= 1024;
+  const digits = i === 0 || v >= 100 ? 0 : 1;
+  const value = new Intl.NumberFormat(INTL_LOCALE[lang], { maximumFractionDigits: digits }).format(v);
+  return t(lang, `format.bytes.${BYTE_UNITS[i]}`, { value });
+}

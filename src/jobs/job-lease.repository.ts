@@ -6,7 +6,6 @@ import { DbService } from '../database/db.service';
 export class JobLeaseRepository {
   constructor(private readonly db: DbService) {}
 
-  /** Takes or renews the lease; false when another live holder has it. */
   async acquire(name: string, holder: string, ttlMs: number): Promise<boolean> {
     const rows = await this.db.query<{ holder: string }>(
       'lease.acquire',

@@ -20,27 +20,24 @@ interface JobState {
   running?: Promise<void>;
   stuck: boolean;
   abort?: AbortController;
+  /** A wake-up arrived while an iteration ran: run one more right after it. */
+  wakePending: boolean;
   status: JobStatus;
 }
 
 // After the deadline aborts an iteration, how long to wait for it to honour the signal before reporting it.
 const ABORT_GRACE_MS = 2_000;
 
-/**
- * Runs background jobs (docs/architecture.md, reliability rules 2–4): jittered schedules on @nestjs/schedule's registry, single
- * flight per job, one replica at a time through a lease row, an iteration deadline enforced with an
- * AbortSignal, a shared connection budget for every job together, a progress heartbeat in the signals
- * registry and one summary line per iteration (at debug when it found nothing to do).
- */
+/** Runs background jobs (docs/architecture.md, reliability rules 2–4). */
 @Injectable()
 export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('JobRunnerService');
   private readonly jobs = new Map<string, JobState>();
   private readonly holder = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  /** Every job's database calls together never use more than this many pooled connections. */
   readonly budget: BulkheadPolicy;
   private started = false;
   private stopping = false;
+  private readonly registered: ((name: string) => void)[] = [];
 
   constructor(
     private readonly config: AppConfig,
@@ -68,9 +65,41 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
       def: full,
       enabled,
       stuck: false,
-      status: { name: def.name, enabled, intervalMs: def.intervalMs, running: false, stuck: false },
+      wakePending: false,
+      status: {
+        name: def.name,
+        enabled,
+        intervalMs: def.intervalMs,
+        running: false,
+        stuck: false,
+        ticks: 0,
+        wakeups: 0,
+      },
     });
+    this.registered.forEach((fn) => fn(def.name));
     if (this.started && enabled) this.schedule(def.name, full.initialDelayMs);
+  }
+
+  /** Called with each job's name at registration (metrics initialise its series there). */
+  onRegister(fn: (name: string) => void): void {
+    this.registered.push(fn);
+    for (const name of this.jobs.keys()) fn(name);
+  }
+
+  /**
+   * Work for the job was just committed: run an iteration now, or, when one is running, one more right after it
+   * (it may have claimed before the commit). Single flight, the lease and the deadline apply as to a tick;
+   * the schedule stays as the safety net.
+   */
+  wake(name: string): void {
+    const job = this.jobs.get(name);
+    if (!job?.enabled || !this.started || this.stopping) return;
+    if (job.running) {
+      job.wakePending = true;
+      return;
+    }
+    job.status.wakeups++;
+    void this.iterate(job);
   }
 
   onApplicationBootstrap(): void {
@@ -102,7 +131,6 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
     return [...this.jobs.values()].map((j) => ({ ...j.status, running: !!j.running, stuck: j.stuck }));
   }
 
-  /** Runs one iteration now (admin action, tests); obeys single flight and the lease like a scheduled tick. */
   runNow(name: string): Promise<JobOutcome> {
     const job = this.jobs.get(name);
     if (!job) throw new Error(`unknown job ${name}`);
@@ -114,9 +142,9 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
     this.unschedule(name);
     const timer = setTimeout(() => {
       const job = this.jobs.get(name)!;
-      // Fixed-rate ticks with fresh jitter each time: the next tick is planned before this one runs, so a
-      // slow iteration meets the next tick and that tick is skipped (single flight) instead of piling up.
+      // Planned before each run: a slow iteration makes the next tick skip (single flight), not pile up.
       this.schedule(name, job.def.intervalMs + Math.round(Math.random() * job.def.jitterMs));
+      job.status.ticks++;
       void this.iterate(job);
     }, delayMs);
     timer.unref();
@@ -211,8 +239,15 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
       if (!job.stuck) {
         job.running = undefined;
         resolveRunning();
+        this.afterIteration(job);
       }
     }
+  }
+
+  private afterIteration(job: JobState): void {
+    if (!job.wakePending) return;
+    job.wakePending = false;
+    setImmediate(() => this.wake(job.def.name));
   }
 
   private unstick(job: JobState, resolveRunning: () => void): void {
@@ -220,6 +255,7 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
     job.running = undefined;
     resolveRunning();
     this.logger.warn(`job=${job.def.name} abandoned iteration finally ended`);
+    this.afterIteration(job);
   }
 
   private summary(
@@ -264,10 +300,7 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal, graceMs: number): P
   });
 }
 
-/**
- * JOB_INTERVALS (`name=ms,…`) lets an operator run a job more or less often than its author chose; jitter and
- * the first run scale with it, and the deadline never exceeds the new interval.
- */
+/** JOB_INTERVALS overrides an author's interval; jitter, first run and deadline scale with it. */
 function withIntervalOverride(def: JobDefinition, intervalMs: number | undefined): JobDefinition {
   if (intervalMs === undefined || intervalMs === def.intervalMs) return def;
   const scale = intervalMs / def.intervalMs;

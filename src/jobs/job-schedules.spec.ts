@@ -12,7 +12,6 @@ const jobFiles = sources.filter((s) => s.path.endsWith('.job.ts'));
 const names = Object.values(JOB_NAMES);
 const base = { BOT_TOKEN: '123456:abcdefghijklmnopqrstuvwxyz012345' };
 
-/** The JOB_NAMES key a job file registers: directly, or through its class's `jobName`. */
 function registeredKeys(text: string): string[] {
   const statics = new Map(
     [...text.matchAll(/class (\w+)[\s\S]*?static readonly jobName = JOB_NAMES\.(\w+);/g)].map((m) => [

@@ -15,6 +15,8 @@ export const JOB_NAMES = {
   expirySweep: 'expiry-sweep',
   reminders: 'reminders',
   starsReconcile: 'stars-reconcile',
+  giftExpiry: 'gift-expiry',
+  traffic: 'traffic',
 } as const;
 
 export type JobName = (typeof JOB_NAMES)[keyof typeof JOB_NAMES];
@@ -27,7 +29,11 @@ export interface JobScheduleRow {
   interval?: (config: AppConfig) => number;
   jitterMs?: Ms;
   timeoutMs?: Ms;
+  /** The outbox table whose committed inserts wake the job (migration OutboxWakeups); the schedule stays. */
+  wokenBy?: OutboxTable;
 }
+
+export type OutboxTable = 'vpn_operations' | 'notifications';
 
 const ONLY_OVERRIDES = 'JOB_INTERVALS only';
 const fifth = (intervalMs: number) => Math.round(intervalMs * 0.2);
@@ -39,6 +45,7 @@ export const JOB_SCHEDULES: Record<JobName, JobScheduleRow> = {
     interval: (c) => c.vpn.outbox.intervalMs,
     jitterMs: fifth,
     timeoutMs: 60_000,
+    wokenBy: 'vpn_operations',
   },
   [JOB_NAMES.vpnReconcile]: {
     defaultIntervalMs: 600_000,
@@ -74,6 +81,7 @@ export const JOB_SCHEDULES: Record<JobName, JobScheduleRow> = {
     configuredBy: 'NOTIFICATIONS_INTERVAL_MS',
     interval: (c) => c.telegram.notificationsIntervalMs,
     timeoutMs: 60_000,
+    wokenBy: 'notifications',
   },
   [JOB_NAMES.telegramInboxCleanup]: { defaultIntervalMs: 3_600_000, configuredBy: ONLY_OVERRIDES },
   [JOB_NAMES.autoRenewal]: {
@@ -100,12 +108,27 @@ export const JOB_SCHEDULES: Record<JobName, JobScheduleRow> = {
     jitterMs: 10_000,
     timeoutMs: 45_000,
   },
+  // Gifts are valid for days: an hour late is still on time, and the refund is idempotent per gift.
+  [JOB_NAMES.giftExpiry]: {
+    defaultIntervalMs: 3_600_000,
+    configuredBy: ONLY_OVERRIDES,
+    jitterMs: 300_000,
+    timeoutMs: 120_000,
+  },
   // Five minutes keeps the one-hour trial reminder timely without rescanning the windows too often.
   [JOB_NAMES.reminders]: {
     defaultIntervalMs: 300_000,
     configuredBy: ONLY_OVERRIDES,
     jitterMs: 30_000,
     timeoutMs: 120_000,
+  },
+  // Cores are read in parallel with a deadline each; the limit acts within one interval.
+  [JOB_NAMES.traffic]: {
+    defaultIntervalMs: 60_000,
+    configuredBy: 'TRAFFIC_INTERVAL_MS',
+    interval: (c) => c.vpn.trafficIntervalMs,
+    jitterMs: fifth,
+    timeoutMs: (i) => Math.min(Math.max(i - 1_000, 1_000), 120_000),
   },
 };
 
@@ -114,4 +137,9 @@ export function jobSchedule(config: AppConfig, name: JobName): Omit<JobDefinitio
   const intervalMs = row.interval ? row.interval(config) : row.defaultIntervalMs;
   const ms = (v: Ms | undefined) => (typeof v === 'function' ? v(intervalMs) : v);
   return { name, intervalMs, jitterMs: ms(row.jitterMs), timeoutMs: ms(row.timeoutMs) };
+}
+
+/** The jobs a committed insert into `table` wakes. */
+export function jobsWokenBy(table: string): JobName[] {
+  return (Object.keys(JOB_SCHEDULES) as JobName[]).filter((n) => JOB_SCHEDULES[n].wokenBy === table);
 }

@@ -12,11 +12,8 @@ export interface JobResult {
 export interface JobDefinition {
   name: string;
   intervalMs: number;
-  /** Default 10% of the interval. */
   jitterMs?: number;
-  /** Default min(interval, 5 min). */
   timeoutMs?: number;
-  /** Default a random point within one interval. */
   initialDelayMs?: number;
   run(ctx: JobContext): Promise<JobResult | void>;
 }
@@ -34,4 +31,7 @@ export interface JobStatus {
   lastFinishedAt?: string;
   lastDurationMs?: number;
   lastError?: string;
+  /** Iterations started by the schedule, and by wake-ups (commits of the job's work), since start. */
+  ticks: number;
+  wakeups: number;
 }

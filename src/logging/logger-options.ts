@@ -2,7 +2,6 @@ import type { Params } from 'nestjs-pino';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { AppConfig } from '../config/app-config';
 
-/** Headers and fields that may carry secrets; pino replaces them before anything is written. */
 const redact = [
   'req.headers.authorization',
   'req.headers["x-telegram-bot-api-secret-token"]',
@@ -13,17 +12,11 @@ const redact = [
 
 export interface LogSink {
   stream: DestinationStream;
-  /** Log lines dropped because the destination stayed blocked and the buffer hit its cap. */
   dropped(): number;
-  /** Best-effort synchronous flush before exiting. */
   flush(): void;
 }
 
-/**
- * A destination that never blocks the event loop (docs/architecture.md, reliability rule 7): sonic-boom in asynchronous mode
- * buffers while stdout is slow and, past `maxLength`, drops lines (counted) instead of growing without
- * bound or stalling. "pretty" output goes through pino-pretty in pino's transport worker thread.
- */
+/** Never blocks the event loop (docs/architecture.md, rule 7): past `maxLength` lines are dropped. */
 export function createLogSink(config: AppConfig): LogSink {
   let dropped = 0;
   if (config.log.format === 'pretty') {
@@ -54,7 +47,6 @@ export function createLogSink(config: AppConfig): LogSink {
   };
 }
 
-/** The process's one pino logger; Nest's logger and the HTTP request logger write through it. */
 export function createRootLogger(config: AppConfig, sink: LogSink): Logger {
   const options: LoggerOptions = {
     level: config.log.level,
@@ -85,7 +77,7 @@ export function loggerParams(logger: Logger, opts: { logClientIps?: boolean } = 
     pinoHttp: {
       logger,
       serializers: {
-        // Client addresses are personal data: recorded only with LOG_CLIENT_IPS=true.
+        // Client addresses (and device ids) are personal data: recorded only with LOG_CLIENT_IPS=true.
         req: (req: LoggedRequest) => {
           // params and query repeat what the path holds (the /sub token among them): left out.
           const { remoteAddress, remotePort, headers = {}, params: _p, query: _q, ...rest } = req;
@@ -94,6 +86,8 @@ export function loggerParams(logger: Logger, opts: { logClientIps?: boolean } = 
             delete kept['x-forwarded-for'];
             delete kept['x-real-ip'];
             delete kept.forwarded;
+            // A device id identifies a person's phone as well as an address does.
+            delete kept['x-hwid'];
           }
           return {
             ...rest,
@@ -102,6 +96,16 @@ export function loggerParams(logger: Logger, opts: { logClientIps?: boolean } = 
             ...(opts.logClientIps ? { remoteAddress, remotePort } : {}),
           };
         },
+        // The feed's own headers carry its URL (profile-web-page-url): the token is masked there too.
+        res: (res: { statusCode?: number; headers?: Record<string, unknown> }) => ({
+          ...res,
+          headers: Object.fromEntries(
+            Object.entries(res.headers ?? {}).map(([k, v]) => [
+              k,
+              typeof v === 'string' ? v.replace(/\/sub\/[^?#\s]+/gi, '/sub/***') : v,
+            ]),
+          ),
+        }),
       },
       // Probes and scrapes every few seconds would drown the useful lines.
       autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },

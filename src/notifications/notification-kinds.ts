@@ -9,6 +9,15 @@ export const notificationKinds = [
   'renewal_failed_insufficient_funds',
   'referral_reward',
   'refund_processed',
+  'gift_paid',
+  'gift_redeemed',
+  'gift_refunded',
+  // To admins (ADMIN_IDS), once per episode of a VPN node.
+  'vpn_node_down',
+  'vpn_node_up',
+  'vpn_node_full',
+  'traffic_warning',
+  'traffic_exhausted',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
@@ -24,21 +33,28 @@ export const dedupeKeys = {
   topup: (purchaseId: Id): string => `topup:${purchaseId}`,
   referral: (purchaseId: Id): string => `referral:${purchaseId}`,
   refund: (purchaseId: Id): string => `refund:${purchaseId}`,
+  giftPaid: (giftId: Id): string => `gift_paid:${giftId}`,
+  giftRedeemed: (giftId: Id): string => `gift_redeemed:${giftId}`,
+  giftRefunded: (giftId: Id): string => `gift_refunded:${giftId}`,
   keyReady: (subscriptionId: Id, vpnUuid: string): string => `key_ready:${subscriptionId}:${vpnUuid}`,
   expired: (subscriptionId: Id, expiresAt: Date): string => `expired:${subscriptionId}:${epoch(expiresAt)}`,
   reminder: (subscriptionId: Id, ruleCode: string, expiresAt: Date): string =>
     `reminder:${subscriptionId}:${ruleCode}:${epoch(expiresAt)}`,
   renewalFailed: (subscriptionId: Id, expiresAt: Date): string =>
     `renewal_failed:${subscriptionId}:${epoch(expiresAt)}`,
+  /** An episode is named by its start (ms), so the next outage of the same node is told again. */
+  nodeEpisode: (kind: 'down' | 'up' | 'full', node: string, since: Date, adminId: Id): string =>
+    `vpn_node_${kind}:${node}:${since.getTime()}:${adminId}`,
+  /** One notice per threshold (80, 100 %) per traffic period. */
+  traffic: (subscriptionId: Id, percent: 80 | 100, periodStart: Date): string =>
+    `traffic:${subscriptionId}:${percent}:${epoch(periodStart)}`,
 };
 
-/** Every period of one subscription: to cancel notices a renewal made stale. */
 export const dedupeKeyPrefixes = {
   reminder: (subscriptionId: Id): string => `reminder:${subscriptionId}:`,
   renewalFailed: (subscriptionId: Id): string => `renewal_failed:${subscriptionId}:`,
 };
 
-/** Arguments are SQL expressions (columns or parameters), never user input. */
 export const dedupeKeySql = {
   expired: (subscriptionId: string, expiresAt: string): string =>
     `'expired:' || ${subscriptionId} || ':' || ${epochSql(expiresAt)}`,

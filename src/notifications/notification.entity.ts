@@ -14,7 +14,6 @@ import { bigintNumber, oneOf } from '../database/column-types';
 export const notificationStates = ['pending', 'sending', 'sent', 'failed', 'cancelled'] as const;
 export type NotificationState = (typeof notificationStates)[number];
 
-/** `dedupe_key` makes each notice happen at most once. */
 @Entity('notifications')
 @Check('notifications_state_valid', oneOf('state', notificationStates))
 @Check('notifications_attempts_non_negative', '"attempts" >= 0')

@@ -1,9 +1,7 @@
 /** For the sweeps' batch paths: see docs/architecture.md, "One owner per table". */
 export interface NotificationsInsertCte {
   name: string;
-  /** FROM clause of the rows, e.g. `expired e`. */
   from: string;
-  /** SQL expressions over `from`. */
   userId: string;
   kind: string;
   dedupeKey: string;
@@ -12,7 +10,6 @@ export interface NotificationsInsertCte {
   returning?: string;
 }
 
-/** Every argument is SQL written by the caller, never user input. */
 export function notificationsInsertCte(c: NotificationsInsertCte): string {
   const where = c.skipExisting ? `\n         WHERE NOT ${noticeExistsSql(c.dedupeKey)}` : '';
   const returning = c.returning ? `\n         RETURNING ${c.returning}` : '';

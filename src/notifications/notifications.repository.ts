@@ -57,6 +57,27 @@ export class NotificationsRepository {
     return rows.length;
   }
 
+  /**
+   * One notice to each of the given users that has a row in users (Telegram lets a bot write only to someone
+   * who started it, so an admin who never did cannot be told anyway); `dedupeKey` per user.
+   */
+  async enqueueForUsers(
+    em: EntityManager,
+    userIds: readonly number[],
+    n: { kind: NotificationKind; dedupeKey: (userId: number) => string; payload: Record<string, unknown> },
+  ): Promise<number> {
+    if (!userIds.length) return 0;
+    const rows = await queryRows(
+      em,
+      `INSERT INTO notifications (user_id, kind, dedupe_key, payload)
+       SELECT u.id, $2, k.key, $4::jsonb
+         FROM unnest($1::bigint[], $3::text[]) AS k(user_id, key) JOIN users u ON u.id = k.user_id
+       ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+      [userIds, n.kind, userIds.map((id) => n.dedupeKey(id)), JSON.stringify(n.payload)],
+    );
+    return rows.length;
+  }
+
   /** For notices that became wrong, e.g. a reminder for a period just renewed. */
   async cancelPending(
     em: EntityManager,

@@ -12,11 +12,7 @@ export interface RenewalCandidate {
 export class AutoRenewalRepository {
   constructor(private readonly db: DbService) {}
 
-  /**
-   * Auto-renew subscriptions expiring before `until`, by id after `afterId`. Those the balance does not cover
-   * are left out once their failure notice for the current period exists, so a poor user is not retried
-   * (or told) on every run; a top-up brings them back. A banned user is never charged.
-   */
+  /** Uncovered ones are left out once their failure notice exists: a poor user is not retried every run. */
   async candidates(q: {
     until: Date;
     afterId: string;

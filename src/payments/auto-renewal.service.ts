@@ -24,11 +24,7 @@ export interface AutoRenewalSummary {
 const PAGE = 100;
 const HOUR_MS = 3_600_000;
 
-/**
- * Renews auto-renew subscriptions from the balance, starting AUTO_RENEW_WINDOW_HOURS before expiry so it
- * always runs before the expiry sweep (which also gives covered subscriptions a grace period). One short
- * transaction per subscription; a failure of one does not stop the others.
- */
+/** Starts AUTO_RENEW_WINDOW_HOURS before expiry, ahead of the sweep; one transaction each. */
 @Injectable()
 export class AutoRenewalService {
   private readonly logger = new Logger('AutoRenewal');
@@ -77,7 +73,6 @@ export class AutoRenewalService {
     return summary;
   }
 
-  /** Renews one user's subscription if it is still due, or records (once per period) why it could not. */
   async renew(userId: number): Promise<RenewalOutcome> {
     return this.db.transaction('auto-renewal.renew', async (em) => {
       const now = this.clock.now();

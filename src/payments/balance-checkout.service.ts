@@ -5,6 +5,7 @@ import { priceOf, type Plan } from '../subscriptions/plan';
 import { UsersError, UsersErrorCode } from '../users/users.errors';
 import { UsersRepository } from '../users/users.repository';
 import { BalanceLedgerRepository } from './balance-ledger.repository';
+import { discountedPrice, type PurchaseDiscount } from './discount';
 import { PaymentsError, PaymentsErrorCode } from './payments.errors';
 import type { Purchase } from './purchase';
 import { PurchaseEffectsService, type PaidEffects } from './purchase-effects.service';
@@ -14,6 +15,9 @@ export interface BalanceCheckoutInput {
   userId: number;
   plan: Plan;
   source: 'purchase' | 'auto_renew';
+  /** 'gift': bought for someone else (a gift link is made when it is paid). Default 'subscription'. */
+  kind?: 'subscription' | 'gift';
+  discount?: PurchaseDiscount | null;
   /** Ledger reference of the debit; defaults to the new purchase's id. Auto-renewal names the period. */
   reference?: string;
   now: Date;
@@ -36,8 +40,12 @@ export class BalanceCheckoutService {
   ) {}
 
   /** The plan's price in the balance currency and whether `balanceMinor` covers it; buy() decides under the lock. */
-  quote(plan: Plan, balanceMinor: number): { priceMinor: number; affordable: boolean } {
-    const priceMinor = priceOf(plan, this.config.payments.balanceCurrency);
+  quote(
+    plan: Plan,
+    balanceMinor: number,
+    discountPercent?: number | null,
+  ): { priceMinor: number; affordable: boolean } {
+    const priceMinor = discountedPrice(priceOf(plan, this.config.payments.balanceCurrency), discountPercent);
     return { priceMinor, affordable: balanceMinor >= priceMinor };
   }
 
@@ -45,7 +53,7 @@ export class BalanceCheckoutService {
     const currency = this.config.payments.balanceCurrency;
     const user = await this.users.lock(em, c.userId);
     if (!user) throw new UsersError(UsersErrorCode.UserNotFound, `user ${c.userId} not found`);
-    const { priceMinor: price, affordable } = this.quote(c.plan, user.balanceMinor);
+    const { priceMinor: price, affordable } = this.quote(c.plan, user.balanceMinor, c.discount?.percent);
     if (!affordable)
       throw new PaymentsError(
         PaymentsErrorCode.InsufficientFunds,
@@ -53,7 +61,7 @@ export class BalanceCheckoutService {
       );
     const purchase = await this.purchases.insert(em, {
       userId: c.userId,
-      kind: 'subscription',
+      kind: c.kind ?? 'subscription',
       planCode: c.plan.code,
       amountMinor: price,
       currency,
@@ -61,6 +69,7 @@ export class BalanceCheckoutService {
       provider: 'balance',
       expiresAt: null,
       paidAt: c.now,
+      discount: c.discount ?? null,
     });
     const balanceAfter = await this.ledger.apply(em, {
       userId: c.userId,

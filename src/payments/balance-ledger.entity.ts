@@ -18,6 +18,8 @@ export const ledgerReasons = [
   'referral_reward',
   'admin',
   'auto_renew',
+  'promo',
+  'gift_refund',
 ] as const;
 export type LedgerReason = (typeof ledgerReasons)[number];
 
@@ -48,7 +50,6 @@ export class BalanceLedgerEntity {
   @Column({ type: 'text' })
   reason!: LedgerReason;
 
-  /** What caused the change: a purchase id, a refund id, an admin action id. */
   @Column({ type: 'text' })
   reference!: string;
 

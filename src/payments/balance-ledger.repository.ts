@@ -7,10 +7,8 @@ import { PaymentsError, PaymentsErrorCode } from './payments.errors';
 
 export interface LedgerChange {
   userId: number;
-  /** Minor units of the balance currency; negative for a debit. Never zero. */
   deltaMinor: number;
   reason: LedgerReason;
-  /** Unique per reason: the same effect can never be applied twice. */
   reference: string;
 }
 
@@ -38,10 +36,7 @@ export class BalanceLedgerRepository {
     private readonly users: UsersRepository,
   ) {}
 
-  /**
-   * Changes the balance and appends the ledger row in the caller's transaction; returns the new balance.
-   * The row update locks the user, and the database refuses a negative result (typed error here).
-   */
+  /** The row update locks the user, and the database refuses a negative result (typed error here). */
   async apply(em: EntityManager, c: LedgerChange): Promise<number> {
     let balanceAfter: number | null;
     try {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { DbService } from '../database/db.service';
 import { UsersError, UsersErrorCode } from '../users/users.errors';
 import { UsersRepository } from '../users/users.repository';
@@ -24,10 +25,7 @@ export class BalanceService {
     return this.ledger.entriesFor(userId);
   }
 
-  /**
-   * An operator's correction. `reference` is the idempotency key (e.g. the admin command's message id):
-   * the same reference applied twice is refused by the ledger's unique key.
-   */
+  /** `reference` is the idempotency key: the ledger's unique key refuses it a second time. */
   async adminAdjust(input: { userId: number; deltaMinor: number; reference: string }): Promise<number> {
     if (!Number.isSafeInteger(input.deltaMinor) || input.deltaMinor === 0)
       throw new PaymentsError(
@@ -44,6 +42,19 @@ export class BalanceService {
         reason: 'admin',
         reference: input.reference,
       });
+    });
+  }
+
+  /** A promo code's credit, in the caller's transaction; the redemption id keeps it to once. */
+  async creditPromo(
+    em: EntityManager,
+    c: { userId: number; amountMinor: number; redemptionId: string },
+  ): Promise<number> {
+    return this.ledger.apply(em, {
+      userId: c.userId,
+      deltaMinor: c.amountMinor,
+      reason: 'promo',
+      reference: c.redemptionId,
     });
   }
 }

@@ -19,12 +19,7 @@ export interface LateCreditResult {
   balanceAfter: number | null;
 }
 
-/**
- * Money a provider took after its purchase expired is never dropped: the purchase becomes paid and what it
- * was worth goes to the balance (the user may have bought elsewhere meanwhile, so no access is granted).
- * Exactly once, as finalize: one conditional update from expired, the provider event under its key, the
- * ledger row and the notice in one transaction.
- */
+/** Money taken after its purchase expired goes to the balance (the user may have bought elsewhere). */
 @Injectable()
 export class LatePaymentService {
   private readonly logger = new Logger('LatePaymentService');

@@ -12,10 +12,11 @@ export enum PaymentsErrorCode {
   InsufficientFunds = 'INSUFFICIENT_FUNDS',
   NotRefundable = 'NOT_REFUNDABLE',
   RefundExceedsBalance = 'REFUND_EXCEEDS_BALANCE',
-  /** The user has PURCHASES_PENDING_PER_HOUR_MAX unpaid invoices from the last hour. */
   TooManyPending = 'TOO_MANY_PENDING',
   /** The ledger already holds this (reason, reference): the effect was applied before. */
   AlreadyApplied = 'ALREADY_APPLIED',
+  /** The promo discount is held by another unpaid purchase (or was spent already). */
+  DiscountTaken = 'DISCOUNT_TAKEN',
 }
 
 export class PaymentsError extends Error {

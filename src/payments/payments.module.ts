@@ -9,6 +9,9 @@ import { AutoRenewalService } from './auto-renewal.service';
 import { BalanceCheckoutService } from './balance-checkout.service';
 import { BalanceLedgerRepository } from './balance-ledger.repository';
 import { BalanceService } from './balance.service';
+import { GiftExpiryJob } from './gifts/gift-expiry.job';
+import { GiftsRepository } from './gifts/gifts.repository';
+import { GiftsService } from './gifts/gifts.service';
 import { LatePaymentService } from './late-payment.service';
 import { PurchaseEffectsService } from './purchase-effects.service';
 import { PurchaseExpiryJob } from './purchase-expiry.job';
@@ -37,8 +40,12 @@ import { TopupPolicyService } from './topup-policy.service';
     PurchaseExpiryJob,
     TopupPolicyService,
     LatePaymentService,
+    GiftsService,
+    GiftsRepository,
+    GiftExpiryJob,
   ],
   exports: [
+    GiftsService,
     LatePaymentService,
     PurchasesService,
     BalanceService,

@@ -8,11 +8,15 @@ import { SubscriptionGrantsService } from '../subscriptions/subscription-grants.
 import { dedupeKeys } from '../notifications/notification-kinds';
 import { NotificationsRepository } from '../notifications/notifications.repository';
 import { BalanceLedgerRepository } from './balance-ledger.repository';
+import type { Gift } from './gifts/gift';
+import { GiftsService } from './gifts/gifts.service';
 import type { Purchase } from './purchase';
 import { ReferralService, type ReferralReward } from './referral.service';
 
 export interface PaidEffects {
   subscription: Subscription | null;
+  /** A paid gift purchase: the gift waiting for its link and recipient. */
+  gift?: Gift | null;
   /** The balance after a top-up credit (null for subscription purchases). */
   balanceAfter: number | null;
   referral: ReferralReward | null;
@@ -31,6 +35,7 @@ export class PurchaseEffectsService {
     private readonly ledger: BalanceLedgerRepository,
     private readonly referrals: ReferralService,
     private readonly notifications: NotificationsRepository,
+    private readonly gifts: GiftsService,
   ) {}
 
   async apply(
@@ -40,7 +45,10 @@ export class PurchaseEffectsService {
   ): Promise<PaidEffects> {
     let subscription: Subscription | null = null;
     let balanceAfter: number | null = null;
-    if (p.kind === 'subscription') {
+    let gift: Gift | null = null;
+    if (p.kind === 'gift') {
+      gift = await this.gifts.createFor(em, p, opts.now);
+    } else if (p.kind === 'subscription') {
       const plan = this.plans.find(p.planCode!);
       const source = opts.source ?? 'purchase';
       const granted = await this.grants.grant(em, {
@@ -86,6 +94,6 @@ export class PurchaseEffectsService {
       });
     }
     const referral = await this.referrals.rewardFor(em, p);
-    return { subscription, balanceAfter, referral };
+    return { subscription, balanceAfter, referral, gift };
   }
 }

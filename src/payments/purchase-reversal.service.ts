@@ -7,18 +7,17 @@ import { dedupeKeys } from '../notifications/notification-kinds';
 import { NotificationsRepository } from '../notifications/notifications.repository';
 import { UsersRepository } from '../users/users.repository';
 import { BalanceLedgerRepository } from './balance-ledger.repository';
+import { GiftsService } from './gifts/gifts.service';
 import { PaymentsError, PaymentsErrorCode } from './payments.errors';
 import type { Purchase } from './purchase';
 import { ReferralService } from './referral.service';
 
 export interface ReversalEffects {
   subscription: Subscription | null;
-  /** The user's balance after the reversal, when it changed. */
   balanceAfter: number | null;
   referralClawedBack: number;
 }
 
-/** Undoes PurchaseEffectsService for a refunded purchase, inside the transaction that marked it refunded. */
 @Injectable()
 export class PurchaseReversalService {
   constructor(
@@ -28,6 +27,7 @@ export class PurchaseReversalService {
     private readonly grants: SubscriptionGrantsService,
     private readonly referrals: ReferralService,
     private readonly notifications: NotificationsRepository,
+    private readonly gifts: GiftsService,
   ) {}
 
   async reverse(em: EntityManager, p: Purchase, now: Date): Promise<ReversalEffects> {
@@ -37,7 +37,11 @@ export class PurchaseReversalService {
     if (p.kind === 'topup') {
       balanceAfter = await this.debitTopup(em, p);
     } else {
-      subscription = await this.grants.takeBack(em, { purchaseId: p.id, userId: p.userId, now });
+      // A gift's access (if redeemed) is the recipient's; the buyer's own subscription is not touched.
+      subscription =
+        p.kind === 'gift'
+          ? await this.gifts.onPurchaseRefunded(em, p, now)
+          : await this.grants.takeBack(em, { purchaseId: p.id, userId: p.userId, now });
       // Paid from the balance: the money goes back there. Otherwise the provider returned it.
       if (p.provider === 'balance')
         balanceAfter = await this.ledger.apply(em, {
@@ -58,7 +62,7 @@ export class PurchaseReversalService {
         currency: p.currency,
         toBalance: p.provider === 'balance',
         balanceCurrency: this.config.payments.balanceCurrency,
-        expiresAt: subscription?.expiresAt.toISOString() ?? null,
+        expiresAt: p.kind === 'gift' ? null : (subscription?.expiresAt.toISOString() ?? null),
       },
     });
     return { subscription, balanceAfter, referralClawedBack };

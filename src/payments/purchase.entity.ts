@@ -13,7 +13,7 @@ import { bigintNumber, oneOf } from '../database/column-types';
 import { PlanEntity } from '../subscriptions/plan.entity';
 import { UserEntity } from '../users/user.entity';
 
-export const purchaseKinds = ['subscription', 'topup'] as const;
+export const purchaseKinds = ['subscription', 'topup', 'gift'] as const;
 export type PurchaseKind = (typeof purchaseKinds)[number];
 export const purchaseStatuses = ['pending', 'paid', 'expired', 'failed', 'refunded'] as const;
 export type PurchaseStatus = (typeof purchaseStatuses)[number];
@@ -25,7 +25,16 @@ export type PaymentProvider = (typeof paymentProviders)[number];
 @Check('purchases_status_valid', oneOf('status', purchaseStatuses))
 @Check('purchases_provider_valid', oneOf('provider', paymentProviders))
 @Check('purchases_amount_positive', '"amount_minor" > 0')
-@Check('purchases_plan_matches_kind', '("kind" = \'subscription\') = ("plan_code" IS NOT NULL)')
+@Check('purchases_plan_matches_kind', '("kind" IN (\'subscription\', \'gift\')) = ("plan_code" IS NOT NULL)')
+@Check(
+  'purchases_discount_valid',
+  '("promo_redemption_id" IS NULL) = ("discount_percent" IS NULL) AND ("discount_percent" IS NULL OR "discount_percent" BETWEEN 1 AND 99)',
+)
+// A discount is spent by at most one live purchase; an expired or failed one gives it back.
+@Index('purchases_promo_redemption_uq', ['promoRedemptionId'], {
+  unique: true,
+  where: "\"promo_redemption_id\" IS NOT NULL AND \"status\" IN ('pending', 'paid', 'refunded')",
+})
 @Check('purchases_paid_has_time', '"status" NOT IN (\'paid\', \'refunded\') OR "paid_at" IS NOT NULL')
 @Index('purchases_provider_invoice_uq', ['provider', 'providerInvoiceId'], {
   unique: true,
@@ -66,7 +75,6 @@ export class PurchaseEntity {
   @Column({ type: 'text' })
   currency!: string;
 
-  /** For top-ups: how much the balance is credited with, in minor units of the balance currency. */
   @Column({ name: 'credit_minor', type: 'bigint', nullable: true, transformer: bigintNumber })
   creditMinor!: number | null;
 
@@ -98,6 +106,13 @@ export class PurchaseEntity {
   @Index('purchases_request_key_uq', { unique: true, where: '"request_key" IS NOT NULL' })
   @Column({ name: 'request_key', type: 'text', nullable: true })
   requestKey!: string | null;
+
+  /** The promo redemption whose discount this purchase uses (promo_redemptions.id). */
+  @Column({ name: 'promo_redemption_id', type: 'uuid', nullable: true })
+  promoRedemptionId!: string | null;
+
+  @Column({ name: 'discount_percent', type: 'integer', nullable: true })
+  discountPercent!: number | null;
 
   @Column({ name: 'failure_reason', type: 'text', nullable: true })
   failureReason!: string | null;

@@ -5,10 +5,8 @@ export interface Purchase {
   userId: number;
   kind: PurchaseKind;
   planCode: string | null;
-  /** What the user pays, in minor units of `currency` (whole stars for XTR). */
   amountMinor: number;
   currency: string;
-  /** Top-ups: what the balance is credited with, in minor units of the balance currency. */
   creditMinor: number | null;
   status: PurchaseStatus;
   provider: PaymentProvider;
@@ -18,6 +16,9 @@ export interface Purchase {
   expiresAt: Date | null;
   paidAt: Date | null;
   refundedAt: Date | null;
+  /** The promo redemption whose discount this purchase uses, and its percent. */
+  promoRedemptionId: string | null;
+  discountPercent: number | null;
   createdAt: Date;
 }
 
@@ -37,11 +38,14 @@ export interface PurchaseRow {
   expires_at: Date | null;
   paid_at: Date | null;
   refunded_at: Date | null;
+  promo_redemption_id: string | null;
+  discount_percent: number | null;
   created_at: Date;
 }
 
 export const PURCHASE_COLUMNS = `id, user_id, kind, plan_code, amount_minor, currency, credit_minor, status, provider,
-  provider_invoice_id, provider_charge_id, invoice_url, expires_at, paid_at, refunded_at, created_at`;
+  provider_invoice_id, provider_charge_id, invoice_url, expires_at, paid_at, refunded_at, promo_redemption_id, discount_percent,
+  created_at`;
 
 export function toPurchase(r: PurchaseRow): Purchase {
   return {
@@ -60,6 +64,8 @@ export function toPurchase(r: PurchaseRow): Purchase {
     expiresAt: r.expires_at,
     paidAt: r.paid_at,
     refundedAt: r.refunded_at,
+    promoRedemptionId: r.promo_redemption_id,
+    discountPercent: r.discount_percent,
     createdAt: r.created_at,
   };
 }

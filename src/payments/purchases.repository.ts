@@ -3,6 +3,8 @@ import type { EntityManager } from 'typeorm';
 import { DbService, queryRows } from '../database/db.service';
 import { PURCHASE_COLUMNS as COLUMNS, toPurchase, type Purchase, type PurchaseRow } from './purchase';
 import type { PaymentProvider, PurchaseKind } from './purchase.entity';
+import { isDiscountTaken, type PurchaseDiscount } from './discount';
+import { PaymentsError, PaymentsErrorCode } from './payments.errors';
 
 export interface NewPurchase {
   userId: number;
@@ -13,10 +15,10 @@ export interface NewPurchase {
   creditMinor: number | null;
   provider: PaymentProvider;
   expiresAt: Date | null;
-  /** Set for purchases paid on the spot (from the balance). */
   paidAt?: Date;
-  /** Idempotency key of the request (`tg:<update_id>`); a second create with it returns the first purchase. */
   requestKey?: string | null;
+  /** A promo discount this purchase spends (unique among live purchases: a second one is refused). */
+  discount?: PurchaseDiscount | null;
 }
 
 export interface PaidMark {
@@ -31,7 +33,11 @@ export class PurchasesRepository {
   constructor(private readonly db: DbService) {}
 
   async create(p: NewPurchase): Promise<Purchase> {
-    const rows = await this.db.query<PurchaseRow>('purchases.create', INSERT, params(p));
+    const rows = await this.db
+      .query<PurchaseRow>('purchases.create', INSERT, params(p))
+      .catch((err: unknown) => {
+        throw isDiscountTaken(err) ? discountTaken(p) : err;
+      });
     if (rows[0]) return toPurchase(rows[0]);
     const earlier = p.requestKey ? await this.findByRequestKey(p.requestKey) : null;
     if (!earlier) throw new Error(`purchase of request ${p.requestKey} neither created nor found`);
@@ -48,7 +54,10 @@ export class PurchasesRepository {
   }
 
   async insert(em: EntityManager, p: NewPurchase): Promise<Purchase> {
-    return toPurchase((await queryRows<PurchaseRow>(em, INSERT, params(p)))[0]);
+    const rows = await queryRows<PurchaseRow>(em, INSERT, params(p)).catch((err: unknown) => {
+      throw isDiscountTaken(err) ? discountTaken(p) : err;
+    });
+    return toPurchase(rows[0]);
   }
 
   async findById(id: string): Promise<Purchase | null> {
@@ -105,7 +114,6 @@ export class PurchasesRepository {
     return rows[0] ? toPurchase(rows[0]) : null;
   }
 
-  /** Records the provider event that paid a purchase; false when the event id was used before. */
   async recordEvent(
     em: EntityManager,
     e: { provider: PaymentProvider; eventId: string; purchaseId: string; payload: unknown },
@@ -119,7 +127,6 @@ export class PurchasesRepository {
     return rows.length === 1;
   }
 
-  /** The purchase a provider event paid for, if the event was seen. */
   async eventPurchase(em: EntityManager, provider: PaymentProvider, eventId: string): Promise<string | null> {
     const rows = await queryRows<{ purchase_id: string | null }>(
       em,
@@ -129,7 +136,6 @@ export class PurchasesRepository {
     return rows[0]?.purchase_id ?? null;
   }
 
-  /** Unpaid invoiced purchases the user opened since `since`. */
   async pendingSince(q: { userId: number; since: Date }): Promise<number> {
     const rows = await this.db.query<{ n: number }>(
       'purchases.pending-since',
@@ -140,7 +146,6 @@ export class PurchasesRepository {
     return rows[0].n;
   }
 
-  /** True when the user paid (with outside money) for anything before this purchase. */
   async hasOtherPaid(em: EntityManager, q: { userId: number; exceptId: string }): Promise<boolean> {
     const rows = await queryRows(
       em,
@@ -151,7 +156,6 @@ export class PurchasesRepository {
     return rows.length > 0;
   }
 
-  /** A late payment moves an expired purchase to paid; its credit goes to the balance (LatePaymentService). */
   async markPaidLate(em: EntityManager, m: PaidMark & { creditMinor: number }): Promise<Purchase | null> {
     const rows = await queryRows<PurchaseRow>(
       em,
@@ -165,7 +169,6 @@ export class PurchasesRepository {
     return rows[0] ? toPurchase(rows[0]) : null;
   }
 
-  /** Pending purchases past their deadline become expired; later payment attempts are refused. */
   async expireStale(q: { now: Date; limit: number; keepCryptoPayInvoices: boolean }): Promise<number> {
     const rows = await this.db.query(
       'purchases.expire-stale',
@@ -184,11 +187,19 @@ export class PurchasesRepository {
 export const EXPIRED_UNCHECKED = 'not paid in time';
 
 const INSERT = `INSERT INTO purchases (user_id, kind, plan_code, amount_minor, currency, credit_minor, provider,
-                                       expires_at, status, paid_at, request_key)
+                                       expires_at, status, paid_at, request_key, promo_redemption_id,
+                                       discount_percent)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $9::timestamptz IS NULL THEN 'pending' ELSE 'paid' END, $9,
-          $10)
+          $10, $11, $12)
   ON CONFLICT (request_key) WHERE request_key IS NOT NULL DO NOTHING
   RETURNING ${COLUMNS}`;
+
+function discountTaken(p: NewPurchase): PaymentsError {
+  return new PaymentsError(
+    PaymentsErrorCode.DiscountTaken,
+    `discount ${p.discount?.redemptionId} is held by another purchase`,
+  );
+}
 
 function params(p: NewPurchase): unknown[] {
   return [
@@ -202,5 +213,7 @@ function params(p: NewPurchase): unknown[] {
     p.expiresAt,
     p.paidAt ?? null,
     p.requestKey ?? null,
+    p.discount?.redemptionId ?? null,
+    p.discount?.percent ?? null,
   ];
 }

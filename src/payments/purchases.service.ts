@@ -6,6 +6,7 @@ import { PlanCatalog } from '../subscriptions/plan-catalog';
 import { priceOf, STARS_CURRENCY } from '../subscriptions/plan';
 import { UsersService } from '../users/users.service';
 import { BalanceCheckoutService, type BalanceCheckoutResult } from './balance-checkout.service';
+import { discountedPrice, type PurchaseDiscount } from './discount';
 import { PaymentsError, PaymentsErrorCode } from './payments.errors';
 import { checkConfirmation, eventReused, isUniqueViolation } from './purchase-confirmation';
 import { isPurchaseId, type Purchase } from './purchase';
@@ -14,28 +15,27 @@ import { PurchaseEffectsService, type PaidEffects } from './purchase-effects.ser
 import { PurchaseReversalService, type ReversalEffects } from './purchase-reversal.service';
 import { PurchasesRepository } from './purchases.repository';
 
-/** Providers that create invoices; 'balance' purchases are paid on the spot by payFromBalance. */
 export type InvoiceProvider = Extract<PaymentProvider, 'crypto_pay' | 'stars'>;
 
 /** `requestKey` (e.g. `tg:<update_id>`): a redelivered request gets the purchase it created the first time. */
 export type CreatePurchaseInput =
   | {
-      kind: 'subscription';
+      /** 'gift': the plan is bought for someone else, who redeems it through a gift link. */
+      kind: 'subscription' | 'gift';
       userId: number;
       provider: InvoiceProvider;
       planCode: string;
       currency: string;
       requestKey?: string;
+      discount?: PurchaseDiscount | null;
     }
   | {
       kind: 'topup';
       requestKey?: string;
       userId: number;
       provider: InvoiceProvider;
-      /** What the user pays, minor units of `currency`. */
       amountMinor: number;
       currency: string;
-      /** Balance credit in the balance currency; required when `currency` is another one. */
       creditMinor?: number;
     };
 
@@ -46,14 +46,13 @@ export interface FinalizeInput {
   providerEventId: string;
   providerInvoiceId?: string | null;
   providerChargeId?: string | null;
-  /** What the provider says was paid; must equal the purchase. */
   amountMinor: number;
   currency: string;
   payload?: unknown;
 }
 
 export interface FinalizeResult extends Partial<PaidEffects> {
-  /** 'already_paid': a repeated or racing confirmation; nothing was changed. Answer the provider with OK. */
+  /** 'already_paid': a repeated or racing confirmation; nothing was changed. */
   outcome: 'paid' | 'already_paid';
   purchase: Purchase;
 }
@@ -79,7 +78,6 @@ export class PurchasesService {
     private readonly reversal: PurchaseReversalService,
   ) {}
 
-  /** A pending purchase to put on an invoice; its id is the invoice payload. */
   async create(input: CreatePurchaseInput): Promise<Purchase> {
     const user = await this.users.get(input.userId);
     const earlier = input.requestKey ? await this.purchases.findByRequestKey(input.requestKey) : null;
@@ -102,18 +100,19 @@ export class PurchasesService {
     const expiresAt = new Date(
       this.clock.now().getTime() + this.config.payments.purchasePendingTtlMinutes * 60_000,
     );
-    if (input.kind === 'subscription') {
+    if (input.kind !== 'topup') {
       const plan = this.plans.get(input.planCode);
       return this.purchases.create({
         userId: user.id,
-        kind: 'subscription',
+        kind: input.kind,
         planCode: plan.code,
-        amountMinor: priceOf(plan, currency),
+        amountMinor: discountedPrice(priceOf(plan, currency), input.discount?.percent),
         currency,
         creditMinor: null,
         provider,
         expiresAt,
         requestKey,
+        discount: input.discount ?? null,
       });
     }
     assertAmount(input.amountMinor, 'amount');
@@ -146,7 +145,6 @@ export class PurchasesService {
       throw new PaymentsError(PaymentsErrorCode.TooManyPending, `user ${userId} has ${max} unpaid invoices`);
   }
 
-  /** Remembers the provider's invoice for a pending purchase (the watcher polls by these ids). */
   async attachInvoice(a: { purchaseId: string; providerInvoiceId: string; invoiceUrl?: string | null }) {
     if (!isPurchaseId(a.purchaseId) || !(await this.purchases.findById(a.purchaseId)))
       throw new PaymentsError(PaymentsErrorCode.PurchaseNotFound, `purchase ${a.purchaseId} not found`);
@@ -164,12 +162,7 @@ export class PurchasesService {
     return purchase;
   }
 
-  /**
-   * A provider confirmed payment (webhook, status poll, successful_payment). Exactly once: one conditional
-   * update moves the purchase to paid, and every effect commits in the same transaction. Repeats and races
-   * report 'already_paid'. Refused with nothing written: unknown purchase, other provider or invoice,
-   * other amount or currency, an expired or failed purchase.
-   */
+  /** Exactly once: one conditional update marks it paid and every effect commits in that transaction. */
   async finalize(input: FinalizeInput): Promise<FinalizeResult> {
     const known = await this.get(input.purchaseId);
     checkConfirmation(known, input);
@@ -211,15 +204,13 @@ export class PurchasesService {
     });
   }
 
-  /**
-   * Buys a plan with the balance: the debit and the access commit together, or nothing does. `reference`
-   * (optional) is an idempotency key for the debit, e.g. the confirmation button pressed: a second use is
-   * refused with AlreadyApplied and changes nothing.
-   */
+  /** Debit and access commit together or not at all; a reused `reference` is refused (AlreadyApplied). */
   async payFromBalance(input: {
     userId: number;
     planCode: string;
     reference?: string;
+    kind?: 'subscription' | 'gift';
+    discount?: PurchaseDiscount | null;
   }): Promise<BalanceCheckoutResult> {
     await this.users.get(input.userId);
     const plan = this.plans.get(input.planCode);
@@ -229,17 +220,15 @@ export class PurchasesService {
         userId: input.userId,
         plan,
         source: 'purchase',
+        kind: input.kind,
+        discount: input.discount,
         reference: input.reference,
         now: this.clock.now(),
       }),
     );
   }
 
-  /**
-   * Reverses a paid purchase once (the provider has returned the money, or it is returned to the balance
-   * here): the ledger is reversed and the access it bought is taken back. A top-up already spent cannot be
-   * refunded (typed error, nothing changes).
-   */
+  /** A top-up already spent cannot be refunded (typed error, nothing changes). */
   async refund(input: { purchaseId: string; reason?: string }): Promise<RefundResult> {
     const known = await this.get(input.purchaseId);
     return this.db.transaction('purchases.refund', async (em) => {
@@ -259,10 +248,7 @@ export class PurchasesService {
     });
   }
 
-  /**
-   * The provider's own side of a refund (money actually sent back) is recorded as a provider event
-   * `refund:<charge>`, so a refund asked for again calls the provider only if that never succeeded.
-   */
+  /** Recorded as `refund:<charge>`: asked again, the provider is called only if that never succeeded. */
   async providerRefundDone(p: { provider: PaymentProvider; chargeId: string }): Promise<boolean> {
     return this.db.transaction('purchases.provider-refund-done', async (em) =>
       Boolean(await this.purchases.eventPurchase(em, p.provider, `refund:${p.chargeId}`)),
@@ -284,11 +270,7 @@ export class PurchasesService {
     );
   }
 
-  /**
-   * Pending purchases past their deadline become expired, in short batches; returns how many. While Crypto
-   * Pay is configured, a purchase with a Crypto Pay invoice is left to the watcher, which expires it only
-   * after Crypto Pay says the invoice was not paid.
-   */
+  /** Purchases with a Crypto Pay invoice are left to the watcher, which first asks Crypto Pay. */
   async expireStale(opts: { signal?: AbortSignal; onBatch?: (n: number) => void } = {}): Promise<number> {
     let total = 0;
     const keepCryptoPayInvoices = this.config.cryptoPay.enabled;

@@ -6,7 +6,6 @@ import { DbService, queryRows } from '../database/db.service';
 export class ReferralRewardsRepository {
   constructor(private readonly db: DbService) {}
 
-  /** How many users `referrerId` invited, and the rewards credited for them (minor units). */
   async statsFor(referrerId: number): Promise<{ invited: number; earnedMinor: number }> {
     const rows = await this.db.query<{ invited: string; earned: string }>(
       'referrals.stats',
@@ -17,7 +16,6 @@ export class ReferralRewardsRepository {
     return { invited: Number(rows[0].invited), earnedMinor: Number(rows[0].earned) };
   }
 
-  /** False when this purchase was rewarded already. */
   async insert(
     em: EntityManager,
     r: { referrerId: number; refereeId: number; purchaseId: string; amountMinor: number },
@@ -31,7 +29,6 @@ export class ReferralRewardsRepository {
     return rows.length === 1;
   }
 
-  /** The reward paid for a purchase, with the referrer's balance, locking the referrer. */
   async lockForPurchase(
     em: EntityManager,
     purchaseId: string,
@@ -52,7 +49,6 @@ export class ReferralRewardsRepository {
       : null;
   }
 
-  /** Records what a clawback could not take from the referrer's balance. */
   async setOwed(em: EntityManager, purchaseId: string, owedMinor: number): Promise<void> {
     await queryRows(em, `UPDATE referral_rewards SET owed_minor = $2 WHERE purchase_id = $1`, [
       purchaseId,
@@ -60,7 +56,6 @@ export class ReferralRewardsRepository {
     ]);
   }
 
-  /** Repays the referrer's debts, oldest first, with up to `amountMinor`; returns how much was used. */
   async repayDebts(em: EntityManager, referrerId: number, amountMinor: number): Promise<number> {
     const debts = await queryRows<{ id: string; owed_minor: string }>(
       em,

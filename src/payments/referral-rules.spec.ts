@@ -9,6 +9,9 @@ const plan: Plan = {
   starsPrice: 150,
   enabled: true,
   sortOrder: 0,
+  deviceLimit: null,
+  trafficLimitBytes: null,
+  trafficReset: 'period',
 };
 
 describe('referral reward amount', () => {

@@ -3,10 +3,7 @@ import type { Purchase } from './purchase';
 
 export type ReferralRewardMode = 'first' | 'all';
 
-/**
- * What the purchase is worth in the balance currency: the credited amount of a top-up, the price paid when
- * that is already the balance currency, otherwise the plan's list price in it. Null when unknown.
- */
+/** A top-up's credit, the price paid in the balance currency, or else the plan's list price in it. */
 export function valueInBalanceCurrency(
   p: Pick<Purchase, 'kind' | 'amountMinor' | 'currency' | 'creditMinor'>,
   plan: Plan | null,

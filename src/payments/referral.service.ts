@@ -16,7 +16,6 @@ export interface ReferralReward {
   amountMinor: number;
 }
 
-/** Credits referrers a share of their referees' payments, once per purchase (referral_rewards is unique). */
 @Injectable()
 export class ReferralService {
   constructor(
@@ -29,10 +28,7 @@ export class ReferralService {
     private readonly plans: PlanCatalog,
   ) {}
 
-  /**
-   * Inside the transaction that marked `purchase` paid. Purchases paid from the balance earn nothing: that
-   * money came from a top-up that was rewarded already.
-   */
+  /** Purchases paid from the balance earn nothing: that money came from a top-up rewarded already. */
   async rewardFor(em: EntityManager, purchase: Purchase): Promise<ReferralReward | null> {
     const { referralPercent, referralRewardMode, balanceCurrency } = this.config.payments;
     if (referralPercent === 0 || purchase.provider === 'balance' || purchase.status !== 'paid') return null;
@@ -74,15 +70,11 @@ export class ReferralService {
     return { referrerId: referee.referrerId, amountMinor };
   }
 
-  /** The referral screen's figures: users invited and rewards earned (balance currency, minor units). */
   async statsFor(referrerId: number): Promise<{ invited: number; earnedMinor: number }> {
     return this.rewards.statsFor(referrerId);
   }
 
-  /**
-   * On refund: takes the reward back from the referrer's balance; what was spent already (the balance never
-   * goes below zero) becomes a debt repaid from the referrer's next rewards. Returns what was taken now.
-   */
+  /** What was spent already becomes a debt repaid from the referrer's next rewards. */
   async clawBack(em: EntityManager, purchaseId: string): Promise<number> {
     const reward = await this.rewards.lockForPurchase(em, purchaseId);
     if (!reward) return 0;

@@ -6,7 +6,6 @@ export type PollingState = 'idle' | 'standby' | 'polling' | 'backoff' | 'unautho
 export interface PollingStatus {
   state: PollingState;
   offset: number;
-  /** performance.now(); undefined when no getUpdates is in flight. */
   inFlightSinceMs?: number;
   deadlineMs: number;
   consecutiveErrors: number;
@@ -20,18 +19,15 @@ export interface DispatcherStatus {
   concurrency: number;
   processed: number;
   failed: number;
-  /** Includes failures that will be retried: the dispatcher's own progress. */
   attempts: number;
   overdue: { updateId: number; chatId: number | null; ms: number }[];
   oldest?: { updateId: number; chatId: number | null; ms: number };
-  /** The claim loop of an older generation exits. */
   generation: number;
   pausedForMs: number;
 }
 
 export interface InboxCounts {
   pending: number;
-  /** Not waiting out a retry backoff: what the dispatcher could claim at once. */
   due: number;
   processing: number;
   failed: number;
@@ -49,7 +45,6 @@ export interface DispatcherPart {
   pause(ms: number, reason: string): void;
 }
 
-/** A database count: callers bound it with a deadline. */
 export interface InboxPart {
   counts(): Promise<InboxCounts>;
 }
@@ -60,6 +55,10 @@ export interface VpnCoreStatus {
   lastProbeAt?: string;
   lastProbeError?: string;
   lastHealthyAgeMs?: number;
+  /** The node's row figures as of the last health job (undefined before its first run). */
+  figures?: { state: string; users: number; capacity: number | null; backlog: number; failed: number };
+  /** Outbox results on this node since start. */
+  outbox?: { done: number; retried: number; failed: number; deferredByCircuit: number };
 }
 
 export interface VpnCorePart {

@@ -8,7 +8,6 @@ export interface Signal {
   detail?: Record<string, unknown>;
 }
 
-/** Recording is a map write: cheap enough for hot paths. */
 @Injectable()
 export class SignalsService {
   private readonly signals = new Map<string, Signal>();

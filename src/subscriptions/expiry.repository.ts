@@ -7,7 +7,6 @@ import { vpnDesiredStateCtes } from '../vpn/vpn-desired-state.repository';
 export interface ExpireDueQuery {
   now: Date;
   limit: number;
-  /** Auto-renew subscriptions that expired after this moment wait for auto-renewal if the balance covers it. */
   graceFrom: Date;
   balanceCurrency: string;
 }
@@ -16,13 +15,7 @@ export interface ExpireDueQuery {
 export class ExpiryRepository {
   constructor(private readonly db: DbService) {}
 
-  /**
-   * Expires up to `limit` lapsed subscriptions with everything that goes with it, in ONE statement (atomic on
-   * its own, one round trip, so the connection is held for the shortest time): status expired, a revoke
-   * operation per key with any still-pending provision of that key superseded, and a notice per period.
-   * Rows another transaction holds (a renewal in flight) are skipped, not waited for. This is the sweep's
-   * hot path, which is why it embeds the owners' SQL fragments instead of calling their repositories.
-   */
+  /** One statement (atomic, one round trip); the sweep's hot path, so it embeds the owners' SQL fragments. */
   async expireDue(q: ExpireDueQuery): Promise<number> {
     const rows = await this.db.query<{ expired: string }>(
       'subscriptions.expire-batch',

@@ -6,12 +6,10 @@ import { ExpiryRepository } from './expiry.repository';
 
 export const EXPIRY_BATCH_SIZE = 500;
 const MIN_BATCH = 25;
-/** Each batch should hold its connection about this long (a quarter of the 100 ms hold budget, so a slow
- * batch on a busy server still stays inside it); the batch size follows the measured time. */
+/** A quarter of the 100 ms hold budget, so a slow batch on a busy server still stays inside it. */
 const TARGET_BATCH_MS = 25;
 const HOUR_MS = 3_600_000;
 
-/** Ends lapsed subscriptions: marks them expired, queues the key's removal and tells the user. */
 @Injectable()
 export class ExpiryService {
   constructor(
@@ -20,11 +18,7 @@ export class ExpiryService {
     private readonly expiry: ExpiryRepository,
   ) {}
 
-  /**
-   * Batches until nothing is due; each batch is its own short transaction and no connection is kept between
-   * them. The batch size adapts so that one transaction stays near TARGET_BATCH_MS on this database, at most
-   * `maxBatch` rows: a slow disk or a busy server means smaller batches, not longer holds.
-   */
+  /** The batch size keeps one transaction near TARGET_BATCH_MS: slow servers get smaller batches. */
   async sweep(ctx: JobContext, maxBatch = EXPIRY_BATCH_SIZE): Promise<number> {
     let processed = 0;
     let size = Math.min(maxBatch, 100);
@@ -40,7 +34,6 @@ export class ExpiryService {
     return processed;
   }
 
-  /** One batch: expires up to `limit` lapsed subscriptions, queues their revokes and notices. */
   async expireBatch(limit = EXPIRY_BATCH_SIZE): Promise<number> {
     const now = this.clock.now();
     const { autoRenewGraceHours, balanceCurrency } = this.config.payments;
@@ -53,7 +46,6 @@ export class ExpiryService {
   }
 }
 
-/** Scales the batch toward the target time, changing it by at most a factor of two per step. */
 export function nextBatchSize(b: { size: number; tookMs: number; max: number }): number {
   const ideal = (b.size * TARGET_BATCH_MS) / Math.max(b.tookMs, 1);
   const bounded = Math.min(Math.max(ideal, b.size / 2), b.size * 2);

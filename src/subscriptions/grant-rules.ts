@@ -8,12 +8,10 @@ export function extendExpiry(now: Date, currentExpiry: Date | null, days: number
   return new Date(base.getTime() + days * DAY_MS);
 }
 
-/** Takes back `days` from the end of the access period (refund of one grant). */
 export function shortenExpiry(currentExpiry: Date, days: number): Date {
   return new Date(currentExpiry.getTime() - days * DAY_MS);
 }
 
-/** The identity a user has on the VPN core: lower-case, non-empty, unique per Telegram id. */
 export function vpnEmailFor(telegramId: number, domain: string): string {
   return `u${telegramId}@${domain}`.toLowerCase();
 }

@@ -4,10 +4,7 @@ import { plansFromConfig, type Plan } from './plan';
 import { PlansRepository } from './plans.repository';
 import { SubscriptionsError, SubscriptionsErrorCode } from './subscriptions.errors';
 
-/**
- * The plans on sale. Configuration is the source; it is written to the `plans` table at start so purchases
- * can reference plans, and plans dropped from the configuration stay readable for old purchases.
- */
+/** Written to `plans` at start so purchases can reference plans; dropped plans stay readable for old purchases. */
 @Injectable()
 export class PlanCatalog implements OnModuleInit {
   private plans = new Map<string, Plan>();
@@ -22,12 +19,10 @@ export class PlanCatalog implements OnModuleInit {
     this.plans = new Map((await this.repository.findAll()).map((p) => [p.code, p]));
   }
 
-  /** Plans a user can buy, in display order. */
   list(): Plan[] {
     return [...this.plans.values()].filter((p) => p.enabled).sort((a, b) => a.sortOrder - b.sortOrder);
   }
 
-  /** A plan that is on sale now; a typed error for an unknown or disabled one. */
   get(code: string): Plan {
     const plan = this.find(code);
     if (!plan.enabled)

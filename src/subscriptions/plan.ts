@@ -7,11 +7,24 @@ export const STARS_CURRENCY = 'XTR';
 export interface Plan {
   code: string;
   durationDays: number;
-  /** Minor units per ISO currency, e.g. {"RUB": 19900}. */
   prices: Record<string, number>;
   starsPrice: number | null;
   enabled: boolean;
   sortOrder: number;
+  /** Devices that may fetch the feed; null: no limit. */
+  deviceLimit: number | null;
+  /** Bytes per traffic period; null: unlimited. */
+  trafficLimitBytes: number | null;
+  trafficReset: TrafficReset;
+}
+
+export type TrafficReset = 'period' | 'monthly';
+
+/** GB as the plans are configured: 2^30 bytes, what most VPN apps display as a GB. */
+export const BYTES_PER_GB = 1024 ** 3;
+
+export function gbToBytes(gb: number | undefined): number | null {
+  return gb === undefined ? null : Math.max(1, Math.round(gb * BYTES_PER_GB));
 }
 
 export function plansFromConfig(configured: PlanConfig[]): Plan[] {
@@ -22,10 +35,12 @@ export function plansFromConfig(configured: PlanConfig[]): Plan[] {
     starsPrice: p.stars ?? null,
     enabled: p.enabled,
     sortOrder: i,
+    deviceLimit: p.devices ?? null,
+    trafficLimitBytes: gbToBytes(p.trafficGb),
+    trafficReset: p.trafficReset,
   }));
 }
 
-/** The plan's price in `currency` (minor units; whole stars for XTR), or a typed error if it has none. */
 export function priceOf(plan: Plan, currency: string): number {
   const price = currency === STARS_CURRENCY ? plan.starsPrice : plan.prices[currency];
   if (price == null)

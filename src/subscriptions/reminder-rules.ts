@@ -1,7 +1,6 @@
 import type { NotificationKind } from '../notifications/notification-kinds';
 
 export interface ReminderRule {
-  /** Part of the dedupe key: `reminder:<subscriptionId>:<code>:<expiresAtEpoch>`. */
   code: string;
   kind: Extract<NotificationKind, 'expiring_soon' | 'trial_ending'>;
   trial: boolean;
@@ -21,7 +20,6 @@ export const reminderRules: readonly ReminderRule[] = [
 
 const HOUR_MS = 3_600_000;
 
-/** Expiry times that put a subscription in the rule's window: after `from`, at or before `to`. */
 export function reminderWindow(rule: ReminderRule, now: Date): { from: Date; to: Date } {
   return {
     from: new Date(now.getTime() + rule.untilHoursBefore * HOUR_MS),
@@ -29,7 +27,6 @@ export function reminderWindow(rule: ReminderRule, now: Date): { from: Date; to:
   };
 }
 
-/** The one rule whose window holds this expiry, if any (what the reminder job will send). */
 export function dueReminder(now: Date, s: { isTrial: boolean; expiresAt: Date }): ReminderRule | undefined {
   return reminderRules.find((r) => {
     if (r.trial !== s.isTrial) return false;

@@ -17,11 +17,7 @@ export interface ReminderBatch {
 export class RemindersRepository {
   constructor(private readonly db: DbService) {}
 
-  /**
-   * One statement per batch: writes the rule's notice for every active subscription in the window that has
-   * none for its current period. The dedupe key carries the period, so replicas and reruns cannot repeat it
-   * and a renewed subscription starts afresh.
-   */
+  /** The dedupe key carries the period: replicas and reruns cannot repeat it, a renewal starts afresh. */
   async createBatch(b: ReminderBatch): Promise<{ lastId: string | null; scanned: number; created: number }> {
     const rows = await this.db.query<{ last_id: string | null; scanned: string; created: string }>(
       `reminders.${b.rule.code}`,

@@ -6,7 +6,6 @@ import { RemindersRepository } from './reminders.repository';
 
 const BATCH_SIZE = 500;
 
-/** Writes expiry reminders to the notifications outbox; the Telegram sender delivers them. */
 @Injectable()
 export class RemindersService {
   constructor(
@@ -14,7 +13,6 @@ export class RemindersService {
     private readonly reminders: RemindersRepository,
   ) {}
 
-  /** Returns how many reminders were written. Safe to run concurrently and repeatedly. */
   async run(ctx: JobContext): Promise<number> {
     const now = this.clock.now();
     let created = 0;

@@ -11,7 +11,6 @@ import {
 import { oneOf } from '../database/column-types';
 import { grantSources, type GrantSource, SubscriptionEntity } from './subscription.entity';
 
-/** History of every extension of a subscription: who granted how much, and for which purchase. */
 @Entity('subscription_grants')
 @Check('subscription_grants_source_valid', oneOf('source', grantSources))
 @Check('subscription_grants_days_positive', '"days" > 0')
@@ -38,7 +37,6 @@ export class SubscriptionGrantEntity {
   @Column({ name: 'purchase_id', type: 'uuid', nullable: true })
   purchaseId!: string | null;
 
-  /** What asked for a grant that no purchase pays for (admin: `tg:<update_id>`): a redelivery grants once. */
   @Index('subscription_grants_request_key_uq', { unique: true, where: '"request_key" IS NOT NULL' })
   @Column({ name: 'request_key', type: 'text', nullable: true })
   requestKey!: string | null;

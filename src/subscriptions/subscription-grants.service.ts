@@ -16,9 +16,7 @@ export interface GrantInput {
   userId: number;
   days: number;
   source: GrantSource;
-  /** The purchase paying for it; one purchase can extend access only once (unique in subscription_grants). */
   purchaseId?: string | null;
-  /** For grants no purchase pays for (admin): the request that asked, so a redelivered request grants once. */
   requestKey?: string | null;
   planCode?: string | null;
   now: Date;
@@ -26,10 +24,8 @@ export interface GrantInput {
 
 export interface GrantResult {
   subscription: Subscription;
-  /** A new subscription with a new UUID and token (false: an existing one was extended). */
   issued: boolean;
   expiresBefore: Date | null;
-  /** The request key was granted before: nothing changed this time. */
   duplicate?: boolean;
 }
 
@@ -40,10 +36,7 @@ const PERIOD_NOTICES: NotificationKind[] = [
   'renewal_failed_insufficient_funds',
 ];
 
-/**
- * Grants and takes back access inside a caller's transaction (purchases, auto-renewal, trials, admins), so
- * the money side and the access side commit together with their outbox rows.
- */
+/** Runs inside the caller's transaction, so money, access and their outbox rows commit together. */
 @Injectable()
 export class SubscriptionGrantsService {
   constructor(
@@ -75,8 +68,7 @@ export class SubscriptionGrantsService {
       source: g.source,
     });
     await this.record(em, subscription, g, current.expiresAt);
-    // Active keys stay on the core; a lapsed one was revoked and has to come back with the same UUID. A
-    // banned user's key stays off until the unban provisions it.
+    // A lapsed key was revoked and comes back with its UUID; a banned user's key waits for the unban.
     if (current.status !== 'active' && !user.isBanned)
       await this.vpn.provision(em, vpnTarget(subscription), { notifyUser: true });
     await this.notifications.cancelPending(em, {
@@ -87,10 +79,7 @@ export class SubscriptionGrantsService {
     return { subscription, issued: false, expiresBefore: current.expiresAt };
   }
 
-  /**
-   * Takes back the access one purchase paid for (refund): the grant's days come off the end of the period;
-   * if that leaves nothing, the subscription ends now and its key is revoked.
-   */
+  /** If taking the grant's days off the end leaves nothing, the subscription ends now and its key is revoked. */
   async takeBack(
     em: EntityManager,
     r: { purchaseId: string; userId: number; now: Date },

@@ -14,10 +14,9 @@ import { UserEntity } from '../users/user.entity';
 
 export const subscriptionStatuses = ['active', 'expired', 'revoked'] as const;
 export type SubscriptionStatus = (typeof subscriptionStatuses)[number];
-export const grantSources = ['trial', 'purchase', 'auto_renew', 'admin'] as const;
+export const grantSources = ['trial', 'purchase', 'auto_renew', 'admin', 'promo', 'gift'] as const;
 export type GrantSource = (typeof grantSources)[number];
 
-/** One subscription per user; renewals extend it and keep vpn_uuid and sub_token. */
 @Entity('subscriptions')
 @Check('subscriptions_status_valid', oneOf('status', subscriptionStatuses))
 @Check('subscriptions_email_lowercase', '"vpn_email" = lower("vpn_email") AND "vpn_email" <> \'\'')
@@ -47,12 +46,10 @@ export class SubscriptionEntity {
   @Column({ name: 'vpn_uuid', type: 'uuid' })
   vpnUuid!: string;
 
-  /** The e-mail the VPN core knows this user by (unique case-insensitively on the core, lower-cased here). */
   @Index('subscriptions_vpn_email_uq', { unique: true })
   @Column({ name: 'vpn_email', type: 'text' })
   vpnEmail!: string;
 
-  /** Unguessable token of the subscription URL (/sub/:token). */
   @Index('subscriptions_sub_token_uq', { unique: true })
   @Column({ name: 'sub_token', type: 'text' })
   subToken!: string;

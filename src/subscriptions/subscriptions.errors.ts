@@ -8,7 +8,6 @@ export enum SubscriptionsErrorCode {
   SubscriptionNotActive = 'SUBSCRIPTION_NOT_ACTIVE',
   AutoRenewNeedsPlan = 'AUTO_RENEW_NEEDS_PLAN',
   InvalidDays = 'INVALID_DAYS',
-  /** KEY_REISSUE_COOLDOWN_MINUTES have not passed since the last reissue. */
   ReissueTooSoon = 'REISSUE_TOO_SOON',
 }
 
@@ -23,10 +22,7 @@ export class SubscriptionsError extends Error {
 }
 
 export class ReissueTooSoonError extends SubscriptionsError {
-  constructor(
-    /** How long until a reissue is allowed again. */
-    readonly waitMs: number,
-  ) {
+  constructor(readonly waitMs: number) {
     super(SubscriptionsErrorCode.ReissueTooSoon, `the key was reissued recently: wait ${waitMs} ms`);
   }
 }

@@ -79,7 +79,6 @@ export class SubscriptionsRepository {
     return toSubscription(rows[0]);
   }
 
-  /** Sets a new expiry and makes the subscription active again; UUID and token stay. */
   async extend(em: EntityManager, e: Extension): Promise<Subscription> {
     const rows = await queryRows<SubscriptionRow>(
       em,
@@ -113,7 +112,6 @@ export class SubscriptionsRepository {
     return toSubscription(rows[0]);
   }
 
-  /** Shortens access (refund); at or before `now` the subscription ends right away. */
   async setExpiry(em: EntityManager, s: { id: string; expiresAt: Date; now: Date }): Promise<Subscription> {
     const rows = await queryRows<SubscriptionRow>(
       em,
@@ -138,7 +136,6 @@ export class SubscriptionsRepository {
     );
   }
 
-  /** The period a grant with this request key produced, if one was already made. */
   async grantOfRequest(
     em: EntityManager,
     requestKey: string,

@@ -14,7 +14,6 @@ import { SubscriptionGrantsService, type GrantResult } from './subscription-gran
 import { ReissueTooSoonError, SubscriptionsError, SubscriptionsErrorCode } from './subscriptions.errors';
 import { SubscriptionsRepository } from './subscriptions.repository';
 
-/** Access rules a user or an admin triggers directly: trial, reissue, auto-renew switch, admin grant. */
 @Injectable()
 export class SubscriptionsService {
   constructor(
@@ -36,29 +35,34 @@ export class SubscriptionsService {
   /** Once per user, and never for someone who already has (or had) a subscription. */
   async startTrial(userId: number): Promise<Subscription> {
     assertTelegramId(userId);
-    return this.db.transaction('subscriptions.start-trial', async (em) => {
-      const user = await this.users.lock(em, userId);
-      if (!user) throw new UsersError(UsersErrorCode.UserNotFound, `user ${userId} not found`);
-      if (user.trialUsedAt)
-        throw new SubscriptionsError(SubscriptionsErrorCode.TrialAlreadyUsed, 'the trial was used already');
-      if (await this.subscriptions.lockByUser(em, userId))
-        throw new SubscriptionsError(SubscriptionsErrorCode.TrialNotAvailable, 'the user has a subscription');
-      const now = this.clock.now();
-      await this.users.markTrialUsed(em, userId, now);
-      const { subscription } = await this.grants.grant(em, {
-        userId,
-        days: this.config.subscriptions.trialDays,
-        source: 'trial',
-        now,
-      });
-      return subscription;
-    });
+    return this.db.transaction('subscriptions.start-trial', (em) =>
+      this.startTrialWithin(em, userId, { days: this.config.subscriptions.trialDays, now: this.clock.now() }),
+    );
   }
 
-  /**
-   * The checks reissue makes, on a plain read, for the confirmation screen: throws what reissue would
-   * (no subscription, ended, ReissueTooSoonError). Reissue checks again under the lock.
-   */
+  /** The trial rules in the caller's transaction, for a trial of `days` (a promo code may give a longer one). */
+  async startTrialWithin(
+    em: EntityManager,
+    userId: number,
+    t: { days: number; now: Date },
+  ): Promise<Subscription> {
+    const user = await this.users.lock(em, userId);
+    if (!user) throw new UsersError(UsersErrorCode.UserNotFound, `user ${userId} not found`);
+    if (user.trialUsedAt)
+      throw new SubscriptionsError(SubscriptionsErrorCode.TrialAlreadyUsed, 'the trial was used already');
+    if (await this.subscriptions.lockByUser(em, userId))
+      throw new SubscriptionsError(SubscriptionsErrorCode.TrialNotAvailable, 'the user has a subscription');
+    await this.users.markTrialUsed(em, userId, t.now);
+    const { subscription } = await this.grants.grant(em, {
+      userId,
+      days: t.days,
+      source: 'trial',
+      now: t.now,
+    });
+    return subscription;
+  }
+
+  /** Reissue checks again under the lock; this plain read is for the confirmation screen. */
   async assertCanReissue(userId: number): Promise<Subscription> {
     assertTelegramId(userId);
     const current = await this.subscriptions.findByUser(userId);
@@ -72,10 +76,7 @@ export class SubscriptionsService {
     return current;
   }
 
-  /**
-   * New UUID and subscription token (e.g. a leaked link); the old UUID is removed from the core. At most
-   * once per KEY_REISSUE_COOLDOWN_MINUTES, checked under the row lock so a double press reissues once.
-   */
+  /** At most once per KEY_REISSUE_COOLDOWN_MINUTES, checked under the row lock so a double press reissues once. */
   async reissue(userId: number): Promise<Subscription> {
     assertTelegramId(userId);
     return this.db.transaction('subscriptions.reissue', async (em) => {
@@ -95,7 +96,6 @@ export class SubscriptionsService {
     });
   }
 
-  /** Auto-renewal buys the subscription's plan again from the balance, so it needs a plan on sale. */
   async setAutoRenew(userId: number, enabled: boolean): Promise<Subscription> {
     assertTelegramId(userId);
     return this.db.transaction('subscriptions.set-auto-renew', async (em) => {
@@ -114,7 +114,6 @@ export class SubscriptionsService {
     });
   }
 
-  /** Extends (or issues) access without payment, e.g. compensation; recorded with source 'admin'. */
   /** `requestKey` (e.g. `tg:<update_id>`) makes a redelivered admin request a no-op instead of a second grant. */
   async grantByAdmin(input: { userId: number; days: number; requestKey?: string }): Promise<GrantResult> {
     assertTelegramId(input.userId);
@@ -129,11 +128,7 @@ export class SubscriptionsService {
     );
   }
 
-  /**
-   * The admin ban and what it means for access, in one transaction: a ban revokes an active subscription's
-   * key (its expiry is kept, so an unban restores the time left), an unban provisions it again. The feed,
-   * reconciliation and auto-renewal treat a banned user's subscription as not active. null: no such user.
-   */
+  /** A ban revokes the key but keeps the expiry, so an unban restores the time left. */
   async setBanned(userId: number, banned: boolean): Promise<{ changed: boolean } | null> {
     assertTelegramId(userId);
     return this.db.transaction('subscriptions.set-banned', async (em) => {

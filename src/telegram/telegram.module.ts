@@ -5,13 +5,16 @@ import { BotApiModule } from '../bot-api/bot-api.module';
 import { ClockModule } from '../clock/clock.module';
 import { AppConfig } from '../config/app-config';
 import { PaymentsModule } from '../payments/payments.module';
+import { PromoModule } from '../promo/promo.module';
 import { CryptoPayModule } from '../payments/providers/crypto-pay/crypto-pay.module';
 import { StarsModule } from '../payments/providers/stars/stars.module';
 import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
 import { UsersModule } from '../users/users.module';
+import { TrafficModule } from '../traffic/traffic.module';
 import { VpnModule } from '../vpn/vpn.module';
 import { AdminCommandsHandler } from './bot/admin/admin-commands.handler';
 import { NodesHandler } from './bot/admin/nodes.handler';
+import { TrafficHandler } from './bot/admin/traffic.handler';
 import { AdminGateInterceptor } from './bot/admin/admin-gate.interceptor';
 import { BroadcastHandler } from './bot/admin/broadcast.handler';
 import { ChannelGateService } from './bot/channel-gate.service';
@@ -19,23 +22,21 @@ import { BalanceHandler } from './bot/handlers/balance.handler';
 import { BotMiddleware } from './bot/handlers/bot-middleware';
 import { BotMiddlewareModule } from './bot/handlers/bot-middleware.module';
 import { FallbackHandler } from './bot/handlers/fallback.handler';
+import { GiftHandler } from './bot/handlers/gift.handler';
+import { PromoHandler } from './bot/handlers/promo.handler';
+import { AdminPromoHandler } from './bot/admin/promo.handler';
 import { MainMenu } from './bot/handlers/main-menu';
 import { PlansHandler } from './bot/handlers/plans.handler';
 import { ReferralsHandler } from './bot/handlers/referrals.handler';
 import { StarsPaymentHandler } from './bot/handlers/stars-payment.handler';
 import { StartHandler } from './bot/handlers/start.handler';
 import { SubscriptionHandler } from './bot/handlers/subscription.handler';
+import { DevicesHandler } from './bot/handlers/devices.handler';
 import { TrialHandler } from './bot/handlers/trial.handler';
 import { TelegrafUpdateHandler } from './bot/telegraf-update.handler';
 import { TelegramTransportModule } from './transport/telegram-transport.module';
 
-/**
- * The bot: nestjs-telegraf discovers the handlers (@Update classes) and builds the Telegraf instance, but
- * never launches it (`launchOptions: false`); TelegramTransportModule fetches updates into the inbox and
- * the dispatcher feeds them to telegraf through TelegrafUpdateHandler. The error boundary and the user
- * context are bot-level middlewares, so they wrap every handler in any discovery order. The admin handlers
- * sit behind one gate (AdminGateInterceptor) and, like the user handlers, before the fallback.
- */
+/** nestjs-telegraf builds the bot but never launches it (`launchOptions: false`): our transports feed it. */
 @Module({
   imports: [
     TelegrafModule.forRootAsync({
@@ -61,7 +62,9 @@ import { TelegramTransportModule } from './transport/telegram-transport.module';
     CryptoPayModule,
     StarsModule,
     VpnModule,
+    TrafficModule,
     AdminModule,
+    PromoModule,
   ],
   // Order matters: handlers are registered in this order, and FallbackHandler must come last.
   providers: [
@@ -72,12 +75,17 @@ import { TelegramTransportModule } from './transport/telegram-transport.module';
     PlansHandler,
     StarsPaymentHandler,
     SubscriptionHandler,
+    DevicesHandler,
+    GiftHandler,
+    PromoHandler,
     BalanceHandler,
     ReferralsHandler,
     AdminGateInterceptor,
     AdminCommandsHandler,
     NodesHandler,
+    TrafficHandler,
     BroadcastHandler,
+    AdminPromoHandler,
     FallbackHandler,
   ],
 })

@@ -15,7 +15,6 @@ import { bigintNumber } from '../database/column-types';
 @Check('users_balance_non_negative', '"balance_minor" >= 0')
 @Check('users_no_self_referral', '"referrer_id" IS NULL OR "referrer_id" <> "id"')
 export class UserEntity {
-  /** The Telegram user id. */
   @PrimaryColumn({ type: 'bigint', transformer: bigintNumber })
   id!: number;
 

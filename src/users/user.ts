@@ -43,6 +43,5 @@ export function toUser(r: UserRow): User {
   };
 }
 
-/** The columns toUser() reads, for every SELECT of a whole user. */
 export const USER_COLUMNS = `id, username, first_name, language_code, balance_minor, referrer_id, trial_used_at, blocked_at,
   is_banned, last_seen_at, created_at`;

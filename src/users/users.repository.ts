@@ -18,10 +18,7 @@ export interface UpsertUserRow {
 export class UsersRepository {
   constructor(private readonly db: DbService) {}
 
-  /**
-   * Creates the user or refreshes their profile. The referrer is written only by the INSERT branch and only
-   * when it names another, existing user; language is kept on update because the user may have chosen one.
-   */
+  /** Referrer only on INSERT, for another existing user; language is kept: the user may have chosen it. */
   async upsert(u: UpsertUserRow): Promise<{ user: User; created: boolean }> {
     const rows = await this.db.query<UserRow & { created: boolean }>(
       'users.upsert',
@@ -44,7 +41,6 @@ export class UsersRepository {
     return rows[0] ? toUser(rows[0]) : null;
   }
 
-  /** Records activity and clears the blocked flag; skips the write when nothing would change much. */
   async touch(id: number, now: Date): Promise<boolean> {
     const rows = await this.db.query<{ id: string }>(
       'users.touch',
@@ -78,11 +74,7 @@ export class UsersRepository {
     return rows.length === 1;
   }
 
-  /**
-   * Locks the user row for the rest of the transaction: every balance, trial or access change for one user
-   * goes through this lock first (user, then subscription), which serialises them. NO KEY UPDATE, not
-   * UPDATE, so inserts referencing the user (outbox rows) from other transactions never wait on it.
-   */
+  /** Balance and access changes lock here first (user, then subscription); NO KEY UPDATE spares inserts. */
   async lock(em: EntityManager, id: number): Promise<User | null> {
     const rows = await queryRows<UserRow>(
       em,
@@ -96,10 +88,7 @@ export class UsersRepository {
     await queryRows(em, `UPDATE users SET trial_used_at = $2, updated_at = now() WHERE id = $1`, [id, now]);
   }
 
-  /**
-   * Adds `deltaMinor` to the balance in the caller's transaction (the ledger's only way to move money); the
-   * new balance, or null for an unknown user. A negative result fails on the table's check constraint.
-   */
+  /** The ledger's only way to move money; a negative balance fails on the table's check constraint. */
   async addToBalance(em: EntityManager, id: number, deltaMinor: number): Promise<number | null> {
     const rows = await queryRows<{ balance_minor: string }>(
       em,
@@ -110,7 +99,6 @@ export class UsersRepository {
     return rows.length ? Number(rows[0].balance_minor) : null;
   }
 
-  /** Sets the admin block flag in the caller's transaction (after `lock`); false when it already had it. */
   async setBanned(em: EntityManager, id: number, banned: boolean): Promise<boolean> {
     const rows = await queryRows(
       em,

@@ -22,7 +22,6 @@ export class UsersService {
     private readonly clock: Clock,
   ) {}
 
-  /** First contact creates the user; later contacts refresh the profile and clear the blocked flag. */
   async upsertFromTelegram(p: TelegramProfile): Promise<{ user: User; created: boolean }> {
     assertTelegramId(p.telegramId);
     const referrerId = p.referrerId != null && isTelegramId(p.referrerId) ? p.referrerId : null;
@@ -36,14 +35,12 @@ export class UsersService {
     });
   }
 
-  /** A message arrived from the user: they use the bot (again), so they have not blocked it. */
   async touch(telegramId: number): Promise<void> {
     assertTelegramId(telegramId);
     if (!(await this.users.touch(telegramId, this.clock.now())))
       throw new UsersError(UsersErrorCode.UserNotFound, `user ${telegramId} not found`);
   }
 
-  /** Telegram answered 403 "bot was blocked by the user". */
   async markBlocked(telegramId: number): Promise<void> {
     assertTelegramId(telegramId);
     if (!(await this.users.markBlocked(telegramId, this.clock.now())))

@@ -3,8 +3,7 @@ import { status } from '@grpc/grpc-js';
 export type CoreErrorClass =
   'misconfigured' | 'unavailable' | 'invalid_user' | 'already_present' | 'already_absent' | 'unknown';
 
-// Order matters (reference vpn-core.md §4): "handler not found: <tag>" also contains "not found", so the
-// tag rule must win over the user rules, and the user rules are anchored at the end of the text.
+// Order matters: "handler not found: <tag>" contains "not found", so the tag rule comes first.
 const rules: [RegExp, CoreErrorClass][] = [
   [/failed to get handler/, 'misconfigured'],
   [/Unknown type|unknown operation/, 'misconfigured'],

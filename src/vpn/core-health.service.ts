@@ -4,6 +4,7 @@ import { JobRunnerService } from '../jobs/job-runner.service';
 import type { JobContext } from '../jobs/job.types';
 import { SignalsService } from '../signals/signals.service';
 import { VpnFleetService } from './vpn-fleet.service';
+import { VpnNodeAlertsService } from './vpn-node-alerts.service';
 import { VpnNodesRepository } from './vpn-nodes.repository';
 import { VpnNodesService } from './vpn-nodes.service';
 
@@ -14,10 +15,7 @@ export function healthySignal(node: string, index: number): string {
   return index === 0 ? HEALTHY_SIGNAL : `${HEALTHY_SIGNAL}:${node}`;
 }
 
-/**
- * Probes every node's sentinel; a core that lost its users (a restart) gets a reconciliation right away.
- * A node contacted for the first time is expected to be empty: it is provisioned without the warning.
- */
+/** A core that lost its users is reconciled at once; a node's first contact is expected to be empty. */
 @Injectable()
 export class CoreHealthService {
   private readonly logger = new Logger('CoreHealthService');
@@ -30,11 +28,10 @@ export class CoreHealthService {
     private readonly nodes: VpnNodesRepository,
     private readonly fleetChanges: VpnNodesService,
     private readonly signals: SignalsService,
+    private readonly alerts: VpnNodeAlertsService,
   ) {}
 
-  /** Nodes whose first contact is recorded, so the table is asked once per node and process. */
   private readonly seen = new Set<string>();
-  /** Nodes found without their users in the last probe. */
   lastLost: string[] = [];
 
   async runOnce(ctx: Pick<JobContext, 'signal'>): Promise<{ stateLost: boolean }> {
@@ -45,7 +42,10 @@ export class CoreHealthService {
         try {
           const { stateLost } = await circuit.execute((signal) => provider.health({ signal }), ctx.signal);
           this.signals.record(healthySignal(node.code, i), { stateLost });
-          if (this.down.delete(node.code)) this.logger.log(`VPN node ${node.code} answers again`);
+          const wasDown = this.down.delete(node.code);
+          if (wasDown) this.logger.log(`VPN node ${node.code} answers again`);
+          // After a restart the outage may have been opened by the previous process: close it once.
+          if (wasDown || !this.seen.has(node.code)) await this.tellAdmins(() => this.alerts.up(node.code));
           const firstContact = !this.seen.has(node.code) && (await this.nodes.markSeen(node.code));
           this.seen.add(node.code);
           if (!stateLost) return;
@@ -56,16 +56,29 @@ export class CoreHealthService {
           } else this.logger.warn(`VPN core of node ${node.code} lost its users (restart?): reconciling now`);
           lost.push(node.code);
         } catch (err) {
-          if (!this.down.has(node.code))
-            this.logger.warn(`VPN node ${node.code} is unreachable: ${(err as Error).message}`);
-          this.down.set(node.code, (err as Error).message);
+          const message = (err as Error).message;
+          if (!this.down.has(node.code)) {
+            this.logger.warn(`VPN node ${node.code} is unreachable: ${message}`);
+            await this.tellAdmins(() => this.alerts.down(node.code, message));
+          }
+          this.down.set(node.code, message);
           firstError ??= err;
         }
       }),
     );
     this.lastLost = lost;
+    await this.tellAdmins(() => this.fleetChanges.refreshFigures());
     if (lost.length) await this.runner.runNow(JOB_NAMES.vpnReconcile);
     if (firstError !== undefined) throw firstError;
     return { stateLost: lost.length > 0 };
+  }
+
+  /** A database hiccup while telling the admins must not turn a node's probe into a failure. */
+  private async tellAdmins(fn: () => Promise<unknown>): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      this.logger.warn(`VPN node episode not recorded: ${(err as Error).message}`);
+    }
   }
 }

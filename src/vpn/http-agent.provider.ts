@@ -7,7 +7,7 @@ import {
   type RemoveUserResult,
   type VpnCallOptions,
   type VpnHealth,
-  type VpnTraffic,
+  type VpnTrafficSnapshot,
   type VpnUser,
 } from './vpn-provider';
 import {
@@ -31,6 +31,8 @@ export interface HttpAgentProviderOptions {
  *   POST   /users          {"email","uuid"} → 201 {"result":"created"} | 200 {"result":"already_present"}
  *   DELETE /users/{email}                    → 200 {"result":"removed"|"already_absent"}
  *   GET    /users                            → 200 {"users":[{"email","uuid"}]} | 501 (cannot list)
+ *   GET    /traffic → 200 {"users":[{"email","uplink","downlink"}],"uptimeSeconds"} | 501 (no counters);
+ *                     cumulative counters since the core started, never reset by the agent
  * Errors: {"error":"invalid_user"|"misconfigured"|"unavailable","message"} with 4xx/5xx; without a body
  * 401/403/404/405 mean misconfigured, 408/429/5xx unavailable.
  */
@@ -68,8 +70,29 @@ export class HttpAgentProvider extends VpnProvider {
     }));
   }
 
-  async traffic(): Promise<VpnTraffic[] | undefined> {
-    return undefined;
+  async traffic(opts: VpnCallOptions = {}): Promise<VpnTrafficSnapshot | undefined> {
+    const body = await this.request('GET', '/traffic', undefined, opts, [501]);
+    if (body === NOT_SUPPORTED) return undefined;
+    const b = body as { users?: unknown; uptimeSeconds?: unknown };
+    if (!Array.isArray(b?.users))
+      throw new VpnUnknownError(`agent ${this.base}: GET /traffic without a users array`);
+    // A wrong counter would be read as a restart and counted twice later: the whole answer is refused.
+    const counter = (v: unknown, what: string) => {
+      if (v === undefined) return 0;
+      if (Number.isSafeInteger(v) && (v as number) >= 0) return v as number;
+      throw new VpnUnknownError(
+        `agent ${this.base}: GET /traffic: ${what} is not a byte count: ${JSON.stringify(v)}`,
+      );
+    };
+    const uptime = b.uptimeSeconds == null ? undefined : counter(b.uptimeSeconds, 'uptimeSeconds');
+    return {
+      users: b.users.map((u: { email: string; uplink: unknown; downlink: unknown }) => ({
+        email: String(u.email).toLowerCase(),
+        uplinkBytes: counter(u.uplink, `uplink of ${String(u.email)}`),
+        downlinkBytes: counter(u.downlink, `downlink of ${String(u.email)}`),
+      })),
+      coreStartedAt: uptime === undefined ? undefined : new Date(Date.now() - uptime * 1000),
+    };
   }
 
   async health(opts: VpnCallOptions = {}): Promise<VpnHealth> {

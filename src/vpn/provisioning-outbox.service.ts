@@ -21,20 +21,13 @@ export interface OutboxTotals {
   deferredByCircuit: number;
 }
 
-/**
- * Delivers vpn_operations to the cores, one lane per node run side by side: claim a batch of the node's
- * operations in one short transaction, call that node's provider with no connection held, write the results
- * in another short transaction. A node that is down or slow only holds up its own lane. Retries with
- * exponential backoff, stops calling a node while its circuit is open, and turns permanent failures into
- * visible `failed` rows.
- */
+/** One lane per node, no connection held during calls: a slow or dead node holds up only its lane. */
 @Injectable()
 export class ProvisioningOutboxService {
   private readonly logger = new Logger('ProvisioningOutboxService');
-  /** Since start, for metrics (all nodes, and per node). */
   readonly totals: OutboxTotals = emptyTotals();
   readonly totalsByNode = new Map<string, OutboxTotals>();
-  /** The lanes' statements run one at a time: the job holds one connection of the jobs' budget, not one per node. */
+  /** Lanes run their statements one at a time: the job holds one budget connection, not one per node. */
   private dbTail: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -43,7 +36,6 @@ export class ProvisioningOutboxService {
     private readonly fleet: VpnFleetService,
   ) {}
 
-  /** Drains every node's due operations until none is due, its circuit opens or the deadline passes. */
   async runOnce(ctx: Pick<JobContext, 'signal'> & Partial<JobContext>): Promise<JobResult> {
     // Every in-flight call listens on the job's signal (circuit breaker + gRPC cancel).
     setMaxListeners(CONCURRENCY * 4 * Math.max(1, this.fleet.lanes.length), ctx.signal);
@@ -146,7 +138,6 @@ function emptyTotals(): OutboxTotals {
   return { done: 0, retried: 0, failed: 0, deferredByCircuit: 0 };
 }
 
-/** 2 s, 4 s, 8 s … capped at 10 min, jittered. */
 export function backoffMs(attempts: number): number {
   return retryDelayMs(attempts, { baseMs: BACKOFF_BASE_MS, maxMs: BACKOFF_MAX_MS });
 }

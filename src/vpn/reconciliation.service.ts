@@ -3,11 +3,10 @@ import { setMaxListeners } from 'node:events';
 import { AppConfig } from '../config/app-config';
 import type { JobContext, JobResult } from '../jobs/job.types';
 import { mapLimit } from './map-limit';
-import type { VpnNodeState } from '../config/vpn-nodes.schema';
+import { placementOf } from './node-placement';
 import { isCircuitOpenError } from './vpn-circuit';
-import { tagsAllow } from './vpn-desired-state.repository';
 import { VpnFleetService, type VpnNodeLane } from './vpn-fleet.service';
-import { VpnNodesRepository } from './vpn-nodes.repository';
+import { VpnNodesRepository, type VpnNodeRow } from './vpn-nodes.repository';
 import type { VpnProvider } from './vpn-provider';
 import {
   VpnSubscriptionsRepository,
@@ -55,12 +54,13 @@ export class ReconciliationService {
 
   /** One pass per node, one node after the other; a node that is down ends only its own pass. */
   async runOnce(ctx: Pick<JobContext, 'signal'> & Partial<JobContext>): Promise<JobResult> {
-    const states = new Map((await this.nodes.findAll()).map((n) => [n.code, n.state]));
+    const fleet = await this.nodes.findAll();
     const total = emptySummary();
     const aborted: string[] = [];
     for (const lane of this.fleet.lanes) {
-      const state = states.get(lane.node.code) ?? 'disabled';
-      const s = await this.reconcileNode(lane, state, ctx);
+      const row = fleet.find((n) => n.code === lane.node.code);
+      if (!row) continue;
+      const s = await this.reconcileNode(lane, row, fleet, ctx);
       this.lastByNode.set(lane.node.code, s);
       for (const k of ['checked', 'added', 'removed', 'repaired', 'orphansRemoved', 'errors'] as const)
         total[k] += s[k];
@@ -76,19 +76,15 @@ export class ReconciliationService {
 
   private async reconcileNode(
     { node, provider, circuit }: VpnNodeLane,
-    state: VpnNodeState,
+    row: VpnNodeRow,
+    fleet: readonly VpnNodeRow[],
     ctx: Pick<JobContext, 'signal'> & Partial<JobContext>,
   ): Promise<ReconcileSummary> {
     const t0 = performance.now();
     const s = emptySummary();
-    const placement: NodePlacement = {
-      code: node.code,
-      open: state !== 'disabled',
-      trialAllowed: tagsAllow(this.config.subscriptions.trialNodeTags, node.tags),
-      deniedPlans: this.config.subscriptions.plans
-        .filter((p) => !tagsAllow(p.nodeTags ?? [], node.tags))
-        .map((p) => p.code),
-    };
+    const state = row.state;
+    // The writer's rule, tag fallback included: reconciliation never removes a key the writer placed.
+    const placement: NodePlacement = placementOf(this.config, { ...row, capacity: node.capacity }, fleet);
     // Every in-flight call listens on the job's signal (circuit breaker + gRPC cancel).
     setMaxListeners(CONCURRENCY * 4, ctx.signal);
     const call = <T>(fn: (signal: AbortSignal) => Promise<T>) => circuit.execute(fn, ctx.signal);

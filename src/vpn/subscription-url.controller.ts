@@ -1,41 +1,52 @@
-import { Controller, Get, Param, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { HttpBudget, HttpBudgetExhaustedError } from '../database/http-budget';
 import { RateLimit } from '../http/rate-limit.module';
-import { VpnKeysService } from './vpn-keys.service';
+import { BadDeviceHeaderError } from './devices/device-headers';
+import { UnknownFeedFormatError } from './feed/feed-format';
+import { FeedService, type FeedResponse } from './feed/feed.service';
 
 // One body for every failure so a probe cannot tell malformed, unknown and reissued tokens apart.
 const NOT_FOUND = 'Not Found';
 
-/** GET /sub/:token: the subscription feed VPN clients import and refresh. */
+/** GET (and HEAD, which Express answers from the same route without a body) /sub/:token. */
 @Controller('sub')
 export class SubscriptionUrlController {
   constructor(
-    private readonly keys: VpnKeysService,
+    private readonly feeds: FeedService,
     private readonly budget: HttpBudget,
   ) {}
 
   @Get(':token')
   @UseGuards(ThrottlerGuard)
   @RateLimit('sub')
-  async feed(@Param('token') token: string, @Res() res: Response): Promise<void> {
-    let feed: Awaited<ReturnType<VpnKeysService['feed']>>;
-    try {
-      feed = await this.budget.run('http.sub', () => this.keys.feed(token));
-    } catch (err) {
-      if (!(err instanceof HttpBudgetExhaustedError)) throw err;
-      res
-        .status(503)
-        .set({ 'retry-after': '5', 'cache-control': 'no-store' })
+  async feed(
+    @Param('token') token: string,
+    @Query('format') format: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const plain = (status: number, body: string, extra: Record<string, string> = {}) =>
+      void res
+        .status(status)
+        .set({ 'cache-control': 'no-store', ...extra })
         .type('text/plain')
-        .send('busy');
-      return;
+        .send(body);
+    if (format !== undefined && typeof format !== 'string')
+      return plain(400, 'format must be given once: ?format=base64|clash|singbox|html');
+    let feed: FeedResponse | undefined;
+    try {
+      feed = await this.budget.run('http.sub', () =>
+        this.feeds.feed({ token, format, headers: req.headers }),
+      );
+    } catch (err) {
+      if (err instanceof HttpBudgetExhaustedError) return plain(503, 'busy', { 'retry-after': '5' });
+      if (err instanceof UnknownFeedFormatError || err instanceof BadDeviceHeaderError)
+        return plain(400, err.message);
+      throw err;
     }
-    if (!feed) {
-      res.status(404).type('text/plain').set('cache-control', 'no-store').send(NOT_FOUND);
-      return;
-    }
+    if (!feed) return plain(404, NOT_FOUND);
     res.status(200).set(feed.headers).send(feed.body);
   }
 }

@@ -2,10 +2,7 @@ import type { AppConfig } from '../config/app-config';
 
 export type LinkSettings = AppConfig['vpn']['link'];
 
-/**
- * The share link v2rayN, v2rayNG, Hiddify, Streisand and NekoBox import (the Xray VLESS share-link format):
- * vless://<uuid>@<host>:<port>?encryption=none&security=…&type=…[…]#<label>
- */
+/** The Xray VLESS share-link format v2rayN, v2rayNG, Hiddify, Streisand and NekoBox import. */
 export function buildVlessLink(s: LinkSettings & { host: string }, uuid: string, label = s.label): string {
   const q = new URLSearchParams({ encryption: 'none', security: s.security, type: s.transport });
   if (s.security !== 'none') {

@@ -10,18 +10,13 @@ import {
 import { AppConfig } from '../config/app-config';
 import { VpnUnavailableError } from './vpn.errors';
 
-/**
- * One circuit breaker per node for every call to its core (outbox and reconciliation): after N consecutive
- * "unavailable" answers, calls fail fast with BrokenCircuitError until a half-open probe succeeds, so a
- * hung core costs one deadline per probe instead of one per queued operation.
- */
+/** Fails fast after N "unavailable" answers: a hung core costs one deadline per probe, not per operation. */
 @Injectable()
 export class VpnCircuit {
   private readonly logger = new Logger('VpnCircuit');
   readonly policy: CircuitBreakerPolicy;
   readonly halfOpenAfterMs: number;
   opened = 0;
-  /** The node whose core this circuit guards (one circuit per node). */
   node = 'default';
 
   constructor(config: AppConfig) {

@@ -5,11 +5,10 @@ import { SignalsService } from '../signals/signals.service';
 import { CoreHealthService, healthySignal } from './core-health.service';
 import { VpnFleetService } from './vpn-fleet.service';
 import { JOB_NAMES } from '../jobs/job-schedules';
+import { ProvisioningOutboxService } from './provisioning-outbox.service';
+import { VpnNodesService } from './vpn-nodes.service';
 
-/**
- * Exposes each node's core reachability (its circuit and the last probe) to the probes through the signal
- * registry, one `vpn.core:<node>` entry per node. Report-only: one node down never fails readiness.
- */
+/** Report-only: one node down never fails readiness. */
 @Injectable()
 export class VpnCoreSignals implements OnModuleInit {
   constructor(
@@ -18,6 +17,8 @@ export class VpnCoreSignals implements OnModuleInit {
     private readonly health: CoreHealthService,
     private readonly jobs: JobRunnerService,
     private readonly signals: SignalsService,
+    private readonly nodes: VpnNodesService,
+    private readonly outbox: ProvisioningOutboxService,
   ) {}
 
   onModuleInit(): void {
@@ -30,7 +31,17 @@ export class VpnCoreSignals implements OnModuleInit {
           const single = this.fleet.lanes.length === 1;
           const down = this.health.down.get(node.code);
           const own = down !== undefined ? 'failed' : job.lastOutcome === 'failed' ? 'ok' : job.lastOutcome;
+          const f = this.nodes.figures.get(node.code);
+          const totals = this.outbox.totalsByNode.get(node.code);
           return {
+            figures: f && {
+              state: f.state,
+              users: f.users,
+              capacity: f.capacity,
+              backlog: f.backlog,
+              failed: f.failed,
+            },
+            outbox: totals && { ...totals },
             circuitOpen: circuit.isOpen,
             lastProbe: single ? job.lastOutcome : own,
             lastProbeAt: job.lastFinishedAt,

@@ -2,6 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { type DbService, queryRows } from '../database/db.service';
+import { tagsAllow } from './node-placement';
+import type { NodePlacement } from './vpn-subscriptions.repository';
+
+export { tagsAllow };
+import { overTrafficLimitSql } from '../traffic/traffic-sql';
 
 export interface VpnTarget {
   subscriptionId: string;
@@ -28,7 +33,8 @@ export interface VpnDesiredStateCtes {
   notifyUser?: string;
   /**
    * SQL boolean over the node `n` (a vpn_nodes row) saying which nodes get the operation. Default: a revoke
-   * goes to every node that is not disabled (a disabled node's keys were removed when it was disabled).
+   * goes to every node in service (a disabled node's keys were removed when it was disabled; a retired one
+   * has no core to call).
    */
   nodeFilter?: string;
   /** CTE names of the two writes. */
@@ -36,7 +42,7 @@ export interface VpnDesiredStateCtes {
   queuedName: string;
 }
 
-const REVOKE_NODES = `n.state <> 'disabled'`;
+const REVOKE_NODES = `n.state IN ('active', 'draining')`;
 
 /**
  * SQL of the two writes of a desired state, as CTEs of one statement (the expiry sweep's batch): on every
@@ -62,24 +68,34 @@ export function vpnDesiredStateCtes(c: VpnDesiredStateCtes): string {
 
 /**
  * Nodes a new key goes to: every active node carrying one of `tags` (all active nodes when `tags` is
- * empty); when none qualifies, every active node, so a paid key always has somewhere to go.
+ * empty); when none qualifies, every active node, so a paid key always has somewhere to go. A node with a
+ * capacity that is full gets no subscription it does not hold yet, unless every qualifying node is full.
+ * node-placement.ts spells the tag rule for reconciliation: change both together.
  */
-export function provisionNodesSql(tags: string): string {
-  const allowed = (alias: string) =>
-    `${alias}.state = 'active' AND (cardinality(${tags}) = 0 OR ${alias}.tags && ${tags})`;
-  return `n.state = 'active' AND (cardinality(${tags}) = 0 OR n.tags && ${tags}
-            OR NOT EXISTS (SELECT 1 FROM vpn_nodes m WHERE ${allowed('m')}))`;
+export function provisionNodesSql(tags: string, subscriptionId: string): string {
+  const eligible = (a: string, m: string) =>
+    `${a}.state = 'active' AND (cardinality(${tags}) = 0 OR ${a}.tags && ${tags}
+       OR NOT EXISTS (SELECT 1 FROM vpn_nodes ${m} WHERE ${m}.state = 'active' AND (cardinality(${tags}) = 0 OR ${m}.tags && ${tags})))`;
+  const roomy = (a: string) =>
+    `(${a}.capacity IS NULL
+       OR EXISTS (SELECT 1 FROM vpn_operations p WHERE p.subscription_id = ${subscriptionId}
+                   AND p.node_code = ${a}.code AND p.kind = 'provision' AND p.state <> 'superseded')
+       OR ${nodeLoadSql(`${a}.code`)} < ${a}.capacity)`;
+  return `${eligible('n', 'm')} AND (${roomy('n')}
+            OR NOT EXISTS (SELECT 1 FROM vpn_nodes k WHERE ${eligible('k', 'q')} AND ${roomy('k')}))`;
+}
+
+/** Users a node holds for capacity: active subscriptions with a live provision there (SQL over `code`). */
+export function nodeLoadSql(code: string): string {
+  return `(SELECT count(DISTINCT l.subscription_id) FROM vpn_operations l
+             JOIN subscriptions ls ON ls.id = l.subscription_id AND ls.status = 'active'
+            WHERE l.node_code = ${code} AND l.kind = 'provision' AND l.state IN ('pending', 'in_progress', 'done'))`;
 }
 
 /** Node tags a subscription may use (empty: every node). Plans no longer configured may use every node. */
 export function nodeTagsFor(config: AppConfig, t: Pick<VpnTarget, 'isTrial' | 'planCode'>): string[] {
   if (t.isTrial) return [...config.subscriptions.trialNodeTags];
   return config.subscriptions.plans.find((p) => p.code === t.planCode)?.nodeTags ?? [];
-}
-
-/** Whether a subscription with these node tags may use a node carrying `nodeTags`. */
-export function tagsAllow(allowed: readonly string[], nodeTags: readonly string[]): boolean {
-  return allowed.length === 0 || allowed.some((t) => nodeTags.includes(t));
 }
 
 /**
@@ -93,7 +109,7 @@ export class VpnDesiredStateRepository {
   constructor(private readonly config: AppConfig) {}
 
   async provision(em: EntityManager, t: VpnTarget, opts: { notifyUser: boolean }): Promise<void> {
-    await this.queue(em, t, 'provision', opts.notifyUser, provisionNodesSql('$6::text[]'));
+    await this.queue(em, t, 'provision', opts.notifyUser, provisionNodesSql('$6::text[]', '$1::bigint'));
   }
 
   async revoke(em: EntityManager, t: VpnTarget): Promise<void> {
@@ -102,26 +118,34 @@ export class VpnDesiredStateRepository {
 
   /**
    * Backfill of a node: queues a provision on it for up to `limit` active subscriptions that may use it and
-   * whose last operation there is not a provision (none yet, or removed when the node was disabled). One short statement per batch; returns how many were queued.
+   * whose last operation there is not a provision (none yet, or removed when the node was disabled), never
+   * past the node's capacity. One short statement per batch; returns how many were queued.
    */
-  async backfillNode(db: DbService, node: NodeScope, limit: number): Promise<number> {
+  async backfillNode(
+    db: DbService,
+    node: NodePlacement & { capacity?: number | null },
+    limit: number,
+  ): Promise<number> {
     const rows = await db.query<{ n: string }>(
       'vpn.nodes.backfill',
       `WITH due AS (
          SELECT s.id, s.user_id, s.vpn_uuid, s.vpn_email FROM subscriptions s
-          WHERE s.status = 'active'
+           JOIN users u ON u.id = s.user_id
+          WHERE s.status = 'active' AND NOT u.is_banned AND NOT ${overTrafficLimitSql('s.id')}
             AND CASE WHEN s.is_trial THEN $2::boolean
                      ELSE s.plan_code IS NULL OR NOT (s.plan_code = ANY($3::text[])) END
             AND COALESCE((SELECT o.kind FROM vpn_operations o
                            WHERE o.subscription_id = s.id AND o.node_code = $1 AND o.state <> 'superseded'
                            ORDER BY o.id DESC LIMIT 1), 'revoke') = 'revoke'
-          ORDER BY s.id LIMIT $4
+          ORDER BY s.id
+          LIMIT CASE WHEN $5::int IS NULL THEN $4
+                     ELSE greatest(0, least($4, $5::int - ${nodeLoadSql('$1')})) END
        ), queued AS (
          INSERT INTO vpn_operations (subscription_id, user_id, kind, vpn_uuid, vpn_email, node_code)
          SELECT id, user_id, 'provision', vpn_uuid, vpn_email, $1 FROM due RETURNING 1
        )
        SELECT count(*) AS n FROM queued`,
-      [node.code, node.trialAllowed, node.deniedPlans, limit],
+      [node.code, node.trialAllowed, node.deniedPlans, limit, node.capacity ?? null],
     );
     return Number(rows[0].n);
   }
@@ -151,6 +175,15 @@ export class VpnDesiredStateRepository {
       [code, limit],
     );
     return Number(rows[0].n);
+  }
+
+  /**
+   * After a bulk enqueue (a backfill or a disable of thousands): without fresh statistics the planner takes
+   * the lane for nearly empty and the outbox claim's anti-join turns quadratic (seconds per claim at 30,000
+   * rows) until autovacuum analyzes the table. Best effort: a role without the right only logs.
+   */
+  async refreshStatistics(db: DbService): Promise<void> {
+    await db.query('vpn.nodes.analyze', 'ANALYZE vpn_operations');
   }
 
   private async queue(
@@ -203,12 +236,4 @@ export function vpnTarget(s: {
     isTrial: s.isTrial,
     planCode: s.planCode,
   };
-}
-
-/** What a node may hold, for the fleet-wide writes below. */
-export interface NodeScope {
-  code: string;
-  trialAllowed: boolean;
-  /** Plans whose node tags exclude this node. */
-  deniedPlans: string[];
 }

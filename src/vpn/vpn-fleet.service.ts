@@ -6,7 +6,6 @@ import { VpnCircuit } from './vpn-circuit';
 import { VpnProvider } from './vpn-provider';
 import { XrayGrpcProvider } from './xray-grpc.provider';
 
-/** One node as the workers see it: its configuration, its own provider instance and its own circuit. */
 export interface VpnNodeLane {
   node: VpnNodeConfig;
   provider: VpnProvider;
@@ -27,11 +26,7 @@ export function createNodeProvider(config: AppConfig, node: VpnNodeConfig): VpnP
   });
 }
 
-/**
- * The configured nodes with a provider and a circuit breaker each. The first node uses the module's
- * VpnProvider and VpnCircuit (a single-core deployment has exactly that one), the others get their own, so
- * one node's outage opens only its own circuit.
- */
+/** The first node uses the module's provider and circuit, the others their own: an outage stays local. */
 @Injectable()
 export class VpnFleetService implements OnApplicationShutdown {
   readonly lanes: readonly VpnNodeLane[];

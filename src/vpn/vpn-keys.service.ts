@@ -2,14 +2,12 @@ import { Injectable } from '@nestjs/common';
 import * as QRCode from 'qrcode';
 import { AppConfig } from '../config/app-config';
 import type { VpnNodeConfig } from '../config/vpn-nodes.schema';
+import type { VlessEndpoint } from './feed/vless-outbounds';
 import { buildVlessLink } from './vless-link';
 import { nodeTagsFor, tagsAllow } from './vpn-desired-state.repository';
 import { VpnNodesRepository } from './vpn-nodes.repository';
-import { VpnSubscriptionsRepository, type KeySubscription } from './vpn-subscriptions.repository';
+import { VpnSubscriptionsRepository } from './vpn-subscriptions.repository';
 import { VpnMisconfiguredError } from './vpn.errors';
-
-/** Tokens are 24 random bytes in base64url (subscriptions/grant-rules.ts newSubToken). */
-const SUB_TOKEN_RE = /^[A-Za-z0-9_-]{32}$/;
 
 export interface UserKey {
   link: string;
@@ -23,15 +21,11 @@ export interface NodeLink {
   node: string;
   label: string;
   link: string;
+  /** What the link is built from: the Clash and sing-box renderers use the same object. */
+  endpoint: VlessEndpoint;
 }
 
-export interface SubscriptionFeed {
-  /** Base64 of the newline-separated links (empty list when the subscription is not active). */
-  body: string;
-  headers: Record<string, string>;
-}
-
-/** What a user gets to connect: vless:// link, QR code, subscription URL and the feed behind it. */
+/** What a user gets to connect: vless:// link per node, QR code and subscription URL. */
 @Injectable()
 export class VpnKeysService {
   constructor(
@@ -42,23 +36,42 @@ export class VpnKeysService {
 
   /**
    * One link per node the subscription may use, rendered from the node now (a host or port change reaches
-   * every user at once). Draining and disabled nodes are left out; nodes with a capacity come least-loaded
-   * first by their capacity, the others after them in configuration order.
+   * every user at once). Draining and disabled nodes are left out, and so is a node with a capacity that
+   * holds no key for it (the writer left it off a full node). Least-loaded first: a node's load is its users
+   * over its capacity (none: 0), ties in configuration order, so a full node comes last.
    */
-  async linksFor(sub: { vpnUuid: string; isTrial?: boolean; planCode?: string | null }): Promise<NodeLink[]> {
+  async linksFor(sub: {
+    id: string;
+    vpnUuid: string;
+    isTrial?: boolean;
+    planCode?: string | null;
+  }): Promise<NodeLink[]> {
     const states = new Map((await this.nodes.findAll()).map((n) => [n.code, n.state]));
     const tags = nodeTagsFor(this.config, sub);
     const usable = this.config.vpn.nodes.filter((n) => n.host && states.get(n.code) === 'active');
     const allowed = usable.filter((n) => tagsAllow(tags, n.tags));
+    const capped = this.config.vpn.nodes.some((n) => n.capacity);
+    const loads = capped ? await this.nodes.loads() : new Map<string, number>();
+    const placed = capped ? await this.nodes.placedOn(sub.id, sub.vpnUuid) : new Set<string>();
+    const fill = (n: VpnNodeConfig) => (n.capacity ? (loads.get(n.code) ?? 0) / n.capacity : 0);
     const chosen = (allowed.length ? allowed : usable)
+      .filter((n) => !n.capacity || placed.has(n.code))
       .map((n, i) => ({ n, i }))
-      .sort((a, b) => (b.n.capacity ?? 0) - (a.n.capacity ?? 0) || a.i - b.i)
+      .sort((a, b) => fill(a.n) - fill(b.n) || a.i - b.i)
       .map(({ n }) => n);
     const single = this.config.vpn.nodes.length === 1;
     return chosen.map((n) => {
       const label = single ? this.config.vpn.link.label : nodeLabel(n);
-      return { node: n.code, label, link: buildVlessLink(linkSettings(n, label), sub.vpnUuid, label) };
+      const endpoint: VlessEndpoint = { name: label, uuid: sub.vpnUuid, settings: linkSettings(n, label) };
+      return { node: n.code, label, link: buildVlessLink(endpoint.settings, sub.vpnUuid, label), endpoint };
     });
+  }
+
+  /** Every node's link of the user's active subscription (one QR each), or undefined without one. */
+  async linksForUser(userId: number): Promise<NodeLink[] | undefined> {
+    const sub = await this.subscriptions.byUser(userId);
+    if (!sub?.active) return undefined;
+    return this.linksFor(sub);
   }
 
   /** The user's key, or undefined when they have no active subscription. */
@@ -90,30 +103,6 @@ export class VpnKeysService {
   subscriptionUrl(token: string): string | undefined {
     const base = this.config.vpn.publicBaseUrl;
     return base ? `${base}/sub/${token}` : undefined;
-  }
-
-  /** The /sub/:token feed, or undefined for a token that is malformed, unknown or replaced by a reissue. */
-  async feed(token: string): Promise<SubscriptionFeed | undefined> {
-    if (!SUB_TOKEN_RE.test(token)) return undefined;
-    const sub = await this.subscriptions.byToken(token);
-    if (!sub) return undefined;
-    return { body: await this.feedBody(sub), headers: this.feedHeaders(sub) };
-  }
-
-  private async feedBody(sub: KeySubscription): Promise<string> {
-    const links = sub.active ? (await this.linksFor(sub)).map((l) => l.link) : [];
-    return Buffer.from(links.join('\n')).toString('base64');
-  }
-
-  private feedHeaders(sub: KeySubscription): Record<string, string> {
-    const expire = Math.floor(new Date(sub.expiresAt).getTime() / 1000);
-    return {
-      'content-type': 'text/plain; charset=utf-8',
-      'cache-control': 'no-store',
-      'subscription-userinfo': `upload=0; download=0; total=0; expire=${expire}`,
-      'profile-title': `base64:${Buffer.from(this.config.vpn.link.label).toString('base64')}`,
-      'profile-update-interval': String(this.config.vpn.subscriptionUpdateHours),
-    };
   }
 }
 

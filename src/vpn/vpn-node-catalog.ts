@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { VpnNodesRepository } from './vpn-nodes.repository';
 
@@ -11,6 +11,11 @@ export class VpnNodeCatalog implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.repository.sync(this.config.vpn.nodes);
+    const retired = await this.repository.sync(this.config.vpn.nodes);
+    if (retired.codes.length)
+      new Logger('VpnNodeCatalog').warn(
+        `VPN node(s) ${retired.codes.join(', ')} left the configuration: retired, ` +
+          `${retired.superseded} queued operation(s) dropped; keys still on those servers stay there`,
+      );
   }
 }

@@ -1,13 +1,11 @@
 import { Check, Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { oneOf } from '../database/column-types';
 
-export const vpnNodeStates = ['active', 'draining', 'disabled'] as const;
+/** `retired`: no longer in the configuration (kept for history; never set by an admin). */
+export const vpnNodeStates = ['active', 'draining', 'disabled', 'retired'] as const;
+export type VpnNodeRowState = (typeof vpnNodeStates)[number];
 
-/**
- * A VPN server. Seeded and updated at start from VPN_NODES (or the single-core variables); `state` may then
- * be changed by an admin, and a later start only overrides it when the configured state itself changed.
- * Provider credentials and link parameters stay in the configuration: links are rendered from it.
- */
+/** An admin's state change survives restarts until the configured state changes; secrets stay in config. */
 @Entity('vpn_nodes')
 @Check('vpn_nodes_state_valid', oneOf('state', vpnNodeStates))
 @Check('vpn_nodes_configured_state_valid', oneOf('configured_state', vpnNodeStates))
@@ -31,13 +29,20 @@ export class VpnNodeEntity {
   @Column({ type: 'text', default: 'active' })
   state!: string;
 
-  /** The state the configuration last asked for; an admin's change survives restarts until this changes. */
   @Column({ name: 'configured_state', type: 'text', default: 'active' })
   configuredState!: string;
 
   /** First successful contact with the core; until then an empty core is expected, not a lost state. */
   @Column({ name: 'first_seen_at', type: 'timestamptz', nullable: true })
   firstSeenAt!: Date | null;
+
+  /** Start of the current outage (the admin is told once when it starts and once when it ends). */
+  @Column({ name: 'down_since', type: 'timestamptz', nullable: true })
+  downSince!: Date | null;
+
+  /** Start of the current full-capacity episode. */
+  @Column({ name: 'full_since', type: 'timestamptz', nullable: true })
+  fullSince!: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { VpnNodeConfig, VpnNodeState } from '../config/vpn-nodes.schema';
-import { DbService } from '../database/db.service';
+import { DbService, queryRows } from '../database/db.service';
+import { nodeLoadSql } from './vpn-desired-state.repository';
+import type { VpnNodeRowState } from './vpn-node.entity';
 
 export interface VpnNodeRow {
   code: string;
@@ -8,8 +11,14 @@ export interface VpnNodeRow {
   country: string | null;
   tags: string[];
   capacity: number | null;
-  state: VpnNodeState;
+  state: VpnNodeRowState;
   firstSeenAt: Date | null;
+}
+
+export interface RetiredNodes {
+  codes: string[];
+  /** Operations still queued for them, superseded: no core is configured to take them. */
+  superseded: number;
 }
 
 /** SQL of vpn_nodes: the fleet as configured, with the state admins may change at run time. */
@@ -19,10 +28,12 @@ export class VpnNodesRepository {
 
   /**
    * Makes the table match the configuration. The configured state wins only when it changed since the last
-   * start, so an admin's drain survives a restart; nodes no longer configured are disabled (kept for history).
+   * start, so an admin's drain survives a restart. Nodes no longer configured are retired (kept for history):
+   * with no address left to call, their queued operations are superseded, and a node configured again later
+   * counts as new (backfilled on first contact).
    */
-  async sync(nodes: readonly VpnNodeConfig[]): Promise<void> {
-    await this.db.transaction('vpn.nodes.sync', async (em) => {
+  async sync(nodes: readonly VpnNodeConfig[]): Promise<RetiredNodes> {
+    return this.db.transaction('vpn.nodes.sync', async (em) => {
       await em.query(
         `INSERT INTO vpn_nodes (code, name, country, tags, capacity, state, configured_state)
          SELECT x.code, x.name, x.country, x.tags, x.capacity, x.state, x.state
@@ -46,11 +57,21 @@ export class VpnNodesRepository {
           ),
         ],
       );
-      await em.query(
-        `UPDATE vpn_nodes SET state = 'disabled', configured_state = 'disabled', updated_at = now()
-          WHERE state <> 'disabled' AND NOT (code = ANY($1::text[]))`,
+      const retired = await queryRows<{ code: string }>(
+        em,
+        `UPDATE vpn_nodes SET state = 'retired', configured_state = 'retired', first_seen_at = NULL,
+                down_since = NULL, full_since = NULL, updated_at = now()
+          WHERE state <> 'retired' AND NOT (code = ANY($1::text[])) RETURNING code`,
         [nodes.map((n) => n.code)],
       );
+      const superseded = await queryRows<{ id: string }>(
+        em,
+        `UPDATE vpn_operations o SET state = 'superseded', locked_until = NULL, updated_at = now()
+           FROM vpn_nodes n
+          WHERE n.code = o.node_code AND n.state = 'retired' AND o.state IN ('pending', 'in_progress')
+          RETURNING o.id`,
+      );
+      return { codes: retired.map((r) => r.code), superseded: superseded.length };
     });
   }
 
@@ -79,9 +100,70 @@ export class VpnNodesRepository {
   async setState(code: string, state: VpnNodeState): Promise<boolean> {
     const rows = await this.db.query<{ code: string }>(
       'vpn.nodes.set-state',
-      `UPDATE vpn_nodes SET state = $2, updated_at = now() WHERE code = $1 RETURNING code`,
+      `UPDATE vpn_nodes SET state = $2, updated_at = now() WHERE code = $1 AND state <> 'retired' RETURNING code`,
       [code, state],
     );
     return rows.length === 1;
+  }
+
+  /** Users each node holds for capacity (see nodeLoadSql). */
+  async loads(): Promise<Map<string, number>> {
+    const rows = await this.db.query<{ code: string; n: number }>(
+      'vpn.nodes.loads',
+      `SELECT n.code, ${nodeLoadSql('n.code')}::int AS n FROM vpn_nodes n WHERE n.capacity IS NOT NULL`,
+    );
+    return new Map(rows.map((r) => [r.code, r.n]));
+  }
+
+  /** Nodes where this key has a live provision (queued or done). */
+  async placedOn(subscriptionId: string, vpnUuid: string): Promise<Set<string>> {
+    const rows = await this.db.query<{ code: string }>(
+      'vpn.nodes.placed-on',
+      `SELECT DISTINCT node_code AS code FROM vpn_operations
+        WHERE subscription_id = $1 AND vpn_uuid = $2 AND kind = 'provision' AND state <> 'superseded'`,
+      [subscriptionId, vpnUuid],
+    );
+    return new Set(rows.map((r) => r.code));
+  }
+
+  /** Opens an outage of a node in service; its start when this call opened it, else undefined. */
+  async openDown(em: EntityManager, code: string): Promise<Date | undefined> {
+    const rows = await queryRows<{ since: Date }>(
+      em,
+      `UPDATE vpn_nodes SET down_since = now(), updated_at = now()
+        WHERE code = $1 AND down_since IS NULL AND state IN ('active', 'draining') RETURNING down_since AS since`,
+      [code],
+    );
+    return rows[0]?.since;
+  }
+
+  /** Closes a node's outage; the start of the outage it closed, else undefined. */
+  async closeDown(em: EntityManager, code: string): Promise<Date | undefined> {
+    const rows = await queryRows<{ since: Date }>(
+      em,
+      `UPDATE vpn_nodes n SET down_since = NULL, updated_at = now() FROM vpn_nodes old
+        WHERE n.code = $1 AND old.code = n.code AND n.down_since IS NOT NULL RETURNING old.down_since AS since`,
+      [code],
+    );
+    return rows[0]?.since;
+  }
+
+  /** Opens (full) or closes a full-capacity episode; the start of an episode this call opened. */
+  async markFull(em: EntityManager, code: string, full: boolean): Promise<Date | undefined> {
+    if (!full) {
+      await queryRows(
+        em,
+        `UPDATE vpn_nodes SET full_since = NULL WHERE code = $1 AND full_since IS NOT NULL`,
+        [code],
+      );
+      return undefined;
+    }
+    const rows = await queryRows<{ since: Date }>(
+      em,
+      `UPDATE vpn_nodes SET full_since = now(), updated_at = now()
+        WHERE code = $1 AND full_since IS NULL AND state = 'active' RETURNING full_since AS since`,
+      [code],
+    );
+    return rows[0]?.since;
   }
 }

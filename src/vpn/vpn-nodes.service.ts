@@ -1,8 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import type { VpnNodeConfig, VpnNodeState } from '../config/vpn-nodes.schema';
+import type { VpnNodeState } from '../config/vpn-nodes.schema';
 import { DbService } from '../database/db.service';
-import { tagsAllow, VpnDesiredStateRepository, type NodeScope } from './vpn-desired-state.repository';
+import { placementOf } from './node-placement';
+import { VpnDesiredStateRepository } from './vpn-desired-state.repository';
+import type { VpnNodeRowState } from './vpn-node.entity';
+import { VpnNodeAlertsService } from './vpn-node-alerts.service';
 import { VpnNodesRepository } from './vpn-nodes.repository';
 
 const BATCH = 500;
@@ -10,7 +13,8 @@ const BATCH = 500;
 export interface NodeOverview {
   code: string;
   name: string;
-  state: VpnNodeState;
+  state: VpnNodeRowState;
+  capacity: number | null;
   /** Subscriptions whose latest operation on the node is a done provision. */
   users: number;
   backlog: number;
@@ -18,19 +22,22 @@ export interface NodeOverview {
   lastError: string | null;
 }
 
-/** Fleet changes: drain, disable (keys removed), enable (backfilled), and the admin's overview. */
+/** Fleet changes: drain, disable (keys removed), enable (backfilled), capacity, and the admin's overview. */
 @Injectable()
 export class VpnNodesService {
   private readonly logger = new Logger('VpnNodesService');
+  /** The last overview, for /metrics and /health/ready (a scrape never reads the database). */
+  figures = new Map<string, NodeOverview>();
 
   constructor(
     private readonly config: AppConfig,
     private readonly db: DbService,
     private readonly nodes: VpnNodesRepository,
     private readonly desired: VpnDesiredStateRepository,
+    private readonly alerts: VpnNodeAlertsService,
   ) {}
 
-  /** Sets a node's state; false for an unknown node. Disabling revokes its keys, enabling backfills it. */
+  /** Sets a node's state; false for an unknown or retired node. Disabling revokes its keys, enabling backfills. */
   async setState(code: string, state: VpnNodeState): Promise<boolean> {
     if (!(await this.nodes.setState(code, state))) return false;
     this.logger.log(`VPN node ${code} set to ${state}`);
@@ -40,6 +47,7 @@ export class VpnNodesService {
       do total += n = await this.desired.revokeAllOnNode(this.db, code, BATCH);
       while (n === BATCH);
       this.logger.log(`VPN node ${code} disabled: ${total} key(s) queued for removal`);
+      if (total >= BATCH) await this.refreshStatistics();
     }
     if (state === 'active') await this.backfill(code);
     return true;
@@ -48,19 +56,45 @@ export class VpnNodesService {
   /** Queues a provision on the node for every active subscription that may use it and lacks one there. */
   async backfill(code: string, signal?: AbortSignal): Promise<number> {
     const node = this.config.vpn.nodes.find((n) => n.code === code);
-    if (!node) return 0;
+    const fleet = await this.nodes.findAll();
+    const row = fleet.find((n) => n.code === code);
+    if (!node || row?.state !== 'active') return 0;
+    const scope = { ...placementOf(this.config, row, fleet), capacity: node.capacity };
     let n: number;
     let total = 0;
-    do total += n = await this.desired.backfillNode(this.db, scopeOf(this.config, node), BATCH);
+    do total += n = await this.desired.backfillNode(this.db, scope, BATCH);
     while (n === BATCH && !signal?.aborted);
     if (total) this.logger.log(`VPN node ${code} backfilled: ${total} key(s) queued`);
+    if (total >= BATCH) await this.refreshStatistics();
     return total;
+  }
+
+  private async refreshStatistics(): Promise<void> {
+    try {
+      await this.desired.refreshStatistics(this.db);
+    } catch (err) {
+      this.logger.warn(`ANALYZE vpn_operations after a bulk enqueue failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** Refreshes the figures and each node's full-capacity episode (the admin is told when one opens). */
+  async refreshFigures(): Promise<Map<string, NodeOverview>> {
+    const overview = await this.overview();
+    this.figures = new Map(overview.map((n) => [n.code, n]));
+    const loads = await this.nodes.loads();
+    for (const n of overview) {
+      if (n.capacity === null || n.state === 'retired') continue;
+      const users = loads.get(n.code) ?? 0;
+      if (await this.alerts.full(n.code, users >= n.capacity, { users, capacity: n.capacity }))
+        this.logger.warn(`VPN node ${n.code} is full (${users}/${n.capacity}): new users go to other nodes`);
+    }
+    return this.figures;
   }
 
   async overview(): Promise<NodeOverview[]> {
     return this.db.query<NodeOverview>(
       'vpn.nodes.overview',
-      `SELECT n.code, n.name, n.state,
+      `SELECT n.code, n.name, n.state, n.capacity,
               (SELECT count(*)::int FROM (
                  SELECT DISTINCT ON (o.subscription_id) o.kind, o.state FROM vpn_operations o
                   WHERE o.node_code = n.code AND o.state <> 'superseded'
@@ -74,14 +108,4 @@ export class VpnNodesService {
          FROM vpn_nodes n ORDER BY n.created_at, n.code`,
     );
   }
-}
-
-export function scopeOf(config: AppConfig, node: VpnNodeConfig): NodeScope {
-  return {
-    code: node.code,
-    trialAllowed: tagsAllow(config.subscriptions.trialNodeTags, node.tags),
-    deniedPlans: config.subscriptions.plans
-      .filter((p) => !tagsAllow(p.nodeTags ?? [], node.tags))
-      .map((p) => p.code),
-  };
 }

@@ -18,16 +18,16 @@ export type VpnOperationKind = (typeof vpnOperationKinds)[number];
 export const vpnOperationStates = ['pending', 'in_progress', 'done', 'failed', 'superseded'] as const;
 export type VpnOperationState = (typeof vpnOperationStates)[number];
 
-/**
- * Outbox of desired VPN-core changes, written in the same transaction as the subscription change and
- * delivered by the provisioning worker with no database connection held during the provider call.
- */
+/** Written with the subscription change; delivered with no connection held during the provider call. */
 @Entity('vpn_operations')
 @Check('vpn_operations_kind_valid', oneOf('kind', vpnOperationKinds))
 @Check('vpn_operations_state_valid', oneOf('state', vpnOperationStates))
 @Check('vpn_operations_attempts_non_negative', '"attempts" >= 0')
 @Index('vpn_operations_due_idx', ['state', 'nextAttemptAt'])
 @Index('vpn_operations_lane_idx', ['nodeCode', 'state', 'nextAttemptAt'])
+// A subscription's operations on one node, newest last: the claim's ordering check, the backfill's
+// "latest there" and the placement look-ups probe it instead of walking the primary key.
+@Index('vpn_operations_subscription_node_idx', ['subscriptionId', 'nodeCode', 'id'])
 export class VpnOperationEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
@@ -40,7 +40,6 @@ export class VpnOperationEntity {
   @JoinColumn({ name: 'subscription_id' })
   subscription?: SubscriptionEntity;
 
-  /** The node (lane) this operation is for; each node's core is called on its own. */
   @Column({ name: 'node_code', type: 'text', default: 'default' })
   nodeCode!: string;
 
@@ -76,7 +75,6 @@ export class VpnOperationEntity {
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError!: string | null;
 
-  /** Notify the user ("key ready") when this operation succeeds. */
   @Column({ name: 'notify_user', type: 'boolean', default: false })
   notifyUser!: boolean;
 

@@ -160,19 +160,19 @@ export class VpnOperationsRepository {
   }
 
   /** Requeues the given failed operations (each only if no newer one exists for its subscription) at once. */
-  async retryMany(ids: string[]): Promise<string[]> {
+  async retryMany(ids: string[]): Promise<{ id: string; nodeCode: string }[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.query<{ id: string }>(
+    const rows = await this.db.query<{ id: string; nodeCode: string }>(
       'vpn.operations.retry',
       `UPDATE vpn_operations o
           SET state = 'pending', attempts = 0, next_attempt_at = now(), updated_at = now()
         WHERE o.id = ANY($1::bigint[]) AND o.state = 'failed'
           AND NOT EXISTS (SELECT 1 FROM vpn_operations n
                            WHERE n.subscription_id = o.subscription_id AND n.node_code = o.node_code AND n.id > o.id)
-        RETURNING o.id`,
+        RETURNING o.id, o.node_code AS "nodeCode"`,
       [ids],
     );
-    return rows.map((r) => String(r.id));
+    return rows.map((r) => ({ id: String(r.id), nodeCode: r.nodeCode }));
   }
 
   async countByState(): Promise<Record<VpnOperationState, number>> {

@@ -42,8 +42,8 @@ export class VpnOperationsService {
     return ok;
   }
 
-  /** Requeues many failed operations in one statement; returns the ids that were requeued. */
-  async retryMany(ids: string[]): Promise<string[]> {
+  /** Requeues many failed operations in one statement; returns those requeued, with their node. */
+  async retryMany(ids: string[]): Promise<{ id: string; nodeCode: string }[]> {
     const requeued = await this.repo.retryMany(ids);
     this.logger.log(`vpn operations requeued by admin: ${requeued.length} of ${ids.length}`);
     return requeued;

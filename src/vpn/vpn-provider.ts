@@ -20,20 +20,19 @@ export interface VpnTraffic {
   downlinkBytes: number;
 }
 
+/** The core's cumulative per-user counters (never reset by reading them) and when that core process started. */
+export interface VpnTrafficSnapshot {
+  users: VpnTraffic[];
+  /** From the core's uptime; counters of a core started later than the last read began again at zero. */
+  coreStartedAt?: Date;
+}
+
 export interface VpnHealth {
-  /**
-   * True when the core no longer holds the users added through its API (it restarted): the sentinel user
-   * could be added again. Everything active must be re-provisioned.
-   */
+  /** True when the core lost its API-added users (a restart): everything active must be provisioned again. */
   stateLost: boolean;
 }
 
-/**
- * A VPN core the bot provisions users on. Implementations: XrayGrpcProvider (Xray or v2fly gRPC API) and
- * HttpAgentProvider (a small agent next to the core). Every call has a deadline and throws only VpnError
- * subclasses: VpnUnavailableError (retry later), VpnMisconfiguredError (fail loudly), VpnInvalidUserError.
- * Add and remove are idempotent. test/medium/vpn-provider-contract.spec.ts is the contract.
- */
+/** Calls have deadlines and throw only VpnError subclasses; vpn-provider-contract.spec.ts is the contract. */
 export abstract class VpnProvider {
   abstract readonly kind: string;
 
@@ -44,8 +43,11 @@ export abstract class VpnProvider {
   /** Every user on the inbound, or undefined when this core cannot list users (v2fly). */
   abstract listUsers(opts?: VpnCallOptions): Promise<VpnUser[] | undefined>;
 
-  /** Per-user traffic counters, or undefined when unsupported. Not a member list (created lazily). */
-  abstract traffic(opts?: VpnCallOptions): Promise<VpnTraffic[] | undefined>;
+  /**
+   * Per-user traffic counters since the core started, or undefined when unsupported. Not a member list
+   * (counters are created lazily, on a user's first traffic). Reading never resets them (docs/vpn.md).
+   */
+  abstract traffic(opts?: VpnCallOptions): Promise<VpnTrafficSnapshot | undefined>;
 
   abstract health(opts?: VpnCallOptions): Promise<VpnHealth>;
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DbService } from '../database/db.service';
+import { overTrafficLimitSql } from '../traffic/traffic-sql';
 
 export interface DesiredUser {
   id: string;
@@ -19,37 +20,45 @@ export interface KeySubscription {
   expiresAt: Date;
   isTrial: boolean;
   planCode: string | null;
+  status: string;
+  banned: boolean;
+  /** The plan's device limit (null: none; trials have none). */
+  deviceLimit: number | null;
 }
 
-/** Which subscriptions may have a key on one node (see nodePlacement). */
 export interface NodePlacement {
   code: string;
   /** False on a disabled node: nothing belongs there. */
   open: boolean;
   trialAllowed: boolean;
-  /** Plans whose node tags exclude this node. */
   deniedPlans: string[];
+  /**
+   * A node with a capacity holds only the subscriptions the writer placed there (a live provision on it):
+   * the writer leaves new ones off a full node, and reconciliation must not add them back.
+   */
+  placedOnly?: boolean;
 }
 
-/** Read-only view of subscriptions as the VPN core should see them (a banned user's are not active). */
 @Injectable()
 export class VpnSubscriptionsRepository {
   constructor(private readonly db: DbService) {}
 
-  /** A page of subscriptions as one node should hold them. */
   page(afterId: string, limit: number, node: NodePlacement): Promise<DesiredUser[]> {
     return this.db.query<DesiredUser>(
       'vpn.reconcile.page',
       `SELECT s.id, s.vpn_uuid AS "vpnUuid", s.vpn_email AS "vpnEmail",
-              s.status = 'active' AND NOT u.is_banned AND $4::boolean
+              s.status = 'active' AND NOT u.is_banned AND $4::boolean AND NOT ${overTrafficLimitSql('s.id')}
                 AND CASE WHEN s.is_trial THEN $5::boolean
-                         ELSE s.plan_code IS NULL OR NOT (s.plan_code = ANY($6::text[])) END AS active,
+                         ELSE s.plan_code IS NULL OR NOT (s.plan_code = ANY($6::text[])) END
+                AND (NOT $7::boolean OR EXISTS (SELECT 1 FROM vpn_operations p
+                       WHERE p.subscription_id = s.id AND p.node_code = $3 AND p.kind = 'provision'
+                         AND p.state <> 'superseded' AND p.vpn_uuid = s.vpn_uuid)) AS active,
               EXISTS (SELECT 1 FROM vpn_operations o
                        WHERE o.subscription_id = s.id AND o.node_code = $3
                          AND o.state IN ('pending', 'in_progress')) AS busy
          FROM subscriptions s JOIN users u ON u.id = s.user_id
         WHERE s.id > $1 ORDER BY s.id LIMIT $2`,
-      [afterId, limit, node.code, node.open, node.trialAllowed, node.deniedPlans],
+      [afterId, limit, node.code, node.open, node.trialAllowed, node.deniedPlans, node.placedOnly ?? false],
     );
   }
 
@@ -67,10 +76,11 @@ export class VpnSubscriptionsRepository {
     const rows = await this.db.query<KeySubscription>(
       'vpn.sub.by-token',
       `SELECT s.id, s.user_id AS "userId", s.vpn_uuid AS "vpnUuid",
-              s.status = 'active' AND NOT u.is_banned AS active,
+              s.status = 'active' AND NOT u.is_banned AS active, s.status, u.is_banned AS banned,
               s.sub_token AS "subToken", s.expires_at AS "expiresAt", s.is_trial AS "isTrial",
-              s.plan_code AS "planCode"
-         FROM subscriptions s JOIN users u ON u.id = s.user_id WHERE s.sub_token = $1`,
+              s.plan_code AS "planCode", CASE WHEN s.is_trial THEN NULL ELSE p.device_limit END AS "deviceLimit"
+         FROM subscriptions s JOIN users u ON u.id = s.user_id LEFT JOIN plans p ON p.code = s.plan_code
+        WHERE s.sub_token = $1`,
       [token],
     );
     return rows[0];
@@ -80,10 +90,11 @@ export class VpnSubscriptionsRepository {
     const rows = await this.db.query<KeySubscription>(
       'vpn.sub.by-user',
       `SELECT s.id, s.user_id AS "userId", s.vpn_uuid AS "vpnUuid",
-              s.status = 'active' AND NOT u.is_banned AS active,
+              s.status = 'active' AND NOT u.is_banned AS active, s.status, u.is_banned AS banned,
               s.sub_token AS "subToken", s.expires_at AS "expiresAt", s.is_trial AS "isTrial",
-              s.plan_code AS "planCode"
-         FROM subscriptions s JOIN users u ON u.id = s.user_id WHERE s.user_id = $1`,
+              s.plan_code AS "planCode", CASE WHEN s.is_trial THEN NULL ELSE p.device_limit END AS "deviceLimit"
+         FROM subscriptions s JOIN users u ON u.id = s.user_id LEFT JOIN plans p ON p.code = s.plan_code
+        WHERE s.user_id = $1`,
       [userId],
     );
     return rows[0];

@@ -3,7 +3,6 @@ export type VpnErrorCode = 'unavailable' | 'misconfigured' | 'invalid_user' | 'u
 /** Base of every error a VpnProvider throws; `code` is stable and safe to store in vpn_operations.last_error. */
 export abstract class VpnError extends Error {
   abstract readonly code: VpnErrorCode;
-  /** Retrying later can help (core down, slow, or an unrecognised answer). */
   abstract readonly retryable: boolean;
 
   constructor(message: string, options?: { cause?: unknown }) {
@@ -24,7 +23,6 @@ export class VpnMisconfiguredError extends VpnError {
   readonly retryable = false;
 }
 
-/** The user itself is invalid (malformed UUID, empty or unusable e-mail): retrying never helps. */
 export class VpnInvalidUserError extends VpnError {
   readonly code = 'invalid_user';
   readonly retryable = false;

@@ -2,6 +2,10 @@ import { Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@
 import { AppConfig } from '../config/app-config';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { CoreHealthJob } from './core-health.job';
+import { DevicesRepository } from './devices/devices.repository';
+import { DevicesService } from './devices/devices.service';
+import { FeedService } from './feed/feed.service';
+import { RegisteredSubscriptionUsage, SubscriptionUsage } from './feed/subscription-usage';
 import { CoreHealthService } from './core-health.service';
 import { ProvisioningOutboxJob } from './provisioning-outbox.job';
 import { ProvisioningOutboxService } from './provisioning-outbox.service';
@@ -12,6 +16,7 @@ import { VpnCircuit } from './vpn-circuit';
 import { VpnCoreSignals } from './vpn-core-signals';
 import { VpnDesiredStateModule } from './vpn-desired-state.module';
 import { createNodeProvider, VpnFleetService } from './vpn-fleet.service';
+import { VpnNodeAlertsService } from './vpn-node-alerts.service';
 import { VpnNodesService } from './vpn-nodes.service';
 import { VpnKeysService } from './vpn-keys.service';
 import { VpnOperationsRepository } from './vpn-operations.repository';
@@ -25,7 +30,7 @@ export function createVpnProvider(config: AppConfig): VpnProvider {
   return createNodeProvider(config, config.vpn.nodes[0]);
 }
 
-/** VPN provisioning: provider adapter, outbox worker, reconciliation, keys and the /sub/:token feed. */
+/** VPN provisioning: provider adapter, outbox worker, reconciliation, keys, the /sub/:token feed, devices. */
 @Module({
   imports: [NotificationsModule, VpnDesiredStateModule, RateLimitModule],
   controllers: [SubscriptionUrlController],
@@ -34,6 +39,7 @@ export function createVpnProvider(config: AppConfig): VpnProvider {
     VpnCircuit,
     VpnFleetService,
     VpnNodesService,
+    VpnNodeAlertsService,
     VpnOperationsRepository,
     VpnSubscriptionsRepository,
     ProvisioningOutboxService,
@@ -45,8 +51,22 @@ export function createVpnProvider(config: AppConfig): VpnProvider {
     VpnCoreSignals,
     VpnOperationsService,
     VpnKeysService,
+    FeedService,
+    DevicesRepository,
+    DevicesService,
+    { provide: SubscriptionUsage, useClass: RegisteredSubscriptionUsage },
   ],
-  exports: [VpnProvider, VpnKeysService, VpnOperationsService, VpnNodesService, CoreHealthService],
+  exports: [
+    VpnProvider,
+    VpnKeysService,
+    VpnOperationsService,
+    VpnNodesService,
+    CoreHealthService,
+    DevicesService,
+    FeedService,
+    VpnFleetService,
+    SubscriptionUsage,
+  ],
 })
 export class VpnModule implements OnModuleInit, OnApplicationShutdown {
   constructor(

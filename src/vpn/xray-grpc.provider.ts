@@ -10,6 +10,7 @@ import {
   type VpnCallOptions,
   type VpnHealth,
   type VpnTraffic,
+  type VpnTrafficSnapshot,
   type VpnUser,
 } from './vpn-provider';
 import {
@@ -52,6 +53,8 @@ export class XrayGrpcProvider extends VpnProvider {
     this.client = new Client(opts.address, credentials.createInsecure(), {
       'grpc.initial_reconnect_backoff_ms': 200,
       'grpc.max_reconnect_backoff_ms': 2_000,
+      // One QueryStats answer carries every user's two counters (~1.2 MB per 10,000 users; default cap 4 MB).
+      'grpc.max_receive_message_length': 64 * 1024 * 1024,
       // A restarted core resets the channel's old connection: the next call fails with UNAVAILABLE before the
       // core saw it. Every call here is idempotent, so it is retried (within its deadline) on a new one.
       'grpc.service_config': JSON.stringify({
@@ -118,10 +121,20 @@ export class XrayGrpcProvider extends VpnProvider {
       });
   }
 
-  async traffic(opts: VpnCallOptions = {}): Promise<VpnTraffic[] | undefined> {
+  /**
+   * One QueryStats for every user counter, read without reset: a lost answer or a failed write loses nothing
+   * (the next read sees the same totals), where reset=true would drop the bytes. Uptime tells a restart.
+   */
+  async traffic(opts: VpnCallOptions = {}): Promise<VpnTrafficSnapshot | undefined> {
     let res: { stat?: { name: string; value: number }[] };
+    let uptime: number | undefined;
     try {
+      const sys = this.call<{ Uptime?: number }>(this.proto.stats, 'GetSysStats', {}, opts).then(
+        (r) => r.Uptime,
+        () => undefined,
+      );
       res = await this.call(this.proto.stats, 'QueryStats', { pattern: 'user>>>', reset: false }, opts);
+      uptime = await sys;
     } catch (err) {
       if ((err as ServiceError).code === status.UNIMPLEMENTED) return undefined;
       throw this.toVpnError(err);
@@ -130,12 +143,14 @@ export class XrayGrpcProvider extends VpnProvider {
     for (const s of res.stat ?? []) {
       const m = /^user>>>(.+)>>>traffic>>>(uplink|downlink)$/.exec(s.name);
       if (!m) continue;
-      const t = byEmail.get(m[1]) ?? { email: m[1], uplinkBytes: 0, downlinkBytes: 0 };
+      const email = m[1].toLowerCase();
+      const t = byEmail.get(email) ?? { email, uplinkBytes: 0, downlinkBytes: 0 };
       if (m[2] === 'uplink') t.uplinkBytes = Number(s.value);
       else t.downlinkBytes = Number(s.value);
-      byEmail.set(m[1], t);
+      byEmail.set(email, t);
     }
-    return [...byEmail.values()];
+    const coreStartedAt = uptime === undefined ? undefined : new Date(Date.now() - uptime * 1000);
+    return { users: [...byEmail.values()], coreStartedAt };
   }
 
   /** API-added users live only in memory: if the sentinel can be added again, the core lost them all. */

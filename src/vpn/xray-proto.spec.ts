@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadXrayProto, xrayNamespaces } from './xray-proto';
 
-// Field numbers and full names from reference vpn-core.md §2: a drift here breaks the wire format.
+// Field numbers and full names must match the cores' .proto files: a drift here breaks the wire format.
 describe.each(xrayNamespaces)('xray protos in the %s namespace', (ns) => {
   const proto = loadXrayProto(ns);
   const fields = (name: string) =>

@@ -21,18 +21,13 @@ export interface XrayProto {
   root: protobuf.Root;
   handler: ServiceDefinition;
   stats: ServiceDefinition;
-  /** Fully-qualified type name inside the namespace, e.g. typeName('proxy.vless.Account'). */
   typeName(local: string): string;
-  /** Serialized `local` message wrapped in a TypedMessage whose type string carries the namespace. */
   typed(local: string, value: Record<string, unknown>): { type: string; value: Buffer };
 }
 
 const cache = new Map<XrayNamespace, XrayProto>();
 
-/**
- * The shipped .proto files use the `xray` package. Both cores share one wire format and differ only in that
- * prefix (service paths and TypedMessage type strings), so one setting rewrites it before parsing.
- */
+/** Both cores share one wire format but for the package prefix, so one setting rewrites it. */
 export function loadXrayProto(namespace: XrayNamespace): XrayProto {
   const hit = cache.get(namespace);
   if (hit) return hit;

@@ -4,7 +4,6 @@ import { PoolMonitor } from '../database/pool-monitor';
 
 const HANDLES_EVERY_MS = 30_000;
 
-/** DIAGNOSTICS=true only; when off nothing is attached, so it costs nothing. */
 @Injectable()
 export class DiagnosticsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Diagnostics');

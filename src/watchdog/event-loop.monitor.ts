@@ -30,7 +30,6 @@ export class EventLoopMonitor implements OnModuleInit, OnModuleDestroy {
     this.histogram?.disable();
   }
 
-  /** The last complete window, or the current one when it shows worse lag (a stall in progress). */
   lag(): LoopLag {
     const current = this.read();
     return current.maxMs > this.last.maxMs ? current : this.last;

@@ -25,7 +25,6 @@ function evidence(over: Partial<{ [K in keyof Evidence]: Partial<Evidence[K]> }>
   };
 }
 
-/** Feeds the same evidence (or a sequence) over `ms` in 1 s ticks and returns the last verdict. */
 function run(ev: (i: number) => Evidence, ms: number) {
   const clock = new SymptomClock();
   let v = classify(ev(0), t, clock, 0);

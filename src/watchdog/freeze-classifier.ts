@@ -18,7 +18,6 @@ export interface Evidence {
     longPollMs: number;
     deadlineMs: number;
     conflictForMs?: number;
-    /** Offset and updates received in total must move together. */
     offset: number;
     received: number;
   };

@@ -45,7 +45,6 @@ export class LoopGuard implements OnModuleInit, OnApplicationShutdown {
     await this.worker?.terminate();
   }
 
-  /** Longest stall the guard has seen (ms); it stays until a longer one. */
   longestStallMs(): number {
     return Number(Atomics.load(this.shared, 1));
   }

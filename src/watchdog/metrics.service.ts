@@ -1,12 +1,18 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { PoolMonitor } from '../database/pool-monitor';
+import { JobRunnerService } from '../jobs/job-runner.service';
+import type { JobOutcome } from '../jobs/job.types';
 import { SignalRegistry } from '../signals/signal-registry';
 import { SignalsService } from '../signals/signals.service';
 import { EventLoopMonitor } from './event-loop.monitor';
 import type { FreezeClass } from './freeze-classifier';
+import { registerVpnNodeMetrics } from './vpn-node-metrics';
 
 const classes: FreezeClass[] = ['healthy', 'A', 'B', 'C', 'D', 'E'];
+const outcomes: JobOutcome[] = ['ok', 'failed', 'timeout', 'skipped_overlap', 'aborted'];
+// Seconds a user waits: from a sub-second wake-up to a core outage retried for minutes.
+const latencyBuckets = [0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30, 60, 300, 1800];
 
 /** Own registry: several apps live in one test process. A scrape reads memory, never the database. */
 @Injectable()
@@ -39,6 +45,31 @@ export class MetricsService implements OnModuleInit {
     buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300],
     registers: [this.registry],
   });
+  private readonly jobLastSuccess = new Gauge({
+    name: 'job_last_success_timestamp_seconds',
+    help: 'Unix time of the job’s last ok iteration here (registration time until then; 0 when disabled here)',
+    labelNames: ['job_name'],
+    registers: [this.registry],
+  });
+  private readonly jobInterval = new Gauge({
+    name: 'job_interval_seconds',
+    help: 'The job’s configured interval (its safety-net poll for the outbox jobs)',
+    labelNames: ['job_name'],
+    registers: [this.registry],
+  });
+  private readonly paymentToKey = new Histogram({
+    name: 'payment_to_key_seconds',
+    help: 'From a payment credited (or a trial granted) to the key notice accepted by Telegram, by provider',
+    labelNames: ['provider'],
+    buckets: latencyBuckets,
+    registers: [this.registry],
+  });
+  private readonly updateToReply = new Histogram({
+    name: 'update_to_reply_seconds',
+    help: 'From a Telegram update stored in the inbox to its handling done (replies sent)',
+    buckets: [0.05, ...latencyBuckets],
+    registers: [this.registry],
+  });
   private readonly acquireWait = new Histogram({
     name: 'db_pool_acquire_wait_seconds',
     help: 'Wait for a pooled connection, by caller (first label segment)',
@@ -58,6 +89,23 @@ export class MetricsService implements OnModuleInit {
     labelNames: ['class'],
     registers: [this.registry],
   });
+  private readonly feedRequests = new Counter({
+    name: 'vpn_feed_requests_total',
+    help: 'Subscription feed (/sub/:token) answers by format and by why it carried no keys (none: it did)',
+    labelNames: ['format', 'blocked'],
+    registers: [this.registry],
+  });
+  private readonly trafficBytes = new Counter({
+    name: 'vpn_traffic_bytes_total',
+    help: 'User traffic counted from the VPN cores by this process, by node and direction (uplink, downlink)',
+    labelNames: ['node', 'direction'],
+    registers: [this.registry],
+  });
+  private readonly overLimit = new Gauge({
+    name: 'vpn_users_over_traffic_limit',
+    help: 'Subscriptions whose key is held back for their traffic limit (after the last traffic pass)',
+    registers: [this.registry],
+  });
   private freezeClass: FreezeClass = 'healthy';
 
   constructor(
@@ -65,10 +113,18 @@ export class MetricsService implements OnModuleInit {
     private readonly pool: PoolMonitor,
     private readonly loop: EventLoopMonitor,
     private readonly parts: SignalRegistry,
+    private readonly jobs: JobRunnerService,
   ) {}
 
   onModuleInit(): void {
     collectDefaultMetrics({ register: this.registry });
+    // Every job's series exist from the first scrape, not only after its first iteration.
+    this.jobs.onRegister((job) => {
+      const s = this.jobs.status().find((j) => j.name === job);
+      for (const outcome of outcomes) this.jobDuration.zero({ job_name: job, outcome });
+      this.jobLastSuccess.set({ job_name: job }, s?.enabled ? Date.now() / 1000 : 0);
+      this.jobInterval.set({ job_name: job }, (s?.intervalMs ?? 0) / 1000);
+    });
     this.signals.onRecord((name, detail) => {
       if (name.startsWith('job.') && name.endsWith('.finished')) {
         const job = name.slice(4, -9);
@@ -76,11 +132,30 @@ export class MetricsService implements OnModuleInit {
           { job_name: job, outcome: String(detail?.outcome) },
           Number(detail?.tookMs ?? 0) / 1000,
         );
+        if (detail?.outcome === 'ok') this.jobLastSuccess.set({ job_name: job }, Date.now() / 1000);
         return;
       }
+      if (name === 'vpn.feed.served') {
+        this.feedRequests.inc({ format: String(detail?.format), blocked: String(detail?.blocked) });
+        return;
+      }
+      // Names as the traffic module records them (the watchdog imports nothing from it).
+      if (name === 'traffic.counted') {
+        const node = String(detail?.node);
+        this.trafficBytes.inc({ node, direction: 'uplink' }, Number(detail?.uplinkBytes ?? 0));
+        this.trafficBytes.inc({ node, direction: 'downlink' }, Number(detail?.downlinkBytes ?? 0));
+        return;
+      }
+      if (name === 'traffic.over_limit') return void this.overLimit.set(Number(detail?.users ?? 0));
       if (name.startsWith('job.') || name === 'db.roundtrip') return;
       this.events.inc({ event: name });
-      if (name === 'telegram.update.processed') this.updateDuration.observe(Number(detail?.ms ?? 0) / 1000);
+      if (name === 'telegram.update.processed') {
+        this.updateDuration.observe(Number(detail?.ms ?? 0) / 1000);
+        if (typeof detail?.sinceReceivedMs === 'number')
+          this.updateToReply.observe(detail.sinceReceivedMs / 1000);
+      }
+      if (name === 'payment.key_delivered')
+        this.paymentToKey.observe({ provider: String(detail?.provider) }, Number(detail?.seconds ?? 0));
     });
     this.pool.onAcquire((e) =>
       this.acquireWait.observe({ caller: e.caller.split('/')[0], ok: String(e.ok) }, e.waitMs / 1000),
@@ -133,6 +208,7 @@ export class MetricsService implements OnModuleInit {
         for (const c of classes) this.set({ class: c }, c === self.get() ? 1 : 0);
       },
     });
+    registerVpnNodeMetrics(this.registry, this.parts);
     new Gauge({
       name: 'telegram_dispatcher_in_flight',
       help: 'Updates being processed now, and the concurrency limit',

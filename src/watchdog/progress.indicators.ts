@@ -27,7 +27,6 @@ export class ProgressIndicators {
     return lag.p99Ms > LOOP_P99_LIMIT_MS ? s.down({ ...lag, limitMs: LOOP_P99_LIMIT_MS }) : s.up(lag);
   }
 
-  /** Down only for a wedge inside this process that outlived WATCHDOG_EXIT_AFTER_MS. */
   freeze(): HealthIndicatorResult {
     const st = this.watchdog.status();
     const s = this.his.check('watchdog');
@@ -70,7 +69,6 @@ export class ProgressIndicators {
     return s.up(data);
   }
 
-  /** Report-only: stale jobs do not fail readiness. */
   jobs_(): HealthIndicatorResult {
     const now = Date.now();
     const jobs = this.jobs.status().filter((j) => j.enabled);

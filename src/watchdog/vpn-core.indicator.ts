@@ -4,7 +4,10 @@ import { SignalRegistry, type VpnCoreStatus } from '../signals/signal-registry';
 
 export type VpnCoreState = 'reachable' | 'unreachable' | 'unknown';
 
-/** Always `up` and memory-only: a core outage must not take the bot out of the load balancer. */
+/**
+ * Always `up` and memory-only: a core outage must not take the bot out of the load balancer. With several
+ * nodes, `cores` has one entry per node (reachability, circuit, users, backlog as of the last health job).
+ */
 @Injectable()
 export class VpnCoreIndicator {
   constructor(
@@ -37,7 +40,7 @@ export class VpnCoreIndicator {
   }
 }
 
-function details(core: VpnCoreStatus) {
+export function details(core: VpnCoreStatus) {
   const lastOk = core.lastProbe === 'ok';
   const failed = core.lastProbe === 'failed' || core.lastProbe === 'timeout';
   // A replica that does not hold the job's lease never probes: it reports what its own circuit saw.
@@ -54,5 +57,12 @@ function details(core: VpnCoreStatus) {
     lastProbeAt: core.lastProbeAt,
     lastError: failed ? core.lastProbeError : undefined,
     lastHealthyAgeMs: core.lastHealthyAgeMs === undefined ? undefined : Math.round(core.lastHealthyAgeMs),
+    ...(core.figures && {
+      node: core.figures.state,
+      users: core.figures.users,
+      capacity: core.figures.capacity ?? undefined,
+      backlog: core.figures.backlog,
+      failedOperations: core.figures.failed,
+    }),
   };
 }

@@ -23,7 +23,6 @@ import { RowGauges } from './row-gauges';
 const TICK_MS = 1_000;
 const BACKLOG_REFRESH_MS = 5_000;
 const COUNT_DEADLINE_MS = 2_000;
-/** Classes that are wedges inside this process; D (another consumer, a webhook) is outside it. */
 const INTERNAL: FreezeClass[] = ['A', 'B', 'C', 'E'];
 
 export interface WatchdogStatus {
@@ -52,7 +51,6 @@ export class WatchdogService implements OnApplicationBootstrap, OnApplicationShu
   private refreshing = false;
   private lastGuardStall = 0;
   private pollsWithUpdates = 0;
-  /** Replaced in tests. */
   exit: (code: number) => void = (code) => process.exit(code);
 
   constructor(

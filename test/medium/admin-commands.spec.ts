@@ -316,7 +316,7 @@ describe('admin failed provisioning', () => {
     const replies = telegram.sentTo(admin.id, 'sendMessage').length;
     await press(admin, `adm:retry:${ids[0]}`);
     expect(textOf(await until(() => telegram.sentTo(admin.id, 'sendMessage')[replies]))).toBe(
-      `🔁 Requeued: #${ids[0]}.`,
+      `🔁 Requeued: #${ids[0]} on default.`,
     );
     expect(await stateOf(ids[0])).toEqual({ state: 'pending', attempts: 0 });
     expect((await stateOf(ids[1])).state).toBe('failed');

@@ -222,6 +222,8 @@ describe('buying a plan with the balance', () => {
       'plan:3m',
       'plan:6m',
       'plan:12m',
+      'gift',
+      'promo',
       'menu',
     ]);
     expect(callbackData(await bot.tap(user, 'plan:1m'))).toEqual(['pb:1m', 'pc:1m', 'ps:1m', 'plans']);

@@ -1,4 +1,4 @@
-import type { INestApplication, LoggerService } from '@nestjs/common';
+import type { DynamicModule, INestApplication, LoggerService, Type } from '@nestjs/common';
 import { DbService } from '../../src/database/db.service';
 import { JobRunnerService } from '../../src/jobs/job-runner.service';
 import { TelegramModule } from '../../src/telegram/telegram.module';
@@ -44,6 +44,7 @@ export class BotHarness {
       /** Channels the fake Bot API knows from the start (getChat / getChatMember). */
       channels?: FakeChannel[];
       logger?: LoggerService;
+      imports?: (Type | DynamicModule)[];
     } = {},
   ): Promise<BotHarness> {
     const h = new BotHarness();
@@ -59,7 +60,7 @@ export class BotHarness {
         SUPPORT_CONTACT: '@help_desk',
         ...o.env,
       },
-      imports: [TelegramModule],
+      imports: [TelegramModule, ...(o.imports ?? [])],
       listen: o.listen,
       logger: o.logger,
     });

@@ -8,6 +8,7 @@ import { CoreHealthService } from '../../src/vpn/core-health.service';
 import { ProvisioningOutboxService } from '../../src/vpn/provisioning-outbox.service';
 import { ReconciliationService } from '../../src/vpn/reconciliation.service';
 import { VpnFleetService } from '../../src/vpn/vpn-fleet.service';
+import { FeedService } from '../../src/vpn/feed/feed.service';
 import { VpnKeysService } from '../../src/vpn/vpn-keys.service';
 import { VpnNodesRepository } from '../../src/vpn/vpn-nodes.repository';
 import { VpnNodesService } from '../../src/vpn/vpn-nodes.service';
@@ -179,7 +180,7 @@ describe.skipIf(!v2rayAvailable())('VPN fleet on three real v2fly cores', () => 
   it('serves one link per node in the feed, each passing the handshake through its own core', async () => {
     const paid = await subs().grantByAdmin({ userId: await newUser(), days: 30 });
     await outbox();
-    const feed = await app.get(VpnKeysService).feed(paid.subscription.subToken);
+    const feed = await app.get(FeedService).feed({ token: paid.subscription.subToken, headers: {} });
     const links = Buffer.from(feed!.body, 'base64').toString().split('\n');
     expect(links.map((l) => decodeURIComponent(l.split('#')[1]))).toEqual(['🇳🇱 Amsterdam', 'de-1', 'fi-1']);
     for (const link of links) {
@@ -229,10 +230,10 @@ describe.skipIf(!v2rayAvailable())('VPN fleet on three real v2fly cores', () => 
     await outbox();
     expect(await access('fi-1', paid.subscription.vpnUuid)).toMatchObject({ accepted: true });
     const overview = await app.get(VpnNodesService).overview();
-    // The single-core row the migration seeded is no longer configured: kept, disabled.
+    // The single-core row the migration seeded is no longer configured: kept, retired.
     expect(overview.map((n) => [n.code, n.state, n.backlog]).sort()).toEqual([
       ['de-1', 'active', 0],
-      ['default', 'disabled', 0],
+      ['default', 'retired', 0],
       ['fi-1', 'active', 0],
       ['nl-1', 'active', 0],
     ]);

@@ -8,7 +8,7 @@ import { freePort } from '../../src/database/embedded-postgres';
 import { FakeXrayCore } from '../../src/demo/fake-xray-core';
 import { startFakeAgent } from '../../src/demo/fake-xray-core-agent';
 import { HttpAgentProvider } from '../../src/vpn/http-agent.provider';
-import { startTargetServer, vlessGet } from '../support/v2ray-access';
+import { startTargetServer, TARGET_BODY, vlessGet } from '../support/v2ray-access';
 import { startV2rayCore, v2rayAvailable } from '../support/v2ray-core';
 
 /**
@@ -189,6 +189,18 @@ for (const target of targets) {
       expect(await access(u.uuid)).toMatchObject({ accepted: false });
       expect(await provider.addUser(u)).toBe('created');
       expect(await access(u.uuid)).toMatchObject({ accepted: true });
+    });
+
+    it("counts a user's tunnel traffic, and reading the counters never resets them", async () => {
+      const u = newUser();
+      await provider.addUser(u);
+      expect((await access(u.uuid)).accepted).toBe(true);
+      const first = (await provider.traffic())?.users.find((t) => t.email === u.email);
+      expect(first?.downlinkBytes).toBeGreaterThan(TARGET_BODY.length);
+      expect(first?.uplinkBytes).toBeGreaterThan(0);
+      const again = (await provider.traffic())?.users.find((t) => t.email === u.email);
+      expect(again).toEqual(first);
+      await provider.removeUser(u.email);
     });
 
     it('rejects a malformed UUID and an empty e-mail as invalid users', async () => {

@@ -1,6 +1,7 @@
 import {
   Global,
   Module,
+  type Abstract,
   type DynamicModule,
   type INestApplication,
   type LoggerService,
@@ -26,6 +27,8 @@ export interface TestAppOptions {
   providers?: Provider[];
   /** Captures log output (default: errors and warnings to the console). */
   logger?: LoggerService;
+  /** Replaces a module's provider (for seams the project defines, e.g. SubscriptionUsage). */
+  overrides?: { provide: Type | Abstract<unknown> | string | symbol; useValue: unknown }[];
 }
 
 /**
@@ -44,7 +47,7 @@ export async function createTestApp(
     exports: (opts.providers ?? []).map((p) => (typeof p === 'function' ? p : p.provide)),
   })
   class ExtraProviders {}
-  const moduleRef = await Test.createTestingModule({
+  let builder = Test.createTestingModule({
     imports: [
       ConfigModule.forRoot(config),
       ScheduleModule.forRoot(),
@@ -55,7 +58,9 @@ export async function createTestApp(
       ExtraProviders,
       ...(opts.imports ?? []),
     ],
-  }).compile();
+  });
+  for (const o of opts.overrides ?? []) builder = builder.overrideProvider(o.provide).useValue(o.useValue);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ logger: opts.logger ?? ['error', 'warn'], rawBody: true });
   configureHttp(app);
   await app.init();

@@ -4,11 +4,17 @@ import type { AddressInfo } from 'node:net';
 
 export const TARGET_BODY = 'hello-from-target';
 
-/** The only destination the test cores may reach: a local HTTP server answering a fixed body. */
-export async function startTargetServer(): Promise<{ port: number; close(): Promise<void> }> {
+/**
+ * The only destination the test cores may reach: a local HTTP server answering a fixed body, after
+ * `padBytes` of filler when set (to push a known amount of traffic through a tunnel).
+ */
+export async function startTargetServer(
+  opts: { padBytes?: number } = {},
+): Promise<{ port: number; close(): Promise<void> }> {
+  const body = '.'.repeat(opts.padBytes ?? 0) + TARGET_BODY;
   const server: Server = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain', connection: 'close' });
-    res.end(TARGET_BODY);
+    res.end(body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {

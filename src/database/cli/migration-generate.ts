@@ -6,11 +6,7 @@ import { dataSourceOptions } from '../data-source-options';
 import { runMigrations } from '../migrate';
 import { resolveDatabase } from '../resolve-database';
 
-/**
- * `npm run migration:generate -- <Name>`: applies the existing migrations, diffs the schema against the
- * entities and writes the difference as a new migration in migrations/ (nothing is written when the schema
- * already matches).
- */
+/** `npm run migration:generate -- <Name>`: the entities' difference from the schema as a migration. */
 async function main(): Promise<void> {
   const name = (process.argv[2] ?? '').replace(/[^A-Za-z0-9]/g, '');
   if (!name) throw new Error('usage: npm run migration:generate -- <PascalCaseName>');

@@ -4,6 +4,8 @@ import type { JobContext, JobResult } from '../../jobs/job.types';
 import { NotificationsRepository, type DueNotification } from '../../notifications/notifications.repository';
 import { TelegramApiError } from '../../bot-api/bot-api.errors';
 import { RecipientUnavailableError, TelegramSenderService } from '../../bot-api/telegram-sender.service';
+import { PaymentLatencyRepository } from './payment-latency.repository';
+import { SignalsService } from '../../signals/signals.service';
 import { VpnKeysService } from '../../vpn/vpn-keys.service';
 import { notificationKeyboard, renderNotification } from './views/notification.view';
 
@@ -12,11 +14,7 @@ const PARALLEL = 5;
 const MAX_ATTEMPTS = 8;
 const LOCK_MS = 120_000;
 
-/**
- * Delivers the notifications outbox (payment received, key ready, reminders, …) through the sender: rows are
- * claimed in one short statement, sent with no connection held, and recorded in another. Each row is sent
- * at most once per claim; a crash between send and record can repeat one message, never lose one.
- */
+/** Sent with no connection held: a crash between send and record repeats one message, loses none. */
 @Injectable()
 export class NotificationsDeliveryService {
   private readonly logger = new Logger('NotificationsDeliveryService');
@@ -25,6 +23,8 @@ export class NotificationsDeliveryService {
     private readonly outbox: NotificationsRepository,
     private readonly sender: TelegramSenderService,
     private readonly keys: VpnKeysService,
+    private readonly latency: PaymentLatencyRepository,
+    private readonly signals: SignalsService,
   ) {}
 
   async deliver(ctx: JobContext): Promise<JobResult> {
@@ -48,10 +48,7 @@ export class NotificationsDeliveryService {
     return result;
   }
 
-  /**
-   * The key-ready notice carries the key itself (and the subscription URL): the user's current key, read
-   * before the send; without one (ended, or links not configured) the notice points to "My subscription".
-   */
+  /** Key-ready carries the current key, read before the send; without one it points to the subscription. */
   private async withKey(n: DueNotification): Promise<DueNotification['payload']> {
     try {
       const key = await this.keys.keyForUser(n.userId);
@@ -60,6 +57,14 @@ export class NotificationsDeliveryService {
       this.logger.warn(`notification ${n.id}: key_ready without the link: ${(err as Error).message}`);
       return n.payload;
     }
+  }
+
+  /** payment_to_key_seconds: a measurement, so a failed read only costs the sample. */
+  private async observePaymentToKey(n: DueNotification): Promise<void> {
+    const subscriptionId = n.payload.subscriptionId;
+    if (typeof subscriptionId !== 'string') return;
+    const sample = await this.latency.sinceGrant(subscriptionId).catch(() => undefined);
+    if (sample) this.signals.record('payment.key_delivered', { ...sample });
   }
 
   private async deliverOne(n: DueNotification, signal: AbortSignal): Promise<boolean> {
@@ -71,13 +76,17 @@ export class NotificationsDeliveryService {
       return false;
     }
     try {
-      const keyboard = notificationKeyboard(n.kind, n.language, { qr: payload.link !== undefined });
+      const keyboard = notificationKeyboard(n.kind, n.language, {
+        qr: payload.link !== undefined,
+        giftId: typeof payload.giftId === 'string' ? payload.giftId : undefined,
+      });
       const extra = {
         ...(keyboard ? { reply_markup: keyboard } : {}),
         ...(payload.link !== undefined ? { parse_mode: 'HTML' } : {}),
       };
       await this.sender.sendMessage(n.userId, text, extra, { signal, maxWaitMs: 30_000 });
       await this.outbox.markSent(n.id);
+      if (n.kind === 'key_ready') await this.observePaymentToKey(n);
       return true;
     } catch (err) {
       const e = err as Error;

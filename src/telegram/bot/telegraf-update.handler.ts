@@ -9,15 +9,7 @@ import { apologyMessage } from './views/menu.view';
 
 type CallApi = Telegraf['telegram']['callApi'];
 
-/**
- * Feeds inbox updates to the telegraf bot whose handlers nestjs-telegraf discovered (`launchOptions: false`:
- * the project owns the transports). Three adjustments make telegraf fit the reliability rules:
- * - every Bot API call telegraf makes (ctx.reply, answerCbQuery, sendInvoice, …) goes through the
- *   TelegramSenderService: rate limits, 429 handling, 403 marking the user blocked, deadlines, the update's abort
- *   signal (the caller context's);
- * - errors propagate to the dispatcher (which retries or keeps them) instead of being swallowed by bot.catch;
- * - bot.stop() no longer throws "Bot is not running!" at shutdown (nestjs-telegraf#1079): we never launched it.
- */
+/** Every Bot API call telegraf makes goes through the sender; errors reach the dispatcher, not bot.catch. */
 @Injectable()
 export class TelegrafUpdateHandler extends UpdateHandler {
   private readonly logger = new Logger('TelegrafUpdateHandler');
@@ -33,9 +25,7 @@ export class TelegrafUpdateHandler extends UpdateHandler {
       opts?: { signal?: AbortSignal },
     ) => sender.send(method, unwrapFiles(payload ?? {}), { signal: opts?.signal })) as CallApi;
     bot.telegram.callApi = callApi;
-    // telegraf builds a fresh Telegram client for every update (Telegraf.handleUpdate) and hands that one to
-    // the context, so patching bot.telegram alone left ctx.reply & co. bypassing the sender. Every context
-    // gets bot.telegram instead (telegraf copies bot.context onto each ctx before the middleware runs).
+    // telegraf makes a fresh client per update, bypassing the sender: every context gets bot.telegram.
     Object.assign(bot.context, { telegram: bot.telegram });
     bot.catch((err) => {
       throw err;
@@ -51,8 +41,7 @@ export class TelegrafUpdateHandler extends UpdateHandler {
   }
 
   async handle(update: Record<string, unknown>): Promise<void> {
-    // telegraf memoises its getMe promise (botInfoCall) even when it rejects: one getMe during a Telegram
-    // outage would fail every later update until a restart. Fetched here, a failure is retried next time.
+    // telegraf memoises a rejected getMe, failing all later updates: fetched here, it is retried.
     this.bot.botInfo ??= await this.bot.telegram.getMe();
     await this.bot.handleUpdate(update as unknown as Update);
   }

@@ -58,7 +58,6 @@ export class PollingTransport {
     await this.leases.release([LEASE_NAME], this.holder).catch(() => undefined);
   }
 
-  /** Watchdog recovery: abort the getUpdates in flight; the loop sends a fresh one at once. */
   abortInFlight(reason: string): boolean {
     if (!this.request) return false;
     this.logger.warn(`aborting getUpdates in flight: ${reason}`);

@@ -6,20 +6,17 @@ export interface InboxUpdate {
   chatId: number | null;
   payload: Record<string, unknown>;
   attempts: number;
+  /** Since the update was stored, at the claim (database clock): the first part of update_to_reply_seconds. */
+  waitedMs?: number;
 }
 
 type RawUpdate = { update_id: number } & Record<string, unknown>;
 
-/**
- * The durable inbox (telegram_updates). Updates are stored before they are acknowledged; the dispatcher
- * claims the oldest unfinished update of each chat, so one chat is processed in order while chats run in
- * parallel. A claim is a lease (`locked_until`): an update whose worker died is claimed again after it.
- */
+/** Stored before acknowledged; chats in parallel, each in order; a claim is a lease a dead worker loses. */
 @Injectable()
 export class TelegramInboxRepository {
   constructor(private readonly db: DbService) {}
 
-  /** Stores new updates; returns how many were new (a duplicate update_id is a no-op). */
   async store(updates: RawUpdate[]): Promise<number> {
     if (updates.length === 0) return 0;
     const rows = await this.db.query(
@@ -38,13 +35,13 @@ export class TelegramInboxRepository {
     return rows.length;
   }
 
-  /** Claims up to `limit` chat heads that are due, locking each for `lockMs`. */
   async claim(limit: number, lockMs: number): Promise<InboxUpdate[]> {
     const rows = await this.db.query<{
       update_id: string;
       chat_id: string | null;
       payload: Record<string, unknown>;
       attempts: number;
+      waited_ms: number;
     }>(
       'inbox.claim',
       `WITH heads AS (
@@ -64,7 +61,8 @@ export class TelegramInboxRepository {
          FROM due
         WHERE t.update_id = due.update_id
           AND (t.state = 'pending' OR t.locked_until < now())
-       RETURNING t.update_id, t.chat_id, t.payload, t.attempts`,
+       RETURNING t.update_id, t.chat_id, t.payload, t.attempts,
+                 (extract(epoch FROM clock_timestamp() - t.received_at) * 1000)::float8 AS waited_ms`,
       [limit, lockMs],
     );
     return rows
@@ -73,6 +71,7 @@ export class TelegramInboxRepository {
         chatId: r.chat_id === null ? null : Number(r.chat_id),
         payload: r.payload,
         attempts: r.attempts,
+        waitedMs: Number(r.waited_ms),
       }))
       .sort((a, b) => a.updateId - b.updateId);
   }
@@ -86,7 +85,6 @@ export class TelegramInboxRepository {
     );
   }
 
-  /** Records a failure: retried after `retryInMs`, or kept as failed (with its error) when `retryInMs` is null. */
   async fail(updateId: number, error: string, retryInMs: number | null): Promise<void> {
     await this.db.query(
       'inbox.fail',
@@ -100,7 +98,6 @@ export class TelegramInboxRepository {
     );
   }
 
-  /** Gives claimed updates back (shutdown): pending again, the attempt not counted. */
   async release(updateIds: number[]): Promise<void> {
     if (updateIds.length === 0) return;
     await this.db.query(
@@ -113,7 +110,6 @@ export class TelegramInboxRepository {
 
   async counts(): Promise<{
     pending: number;
-    /** Pending and due now (not waiting for a retry backoff): what the dispatcher could claim at once. */
     due: number;
     processing: number;
     failed: number;
@@ -143,7 +139,6 @@ export class TelegramInboxRepository {
     };
   }
 
-  /** Deletes finished updates older than the retention window, at most `batch` rows per call. */
   async cleanup(retentionHours: number, batch = 5_000): Promise<number> {
     const rows = await this.db.query(
       'inbox.cleanup',
@@ -157,7 +152,6 @@ export class TelegramInboxRepository {
     return rows.length;
   }
 
-  /** Runs {@link cleanup} batch after batch until nothing is left to delete or the signal aborts. */
   async cleanupAll(
     retentionHours: number,
     o: { signal: AbortSignal; onBatch: (deleted: number) => void },
@@ -180,11 +174,7 @@ const CHAT_PATHS: [string, string[]][] = [
   ['inline_query', ['from', 'id']],
 ];
 
-/**
- * The lane an update belongs to: its chat (for callbacks, the user's private chat). Pre-checkout queries get a
- * lane of their own (null): Telegram cancels the payment if they are not answered within 10 s, so they must
- * never wait behind the user's other updates.
- */
+/** Pre-checkout queries get their own lane (null): Telegram cancels one unanswered within 10 s. */
 export function chatIdOf(update: Record<string, unknown>): number | null {
   for (const [key, path] of CHAT_PATHS) {
     let v: unknown = update[key];

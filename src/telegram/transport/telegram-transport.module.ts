@@ -7,6 +7,7 @@ import { UsersService } from '../../users/users.service';
 import { VpnModule } from '../../vpn/vpn.module';
 import { NotificationsDeliveryJob } from '../bot/notifications-delivery.job';
 import { NotificationsDeliveryService } from '../bot/notifications-delivery.service';
+import { PaymentLatencyRepository } from '../bot/payment-latency.repository';
 import { PollingTransport } from './polling.transport';
 import { TelegramInboxCleanupJob } from './telegram-inbox-cleanup.job';
 import { TelegramInboxRepository } from './telegram-inbox.repository';
@@ -15,12 +16,10 @@ import { TelegramTransportsService } from './telegram-transports.service';
 import { TelegramWebhookController } from './telegram-webhook.controller';
 import { UpdateDispatcherService } from './update-dispatcher.service';
 import { UpdateHandler } from './update-handler';
+import { WebhookIntakeService } from './webhook-intake.service';
 import { WebhookTransport } from './webhook.transport';
 
-/**
- * Telegram transports, inbox and dispatcher. The importing module provides the UpdateHandler that
- * processes each update (the bot's handlers; tests bind their own).
- */
+/** The importing module binds the UpdateHandler (the bot's handlers; tests bind their own). */
 @Module({
   imports: [BotApiModule, UsersModule, NotificationsModule, VpnModule],
   controllers: [TelegramWebhookController],
@@ -30,10 +29,12 @@ import { WebhookTransport } from './webhook.transport';
     UpdateDispatcherService,
     PollingTransport,
     WebhookTransport,
+    WebhookIntakeService,
     TelegramTransportsService,
     TelegramSignals,
     NotificationsDeliveryService,
     NotificationsDeliveryJob,
+    PaymentLatencyRepository,
   ],
   exports: [
     BotApiModule,
@@ -49,12 +50,10 @@ export class TelegramTransportModule implements OnModuleInit {
     private readonly users: UsersService,
   ) {}
 
-  /** Telegram's 403 means the user blocked the bot (or is gone): the users module records it. */
   onModuleInit(): void {
     this.sender.onRecipientUnavailable((chatId) => this.users.markBlocked(chatId));
   }
 
-  /** The module with `handler` bound as the UpdateHandler that processes each update. */
   static withHandler(handler: Type<UpdateHandler>): DynamicModule {
     return {
       module: TelegramTransportModule,

@@ -9,7 +9,6 @@ import { retryDelayMs } from '../../jobs/backoff';
 import { PollingTransport } from './polling.transport';
 import { WebhookTransport } from './webhook.transport';
 
-/** Starts the transport TELEGRAM_MODE selects, after every handler is attached (bootstrap, not init). */
 @Injectable()
 export class TelegramTransportsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('TelegramTransportsService');

@@ -4,7 +4,6 @@ import { bigintNumber, oneOf } from '../../database/column-types';
 export const updateStates = ['pending', 'processing', 'done', 'failed'] as const;
 export type UpdateState = (typeof updateStates)[number];
 
-/** Durable inbox: an update is stored here before it is acknowledged to Telegram. */
 @Entity('telegram_updates')
 @Check('telegram_updates_state_valid', oneOf('state', updateStates))
 @Index('telegram_updates_work_idx', ['state', 'chatId', 'updateId'])
@@ -12,7 +11,6 @@ export class TelegramUpdateEntity {
   @PrimaryColumn({ name: 'update_id', type: 'bigint', transformer: bigintNumber })
   updateId!: number;
 
-  /** Updates of one chat are processed in update_id order; null for updates without a chat. */
   @Column({ name: 'chat_id', type: 'bigint', nullable: true, transformer: bigintNumber })
   chatId!: number | null;
 

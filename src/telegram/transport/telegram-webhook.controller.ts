@@ -2,15 +2,14 @@ import { Controller, HttpCode, Logger, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
-import { withCaller } from '../../database/caller-context';
 import { SignalsService } from '../../signals/signals.service';
-import { TelegramInboxRepository } from './telegram-inbox.repository';
 import { UpdateDispatcherService } from './update-dispatcher.service';
+import { WebhookIntakeService } from './webhook-intake.service';
 
 /**
  * POST /telegram/webhook (docs/architecture.md, reliability rule 6): the secret header is checked first, in constant time; the
  * body is read with a size limit and parsed here (the global JSON parser skips this route so that order
- * holds); the update is stored and 200 returned at once. Processing happens later, from the inbox.
+ * holds); the update is stored (group commit with concurrent deliveries) and 200 returned right after the commit. Processing happens later, from the inbox.
  */
 @Controller('telegram')
 export class TelegramWebhookController {
@@ -19,7 +18,7 @@ export class TelegramWebhookController {
 
   constructor(
     private readonly config: AppConfig,
-    private readonly inbox: TelegramInboxRepository,
+    private readonly intake: WebhookIntakeService,
     private readonly dispatcher: UpdateDispatcherService,
     private readonly signals: SignalsService,
   ) {
@@ -61,9 +60,9 @@ export class TelegramWebhookController {
     }
     this.signals.record('telegram.webhook.received');
     try {
-      const stored = await withCaller({ label: 'telegram.webhook' }, () => this.inbox.store([update]));
+      const stored = await this.intake.submit(update);
       if (stored) this.dispatcher.wake();
-      res.status(200).json({ ok: true, duplicate: stored === 0 });
+      res.status(200).json({ ok: true, duplicate: !stored });
     } catch (err) {
       // Not stored: ask Telegram to deliver it again rather than acknowledging an update we could lose.
       this.logger.warn(`could not store update ${update.update_id}: ${(err as Error).message}`);

@@ -13,27 +13,24 @@ import { SignalsService } from '../../signals/signals.service';
 import { TelegramApiError, TelegramNetworkError } from '../../bot-api/bot-api.errors';
 import { kindOf, TelegramInboxRepository, type InboxUpdate } from './telegram-inbox.repository';
 import { TransientUpdateError, UpdateHandler } from './update-handler';
+import { WebhookIntakeService } from './webhook-intake.service';
 
 const IDLE_POLL_MS = 1_000;
 const LOCK_MARGIN_MS = 5_000;
+// While webhook deliveries wait to be stored, claims wait too (never longer than this in a row): the 200
+// Telegram waits for comes first, the handling a moment later.
+const YIELD_TO_INTAKE_MS = 100;
 const ABANDON_GRACE_MS = 1_000;
-/** How long shutdown waits for the claim loop to notice it should stop (a claim may be stuck on the pool). */
 const LOOP_EXIT_WAIT_MS = 2_000;
 
 interface InFlight {
   update: InboxUpdate;
   started: number;
   abort: AbortController;
-  /** Gives up on the handler at once (restart): its update goes back to the inbox as a transient failure. */
   abandon: (reason: Error) => void;
 }
 
-/**
- * Drains the inbox: at most TELEGRAM_HANDLER_CONCURRENCY updates at once (below the pool budget), in order
- * within a chat and concurrently across chats, each with a deadline that aborts its signal. A failing
- * update is retried with backoff when the failure is transient and otherwise kept as `failed` with its
- * error; it never blocks other chats. Transports call `wake()` after storing new updates.
- */
+/** In order per chat, concurrent across chats, each under a deadline; a failing update blocks no chat. */
 @Injectable()
 export class UpdateDispatcherService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('UpdateDispatcherService');
@@ -52,6 +49,7 @@ export class UpdateDispatcherService implements OnApplicationBootstrap, BeforeAp
     private readonly inbox: TelegramInboxRepository,
     private readonly handler: UpdateHandler,
     private readonly signals: SignalsService,
+    private readonly intake: WebhookIntakeService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -59,11 +57,7 @@ export class UpdateDispatcherService implements OnApplicationBootstrap, BeforeAp
     void this.reportRecovery();
   }
 
-  /**
-   * The recovery pass at start: updates a previous run left unfinished are still in the inbox. Pending ones are
-   * claimed at once; ones a killed process had claimed come back when their claim lapses (handler timeout +
-   * margin) — a claim is not simply taken over at start, because it may belong to another live replica.
-   */
+  /** A claim is not taken over at start (it may be a live replica's): it comes back when it lapses. */
   private async reportRecovery(): Promise<void> {
     try {
       const c = await this.inbox.counts();
@@ -97,17 +91,11 @@ export class UpdateDispatcherService implements OnApplicationBootstrap, BeforeAp
     await this.inbox.release(unfinished.map((f) => f.update.updateId)).catch(() => undefined);
   }
 
-  /** New updates are in the inbox: look now instead of at the next idle poll. */
   wake(): void {
     this.wakeUp?.();
   }
 
-  /**
-   * Watchdog recovery for a dispatcher stall (class B): starts a new claim loop (the old one exits at its next
-   * step and gives back anything it claims from then on) and abandons handlers that have run for `stuckAfterMs`
-   * or more: their updates go back to the inbox as a transient failure, retried with backoff until
-   * TELEGRAM_UPDATE_MAX_ATTEMPTS and then kept as failed. Healthy handlers keep running.
-   */
+  /** Watchdog recovery (class B): a new claim loop; handlers stuck for `stuckAfterMs` are given back. */
   restart(reason: string, stuckAfterMs = this.config.telegram.handlerTimeoutMs): { abandoned: number[] } {
     const now = performance.now();
     const stuck = [...this.inFlight.values()].filter((f) => now - f.started >= stuckAfterMs);
@@ -131,7 +119,6 @@ export class UpdateDispatcherService implements OnApplicationBootstrap, BeforeAp
     return { abandoned: stuck.map((f) => f.update.updateId) };
   }
 
-  /** Load shedding (class C): claims nothing for `ms`; handlers already running finish normally. */
   pause(ms: number, reason: string): void {
     this.pausedUntil = Math.max(this.pausedUntil, performance.now() + ms);
     this.logger.warn(`dispatcher paused for ${ms} ms: ${reason}`);
@@ -175,6 +162,11 @@ export class UpdateDispatcherService implements OnApplicationBootstrap, BeforeAp
       const pausedMs = this.pausedUntil - performance.now();
       let claimed: InboxUpdate[] = [];
       if (free > 0 && pausedMs <= 0) {
+        for (
+          const until = performance.now() + YIELD_TO_INTAKE_MS;
+          this.intake.busy() && performance.now() < until;
+        )
+          await new Promise((r) => setTimeout(r, 2));
         try {
           claimed = await withCaller({ label: 'telegram.dispatcher' }, () =>
             this.inbox.claim(free, handlerTimeoutMs + LOCK_MARGIN_MS),
@@ -226,8 +218,7 @@ export class UpdateDispatcherService implements OnApplicationBootstrap, BeforeAp
       const work = withCaller({ label, signal: abort.signal }, () =>
         this.handler.handle(update.payload, abort.signal),
       );
-      // A handler that ignores its signal is abandoned shortly after the deadline: its lane and its slot are
-      // freed and the update is retried (effects are idempotent in the database); its late result is ignored.
+      // A handler ignoring its signal is abandoned and retried (effects are idempotent).
       const abandoned = new Promise<never>((_, reject) => {
         abort.signal.addEventListener('abort', () =>
           setTimeout(
@@ -241,12 +232,14 @@ export class UpdateDispatcherService implements OnApplicationBootstrap, BeforeAp
       if (abort.signal.aborted) throw abort.signal.reason;
       await withCaller({ label: 'telegram.dispatcher' }, () => this.inbox.complete(update.updateId));
       this.processed++;
-      this.signals.record('telegram.update.processed', { ms: Math.round(performance.now() - started) });
+      const ms = performance.now() - started;
+      this.signals.record('telegram.update.processed', {
+        ms: Math.round(ms),
+        sinceReceivedMs: update.waitedMs === undefined ? undefined : Math.max(0, update.waitedMs + ms),
+      });
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
-      // Telegram itself unreachable (network, 5xx) is an outage, not a fault of this update: it is retried
-      // for as long as the outage lasts (backoff capped at 30 s) instead of being given up after
-      // TELEGRAM_UPDATE_MAX_ATTEMPTS, so a reply cut off by a Telegram outage is sent when it ends.
+      // A Telegram outage is not this update's fault: retried while it lasts, past max attempts.
       const outage = isTelegramOutage(error);
       // Telegram never resends a payment: its update is retried until it is settled (backoff up to 10 min).
       const payment = isPaymentUpdate(update.payload);
@@ -269,8 +262,7 @@ export class UpdateDispatcherService implements OnApplicationBootstrap, BeforeAp
         this.logger.warn(`could not record failure of ${update.updateId}: ${(e as Error).message}`),
       );
       this.signals.record('telegram.update.failed');
-      // A bug was already answered by the handler's error boundary; spent retries of an outside failure were
-      // not (each attempt stayed silent so that the retry could answer): say something once now.
+      // Spent retries of an outside failure stayed silent so the retry could answer: say something once now.
       if (!retry && isTransient(error))
         await this.handler
           .giveUp(update.payload, update.chatId ?? null, error)
@@ -290,18 +282,15 @@ export class UpdateDispatcherService implements OnApplicationBootstrap, BeforeAp
 
 const PAYMENT_RETRY_MAX_MS = 600_000;
 
-/** A message settling money Telegram moved (successful_payment, refunded_payment). */
 export function isPaymentUpdate(update: Record<string, unknown>): boolean {
   const m = update.message as object | null | undefined;
   return typeof m === 'object' && m !== null && ('successful_payment' in m || 'refunded_payment' in m);
 }
 
-/** Telegram's API cannot be reached or fails on its side (5xx): nothing is wrong with the update. */
 export function isTelegramOutage(err: Error): boolean {
   return err instanceof TelegramNetworkError || (err instanceof TelegramApiError && err.code >= 500);
 }
 
-/** Outside systems being unavailable is worth a retry; a bug or a bad request is not. */
 export function isTransient(err: Error): boolean {
   if (err instanceof TransientUpdateError || err instanceof TelegramNetworkError) return true;
   if (err instanceof TelegramApiError) return err.code === 429 || err.code >= 500;

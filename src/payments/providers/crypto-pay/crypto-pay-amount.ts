@@ -1,9 +1,6 @@
-/**
- * Money crosses the Crypto Pay boundary as decimal strings ("199.00") while the database keeps integer minor
- * units; the conversion is string arithmetic so no float ever touches an amount.
- */
+/** Decimal strings at the boundary, integer minor units inside: string arithmetic, never a float. */
 
-/** Fiat currencies Crypto Pay accepts for `currency_type: fiat` (reference §1.4). All have 2 minor digits (ISO 4217). */
+/** Fiat currencies Crypto Pay accepts for `currency_type: fiat`; all have 2 minor digits (ISO 4217). */
 export const CRYPTO_PAY_FIATS: ReadonlySet<string> = new Set(
   'USD EUR RUB BYN UAH GBP CNY KZT UZS GEL TRY AMD THB INR BRL IDR AZN AED PLN ILS KGS TJS'.split(' '),
 );

@@ -9,13 +9,7 @@ import type { CryptoPayInvoice } from './crypto-pay.types';
 export type SettlementOutcome =
   'credited' | 'credited_to_balance' | 'already_credited' | 'expired' | 'still_active' | 'refused';
 
-/**
- * Applies what Crypto Pay says about an invoice (webhook or status poll) to its purchase. A paid invoice goes
- * through PurchasesService.finalize, which moves the purchase to paid exactly once and records the provider
- * event in the same transaction; a refusal (other amount, expired purchase, unknown purchase) changes
- * nothing and is logged for a human, since retrying cannot fix it. A payment for a purchase that expired
- * meanwhile is credited to the user's balance.
- */
+/** A refusal changes nothing and is logged for a human, since retrying cannot fix it. */
 @Injectable()
 export class CryptoPaySettlementService {
   private readonly logger = new Logger('CryptoPaySettlementService');
@@ -67,7 +61,6 @@ export class CryptoPaySettlementService {
   }
 }
 
-/** The provider event a Crypto Pay payment is finalized under (webhook deliveries are stored by update_id). */
 export function invoiceEventId(invoiceId: number): string {
   return `invoice:${invoiceId}`;
 }

@@ -15,8 +15,7 @@ const update = {
   },
 };
 
-// Independent re-implementations of third-party checkers (reference payments.md §1.8).
-/** npm crypto-bot-api `checkSignature` / @foile `verifyUpdate`: HMAC over JSON.stringify(parsed body). */
+// Independent re-implementations of third-party checkers.
 function cryptoBotApiCheck(apiKey: string, signature: string, body: unknown): boolean {
   const secret = createHash('sha256').update(apiKey).digest();
   return createHmac('sha256', secret).update(JSON.stringify(body)).digest('hex') === signature;

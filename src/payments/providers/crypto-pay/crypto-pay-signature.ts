@@ -5,16 +5,11 @@ function signingKey(token: string): Buffer {
   return createHash('sha256').update(token).digest();
 }
 
-/** Hex HMAC-SHA256 of a webhook body, as Crypto Pay puts in `crypto-pay-api-signature`. */
 export function signCryptoPayBody(token: string, body: string | Buffer): string {
   return createHmac('sha256', signingKey(token)).update(body).digest('hex');
 }
 
-/**
- * Checks a webhook signature in constant time. The raw body is what Crypto Pay signs; client libraries that
- * re-serialise the parsed body (JSON.stringify) disagree only for bodies with escaped `/` or `\uXXXX`, so the
- * re-serialised form is tried as a fallback and such bodies verify either way.
- */
+/** Libraries that re-serialise the body differ on escaped `/` and `\uXXXX`: that form is a fallback. */
 export function verifyCryptoPaySignature(v: {
   token: string;
   signature: string | undefined;

@@ -5,15 +5,9 @@ import { CryptoPaySettlementService, type SettlementOutcome } from './crypto-pay
 import { CryptoPayClient, GET_INVOICES_MAX_IDS } from './crypto-pay.client';
 import { CryptoPayRepository, type InvoiceCursor, type PendingInvoice } from './crypto-pay.repository';
 
-/** Upper bound of invoices looked at per iteration; the rest wait for the next tick. */
 const MAX_BATCHES_PER_ITERATION = 10;
 
-/**
- * Webhooks can be missed (not configured, not delivered, delivered while we were down), so open invoices
- * are polled, also past their purchase's deadline (the expiry job leaves those to this watcher): read a batch of ids in one short query, ask Crypto Pay with no connection held, then settle
- * each invoice in its own short transaction. When Crypto Pay is down or hangs, the client's deadline,
- * retries and circuit breaker end the iteration with an error line; nothing is lost, the next tick retries.
- */
+/** Webhooks can be missed, so open invoices are polled, each in its own short transaction. */
 @Injectable()
 export class CryptoPayWatcherService {
   private readonly logger = new Logger('CryptoPayWatcher');

@@ -9,20 +9,14 @@ import { CryptoPayRepository } from './crypto-pay.repository';
 import type { CryptoPayUpdate } from './crypto-pay.types';
 
 export interface WebhookDelivery {
-  /** The exact bytes received (NestFactory.create(..., { rawBody: true })). */
   rawBody: Buffer | undefined;
-  /** The parsed JSON body. */
   body: unknown;
   signature: string | undefined;
 }
 
 export type WebhookOutcome = SettlementOutcome | 'duplicate' | 'ignored';
 
-/**
- * Receives Crypto Pay webhooks: signature first (nothing is read or written before it verifies), then the
- * update is stored under its update_id (a replay is a no-op), then a paid invoice is settled. Delivery is
- * at least once and may never come at all; the watcher covers missed ones.
- */
+/** Signature first: nothing is read or written before it verifies; a replay is a no-op. */
 @Injectable()
 export class CryptoPayWebhookService {
   private readonly logger = new Logger('CryptoPayWebhook');
@@ -80,7 +74,6 @@ export class CryptoPayWebhookService {
   }
 }
 
-/** A paid invoice for a purchase in one of these is still to be credited (expired: to the balance). */
 const OPEN_STATUSES = new Set(['pending', 'expired']);
 
 function parseUpdate(body: unknown): CryptoPayUpdate {

@@ -13,50 +13,35 @@ import { CryptoPayApiError, CryptoPayUnavailableError } from './crypto-pay.error
 import type { CryptoPayApp, CryptoPayInvoice } from './crypto-pay.types';
 
 export interface CryptoPayClientOptions {
-  /** e.g. https://pay.crypt.bot/api, https://testnet-pay.crypt.bot/api or a local fake. */
   apiRoot: string;
   token: string;
-  /** Deadline of one HTTP attempt. */
   timeoutMs: number;
-  /** Extra attempts after a network error, timeout, 429 or 5xx (default 2). */
   retries?: number;
-  /** First backoff delay between attempts (default 200 ms, doubling, capped at 2 s). */
   backoffMs?: number;
-  /** Consecutive failed calls (after retries) that open the circuit (default 5). */
   breakerThreshold?: number;
-  /** How long an open circuit fails calls immediately before letting one through (default 30 s). */
   halfOpenAfterMs?: number;
 }
 
 export interface CreateInvoiceInput {
-  /** Integer minor units of `fiat`; sent as a decimal string. */
   amountMinor: number;
   fiat: string;
   acceptedAssets: readonly string[];
-  /** Our purchase id: comes back in the invoice and the webhook. */
   payload: string;
   description: string;
   expiresInS: number;
 }
 
 export interface CallOptions {
-  /** The caller's deadline (job iteration, request); combined with the per-attempt timeout. */
   signal?: AbortSignal;
 }
 
 /** Crypto Pay caps `count` at 1000, so a watcher asks for its ids in batches of at most this many. */
 export const GET_INVOICES_MAX_IDS = 1000;
-/** How many of the newest active invoices a payload lookup reads at most. */
 const FIND_BY_PAYLOAD_MAX = 5_000;
 
-/**
- * A thin client for the four Crypto Pay methods the bot needs. Every attempt has a deadline; network errors,
- * timeouts, 429 and 5xx are retried with exponential backoff, and a circuit breaker fails calls fast while
- * Crypto Pay keeps failing so a watcher backs off instead of queueing behind a dead service.
- */
+/** A thin client: a deadline per attempt, retries with backoff, and a circuit breaker. */
 export class CryptoPayClient {
   private readonly policy: IPolicy;
-  /** For calls that must not be repeated blindly (createInvoice): the shared breaker, no retries. */
   private readonly once: IPolicy;
   private readonly apiRoot: string;
 
@@ -75,10 +60,7 @@ export class CryptoPayClient {
     this.once = breaker;
   }
 
-  /**
-   * createInvoice is not idempotent: an attempt that timed out may have created the invoice. Before trying
-   * again, the invoice is looked for by its payload, so a lost answer does not open a second one.
-   */
+  /** Not idempotent: a retry first looks the invoice up by payload, so a lost answer opens no second one. */
   async createInvoice(input: CreateInvoiceInput, o: CallOptions = {}): Promise<CryptoPayInvoice> {
     const attempts = (this.opts.retries ?? 2) + 1;
     let delay = this.opts.backoffMs ?? 200;
@@ -95,7 +77,6 @@ export class CryptoPayClient {
     }
   }
 
-  /** An active invoice carrying `payload`, looked for among the newest active invoices (no payload filter). */
   async findInvoiceByPayload(payload: string, o: CallOptions = {}): Promise<CryptoPayInvoice | null> {
     for (let offset = 0; offset < FIND_BY_PAYLOAD_MAX; offset += GET_INVOICES_MAX_IDS) {
       const result = await this.call<{ items?: unknown }>(
@@ -130,7 +111,6 @@ export class CryptoPayClient {
     ).then((inv) => assertInvoice('createInvoice', inv));
   }
 
-  /** Invoices by id, asked for in batches of at most 1000; unknown ids are simply absent from the result. */
   async getInvoices(ids: readonly number[], o: CallOptions = {}): Promise<CryptoPayInvoice[]> {
     const out: CryptoPayInvoice[] = [];
     for (let i = 0; i < ids.length; i += GET_INVOICES_MAX_IDS) {

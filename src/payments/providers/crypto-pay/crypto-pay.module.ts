@@ -13,7 +13,6 @@ import { CryptoPayRepository } from './crypto-pay.repository';
 import { CryptoPayService } from './crypto-pay.service';
 import { RateLimitModule } from '../../../http/rate-limit.module';
 
-/** Crypto Pay invoices, webhook and watcher. Without CRYPTO_PAY_TOKEN: no watcher, the webhook answers 503. */
 @Module({
   imports: [ClockModule, PaymentsModule, SubscriptionsModule, RateLimitModule],
   controllers: [CryptoPayWebhookController],

@@ -15,19 +15,11 @@ export interface InvoiceCursor {
   purchaseId: string;
 }
 
-/**
- * The Crypto Pay side of the purchases table: which pending purchases wait for an invoice, the webhook's
- * event log, and the pending → expired/failed transitions (pending → paid only ever goes through
- * PurchasesService.finalize). Every method is one short statement: no connection outlives it.
- */
+/** pending → paid only ever goes through PurchasesService.finalize; every method is one short statement. */
 @Injectable()
 export class CryptoPayRepository {
   constructor(private readonly db: DbService) {}
 
-  /**
-   * Crypto Pay purchases with an invoice whose payment is still open: pending ones, and those expired by time
-   * alone (the invoice was never checked), oldest first, keyset-paged.
-   */
   async pendingInvoices(q: { limit: number; after?: InvoiceCursor }): Promise<PendingInvoice[]> {
     const rows = await this.db.query<{
       id: string;
@@ -51,13 +43,13 @@ export class CryptoPayRepository {
     }));
   }
 
-  /**
-   * The user's newest pending Crypto Pay purchase of the same plan (or top-up amount) whose invoice can still
-   * be paid past `payableUntil`: pressing pay again shows it instead of opening another invoice.
-   */
+  /** Pressing pay again shows this invoice instead of opening another. */
   async openInvoiceOf(q: {
     userId: number;
+    kind: string;
     planCode: string | null;
+    /** The discount the new purchase would spend: an invoice is reused only for the same one. */
+    promoRedemptionId: string | null;
     amountMinor: number | null;
     currency: string;
     payableUntil: Date;
@@ -67,10 +59,10 @@ export class CryptoPayRepository {
       `SELECT ${PURCHASE_COLUMNS} FROM purchases
        WHERE user_id = $1 AND provider = 'crypto_pay' AND status = 'pending' AND currency = $4
          AND provider_invoice_id IS NOT NULL AND invoice_url IS NOT NULL AND expires_at > $5
-         AND (CASE WHEN $2::text IS NULL THEN kind = 'topup' AND amount_minor = $3
-                   ELSE kind = 'subscription' AND plan_code = $2 END)
+         AND kind = $6 AND promo_redemption_id IS NOT DISTINCT FROM $7::uuid
+         AND (CASE WHEN $2::text IS NULL THEN amount_minor = $3 ELSE plan_code = $2 END)
        ORDER BY created_at DESC LIMIT 1`,
-      [q.userId, q.planCode, q.amountMinor, q.currency, q.payableUntil],
+      [q.userId, q.planCode, q.amountMinor, q.currency, q.payableUntil, q.kind, q.promoRedemptionId],
     );
     return rows[0] ? toPurchase(rows[0]) : null;
   }
@@ -93,10 +85,7 @@ export class CryptoPayRepository {
     return rows[0]?.status ?? null;
   }
 
-  /**
-   * Stores a webhook delivery under (crypto_pay, update_id); false when it was stored before (a replay). The
-   * payment itself is recorded by finalize under `invoice:<invoice_id>`.
-   */
+  /** The payment itself is recorded by finalize under `invoice:<invoice_id>`. */
   async recordUpdate(e: { updateId: number; purchaseId: string | null; payload: unknown }): Promise<boolean> {
     const rows = await this.db.query(
       'crypto-pay.record-update',
@@ -107,10 +96,6 @@ export class CryptoPayRepository {
     return rows.length === 1;
   }
 
-  /**
-   * Crypto Pay says the invoice expired unpaid (or does not know it): the purchase can no longer be paid, and
-   * the watcher stops asking.
-   */
   async markExpired(purchaseId: string, reason = 'invoice expired'): Promise<boolean> {
     const rows = await this.db.query(
       'crypto-pay.mark-expired',
@@ -122,10 +107,7 @@ export class CryptoPayRepository {
     return rows.length === 1;
   }
 
-  /**
-   * No invoice could be created or recorded: the purchase is dropped rather than left pending, and its
-   * request key is released so that the retried update tries again.
-   */
+  /** Its request key is released so that the retried update tries again. */
   async markFailed(purchaseId: string, reason: string): Promise<boolean> {
     const rows = await this.db.query(
       'crypto-pay.mark-failed',

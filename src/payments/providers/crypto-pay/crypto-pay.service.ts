@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../../../clock/clock';
 import { AppConfig } from '../../../config/app-config';
 import { PlanCatalog } from '../../../subscriptions/plan-catalog';
+import type { PurchaseDiscount } from '../../discount';
 import type { Purchase } from '../../purchase';
 import { PurchasesService } from '../../purchases.service';
 import { isCryptoPayFiat, minorToDecimalString } from './crypto-pay-amount';
@@ -11,32 +12,29 @@ import { CryptoPayRepository } from './crypto-pay.repository';
 import type { Lang } from '../../../i18n/langs';
 import { t } from '../../../i18n/translate';
 
-/** `requestKey` (`tg:<update_id>`): a redelivered update shows the invoice it opened the first time. */
 export type CryptoPayCheckoutInput =
-  | { kind: 'subscription'; userId: number; planCode: string; currency?: string; requestKey?: string }
+  | {
+      kind: 'subscription' | 'gift';
+      userId: number;
+      planCode: string;
+      currency?: string;
+      requestKey?: string;
+      discount?: PurchaseDiscount | null;
+    }
   | { kind: 'topup'; userId: number; amountMinor: number; currency?: string; requestKey?: string };
 
 export interface CryptoPayInvoiceRef {
   purchase: Purchase;
   invoiceId: number;
-  /** bot_invoice_url: the link to show the user. */
   invoiceUrl: string;
-  /** When the invoice stops accepting payment. */
   expiresAt: Date;
 }
 
-/**
- * The invoice a payment is made against must expire before its purchase does, so that a payment made at the
- * last moment is still confirmed (by webhook or watcher) while the purchase is pending.
- */
+/** The invoice expires first, so a last-moment payment is confirmed while the purchase is pending. */
 const EXPIRY_MARGIN_S = 120;
 const DELETE_TIMEOUT_MS = 3_000;
 
-/**
- * Crypto Pay as a payment provider for the Telegram handlers: a pending purchase from the money core, an
- * invoice created outside any transaction, then the invoice recorded on the purchase in a second short
- * statement. Payment is confirmed only by a signed webhook or the watcher's status poll, never here.
- */
+/** Invoices are created outside transactions; payment is confirmed only by webhook or watcher. */
 @Injectable()
 export class CryptoPayService {
   private readonly logger = new Logger('CryptoPayService');
@@ -54,7 +52,6 @@ export class CryptoPayService {
     return this.config.cryptoPay.enabled;
   }
 
-  /** Creates the pending purchase and its invoice; the user pays at `invoiceUrl`. */
   async checkout(
     input: CryptoPayCheckoutInput,
     o: { signal?: AbortSignal; lang?: Lang } = {},
@@ -65,14 +62,16 @@ export class CryptoPayService {
       throw new CryptoPayError(CryptoPayErrorCode.NotPayable, `Crypto Pay invoices cannot be in ${currency}`);
     const open = await this.repository.openInvoiceOf({
       userId: input.userId,
-      planCode: input.kind === 'subscription' ? input.planCode : null,
+      kind: input.kind,
+      planCode: input.kind !== 'topup' ? input.planCode : null,
       amountMinor: input.kind === 'topup' ? input.amountMinor : null,
+      promoRedemptionId: input.kind !== 'topup' ? (input.discount?.redemptionId ?? null) : null,
       currency,
       payableUntil: new Date(this.clock.now().getTime() + (EXPIRY_MARGIN_S + 60) * 1000),
     });
     if (open) return this.refOf(open);
     const purchase =
-      input.kind === 'subscription'
+      input.kind !== 'topup'
         ? await this.purchases.create({ ...input, provider: 'crypto_pay', currency })
         : await this.purchases.create({ ...input, provider: 'crypto_pay', currency });
     if (purchase.status === 'pending' && purchase.providerInvoiceId && purchase.invoiceUrl)
@@ -80,7 +79,6 @@ export class CryptoPayService {
     return this.createInvoiceForPurchase(purchase, o);
   }
 
-  /** The invoice already opened for a purchase; it was made to expire EXPIRY_MARGIN_S before the purchase. */
   private refOf(purchase: Purchase): CryptoPayInvoiceRef {
     const expiresAt = purchase.expiresAt
       ? new Date(purchase.expiresAt.getTime() - EXPIRY_MARGIN_S * 1000)
@@ -93,7 +91,6 @@ export class CryptoPayService {
     };
   }
 
-  /** Puts an existing pending Crypto Pay purchase on a new invoice. */
   async createInvoiceForPurchase(
     purchase: Purchase,
     o: { signal?: AbortSignal; lang?: Lang } = {},
@@ -167,7 +164,8 @@ export class CryptoPayService {
     const amount = `${minorToDecimalString(p.amountMinor)} ${p.currency}`;
     if (p.kind === 'topup') return t(lang, 'invoice.cryptoTopup', { amount });
     const plan = this.plans.find(p.planCode!);
-    return t(lang, 'invoice.cryptoPlan', { days: plan.durationDays, plan: plan.code, amount });
+    const values = { days: plan.durationDays, plan: plan.code, amount };
+    return t(lang, p.kind === 'gift' ? 'invoice.cryptoGift' : 'invoice.cryptoPlan', values);
   }
 
   private async deleteQuietly(invoiceId: number): Promise<void> {

@@ -1,4 +1,4 @@
-/** Shapes of the Crypto Pay API (docs: help.crypt.bot/crypto-pay-api; reference payments.md §1.5, §1.7). */
+/** Shapes of the Crypto Pay API (help.crypt.bot/crypto-pay-api). */
 
 export type CryptoPayInvoiceStatus = 'active' | 'paid' | 'expired';
 
@@ -14,11 +14,9 @@ export interface CryptoPayInvoice {
   bot_invoice_url: string;
   mini_app_invoice_url?: string;
   web_app_invoice_url?: string;
-  /** Deprecated alias of bot_invoice_url. */
   pay_url?: string;
   description?: string;
   hidden_message?: string;
-  /** Our purchase id. */
   payload?: string;
   created_at: string;
   expiration_date?: string;
@@ -36,7 +34,6 @@ export interface CryptoPayInvoice {
   fee_in_usd?: string;
 }
 
-/** A webhook delivery. `invoice_paid` is the only type any client library knows. */
 export interface CryptoPayUpdate {
   update_id: number;
   update_type: string;

@@ -1,20 +1,17 @@
 import { STARS_CURRENCY } from '../../../subscriptions/plan';
 
-/** Bot API limits of sendInvoice / createInvoiceLink (reference payments.md §2). */
+/** Bot API limits of sendInvoice / createInvoiceLink. */
 export const TITLE_MAX = 32;
 export const DESCRIPTION_MAX = 255;
 export const PAYLOAD_MAX_BYTES = 128;
 
-/** The Stars-specific part of a sendInvoice call; the handler adds chat_id and sends it. */
 export interface StarsInvoice {
   title: string;
   description: string;
-  /** Our purchase id: comes back in pre_checkout_query and successful_payment. */
   payload: string;
   /** "Pass an empty string for payments in Telegram Stars". */
   provider_token: '';
   currency: typeof STARS_CURRENCY;
-  /** Exactly one item for Stars; the amount is whole Stars. */
   prices: [{ label: string; amount: number }];
 }
 

@@ -3,7 +3,6 @@ import { TelegramSenderService } from '../../../bot-api/telegram-sender.service'
 import type { JobContext, JobResult } from '../../../jobs/job.types';
 import { StarsService } from './stars.service';
 
-/** A StarTransaction of getStarTransactions (Bot API 7.5+), the fields read here. */
 interface StarTransaction {
   id: string;
   amount: number;
@@ -13,15 +12,9 @@ interface StarTransaction {
 }
 
 const PAGE = 100;
-/** The newest transactions looked at per run; older ones were reconciled by earlier runs. */
 const MAX_PAGES = 10;
 
-/**
- * Telegram is the record of Stars received: every incoming payment it lists is settled here as if its
- * successful_payment had arrived (credited once, or given back when its purchase can no longer be paid),
- * so a payment whose update was lost is never kept without giving anything. One Telegram call per page,
- * then one short transaction per payment; already credited ones change nothing.
- */
+/** Telegram is the record of Stars received: a payment whose update was lost is settled here. */
 @Injectable()
 export class StarsReconciliationService {
   private readonly logger = new Logger('StarsReconciliation');

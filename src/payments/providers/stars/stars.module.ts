@@ -7,7 +7,6 @@ import { StarsReconciliationJob } from './stars-reconciliation.job';
 import { StarsReconciliationService } from './stars-reconciliation.service';
 import { StarsService } from './stars.service';
 
-/** Telegram Stars payments; the Telegram handlers call StarsService. */
 @Module({
   imports: [BotApiModule, ClockModule, PaymentsModule, SubscriptionsModule],
   providers: [StarsService, StarsReconciliationService, StarsReconciliationJob],

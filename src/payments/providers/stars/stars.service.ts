@@ -9,53 +9,30 @@ import { PaymentsError, PaymentsErrorCode } from '../../payments.errors';
 import { isPurchaseId, type Purchase } from '../../purchase';
 import { PurchasesService, type FinalizeResult, type RefundResult } from '../../purchases.service';
 import { minorToDecimalString } from '../crypto-pay/crypto-pay-amount';
+import { discountedPrice, type PurchaseDiscount } from '../../discount';
 import { starsInvoice, type StarsInvoice } from './stars-invoice';
+import {
+  refusePreCheckout,
+  type PreCheckoutDecision,
+  type PreCheckoutQueryLike,
+  type RefundedPaymentMessageLike,
+  type SuccessfulPaymentMessageLike,
+} from './stars-updates';
 import { StarsError, StarsErrorCode } from './stars.errors';
-import { t } from '../../../i18n/translate';
 
 /** `requestKey` (`tg:<update_id>`): a redelivered update sends the invoice of the purchase it made first. */
 export type StarsCheckoutInput =
-  | { kind: 'subscription'; userId: number; planCode: string; requestKey?: string }
-  /** `creditMinor`: what the balance gets, in the balance currency, for `stars`. */
+  | {
+      kind: 'subscription' | 'gift';
+      userId: number;
+      planCode: string;
+      requestKey?: string;
+      discount?: PurchaseDiscount | null;
+    }
   | { kind: 'topup'; userId: number; stars: number; creditMinor: number; requestKey?: string };
-
-/** The fields of telegraf's PreCheckoutQuery this needs (ctx.preCheckoutQuery fits). */
-export interface PreCheckoutQueryLike {
-  from: { id: number };
-  currency: string;
-  total_amount: number;
-  invoice_payload: string;
-}
-
-/** A message with telegraf's SuccessfulPayment (ctx.message fits). */
-export interface SuccessfulPaymentMessageLike {
-  from?: { id: number };
-  successful_payment: {
-    currency: string;
-    total_amount: number;
-    invoice_payload: string;
-    telegram_payment_charge_id: string;
-  };
-}
-
-export type PreCheckoutRefusal =
-  'disabled' | 'unknown_invoice' | 'already_paid' | 'expired' | 'price_changed';
-export type PreCheckoutDecision =
-  { ok: true; purchaseId: string } | { ok: false; reason: PreCheckoutRefusal; errorMessage: string };
-
-/** A message whose `refunded_payment` says Telegram gave the Stars of a payment back (Bot API 7.10+). */
-export interface RefundedPaymentMessageLike {
-  refunded_payment: {
-    currency: string;
-    total_amount: number;
-    invoice_payload: string;
-    telegram_payment_charge_id: string;
-  };
-}
 
 export type StarsPaymentResult =
   | (FinalizeResult & { outcome: 'paid' | 'already_paid' })
-  /** Telegram took the Stars for a purchase that cannot be credited any more: they were given back. */
   | { outcome: 'returned'; reason: PaymentsErrorCode };
 
 /** A Telegram-side refund the books cannot follow (top-up spent, purchase never paid): a human decides. */
@@ -64,7 +41,6 @@ const NOT_REVERSIBLE = new Set<PaymentsErrorCode>([
   PaymentsErrorCode.NotRefundable,
 ]);
 
-/** Refusals after which the Stars are returned: the purchase can never be credited with this payment. */
 const RETURNABLE = new Set<PaymentsErrorCode>([
   PaymentsErrorCode.PurchaseNotFound,
   PaymentsErrorCode.PurchaseExpired,
@@ -73,11 +49,7 @@ const RETURNABLE = new Set<PaymentsErrorCode>([
   PaymentsErrorCode.ProviderMismatch,
 ]);
 
-/**
- * Telegram Stars (currency XTR) for the Telegram handlers: the invoice to send, the pre-checkout decision
- * (fast: one read, Telegram allows 10 s), crediting on successful_payment exactly once keyed by
- * telegram_payment_charge_id, and admin refunds.
- */
+/** Pre-checkout must be fast (one read): Telegram allows 10 s. */
 @Injectable()
 export class StarsService {
   private readonly logger = new Logger('StarsService');
@@ -94,11 +66,10 @@ export class StarsService {
     return this.config.stars.enabled;
   }
 
-  /** A pending Stars purchase and the invoice to send for it. */
   async checkout(input: StarsCheckoutInput): Promise<{ purchase: Purchase; invoice: StarsInvoice }> {
     if (!this.enabled) throw new StarsError(StarsErrorCode.Disabled, 'Telegram Stars payments are disabled');
     const purchase =
-      input.kind === 'subscription'
+      input.kind !== 'topup'
         ? await this.purchases.create({ ...input, provider: 'stars', currency: STARS_CURRENCY })
         : await this.purchases.create({
             kind: 'topup',
@@ -112,7 +83,6 @@ export class StarsService {
     return { purchase, invoice: this.buildInvoice(purchase) };
   }
 
-  /** sendInvoice fields for a pending Stars purchase; `texts` lets the handler pass translated ones. */
   buildInvoice(purchase: Purchase, texts: { title?: string; description?: string } = {}): StarsInvoice {
     if (
       purchase.provider !== 'stars' ||
@@ -123,7 +93,7 @@ export class StarsService {
         StarsErrorCode.NotPayable,
         `purchase ${purchase.id} (${purchase.provider}, ${purchase.currency}, ${purchase.status}) is not a pending Stars purchase`,
       );
-    const plan = purchase.kind === 'subscription' ? this.plans.find(purchase.planCode!) : null;
+    const plan = purchase.kind !== 'topup' ? this.plans.find(purchase.planCode!) : null;
     return starsInvoice({
       title: texts.title ?? (plan ? `VPN for ${plan.durationDays} days` : 'Balance top-up'),
       description:
@@ -136,29 +106,26 @@ export class StarsService {
     });
   }
 
-  /** Decides the pre_checkout_query; answer Telegram with `ok` and, when refused, `errorMessage`. */
   async answerPreCheckout(q: PreCheckoutQueryLike): Promise<PreCheckoutDecision> {
-    if (!this.enabled) return refuse('disabled');
+    if (!this.enabled) return refusePreCheckout('disabled');
     const purchase = await this.find(q.invoice_payload);
     if (!purchase || purchase.provider !== 'stars' || purchase.userId !== q.from.id)
-      return refuse('unknown_invoice');
-    if (purchase.status === 'paid' || purchase.status === 'refunded') return refuse('already_paid');
+      return refusePreCheckout('unknown_invoice');
+    if (purchase.status === 'paid' || purchase.status === 'refunded')
+      return refusePreCheckout('already_paid');
     if (purchase.status !== 'pending' || (purchase.expiresAt && purchase.expiresAt <= this.clock.now()))
-      return refuse('expired');
+      return refusePreCheckout('expired');
     if (q.currency !== STARS_CURRENCY || q.total_amount !== purchase.amountMinor)
-      return refuse('price_changed');
-    if (purchase.kind === 'subscription') {
+      return refusePreCheckout('price_changed');
+    if (purchase.kind !== 'topup') {
       const plan = this.plans.find(purchase.planCode!);
-      if (!plan.enabled || plan.starsPrice !== purchase.amountMinor) return refuse('price_changed');
+      const price = plan.starsPrice && discountedPrice(plan.starsPrice, purchase.discountPercent);
+      if (!plan.enabled || price !== purchase.amountMinor) return refusePreCheckout('price_changed');
     }
     return { ok: true, purchaseId: purchase.id };
   }
 
-  /**
-   * Credits a successful_payment once, however often the update is delivered. Stars taken for a purchase
-   * that can no longer be credited (expired meanwhile, unknown, other amount) are given back.
-   */
-  /** `signal`: the update's deadline, passed to Telegram when Stars have to be given back. */
+  /** Stars taken for a purchase that can no longer be credited are given back; `signal` bounds that call. */
   async onSuccessfulPayment(
     message: SuccessfulPaymentMessageLike,
     o: { signal?: AbortSignal } = {},
@@ -187,10 +154,7 @@ export class StarsService {
     }
   }
 
-  /**
-   * Telegram returned the Stars by itself (a dispute, support): the purchase is reversed through the refund
-   * path, and the provider side is recorded first so that no admin refund sends the Stars a second time.
-   */
+  /** The provider side is recorded first, so no admin refund sends the Stars a second time. */
   async onRefundedPayment(
     message: RefundedPaymentMessageLike,
   ): Promise<{ outcome: 'refunded' | 'already_refunded' | 'ignored' | 'not_reversible' }> {
@@ -216,11 +180,7 @@ export class StarsService {
     }
   }
 
-  /**
-   * Admin refund. The books go first (access and ledger reversed, idempotent), then Telegram returns the
-   * Stars: if Telegram fails, running the refund again finishes it; the other order could return Stars for
-   * a top-up that was already spent.
-   */
+  /** Books first: the other order could return Stars for a spent top-up; rerunning finishes a failure. */
   async refund(
     purchaseId: string,
     o: { reason?: string } = {},
@@ -247,10 +207,7 @@ export class StarsService {
     }
   }
 
-  /**
-   * telegraf 4.16 predates Stars (Bot API 7.4) and has no refundStarPayment, so it is sent as a raw call
-   * through the sender (its rate limits and deadline). True when Telegram had returned the Stars before.
-   */
+  /** telegraf 4.16 has no refundStarPayment: sent raw through the sender (rate limits, deadline). */
   private async refundStarPayment(
     r: { userId: number; telegramPaymentChargeId: string },
     o: { signal?: AbortSignal } = {},
@@ -287,9 +244,4 @@ export class StarsService {
       throw err;
     }
   }
-}
-
-function refuse(reason: PreCheckoutRefusal): PreCheckoutDecision {
-  // English; the bot answers in the user's language (the same `stars.refusal.*` keys).
-  return { ok: false, reason, errorMessage: t('en', `stars.refusal.${reason}`) };
 }

@@ -1,7 +1,5 @@
 import type { BroadcastAudience } from '../../../admin/broadcast.entity';
 
-/** Admin command arguments, parsed strictly: anything unexpected is null and the handler shows the usage. */
-
 const MAX_GRANT_DAYS = 3650;
 const MAX_BROADCAST_CHARS = 4096;
 

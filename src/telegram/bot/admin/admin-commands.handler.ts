@@ -36,7 +36,6 @@ import {
   userNotFound,
 } from './admin.view';
 
-/** Arguments come with the command, never from conversational state; bad ones get the usage line. */
 @Update()
 @UseFilters(RethrowToBoundary)
 @UseInterceptors(AdminGateInterceptor)
@@ -183,7 +182,6 @@ export class AdminCommandsHandler {
     await editOrReply(ctx, refundCancelled());
   }
 
-  /** Last in this class: any other `adm:` button outside broadcasts (an old or forged one). */
   @Action(/^adm:(?!bc:)/)
   async unknownButton(@Ctx() ctx: Context): Promise<void> {
     await answer(ctx, unknownAdminButton());

@@ -9,7 +9,6 @@ export type Keyboard = { inline_keyboard: { text: string; callback_data: string 
 export const textOf = (ctx: Context): string =>
   ctx.message && 'text' in ctx.message ? ctx.message.text : '';
 
-/** The admin behind an update that passed the admin gate. */
 export const adminIdOf = (ctx: Context): number => ctx.from!.id;
 
 /** A failed reply must not fail the update: a retry would repeat the committed effect (a second grant). */

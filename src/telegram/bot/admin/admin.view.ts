@@ -5,6 +5,7 @@ import type { Subscription } from '../../../subscriptions/subscription';
 import type { AdminStats, UserProfile } from '../../../admin/admin.repository';
 import type { Broadcast } from '../../../admin/broadcasts.repository';
 import { ta } from '../../../i18n/translate';
+import { promoStatsLines } from './promo-admin.view';
 
 /** Keyboards of the admin commands; their texts are the `admin.json` keys (plain text, English). */
 
@@ -52,7 +53,7 @@ export function statsView(s: AdminStats): string {
         )
         .join('\n')
     : ta('stats.noRevenue');
-  return ta('stats.text', {
+  const text = ta('stats.text', {
     users: s.users,
     blockedBot: s.blockedBot,
     banned: s.banned,
@@ -62,6 +63,7 @@ export function statsView(s: AdminStats): string {
     backlog: s.provisioningBacklog,
     failed: s.failedOperations,
   });
+  return s.promo ? `${text}\n${promoStatsLines(s.promo)}` : text;
 }
 
 export function profileView(p: UserProfile, sub: Subscription | null, balanceCurrency: string): string {
@@ -149,10 +151,15 @@ export function failedView(ops: FailedOperation[]): { text: string; keyboard?: K
   };
 }
 
-export function retryView(r: { requeued: string[]; refused: string[] }): string {
+export function retryView(r: { requeued: { id: string; node: string }[]; refused: string[] }): string {
   if (r.requeued.length === 0 && r.refused.length === 0) return ta('retry.none');
   const parts = [];
-  if (r.requeued.length) parts.push(ta('retry.requeued', { ids: ids(r.requeued) }));
+  if (r.requeued.length) {
+    const byNode = new Map<string, string[]>();
+    for (const op of r.requeued) byNode.set(op.node, [...(byNode.get(op.node) ?? []), op.id]);
+    const groups = [...byNode].map(([node, list]) => ta('retry.onNode', { ids: ids(list), node }));
+    parts.push(ta('retry.requeued', { ids: groups.join('; ') }));
+  }
   if (r.refused.length) parts.push(ta('retry.refused', { ids: ids(r.refused) }));
   return fitMessage(parts.join('\n'));
 }
@@ -261,14 +268,16 @@ export const nodeUsage = (): string => ta('usage.node');
 
 export function nodesView(nodes: NodeOverview[], down: ReadonlyMap<string, string>): string {
   if (nodes.length === 0) return ta('nodes.none');
-  const icon = { active: '🟢', draining: '🟡', disabled: '⚫' } as const;
+  const icon = { active: '🟢', draining: '🟡', disabled: '⚫', retired: '🗄' } as const;
   const lines = nodes.map((n) =>
     ta('nodes.line', {
       icon: icon[n.state],
       code: n.code,
       name: n.name,
-      state: n.state,
-      users: n.users,
+      state: n.state === 'retired' ? ta('nodes.retired') : n.state,
+      users: n.capacity
+        ? ta('nodes.usersOfCapacity', { users: n.users, capacity: n.capacity })
+        : ta('nodes.users', { users: n.users }),
       backlog: n.backlog,
       failed: n.failed,
       unreachable: down.has(n.code)

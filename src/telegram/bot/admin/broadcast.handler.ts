@@ -17,7 +17,6 @@ import {
 } from './admin.view';
 import { BroadcastsService } from '../../../admin/broadcasts.service';
 
-/** Delivery is BroadcastDeliveryService's (a job); this only starts, stops and lists. */
 @Update()
 @UseFilters(RethrowToBoundary)
 @UseInterceptors(AdminGateInterceptor)
@@ -68,7 +67,6 @@ export class BroadcastHandler {
     }
   }
 
-  /** Last in this class: any other broadcast button (an old or forged one). */
   @Action(/^adm:bc:/)
   async unknownButton(@Ctx() ctx: Context): Promise<void> {
     await answer(ctx, unknownAdminButton());

@@ -11,7 +11,6 @@ import { nodeChangedView, nodesView, nodeUsage } from './admin.view';
 
 const STATES = { drain: 'draining', disable: 'disabled', enable: 'active' } as const;
 
-/** Admin view and control of the VPN fleet: /nodes and /node <code> drain|disable|enable. */
 @Update()
 @UseFilters(RethrowToBoundary)
 @UseInterceptors(AdminGateInterceptor)

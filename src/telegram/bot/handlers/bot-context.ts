@@ -5,18 +5,14 @@ import type { User } from '../../../users/user';
 import { TelegramApiError } from '../../../bot-api/bot-api.errors';
 import { texts, toLang, type Lang, type Screen } from '../views/i18n';
 
-/** What the user-context middleware puts on every update from a person (see bot-middleware.ts). */
 export interface BotState {
   user?: User;
-  /** The user was created by this update (first contact). */
   created?: boolean;
-  /** answerCbQuery was called for this callback query already. */
   cbAnswered?: boolean;
 }
 
 export const stateOf = (ctx: Context) => ctx.state as BotState;
 
-/** The user who sent the update; the middleware guarantees it for updates with a sender. */
 export function userOf(ctx: Context): User {
   const user = stateOf(ctx).user;
   if (!user) throw new Error(`update ${ctx.update.update_id} has no user context`);
@@ -26,16 +22,11 @@ export function userOf(ctx: Context): User {
 export const langOf = (ctx: Context): Lang =>
   toLang(stateOf(ctx).user?.languageCode ?? ctx.from?.language_code);
 
-/** The update's deadline (the dispatcher's abort signal): pass it to outside calls. */
 export const signalOf = (): AbortSignal | undefined => currentCaller()?.signal;
 
-/** The regex match of an @Action(/.../) handler. */
 export const matchOf = (ctx: Context): RegExpExecArray => (ctx as Context & { match: RegExpExecArray }).match;
 
-/**
- * Answers the callback query once (a later answer would be refused by Telegram). A query too old to answer
- * (e.g. an update replayed from the inbox after a restart) is not an error: the screen is still shown.
- */
+/** A query too old to answer (replayed after a restart) is no error: the screen is still shown. */
 export async function answer(ctx: Context, text?: string, alert = false): Promise<void> {
   if (!ctx.callbackQuery || stateOf(ctx).cbAnswered) return;
   try {
@@ -52,10 +43,7 @@ export async function answer(ctx: Context, text?: string, alert = false): Promis
 
 const UP_TO_DATE = texts('common.upToDate');
 
-/**
- * Shows a screen: a button press edits the message it came from (navigation stays in one message), anything
- * else — or a message that cannot be edited (a photo, an invoice, too old) — gets a new message.
- */
+/** A press edits its message; anything else, or a message that cannot be edited, gets a new one. */
 export async function show(
   ctx: Context,
   screen: Screen,

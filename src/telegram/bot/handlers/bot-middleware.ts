@@ -20,10 +20,7 @@ import { userFacing } from './user-facing-errors';
 
 const TOUCH_EVERY_MS = 60_000;
 
-/**
- * The two middlewares that run before every handler (user and admin alike), installed through the
- * TelegrafModule `middlewares` option so their position does not depend on handler discovery order.
- */
+/** Installed as TelegrafModule `middlewares`: their place does not depend on discovery order. */
 @Injectable()
 export class BotMiddleware {
   private readonly logger = new Logger('BotMiddleware');
@@ -35,17 +32,7 @@ export class BotMiddleware {
     private readonly usersRepository: UsersRepository,
   ) {}
 
-  /**
-   * Error boundary:
-   * - an expected domain outcome (trial used, not enough balance, plan gone, provider down …) is answered
-   *   with its own screen and the update completes: it is not a failure;
-   * - a transient failure (Telegram/DB/network unavailable, the update's deadline) is rethrown without a
-   *   reply: the dispatcher retries the update, and the retry gives the answer (a reply now would be doubled);
-   * - anything else is a bug: the user gets a polite "something went wrong" and the error is rethrown, so the
-   *   dispatcher logs it once (with its stack) and keeps the update as failed with its error;
-   * - the user blocked the bot meanwhile: nothing to say, nothing to retry.
-   * Every callback query is answered, even when no handler did (the spinner never hangs).
-   */
+  /** Transient failures are rethrown without a reply: the dispatcher's retry answers (no double reply). */
   errorBoundary(): MiddlewareFn<Context> {
     return async (ctx, next) => {
       if (ctx.callbackQuery) {
@@ -64,10 +51,7 @@ export class BotMiddleware {
     };
   }
 
-  /**
-   * Loads (or registers) the sender before any handler runs: an unknown user pressing an old button is
-   * registered instead of crashing a handler, and a message from a user marked blocked clears the flag.
-   */
+  /** An unknown user pressing an old button is registered instead of crashing a handler. */
   userContext(): MiddlewareFn<Context> {
     return async (ctx, next) => {
       if (!ctx.myChatMember && ctx.chat && ctx.chat.type !== 'private') return outsidePrivateChat(ctx);
@@ -109,11 +93,9 @@ export class BotMiddleware {
     };
   }
 
-  /** True when the error was an expected outcome the user has been told about (the update is done). */
   private async recover(ctx: Context, err: unknown): Promise<boolean> {
     if (err instanceof RecipientUnavailableError) return true;
-    // Past the update's deadline whatever failed is retried by the dispatcher: no answer now, not even a
-    // mapped one (a provider error caused by the abort is not "provider unavailable").
+    // Past the update's deadline the dispatcher retries: no answer now, not even a mapped one.
     if (signalOf()?.aborted) return false;
     const lang = langOf(ctx);
     const mapped = userFacing(err, {
@@ -152,11 +134,7 @@ export class BotMiddleware {
   }
 }
 
-/**
- * Groups, supergroups and channels: user flows live in the private chat only, so nothing a handler would
- * post (balance, keys, payment buttons) ever reaches a chat others read. A command addressed to this bot
- * gets the link to the private chat, a button press a toast, anything else no answer.
- */
+/** User flows live in the private chat: balances, keys and payment buttons never reach a group. */
 async function outsidePrivateChat(ctx: Context): Promise<void> {
   const lang = toLang(ctx.from?.language_code);
   if (ctx.callbackQuery) {
@@ -170,7 +148,6 @@ async function outsidePrivateChat(ctx: Context): Promise<void> {
   await ctx.reply(privateChatOnly(lang, username), { link_preview_options: { is_disabled: true } });
 }
 
-/** The referrer named by a first `/start ref_<id>` (also `/start <id>` from older links). */
 export function referrerFromStart(ctx: Context): number | null {
   const text = ctx.message && 'text' in ctx.message ? ctx.message.text : '';
   const m = /^\/start(?:@\w+)?\s+ref_?(\d{1,15})$/.exec(text.trim());
@@ -185,12 +162,11 @@ function isAdminUpdate(ctx: Context): boolean {
   return ADMIN_COMMANDS.has(commandOf(text) ?? '');
 }
 
-/** "/grant@bot 5" → "grant"; undefined when the text is not a command. */
 export function commandOf(text: string): string | undefined {
   return /^\/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s|$)/.exec(text)?.[1]?.toLowerCase();
 }
 
-/** Stars already taken (or given back) by Telegram: settled first even for a banned user, then the ban applies. */
+/** Stars Telegram already moved are settled first, even for a banned user; then the ban applies. */
 function isPaymentSettlement(ctx: Context): boolean {
   const m = ctx.message as object | undefined;
   return Boolean(m && ('successful_payment' in m || 'refunded_payment' in m));

@@ -5,7 +5,6 @@ import { RethrowToBoundary } from './rethrow.filter';
 import { MainMenu } from './main-menu';
 import { answerUnknown } from './unknown-update';
 
-/** Registered after every other handler (the admin ones too): a stale or forged button gets a fresh menu. */
 @Update()
 @UseFilters(RethrowToBoundary)
 export class FallbackHandler {

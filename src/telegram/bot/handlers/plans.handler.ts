@@ -8,6 +8,7 @@ import { CryptoPayService } from '../../../payments/providers/crypto-pay/crypto-
 import { BalanceCheckoutService } from '../../../payments/balance-checkout.service';
 import { StarsService } from '../../../payments/providers/stars/stars.service';
 import { PurchasesService } from '../../../payments/purchases.service';
+import { PromoService } from '../../../promo/promo.service';
 import { PlanCatalog } from '../../../subscriptions/plan-catalog';
 import { CB, CB_PATTERN } from '../views/callback-data';
 import {
@@ -21,6 +22,9 @@ import {
   starsInvoiceSent,
   starsInvoiceTexts,
 } from '../views/plans.view';
+import { GIFT_BUTTON } from '../views/gift.view';
+import { btn } from '../views/menu.view';
+import { PROMO_BUTTON } from '../views/promo.view';
 import { answer, langOf, matchOf, show, signalOf, userOf } from './bot-context';
 
 @Update()
@@ -33,6 +37,7 @@ export class PlansHandler {
     private readonly checkout: BalanceCheckoutService,
     private readonly cryptoPay: CryptoPayService,
     private readonly stars: StarsService,
+    private readonly promo: PromoService,
   ) {}
 
   private get currency(): string {
@@ -42,17 +47,28 @@ export class PlansHandler {
   @Command('plans')
   @Action(CB.plans)
   async list(@Ctx() ctx: Context): Promise<void> {
-    await show(ctx, planList(this.plans.list(), this.currency, langOf(ctx)));
+    const lang = langOf(ctx);
+    const screen = planList(this.plans.list(), this.currency, lang);
+    // Gifts and promo codes sit next to the plans, above "Menu".
+    screen.keyboard?.splice(-1, 0, [btn(GIFT_BUTTON[lang], CB.gift), btn(PROMO_BUTTON[lang], CB.promo)]);
+    await show(ctx, screen);
   }
 
   @Action(CB_PATTERN.plan)
   async methods(@Ctx() ctx: Context): Promise<void> {
     const plan = this.plans.get(matchOf(ctx)[1]);
     const methods = { balance: true, cryptoPay: this.cryptoPay.enabled, stars: this.stars.enabled };
+    const discount = await this.promo.discountFor(userOf(ctx).id, plan.code);
     await show(
       ctx,
       paymentMethods(
-        { plan, currency: this.currency, methods, balanceMinor: userOf(ctx).balanceMinor },
+        {
+          plan,
+          currency: this.currency,
+          methods,
+          balanceMinor: userOf(ctx).balanceMinor,
+          discountPercent: discount?.percent,
+        },
         langOf(ctx),
       ),
     );
@@ -62,7 +78,8 @@ export class PlansHandler {
   async confirmBalance(@Ctx() ctx: Context): Promise<void> {
     const plan = this.plans.get(matchOf(ctx)[1]);
     const balance = userOf(ctx).balanceMinor;
-    const { priceMinor: price, affordable } = this.checkout.quote(plan, balance);
+    const discount = await this.promo.discountFor(userOf(ctx).id, plan.code);
+    const { priceMinor: price, affordable } = this.checkout.quote(plan, balance, discount?.percent);
     const lang = langOf(ctx);
     if (!affordable)
       return show(
@@ -88,6 +105,7 @@ export class PlansHandler {
       userId: user.id,
       planCode: code,
       reference: `tg:${user.id}:${nonce}`,
+      discount: await this.promo.discountFor(user.id, code),
     });
     await show(
       ctx,
@@ -114,6 +132,7 @@ export class PlansHandler {
         userId: userOf(ctx).id,
         planCode: plan.code,
         requestKey: `tg:${ctx.update.update_id}`,
+        discount: await this.promo.discountFor(userOf(ctx).id, plan.code),
       },
       { signal: signalOf(), lang },
     );
@@ -133,7 +152,6 @@ export class PlansHandler {
     );
   }
 
-  /** A Stars (XTR) invoice message; payment arrives as pre_checkout_query, then successful_payment. */
   @Action(CB_PATTERN.payStars)
   async payStars(@Ctx() ctx: Context): Promise<void> {
     const plan = this.plans.get(matchOf(ctx)[1]);
@@ -143,6 +161,7 @@ export class PlansHandler {
       userId: userOf(ctx).id,
       planCode: plan.code,
       requestKey: `tg:${ctx.update.update_id}`,
+      discount: await this.promo.discountFor(userOf(ctx).id, plan.code),
     });
     const invoice = this.stars.buildInvoice(
       purchase,

@@ -3,21 +3,16 @@ import { Ctx, On, Update } from 'nestjs-telegraf';
 import type { Context } from 'telegraf';
 import { RethrowToBoundary } from './rethrow.filter';
 import { StarsError, StarsErrorCode } from '../../../payments/providers/stars/stars.errors';
-import {
-  StarsService,
-  type RefundedPaymentMessageLike,
-  type SuccessfulPaymentMessageLike,
-} from '../../../payments/providers/stars/stars.service';
+import { StarsService } from '../../../payments/providers/stars/stars.service';
+import type {
+  RefundedPaymentMessageLike,
+  SuccessfulPaymentMessageLike,
+} from '../../../payments/providers/stars/stars-updates';
 import { TransientUpdateError } from '../../transport/update-handler';
 import { preCheckoutRefusal, starsReturned } from '../views/plans.view';
 import { langOf, show, signalOf } from './bot-context';
 
-/**
- * Telegram Stars: the pre-checkout answer (Telegram waits at most 10 s: one read, then the answer) and the
- * successful payment, credited once per telegram_payment_charge_id however often it is delivered. The
- * "payment received" / "key ready" messages come from the notifications outbox, so nothing is said here on
- * success (no double message); only Stars given back are explained.
- */
+/** Pre-checkout must be answered within 10 s; success is told by the notifications outbox, not here. */
 @Update()
 @UseFilters(RethrowToBoundary)
 export class StarsPaymentHandler {
@@ -41,8 +36,7 @@ export class StarsPaymentHandler {
     try {
       result = await this.stars.onSuccessfulPayment(message, { signal: signalOf() });
     } catch (err) {
-      // Crediting failed, or the Stars could not be given back yet: Telegram will not resend this update,
-      // so it must be retried from the inbox rather than answered as "provider unavailable".
+      // Telegram will not resend this update: retried from the inbox, not answered "unavailable".
       if (err instanceof StarsError && err.code !== StarsErrorCode.Disabled)
         throw new TransientUpdateError(`Stars payment not settled yet: ${err.message}`);
       throw err;
@@ -55,8 +49,7 @@ export class StarsPaymentHandler {
     }
   }
 
-  /** Telegram gave the Stars back itself: the purchase is reversed (its notice comes from the outbox). */
-  // telegraf 4.16's types predate refunded_payment; its filter matches any message field by name.
+  /** telegraf 4.16's types predate refunded_payment; its filter matches any message field by name. */
   @On('refunded_payment' as 'message')
   async refundedPayment(@Ctx() ctx: Context): Promise<void> {
     const message = ctx.message as unknown as RefundedPaymentMessageLike;

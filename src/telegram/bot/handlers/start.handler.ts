@@ -10,6 +10,9 @@ import { helpScreen, languageChanged, languageMenu } from '../views/menu.view';
 import { langOf, matchOf, show, stateOf, userOf } from './bot-context';
 import { referrerFromStart } from './bot-middleware';
 import { MainMenu } from './main-menu';
+import { PromoHandler } from './promo.handler';
+import { GiftsService } from '../../../payments/gifts/gifts.service';
+import { giftReceived } from '../views/gift.view';
 
 @Update()
 @UseFilters(RethrowToBoundary)
@@ -18,6 +21,8 @@ export class StartHandler {
     private readonly config: AppConfig,
     private readonly users: UsersService,
     private readonly menu: MainMenu,
+    private readonly promo: PromoHandler,
+    private readonly gifts: GiftsService,
   ) {}
 
   @Start()
@@ -33,6 +38,13 @@ export class StartHandler {
         referrerId: referrerFromStart(ctx),
       });
       stateOf(ctx).user = user;
+    }
+    const link = deepLinkOf(ctx);
+    if (link?.kind === 'promo') return this.promo.redeem(ctx, link.value);
+    if (link?.kind === 'gift') {
+      const r = await this.gifts.redeem(userOf(ctx).id, link.value);
+      const view = { days: r.gift.days, expiresAt: r.subscription.expiresAt, issued: r.issued };
+      return show(ctx, giftReceived(view, langOf(ctx)));
     }
     await show(ctx, await this.menu.screen(ctx));
   }
@@ -64,7 +76,6 @@ export class StartHandler {
     await show(ctx, await this.menu.screen(ctx), { toast: languageChanged[lang] });
   }
 
-  /** Private chats only: "kicked" = the user blocked the bot, "member" = unblocked (or restarted) it. */
   @On('my_chat_member')
   async chatMember(@Ctx() ctx: Context): Promise<void> {
     const m = ctx.myChatMember!;
@@ -79,4 +90,11 @@ export class StartHandler {
       () => false,
     );
   }
+}
+
+/** `/start promo_<CODE>` (a landing link: no referrer) or `/start gift_<token>`. */
+function deepLinkOf(ctx: Context): { kind: 'promo' | 'gift'; value: string } | null {
+  const text = ctx.message && 'text' in ctx.message ? ctx.message.text : '';
+  const m = /^\/start(?:@\w+)?\s+(promo|gift)_([A-Za-z0-9_-]{1,58})$/.exec(text.trim());
+  return m ? { kind: m[1] as 'promo' | 'gift', value: m[2] } : null;
 }

@@ -9,6 +9,10 @@ import {
 import type { User } from '../../../users/user';
 import { UsersError } from '../../../users/users.errors';
 import { VpnMisconfiguredError } from '../../../vpn/vpn.errors';
+import { GiftsError } from '../../../payments/gifts/gifts.errors';
+import { PromoError } from '../../../promo/promo.errors';
+import { giftRefused } from '../views/gift.view';
+import { discountTaken, promoRefused } from '../views/promo.view';
 import { CB } from '../views/callback-data';
 import { t, type Lang, type Screen } from '../views/i18n';
 import { backToMenu, btn, somethingWentWrong } from '../views/menu.view';
@@ -35,10 +39,8 @@ export type UserFacing =
   | {
       screen: Screen;
       toast?: string;
-      /** Worth an operator's attention (misconfiguration, provider refusing requests): logged once. */
       log?: 'warn' | 'error';
     }
-  /** A refusal that leaves the screen as it is: an alert on a button, a reply to a command. */
   | { alert: string; log?: undefined };
 
 const withMenu = (text: string, lang: Lang, first?: [string, string]): Screen => ({
@@ -46,7 +48,6 @@ const withMenu = (text: string, lang: Lang, first?: [string, string]): Screen =>
   keyboard: [...(first ? [[btn(first[0], first[1])]] : []), backToMenu(lang)],
 });
 
-/** Expected outcomes, mapped once; anything not mapped is a bug or an outage for the error boundary. */
 export function userFacing(
   err: unknown,
   p: { user?: User; currency: string; lang: Lang },
@@ -92,6 +93,8 @@ export function userFacing(
           toast: methodUnavailable[lang],
           log: 'warn',
         };
+      case PaymentsErrorCode.DiscountTaken:
+        return { screen: withMenu(discountTaken[lang], lang, plans), toast: discountTaken[lang] };
       case PaymentsErrorCode.TooManyPending:
         return { screen: withMenu(tooManyInvoices[lang], lang, plans), toast: tooManyInvoices[lang] };
       case PaymentsErrorCode.PurchaseExpired:
@@ -118,6 +121,11 @@ export function userFacing(
   }
   if (err instanceof ChannelCheckUnavailableError)
     return { screen: trialCheckUnavailable(lang), log: 'warn' };
+  if (err instanceof PromoError) {
+    const screen = promoRefused(err.code, lang);
+    return screen ? { screen } : undefined;
+  }
+  if (err instanceof GiftsError) return { screen: giftRefused(err.code, lang) };
   if (err instanceof VpnMisconfiguredError)
     return { screen: withMenu(keyUnavailable[lang], lang), log: 'error' };
   if (err instanceof UsersError) return { screen: withMenu(somethingWentWrong[lang], lang), log: 'warn' };

@@ -5,11 +5,10 @@ import { LANGS, type Lang } from '../../../i18n/langs';
 import { t } from '../../../i18n/translate';
 
 export { LANGS, toLang, type Lang } from '../../../i18n/langs';
-export { dateTime, minutesLeft, money } from '../../../i18n/format';
+export { bytes, dateTime, minutesLeft, money } from '../../../i18n/format';
 export { escapeHtml as esc } from '../../../i18n/html';
 export { t } from '../../../i18n/translate';
 
-/** `text` is HTML. */
 export interface Screen {
   text: string;
   keyboard?: InlineKeyboardButton[][];

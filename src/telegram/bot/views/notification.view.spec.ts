@@ -27,4 +27,27 @@ describe('notification texts', () => {
     ]);
     expect(notificationKeyboard('refund_processed', 'en')).toBeUndefined();
   });
+
+  it('puts the gift link button under a paid-gift notice, and names the refund to the balance', () => {
+    const giftId = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    expect(notificationKeyboard('gift_paid', 'ru', { giftId })).toEqual({
+      inline_keyboard: [[{ text: '🔗 Получить ссылку', callback_data: `gl:${giftId}` }]],
+    });
+    expect(renderNotification('gift_refunded', { amountMinor: 19_900, currency: 'RUB' }, 'en')).toMatch(
+      /RUB\s199 went back to your balance/,
+    );
+  });
+
+  it('states the traffic used and the limit in the user’s units and language', () => {
+    const p = { usedBytes: 8 * 1024 ** 3, limitBytes: 10 * 1024 ** 3, reset: 'period' };
+    expect(renderNotification('traffic_warning', p, 'en')).toBe(
+      "📶 You have used 80% of this period's traffic (8 GB / 10 GB).",
+    );
+    expect(renderNotification('traffic_exhausted', { ...p, reset: 'monthly' }, 'ru')).toBe(
+      '⛔ Трафик за период исчерпан (8 ГБ / 10 ГБ): ключ приостановлен до начала следующего месяца или продления.',
+    );
+    expect(notificationKeyboard('traffic_exhausted', 'en')?.inline_keyboard[0]).toEqual([
+      { text: '🛒 Buy / renew', callback_data: 'plans' },
+    ]);
+  });
 });

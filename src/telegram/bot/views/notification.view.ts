@@ -1,5 +1,7 @@
+import { renderAdminNotice } from '../admin/node-notices.view';
 import { CB } from './callback-data';
-import { dateTime, money as formatMoney, t, toLang, type Lang } from './i18n';
+import { bytes, dateTime, money as formatMoney, t, toLang, type Lang } from './i18n';
+import { GIFT_NOTICES, giftLinkButton } from './gift.view';
 import { btn, menuButton } from './menu.view';
 
 type Payload = Record<string, unknown>;
@@ -18,6 +20,11 @@ const withAmount = (base: string, p: Payload, l: Lang, values: Record<string, st
   return amount ? t(l, `${base}Amount`, { ...values, amount }) : t(l, base, values);
 };
 
+const traffic = (p: Payload, lang: Lang) =>
+  typeof p.usedBytes === 'number' && typeof p.limitBytes === 'number'
+    ? t(lang, 'traffic.usedOfLimit', { used: bytes(p.usedBytes, lang), limit: bytes(p.limitBytes, lang) })
+    : '';
+
 const texts: Record<string, (p: Payload, lang: Lang) => string> = {
   payment_received: (p, l) => withAmount('notify.paymentReceived', p, l, { until: date(p.expiresAt, l) }),
   topup_received: (p, l) => withAmount('notify.topupReceived', p, l),
@@ -34,12 +41,18 @@ const texts: Record<string, (p: Payload, lang: Lang) => string> = {
   renewal_failed_insufficient_funds: (_p, l) => t(l, 'notify.renewalFailed'),
   referral_reward: (p, l) => withAmount('notify.referralReward', p, l),
   refund_processed: (_p, l) => t(l, 'notify.refund'),
+  ...GIFT_NOTICES,
+  traffic_warning: (p, l) => t(l, 'notify.trafficWarning', { traffic: traffic(p, l) }),
+  traffic_exhausted: (p, l) =>
+    t(l, p.reset === 'monthly' ? 'notify.trafficExhaustedMonthly' : 'notify.trafficExhausted', {
+      traffic: traffic(p, l),
+    }),
 };
 
 /** The message text for a notifications-outbox row, in the user's language (English by default). */
 export function renderNotification(kind: string, payload: Payload, language: string): string | undefined {
   const lang = toLang(language);
-  return texts[kind]?.(payload, lang);
+  return texts[kind]?.(payload, lang) ?? renderAdminNotice(kind, payload);
 }
 
 /** What the user most likely wants to do next after each notice: one tap instead of /menu and a search. */
@@ -51,10 +64,17 @@ const NEXT: Record<string, ('sub' | 'plans' | 'balance')[]> = {
   trial_ending: ['plans'],
   subscription_expired: ['plans'],
   renewal_failed_insufficient_funds: ['balance', 'plans'],
+  traffic_warning: ['sub'],
+  traffic_exhausted: ['plans'],
 };
 
 /** The inline keyboard under a notice (none for kinds that need no follow-up), with the main menu's buttons. */
-export function notificationKeyboard(kind: string, language: string, opts: { qr?: boolean } = {}) {
+export function notificationKeyboard(
+  kind: string,
+  language: string,
+  opts: { qr?: boolean; giftId?: string } = {},
+) {
+  if (kind === 'gift_paid' && opts.giftId) return giftLinkButton(opts.giftId, toLang(language));
   const next = NEXT[kind];
   if (!next) return undefined;
   const lang = toLang(language);

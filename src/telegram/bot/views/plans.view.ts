@@ -2,7 +2,9 @@ import type { InlineKeyboardButton } from 'telegraf/types';
 import type { Plan } from '../../../subscriptions/plan';
 import { CB } from './callback-data';
 import { dateTime, money, t, texts, type Lang, type Screen, type Texts } from './i18n';
+import { discountedPrice } from '../../../payments/discount';
 import { back, backToMenu, btn, urlBtn } from './menu.view';
+import { discountNote } from './promo.view';
 
 /** "1 month", "3 месяца": whole years or months when the duration is one, else days (plural by Intl). */
 export const planName = (p: Plan, lang: Lang): string => {
@@ -44,10 +46,19 @@ export interface PaymentMethods {
 }
 
 export function paymentMethods(
-  p: { plan: Plan; currency: string; methods: PaymentMethods; balanceMinor: number },
+  p: {
+    plan: Plan;
+    currency: string;
+    methods: PaymentMethods;
+    balanceMinor: number;
+    /** A promo discount the user holds: the prices shown include it. */
+    discountPercent?: number;
+  },
   lang: Lang,
 ): Screen {
-  const price = p.plan.prices[p.currency];
+  const listed = p.plan.prices[p.currency];
+  const price = listed === undefined ? undefined : discountedPrice(listed, p.discountPercent);
+  const stars = p.plan.starsPrice ? discountedPrice(p.plan.starsPrice, p.discountPercent) : null;
   const keyboard: InlineKeyboardButton[][] = [];
   if (p.methods.balance && price !== undefined)
     keyboard.push([
@@ -58,16 +69,14 @@ export function paymentMethods(
     ]);
   if (p.methods.cryptoPay && price !== undefined)
     keyboard.push([btn(t(lang, 'button.payCrypto'), CB.payCrypto(p.plan.code))]);
-  if (p.methods.stars && p.plan.starsPrice)
+  if (p.methods.stars && stars)
     keyboard.push([
-      btn(
-        t(lang, 'button.payStars', { stars: money(p.plan.starsPrice, 'XTR', lang) }),
-        CB.payStars(p.plan.code),
-      ),
+      btn(t(lang, 'button.payStars', { stars: money(stars, 'XTR', lang) }), CB.payStars(p.plan.code)),
     ]);
   keyboard.push(back(lang, CB.plans));
   const text = t(lang, 'plans.methods', {
     plan: planName(p.plan, lang),
+    discount: p.discountPercent ? `\n${discountNote(p.discountPercent, lang)}` : '',
     balance: money(p.balanceMinor, p.currency, lang),
   });
   return { text, keyboard };

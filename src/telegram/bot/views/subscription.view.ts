@@ -1,17 +1,35 @@
 import type { InlineKeyboardButton } from 'telegraf/types';
 import type { Subscription } from '../../../subscriptions/subscription';
 import { CB } from './callback-data';
-import { dateTime, minutesLeft, t, texts, type Lang, type Screen } from './i18n';
+import { bytes, dateTime, minutesLeft, t, texts, type Lang, type Screen } from './i18n';
 import { back, backToMenu, btn, urlBtn } from './menu.view';
+
+export interface TrafficLine {
+  usedBytes: number;
+  limitBytes: number | null;
+  overLimit: boolean;
+  reset: 'period' | 'monthly';
+}
+
+/** "Traffic: 1.2 GB / 50 GB", and why the key is paused once the limit is reached. */
+export function trafficLines(tr: TrafficLine, lang: Lang): string[] {
+  const used = bytes(tr.usedBytes, lang);
+  const limit = tr.limitBytes === null ? t(lang, 'traffic.unlimited') : bytes(tr.limitBytes, lang);
+  const lines = [t(lang, 'traffic.line', { used, limit })];
+  if (tr.overLimit)
+    lines.push(t(lang, tr.reset === 'monthly' ? 'traffic.pausedMonthly' : 'traffic.pausedPeriod'));
+  return lines;
+}
 
 export function mySubscription(
   p: {
     sub: Subscription;
     link?: string;
-    /** One link per node when the key is on several (labelled with flag and name). */
     nodeLinks?: { label: string; link: string }[];
     subscriptionUrl?: string;
     canAutoRenew: boolean;
+    /** Traffic of the current period; left out when nothing is known. */
+    traffic?: TrafficLine;
   },
   lang: Lang,
 ): Screen {
@@ -21,6 +39,7 @@ export function mySubscription(
   const lines: string[] = [t(lang, sub.isTrial ? 'sub.titleTrial' : 'sub.titlePaid')];
   if (active) {
     lines.push(t(lang, 'sub.activeUntil', { until }));
+    if (p.traffic) lines.push(...trafficLines(p.traffic, lang));
     if (p.nodeLinks) {
       lines.push('', t(lang, 'sub.yourKeys'));
       for (const l of p.nodeLinks) lines.push(t(lang, 'sub.nodeKey', { label: l.label, link: l.link }));
@@ -35,7 +54,7 @@ export function mySubscription(
   const keyboard: InlineKeyboardButton[][] = [];
   if (active) {
     keyboard.push([btn(t(lang, 'button.qr'), CB.qr), btn(t(lang, 'button.guide'), CB.guide)]);
-    keyboard.push([btn(t(lang, 'button.reissue'), CB.reissue)]);
+    keyboard.push([btn(t(lang, 'button.reissue'), CB.reissue), btn(t(lang, 'button.devices'), CB.devices)]);
     if (p.canAutoRenew)
       keyboard.push([
         btn(
@@ -74,11 +93,32 @@ export function confirmReissue(lang: Lang): Screen {
   };
 }
 
-export function reissued(link: string | undefined, lang: Lang): Screen {
-  const head = t(lang, 'sub.reissued');
+/** With several nodes the QR button asks which node: one QR per message keeps the chat tidy. */
+export function qrPicker(links: { node: string; label: string }[], lang: Lang): Screen {
   return {
-    text: link ? `${head}\n\n${t(lang, 'common.code', { value: link })}` : head,
-    keyboard: [[btn(t(lang, 'button.sub'), CB.sub)], backToMenu(lang)],
+    text: t(lang, 'sub.qrPicker'),
+    keyboard: [
+      ...links.map((l) => [btn(t(lang, 'button.qrNode', { label: l.label }), CB.qrNode(l.node))]),
+      back(lang, CB.sub),
+    ],
+  };
+}
+
+export const nodeQrCaption = (label: string, lang: Lang): string => `${label}\n${qrCaption[lang]}`;
+
+export function reissued(links: { label: string; link: string }[], lang: Lang): Screen {
+  // One link as before; with several nodes each is labelled with its flag and name.
+  const body =
+    links.length === 1
+      ? `\n\n${t(lang, 'common.code', { value: links[0].link })}`
+      : links.map((l) => `\n\n${t(lang, 'sub.nodeKey', { label: l.label, link: l.link })}`).join('');
+  return {
+    text: `${t(lang, 'sub.reissued')}${body}`,
+    keyboard: [
+      [btn(t(lang, 'button.sub'), CB.sub)],
+      ...(links.length ? [[btn(t(lang, 'button.qr'), CB.qr)]] : []),
+      backToMenu(lang),
+    ],
   };
 }
 
