@@ -133,6 +133,7 @@ describe('plans from configuration', () => {
       autoRenewGraceHours: 6,
       purchasePendingTtlMinutes: 60,
       pendingPerHourMax: 5,
+      giftValidDays: 30,
     });
     expect(AppConfig.fromEnv(base).subscriptions).toMatchObject({
       trialDays: 3,
