@@ -70,4 +70,23 @@ describe('a journey in Persian (fa)', () => {
     expect(lastText(calls)).toMatch(/^شارژ <b>.+<\/b>\.\nروش پرداخت را انتخاب کنید:$/);
     expect(callbackData(calls)).toContain('ts:25000');
   });
+
+  it('shows the gift, promo-code and devices screens in Persian', async () => {
+    const user = bot.newUser({ languageCode: 'fa' });
+    await bot.say(user, '/start');
+    const plans = buttonsOf(await bot.tap(user, 'plans')).map((b) => b.text);
+    expect(plans).toContain('🎁 هدیه دادن');
+    expect(plans).toContain('🎟 کد تخفیف');
+    expect(lastText(await bot.tap(user, 'gift'))).toMatch(/^🎁 <b>هدیه دادن اشتراک<\/b>\n/);
+    expect(lastText(await bot.say(user, '/start promo_NOSUCH42'))).toBe(
+      '❌ چنین کد تخفیفی وجود ندارد. املای آن را بررسی کنید و دوباره امتحان کنید.',
+    );
+
+    await bot.tap(user, 'trial');
+    const sub = await bot.tap(user, 'sub');
+    expect(buttonsOf(sub).find((b) => b.callback_data === 'sub:dev')?.text).toBe('📱 دستگاه‌ها');
+    const devices = lastText(await bot.tap(user, 'sub:dev'));
+    expect(devices).toMatch(/^📱 <b>دستگاه‌ها<\/b>\n\n/);
+    expect(devices).toContain('هنوز هیچ دستگاهی پیوند اشتراک شما را دریافت نکرده است.');
+  });
 });
