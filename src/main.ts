@@ -11,6 +11,8 @@ import { EmbeddedPostgresSetupError } from './database/embedded-postgres';
 import { describeUrl, resolveDatabase, type ResolvedDatabase } from './database/resolve-database';
 import { DemoServices } from './demo/demo-services';
 import { configureHttp } from './http-setup';
+import { LocaleOverrideError, loadCatalog } from './i18n/locale-overrides';
+import { installCatalog } from './i18n/translate';
 import { createLogSink, createRootLogger } from './logging/logger-options';
 import { LifecycleService } from './watchdog/lifecycle.service';
 
@@ -22,6 +24,15 @@ async function bootstrap(): Promise<void> {
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\nSee .env.example and the configuration table in README.md.\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  try {
+    installCatalog(loadCatalog(config.bot.localesDir));
+  } catch (err) {
+    if (err instanceof LocaleOverrideError) {
+      process.stderr.write(`${err.message}\nSee "Texts and languages" in README.md.\n`);
       process.exit(2);
     }
     throw err;

@@ -297,6 +297,10 @@ export class AppConfig {
     return {
       adminIds: new Set(e.ADMIN_IDS.map(Number)),
       supportContact: e.SUPPORT_CONTACT,
+      /** Directory of operator overrides of the shipped texts (`<lang>.json`, `admin.json`). */
+      localesDir: e.LOCALES_DIR,
+      /** The trial is given only to members of this channel (the bot must be one of its admins). */
+      requiredChannel: e.REQUIRED_CHANNEL,
       /** Top-up buttons, in minor units of the balance currency. */
       topupAmountsMinor: e.TOPUP_AMOUNTS.map((a) => Number(a) * 100),
       /** Range of a top-up amount the user types, in minor units of the balance currency. */

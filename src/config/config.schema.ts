@@ -288,6 +288,13 @@ export const configSchema = z
       .pipe(z.array(z.string().regex(/^\d{1,15}$/, { error: 'admin ids are numeric Telegram user ids' })))
       .default([]),
     SUPPORT_CONTACT: z.string().min(1).max(200).default('@support'),
+    LOCALES_DIR: z.string().min(1).optional(),
+    REQUIRED_CHANNEL: z
+      .string()
+      .regex(/^(@[A-Za-z][A-Za-z0-9_]{3,31}|-100\d{5,16})$/, {
+        error: 'must be a channel @username or its numeric id (-100…)',
+      })
+      .optional(),
     TOPUP_AMOUNTS: csv
       .pipe(
         z

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { FakeChats, type FakeChannel } from './fake-telegram-chats';
 import { answerFault, FaultPlan, type Fault } from './fake-telegram-faults';
 import { ok, readParams, reply } from './fake-telegram-http';
 import { FakeLongPoll } from './fake-telegram-polling';
@@ -39,6 +40,8 @@ export interface FakeTelegramOptions {
   rejectUnmodifiedEdits?: boolean;
   /** The first update_id (default 1000). */
   firstUpdateId?: number;
+  /** Channels getChat / getChatMember know from the start (more through `chats`). */
+  channels?: FakeChannel[];
 }
 
 /** A fake Bot API over real HTTP on 127.0.0.1, owned by the project for tests and local sandboxes. */
@@ -57,7 +60,10 @@ export class FakeTelegram {
   readonly starTransactions: Record<string, unknown>[] = [];
   private readonly rules: FakeSendRules;
 
+  readonly chats = new FakeChats();
+
   constructor(private readonly opts: FakeTelegramOptions) {
+    for (const c of opts.channels ?? []) this.chats.addChannel(c);
     this.rules = new FakeSendRules(opts);
     this.nextUpdateId = opts.firstUpdateId ?? 1000;
   }
@@ -227,6 +233,13 @@ export class FakeTelegram {
         const offset = Number(params.offset ?? 0);
         const limit = Number(params.limit ?? 100);
         return ok(res, { transactions: this.starTransactions.slice(offset, offset + limit) });
+      }
+      case 'getChat':
+      case 'getChatMember': {
+        const a = this.chats.answer(method, params, Number(token.split(':')[0]));
+        return a.ok
+          ? ok(res, a.result)
+          : answerFault(res, { kind: 'status', code: 400, description: a.description });
       }
       case 'getWebhookInfo':
         return ok(res, {

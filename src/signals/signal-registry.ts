@@ -65,7 +65,20 @@ export interface VpnCorePart {
   status(): VpnCoreStatus | undefined;
 }
 
+/** REQUIRED_CHANNEL: whether the bot can check members of the channel the trial is gated on. */
+export interface ChannelGateStatus {
+  channel: string;
+  state: 'ok' | 'not_admin' | 'unreachable' | 'checking';
+  error?: string;
+  checkedAt?: string;
+}
+
+export interface ChannelGatePart {
+  status(): ChannelGateStatus;
+}
+
 export interface SignalParts {
+  'telegram.channel': ChannelGatePart;
   'telegram.polling': PollingPart;
   'telegram.dispatcher': DispatcherPart;
   'telegram.inbox': InboxPart;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TelegrafModule } from 'nestjs-telegraf';
 import { AdminModule } from '../admin/admin.module';
+import { BotApiModule } from '../bot-api/bot-api.module';
 import { ClockModule } from '../clock/clock.module';
 import { AppConfig } from '../config/app-config';
 import { PaymentsModule } from '../payments/payments.module';
@@ -16,6 +17,7 @@ import { NodesHandler } from './bot/admin/nodes.handler';
 import { TrafficHandler } from './bot/admin/traffic.handler';
 import { AdminGateInterceptor } from './bot/admin/admin-gate.interceptor';
 import { BroadcastHandler } from './bot/admin/broadcast.handler';
+import { ChannelGateService } from './bot/channel-gate.service';
 import { BalanceHandler } from './bot/handlers/balance.handler';
 import { BotMiddleware } from './bot/handlers/bot-middleware';
 import { BotMiddlewareModule } from './bot/handlers/bot-middleware.module';
@@ -52,6 +54,7 @@ import { TelegramTransportModule } from './transport/telegram-transport.module';
       }),
     }),
     TelegramTransportModule.withHandler(TelegrafUpdateHandler),
+    BotApiModule,
     ClockModule,
     UsersModule,
     SubscriptionsModule,
@@ -65,6 +68,7 @@ import { TelegramTransportModule } from './transport/telegram-transport.module';
   ],
   // Order matters: handlers are registered in this order, and FallbackHandler must come last.
   providers: [
+    ChannelGateService,
     MainMenu,
     StartHandler,
     TrialHandler,

@@ -2,6 +2,7 @@ import { Controller, Get, UseGuards } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { RateLimit } from '../http/rate-limit.module';
+import { ChannelGateIndicator } from './channel-gate.indicator';
 import { DatabaseIndicator } from './database.indicator';
 import { LifecycleService } from './lifecycle.service';
 import { ProgressIndicators } from './progress.indicators';
@@ -16,6 +17,7 @@ export class HealthController {
     private readonly database: DatabaseIndicator,
     private readonly lifecycle: LifecycleService,
     private readonly vpnCore: VpnCoreIndicator,
+    private readonly channel: ChannelGateIndicator,
   ) {}
 
   /** Liveness: process-local evidence only. A database or Telegram outage must never restart the pod. */
@@ -41,6 +43,7 @@ export class HealthController {
       () => this.progress.telegram(),
       () => this.progress.jobs_(),
       () => this.vpnCore.check(),
+      () => this.channel.check(),
     ]);
   }
 }

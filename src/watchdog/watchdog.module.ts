@@ -1,5 +1,6 @@
 import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { ChannelGateIndicator } from './channel-gate.indicator';
 import { DatabaseIndicator } from './database.indicator';
 import { DiagnosticsService } from './diagnostics.service';
 import { EventLoopMonitor } from './event-loop.monitor';
@@ -26,6 +27,7 @@ import { RateLimitModule } from '../http/rate-limit.module';
     ProgressIndicators,
     DiagnosticsService,
     VpnCoreIndicator,
+    ChannelGateIndicator,
     RowGauges,
   ],
   exports: [EventLoopMonitor, MetricsService, WatchdogService],

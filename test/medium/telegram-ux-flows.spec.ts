@@ -59,7 +59,7 @@ describe('start and main menu', () => {
   it('switches the language from the language menu, stores it and keeps using it', async () => {
     const user = bot.newUser();
     await bot.say(user, '/start');
-    expect(callbackData(await bot.tap(user, 'lang'))).toEqual(['lang:en', 'lang:ru', 'menu']);
+    expect(callbackData(await bot.tap(user, 'lang'))).toEqual(['lang:en', 'lang:ru', 'lang:fa', 'menu']);
     const switched = await bot.tap(user, 'lang:ru');
     expect(answersOf(switched)[0].params.text).toBe('Язык: русский');
     expect(lastText(switched)).toMatch(/Баланс/);

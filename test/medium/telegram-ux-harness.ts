@@ -1,10 +1,11 @@
-import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, LoggerService, Type } from '@nestjs/common';
 import { DbService } from '../../src/database/db.service';
 import { JobRunnerService } from '../../src/jobs/job-runner.service';
 import { TelegramModule } from '../../src/telegram/telegram.module';
 import { createFactory, type Factory } from '../support/factories';
 import type { FakeCryptoPay } from '../../src/demo/fake-crypto-pay';
 import type { FakeTelegram, FakeUser, SentCall } from '../../src/demo/fake-telegram';
+import type { FakeChannel } from '../../src/demo/fake-telegram-chats';
 import type { FakeXrayCore } from '../../src/demo/fake-xray-core';
 import { startTestBed, until, type TestBed } from '../support/test-bed';
 import { testEnv } from '../support/test-env';
@@ -40,6 +41,9 @@ export class BotHarness {
       env?: Record<string, string>;
       strictEdits?: boolean;
       listen?: boolean;
+      /** Channels the fake Bot API knows from the start (getChat / getChatMember). */
+      channels?: FakeChannel[];
+      logger?: LoggerService;
       imports?: (Type | DynamicModule)[];
     } = {},
   ): Promise<BotHarness> {
@@ -47,7 +51,7 @@ export class BotHarness {
     h.bed = await startTestBed({
       core: true,
       cryptoPay: o.cryptoPay,
-      telegram: { rejectUnmodifiedEdits: o.strictEdits },
+      telegram: { rejectUnmodifiedEdits: o.strictEdits, channels: o.channels },
       env: {
         TELEGRAM_CHAT_MIN_INTERVAL_MS: '0',
         TELEGRAM_SEND_RATE: '30',
@@ -58,6 +62,7 @@ export class BotHarness {
       },
       imports: [TelegramModule, ...(o.imports ?? [])],
       listen: o.listen,
+      logger: o.logger,
     });
     h.app = h.bed.app;
     h.url = h.bed.url;

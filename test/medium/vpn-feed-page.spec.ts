@@ -131,4 +131,18 @@ browserDescribe('subscription page in a real browser', () => {
     expect(refused).toEqual([]);
     await page.context().close();
   });
+
+  it('speaks Persian, right to left, to a Persian browser, with the texts of fa.json', async () => {
+    const sub = await insertSubscription(dbs, { status: 'expired' });
+    const { page, refused } = await open(sub.subToken, 'fa-IR');
+    expect(await page.locator('html').getAttribute('lang')).toBe('fa');
+    expect(await page.locator('html').getAttribute('dir')).toBe('rtl');
+    expect(await page.locator('#blocked').textContent()).toBe(
+      'اشتراک شما به پایان رسیده است. برای بازگرداندن کلیدها، آن را در ربات تمدید کنید.',
+    );
+    expect(await page.locator('#renew').textContent()).toBe('تمدید در ربات');
+    expect(await page.locator('img.qr').count()).toBe(0);
+    expect(refused).toEqual([]);
+    await page.context().close();
+  });
 });

@@ -1,3 +1,5 @@
+import { INTL_LOCALE } from '../../i18n/langs';
+import { t as translate } from '../../i18n/translate';
 import { feedTexts, type FeedBlock, type FeedLang } from './feed-texts';
 
 export interface FeedPageModel {
@@ -58,9 +60,9 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px}dt{color:#576
 
 /** The page a browser gets: status, usage, one QR per node, import buttons, app advice, the way back to the bot. */
 export function renderFeedPage(m: FeedPageModel): string {
-  const t = feedTexts[m.lang];
+  const t = feedTexts(m.lang);
   const e = escapeHtml;
-  const date = m.expiresAt.toLocaleString(m.lang === 'ru' ? 'ru-RU' : 'en-GB', {
+  const date = m.expiresAt.toLocaleString(INTL_LOCALE[m.lang], {
     dateStyle: 'long',
     timeStyle: 'short',
     timeZone: 'UTC',
@@ -68,17 +70,17 @@ export function renderFeedPage(m: FeedPageModel): string {
   const used = m.usage.upload + m.usage.download;
   const usage =
     m.usage.total === null ? `${gb(used)} (${t.unlimited})` : `${gb(used)} / ${gb(m.usage.total)}`;
-  const status = m.block ? `⛔ ${t.state[m.block]}` : `✅ ${t.active}`;
+  const status = m.block ? `⛔ ${t.state(m.block)}` : `✅ ${t.active}`;
   const rows: [string, string][] = [
     [t.status, status],
-    [t.expires, `${date} UTC`],
+    [t.expires, translate(m.lang, 'format.utc', { time: date })],
     [t.usage, usage],
   ];
   if (m.devices)
     rows.push([t.devices, `${m.devices.active}${m.devices.limit ? ` / ${m.devices.limit}` : ''}`]);
   const parts: string[] = [];
   parts.push(`<h1>${e(m.title)}</h1>`);
-  if (m.block) parts.push(`<section class="warn" id="blocked"><p>${e(t.blocked[m.block])}</p></section>`);
+  if (m.block) parts.push(`<section class="warn" id="blocked"><p>${e(t.blocked(m.block))}</p></section>`);
   parts.push(
     `<section><dl>${rows.map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`).join('')}</dl></section>`,
   );
@@ -102,7 +104,7 @@ export function renderFeedPage(m: FeedPageModel): string {
   if (m.botUrl) footer.push(`<a class="btn" id="renew" href="${e(m.botUrl)}">${e(t.renew)}</a>`);
   if (m.supportUrl) footer.push(`<a class="btn" id="support" href="${e(m.supportUrl)}">${e(t.support)}</a>`);
   if (footer.length) parts.push(`<section>${footer.join('')}</section>`);
-  return `<!doctype html><html lang="${m.lang}"><head><meta charset="utf-8">
+  return `<!doctype html><html lang="${m.lang}"${m.lang === 'fa' ? ' dir="rtl"' : ''}><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer">
 <title>${e(m.title)}</title><style nonce="${e(m.nonce)}">${CSS}</style></head>
 <body>${parts.join('\n')}</body></html>`;

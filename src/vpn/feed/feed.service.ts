@@ -81,7 +81,7 @@ export class FeedService {
       usage,
       updateHours: this.config.vpn.subscriptionUpdateHours,
       block,
-      announce: block ? feedTexts[lang].blocked[block] : feed.announce,
+      announce: block ? feedTexts(lang).blocked(block) : feed.announce,
       pageUrl,
       supportUrl: feed.supportUrl,
       hwid: sub.deviceLimit !== null && device ? { refused } : undefined,

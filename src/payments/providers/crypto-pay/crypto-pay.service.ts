@@ -9,6 +9,8 @@ import { isCryptoPayFiat, minorToDecimalString } from './crypto-pay-amount';
 import { CryptoPayClient } from './crypto-pay.client';
 import { CryptoPayError, CryptoPayErrorCode } from './crypto-pay.errors';
 import { CryptoPayRepository } from './crypto-pay.repository';
+import type { Lang } from '../../../i18n/langs';
+import { t } from '../../../i18n/translate';
 
 export type CryptoPayCheckoutInput =
   | {
@@ -52,7 +54,7 @@ export class CryptoPayService {
 
   async checkout(
     input: CryptoPayCheckoutInput,
-    o: { signal?: AbortSignal } = {},
+    o: { signal?: AbortSignal; lang?: Lang } = {},
   ): Promise<CryptoPayInvoiceRef> {
     this.assertEnabled();
     const currency = input.currency ?? this.config.payments.balanceCurrency;
@@ -91,7 +93,7 @@ export class CryptoPayService {
 
   async createInvoiceForPurchase(
     purchase: Purchase,
-    o: { signal?: AbortSignal } = {},
+    o: { signal?: AbortSignal; lang?: Lang } = {},
   ): Promise<CryptoPayInvoiceRef> {
     this.assertEnabled();
     if (purchase.provider !== 'crypto_pay' || purchase.status !== 'pending' || purchase.providerInvoiceId)
@@ -108,7 +110,7 @@ export class CryptoPayService {
           fiat: purchase.currency,
           acceptedAssets: this.config.cryptoPay.acceptedAssets,
           payload: purchase.id,
-          description: this.describe(purchase),
+          description: this.describe(purchase, o.lang ?? 'en'),
           expiresInS,
         },
         o,
@@ -157,13 +159,13 @@ export class CryptoPayService {
     return Math.min(ttl, left);
   }
 
-  private describe(p: Purchase): string {
+  /** Shown on the invoice in @CryptoBot, in the buyer's language (English when re-invoiced without one). */
+  private describe(p: Purchase, lang: Lang): string {
     const amount = `${minorToDecimalString(p.amountMinor)} ${p.currency}`;
-    if (p.kind === 'topup') return `Balance top-up, ${amount}`;
+    if (p.kind === 'topup') return t(lang, 'invoice.cryptoTopup', { amount });
     const plan = this.plans.find(p.planCode!);
-    if (p.kind === 'gift')
-      return `Gift: VPN access for ${plan.durationDays} days (plan ${plan.code}), ${amount}`;
-    return `VPN access for ${plan.durationDays} days (plan ${plan.code}), ${amount}`;
+    const values = { days: plan.durationDays, plan: plan.code, amount };
+    return t(lang, p.kind === 'gift' ? 'invoice.cryptoGift' : 'invoice.cryptoPlan', values);
   }
 
   private async deleteQuietly(invoiceId: number): Promise<void> {

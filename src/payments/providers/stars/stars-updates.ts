@@ -1,3 +1,5 @@
+import { t } from '../../../i18n/translate';
+
 export interface PreCheckoutQueryLike {
   from: { id: number };
   currency: string;
@@ -20,14 +22,6 @@ export type PreCheckoutRefusal =
 export type PreCheckoutDecision =
   { ok: true; purchaseId: string } | { ok: false; reason: PreCheckoutRefusal; errorMessage: string };
 
-export const PRE_CHECKOUT_MESSAGES: Record<PreCheckoutRefusal, string> = {
-  disabled: 'Payments with Telegram Stars are not available right now.',
-  unknown_invoice: 'This invoice is no longer valid. Please start the purchase again.',
-  already_paid: 'This invoice has already been paid.',
-  expired: 'This invoice has expired. Please start the purchase again.',
-  price_changed: 'The price has changed since this invoice was made. Please start the purchase again.',
-};
-
 export interface RefundedPaymentMessageLike {
   refunded_payment: {
     currency: string;
@@ -38,5 +32,6 @@ export interface RefundedPaymentMessageLike {
 }
 
 export function refusePreCheckout(reason: PreCheckoutRefusal): PreCheckoutDecision {
-  return { ok: false, reason, errorMessage: PRE_CHECKOUT_MESSAGES[reason] };
+  // English; the bot answers in the user's language (the same `stars.refusal.*` keys).
+  return { ok: false, reason, errorMessage: t('en', `stars.refusal.${reason}`) };
 }

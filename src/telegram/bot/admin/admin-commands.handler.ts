@@ -97,7 +97,7 @@ export class AdminCommandsHandler {
     const userId = args.length === 1 ? parseTelegramId(args[0]) : null;
     if (userId === null) return void (await ctx.reply(blocked ? USAGE.block : USAGE.unblock));
     const result = await this.admin.setBlocked({ userId, blocked, by: adminIdOf(ctx) });
-    if (result === 'admin') return void (await ctx.reply(cannotBlockAdmin));
+    if (result === 'admin') return void (await ctx.reply(cannotBlockAdmin()));
     if (!result) return void (await ctx.reply(userNotFound(String(userId))));
     await replyAfterEffect(ctx, banView(userId, blocked, result.changed));
   }
@@ -159,7 +159,7 @@ export class AdminCommandsHandler {
   async refundButton(@Ctx() ctx: Context): Promise<void> {
     const purchaseId = matchOf(ctx)[1];
     // Answer first: a Stars refund calls Telegram and may take longer than the button's spinner should.
-    await answer(ctx, refundingToast);
+    await answer(ctx, refundingToast());
     const result = await this.admin.refund(purchaseId, adminIdOf(ctx));
     const text =
       result.kind === 'not_found'
@@ -179,11 +179,11 @@ export class AdminCommandsHandler {
   @Action('adm:rf:no')
   async refundCancelButton(@Ctx() ctx: Context): Promise<void> {
     await answer(ctx);
-    await editOrReply(ctx, refundCancelled);
+    await editOrReply(ctx, refundCancelled());
   }
 
   @Action(/^adm:(?!bc:)/)
   async unknownButton(@Ctx() ctx: Context): Promise<void> {
-    await answer(ctx, unknownAdminButton);
+    await answer(ctx, unknownAdminButton());
   }
 }

@@ -4,7 +4,10 @@ import type { Purchase } from '../../../payments/purchase';
 import type { Subscription } from '../../../subscriptions/subscription';
 import type { AdminStats, UserProfile } from '../../../admin/admin.repository';
 import type { Broadcast } from '../../../admin/broadcasts.repository';
+import { ta } from '../../../i18n/translate';
 import { promoStatsLines } from './promo-admin.view';
+
+/** Keyboards of the admin commands; their texts are the `admin.json` keys (plain text, English). */
 
 type Keyboard = { inline_keyboard: { text: string; callback_data: string }[][] };
 const kb = (...rows: [string, string][][]): Keyboard => ({
@@ -14,33 +17,25 @@ const kb = (...rows: [string, string][][]): Keyboard => ({
 const money = (minor: number, currency: string) =>
   currency === 'XTR' ? `${minor} ⭐` : `${(minor / 100).toFixed(2)} ${currency}`;
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : '—');
+const yesNo = (v: boolean) => ta(v ? 'profile.yes' : 'profile.no');
 
-export const USAGE = {
-  find: 'Usage: /find <telegram id | @username>',
-  grant: 'Usage: /grant <telegram id> <days> (days: a whole number from 1 to 3650)',
-  block: 'Usage: /block <telegram id>',
-  unblock: 'Usage: /unblock <telegram id>',
-  retry: 'Usage: /retry <operation id | all>',
-  refund: 'Usage: /refund <purchase id> (the purchase uuid, as /find shows it)',
-  broadcast:
-    'Usage: /broadcast <all|active> <text>, or reply to a message with /broadcast <all|active>;\n' +
-    '/broadcast stop <id>; /broadcast alone lists recent broadcasts.',
-} as const;
+const USAGE_KEYS = ['find', 'grant', 'block', 'unblock', 'retry', 'refund', 'broadcast'] as const;
+/** Read at each access, so operator overrides apply. */
+export const USAGE = Object.fromEntries(
+  USAGE_KEYS.map((k) => [k, undefined] as const),
+) as unknown as Readonly<Record<(typeof USAGE_KEYS)[number], string>>;
+for (const k of USAGE_KEYS)
+  Object.defineProperty(USAGE, k, { get: () => ta(`usage.${k}`), enumerable: true });
 
 export function adminMenu(): { text: string; keyboard: Keyboard } {
   return {
-    text:
-      '🛠 Admin\n\n' +
-      '/stats — figures\n/find <id | @username> — a user\n/grant <id> <days> — give access\n' +
-      '/block <id>, /unblock <id> — bot access\n/broadcast <all|active> <text> — message users\n' +
-      '/failed — failed provisioning, /retry <id | all>\n/refund <purchase id>\n/nodes, /node <code> drain|disable|enable\n' +
-      '/promo — promo codes (/promo new, list, <code>, off)\n/gifts, /gift <id>, /gift refund <id>\n/top [n] — top traffic consumers',
+    text: ta('menu.text'),
     keyboard: kb(
       [
-        ['📊 Stats', 'adm:stats'],
-        ['⚠️ Failed operations', 'adm:failed'],
+        [ta('menu.stats'), 'adm:stats'],
+        [ta('menu.failed'), 'adm:failed'],
       ],
-      [['📣 Broadcasts', 'adm:bc:list']],
+      [[ta('menu.broadcasts'), 'adm:bc:list']],
     ),
   };
 }
@@ -48,95 +43,124 @@ export function adminMenu(): { text: string; keyboard: Keyboard } {
 export function statsView(s: AdminStats): string {
   const revenue = s.revenue.length
     ? s.revenue
-        .map(
-          (r) =>
-            `  ${r.currency}: today ${money(r.todayMinor, r.currency)}, 30 days ${money(r.last30DaysMinor, r.currency)} (${r.purchases30Days} payments)`,
+        .map((r) =>
+          ta('stats.revenueLine', {
+            currency: r.currency,
+            today: money(r.todayMinor, r.currency),
+            last30Days: money(r.last30DaysMinor, r.currency),
+            payments: r.purchases30Days,
+          }),
         )
         .join('\n')
-    : '  none in the last 30 days';
-  return (
-    `📊 Stats\n` +
-    `Users: ${s.users} (blocked the bot: ${s.blockedBot}, blocked by admin: ${s.banned})\n` +
-    `Active subscriptions: ${s.activeSubscriptions}\n` +
-    `Active trials: ${s.activeTrials}\n` +
-    `Revenue (paid by providers, UTC day):\n${revenue}\n` +
-    `Provisioning backlog: ${s.provisioningBacklog}\n` +
-    `Failed operations: ${s.failedOperations}` +
-    (s.promo ? `\n${promoStatsLines(s.promo)}` : '')
-  );
+    : ta('stats.noRevenue');
+  const text = ta('stats.text', {
+    users: s.users,
+    blockedBot: s.blockedBot,
+    banned: s.banned,
+    activeSubscriptions: s.activeSubscriptions,
+    activeTrials: s.activeTrials,
+    revenue,
+    backlog: s.provisioningBacklog,
+    failed: s.failedOperations,
+  });
+  return s.promo ? `${text}\n${promoStatsLines(s.promo)}` : text;
 }
 
 export function profileView(p: UserProfile, sub: Subscription | null, balanceCurrency: string): string {
   const u = p.user;
   const subLine = sub
-    ? `${sub.status}${sub.isTrial ? ' (trial)' : ''}, until ${day(sub.expiresAt)}, plan ${sub.planCode ?? '—'}, auto-renew ${sub.autoRenew ? 'on' : 'off'}`
-    : 'none';
+    ? ta('profile.subscription', {
+        status: sub.status,
+        trial: sub.isTrial ? ta('profile.trialMark') : '',
+        until: day(sub.expiresAt),
+        plan: sub.planCode ?? '—',
+        autoRenew: ta(sub.autoRenew ? 'profile.on' : 'profile.off'),
+      })
+    : ta('profile.none');
   const purchases = p.purchases.length
     ? p.purchases
-        .map(
-          (x) =>
-            `  ${x.id} ${x.kind}${x.planCode ? ` ${x.planCode}` : ''} ${money(x.amountMinor, x.currency)} ${x.provider} ${x.status} ${day(x.paidAt ?? x.createdAt)}`,
+        .map((x) =>
+          ta('profile.purchase', {
+            id: x.id,
+            kind: x.kind,
+            plan: x.planCode ? ` ${x.planCode}` : '',
+            amount: money(x.amountMinor, x.currency),
+            provider: x.provider,
+            status: x.status,
+            date: day(x.paidAt ?? x.createdAt),
+          }),
         )
         .join('\n')
-    : '  none';
-  return (
-    `👤 User ${u.id}${u.username ? ` (@${u.username})` : ''}${u.firstName ? ` ${u.firstName}` : ''}\n` +
-    `Language: ${u.languageCode}\n` +
-    `Blocked the bot: ${u.blockedAt ? `yes, since ${day(u.blockedAt)}` : 'no'}\n` +
-    `Blocked by admin: ${u.isBanned ? 'yes' : 'no'}\n` +
-    `Balance: ${money(u.balanceMinor, balanceCurrency)}\n` +
-    `Subscription: ${subLine}\n` +
-    `Referrer: ${u.referrerId ? `${u.referrerId}${p.referrerUsername ? ` (@${p.referrerUsername})` : ''}` : '—'}\n` +
-    `Invited: ${p.invited}\n` +
-    `Joined: ${day(u.createdAt)}, last seen: ${day(u.lastSeenAt)}\n` +
-    `Last purchases:\n${purchases}`
-  );
+    : ta('profile.purchasesNone');
+  return ta('profile.text', {
+    id: u.id,
+    username: u.username ? ` (@${u.username})` : '',
+    name: u.firstName ? ` ${u.firstName}` : '',
+    language: u.languageCode,
+    blockedBot: u.blockedAt ? ta('profile.yesSince', { date: day(u.blockedAt) }) : yesNo(false),
+    banned: yesNo(u.isBanned),
+    balance: money(u.balanceMinor, balanceCurrency),
+    subscription: subLine,
+    referrer: u.referrerId ? `${u.referrerId}${p.referrerUsername ? ` (@${p.referrerUsername})` : ''}` : '—',
+    invited: p.invited,
+    joined: day(u.createdAt),
+    lastSeen: day(u.lastSeenAt),
+    purchases,
+  });
 }
 
-export const userNotFound = (ref: string) => `No user ${ref}.`;
+export const userNotFound = (ref: string) => ta('userNotFound', { ref });
 
 export function grantView(r: { userId: number; days: number; issued: boolean; expiresAt: Date }): string {
-  return (
-    `✅ Granted ${r.days} days to ${r.userId}: access until ${day(r.expiresAt)}. ` +
-    (r.issued ? 'A new key was issued.' : 'The key stays the same.')
-  );
+  return ta(r.issued ? 'grant.newKey' : 'grant.sameKey', {
+    days: r.days,
+    userId: r.userId,
+    until: day(r.expiresAt),
+  });
 }
 
 export function banView(userId: number, banned: boolean, changed: boolean): string {
-  if (!changed) return `User ${userId} was already ${banned ? 'blocked' : 'unblocked'}.`;
-  return banned
-    ? `⛔ User ${userId} is blocked: the bot answers them only "access suspended".`
-    : `✅ User ${userId} is unblocked.`;
+  if (!changed) return ta(banned ? 'ban.alreadyBlocked' : 'ban.alreadyUnblocked', { userId });
+  return ta(banned ? 'ban.blocked' : 'ban.unblocked', { userId });
 }
 
-export const cannotBlockAdmin = 'Admins cannot be blocked.';
+export const cannotBlockAdmin = (): string => ta('ban.cannotBlockAdmin');
 
 export function failedView(ops: FailedOperation[]): { text: string; keyboard?: Keyboard } {
-  if (ops.length === 0) return { text: '✅ No failed provisioning operations.' };
-  const lines = ops.map(
-    (o) =>
-      `#${o.id} ${o.kind} on ${o.nodeCode} user ${o.userId} (${o.vpnEmail}), ${o.attempts} attempts, ${day(o.updatedAt)}\n   ${(o.lastError ?? '').slice(0, 80)}`,
+  if (ops.length === 0) return { text: ta('failed.none') };
+  const lines = ops.map((o) =>
+    ta('failed.line', {
+      id: o.id,
+      kind: o.kind,
+      node: o.nodeCode,
+      userId: o.userId,
+      email: o.vpnEmail,
+      attempts: o.attempts,
+      date: day(o.updatedAt),
+      error: (o.lastError ?? '').slice(0, 80),
+    }),
   );
   return {
-    text: fitMessage(`⚠️ Failed operations (newest first):\n${lines.join('\n')}`),
+    text: fitMessage(ta('failed.head', { lines: lines.join('\n') })),
     keyboard: kb(
-      ...ops.slice(0, 10).map((o): [string, string][] => [[`Retry #${o.id}`, `adm:retry:${o.id}`]]),
-      [['Retry all', 'adm:retry:all']],
+      ...ops
+        .slice(0, 10)
+        .map((o): [string, string][] => [[ta('failed.retry', { id: o.id }), `adm:retry:${o.id}`]]),
+      [[ta('failed.retryAll'), 'adm:retry:all']],
     ),
   };
 }
 
 export function retryView(r: { requeued: { id: string; node: string }[]; refused: string[] }): string {
-  if (r.requeued.length === 0 && r.refused.length === 0) return 'No failed operations to retry.';
+  if (r.requeued.length === 0 && r.refused.length === 0) return ta('retry.none');
   const parts = [];
   if (r.requeued.length) {
     const byNode = new Map<string, string[]>();
     for (const op of r.requeued) byNode.set(op.node, [...(byNode.get(op.node) ?? []), op.id]);
-    const groups = [...byNode].map(([node, list]) => `${ids(list)} on ${node}`);
-    parts.push(`🔁 Requeued: ${groups.join('; ')}.`);
+    const groups = [...byNode].map(([node, list]) => ta('retry.onNode', { ids: ids(list), node }));
+    parts.push(ta('retry.requeued', { ids: groups.join('; ') }));
   }
-  if (r.refused.length)
-    parts.push(`Not requeued (not failed, or superseded by a newer operation): ${ids(r.refused)}.`);
+  if (r.refused.length) parts.push(ta('retry.refused', { ids: ids(r.refused) }));
   return fitMessage(parts.join('\n'));
 }
 
@@ -144,7 +168,7 @@ export function retryView(r: { requeued: { id: string; node: string }[]; refused
 function ids(list: string[]): string {
   const shown = list.slice(0, 20).map((id) => `#${id}`);
   return list.length > shown.length
-    ? `${shown.join(', ')} and ${list.length - shown.length} more`
+    ? ta('retry.andMore', { ids: shown.join(', '), more: list.length - shown.length })
     : shown.join(', ');
 }
 
@@ -155,23 +179,27 @@ export function fitMessage(text: string, max = 4096): string {
 
 export function refundConfirmView(p: Purchase): { text: string; keyboard: Keyboard } {
   return {
-    text:
-      `Refund purchase ${p.id}?\n` +
-      `User ${p.userId}, ${p.kind}${p.planCode ? ` ${p.planCode}` : ''}, ${money(p.amountMinor, p.currency)} via ${p.provider}, paid ${day(p.paidAt)}.\n` +
-      (p.provider === 'stars'
-        ? 'The Stars go back to the user and the access or credit this purchase gave is taken back.'
-        : 'The money goes back to the balance and the access this purchase gave is taken back.'),
+    text: ta('refund.confirm', {
+      id: p.id,
+      userId: p.userId,
+      kind: p.kind,
+      plan: p.planCode ? ` ${p.planCode}` : '',
+      amount: money(p.amountMinor, p.currency),
+      provider: p.provider,
+      paid: day(p.paidAt),
+      effect: ta(p.provider === 'stars' ? 'refund.effectStars' : 'refund.effectBalance'),
+    }),
     keyboard: kb([
-      ['↩️ Refund', `adm:rf:ok:${p.id}`],
-      ['Cancel', 'adm:rf:no'],
+      [ta('refund.button'), `adm:rf:ok:${p.id}`],
+      [ta('refund.cancelButton'), 'adm:rf:no'],
     ]),
   };
 }
 
 export const refundNotPossible = (p: Purchase) =>
   p.status !== 'paid'
-    ? `Purchase ${p.id} is ${p.status}: only paid purchases can be refunded.`
-    : `Purchase ${p.id} was paid via ${p.provider}: refund it at the provider; only Stars and balance purchases are refunded here.`;
+    ? ta('refund.notPaid', { id: p.id, status: p.status })
+    : ta('refund.atProvider', { id: p.id, provider: p.provider });
 
 export function refundDoneView(r: {
   purchaseId: string;
@@ -180,71 +208,88 @@ export function refundDoneView(r: {
   balanceAfter?: number | null;
   balanceCurrency: string;
 }): string {
+  const id = r.purchaseId;
   if (r.outcome === 'already_refunded')
-    return r.starsReturned
-      ? `↩️ Purchase ${r.purchaseId} was refunded already; Stars returned: yes (Telegram had not returned them before).`
-      : `Purchase ${r.purchaseId} was refunded already.`;
+    return ta(r.starsReturned ? 'refund.alreadyStarsReturned' : 'refund.already', { id });
   return (
-    `↩️ Purchase ${r.purchaseId} refunded.` +
-    (r.starsReturned !== undefined ? ` Stars returned: ${r.starsReturned ? 'yes' : 'already before'}.` : '') +
-    (r.balanceAfter != null ? ` Balance now ${money(r.balanceAfter, r.balanceCurrency)}.` : '')
+    ta('refund.done', { id }) +
+    (r.starsReturned !== undefined
+      ? ta(r.starsReturned ? 'refund.starsReturned' : 'refund.starsReturnedBefore')
+      : '') +
+    (r.balanceAfter != null
+      ? ta('refund.balanceNow', { balance: money(r.balanceAfter, r.balanceCurrency) })
+      : '')
   );
 }
 
 export function broadcastView(b: Broadcast): { text: string; keyboard?: Keyboard } {
-  const state = { running: '⏳ running', stopped: '⏹ stopped', done: '✅ done' }[b.status];
   return {
-    text:
-      `📣 Broadcast #${b.id} to ${b.audience === 'all' ? 'all users' : 'active subscribers'}: ${state}\n` +
-      `Sent: ${b.sent}, failed: ${b.failed}\n\n${b.text.length > 300 ? `${b.text.slice(0, 300)}…` : b.text}`,
-    keyboard: b.status === 'running' ? kb([['⏹ Stop', `adm:bc:stop:${b.id}`]]) : undefined,
+    text: ta('broadcast.view', {
+      id: b.id,
+      audience: ta(b.audience === 'all' ? 'broadcast.audienceAll' : 'broadcast.audienceActive'),
+      state: ta(`broadcast.${b.status}`),
+      sent: b.sent,
+      failed: b.failed,
+      text: b.text.length > 300 ? `${b.text.slice(0, 300)}…` : b.text,
+    }),
+    keyboard: b.status === 'running' ? kb([[ta('broadcast.stopButton'), `adm:bc:stop:${b.id}`]]) : undefined,
   };
 }
 
 export function broadcastListView(list: Broadcast[]): string {
-  if (list.length === 0) return `No broadcasts yet.\n\n${USAGE.broadcast}`;
-  return (
-    'Recent broadcasts:\n' +
-    list
-      .map(
-        (b) => `#${b.id} ${b.audience} ${b.status}: sent ${b.sent}, failed ${b.failed} — ${day(b.createdAt)}`,
-      )
-      .join('\n')
+  if (list.length === 0) return ta('broadcast.none', { usage: USAGE.broadcast });
+  const lines = list.map((b) =>
+    ta('broadcast.line', {
+      id: b.id,
+      audience: b.audience,
+      status: b.status,
+      sent: b.sent,
+      failed: b.failed,
+      date: day(b.createdAt),
+    }),
   );
+  return ta('broadcast.recent', { lines: lines.join('\n') });
 }
 
-export const broadcastNotFound = (id: string) => `No broadcast #${id}.`;
-export const broadcastAlreadyFinished = (b: Broadcast) => `Broadcast #${b.id} is already ${b.status}.`;
+export const broadcastNotFound = (id: string) => ta('broadcast.notFound', { id });
+export const broadcastAlreadyFinished = (b: Broadcast) =>
+  ta('broadcast.alreadyFinished', { id: b.id, status: b.status });
 
-export const purchaseNotFound = (id: string) => `No purchase ${id}.`;
-export const refundCancelled = 'Refund cancelled; nothing changed.';
-export const unknownAdminButton = 'Unknown admin button.';
+export const purchaseNotFound = (id: string) => ta('refund.purchaseNotFound', { id });
+export const refundCancelled = (): string => ta('refund.cancelled');
+export const unknownAdminButton = (): string => ta('unknownButton');
 
-export const refundingToast = 'Refunding…';
-export const requeuedToast = (n: number) => `Requeued ${n}`;
-export const broadcastStopToast = (stopped: boolean) => (stopped ? 'Stopped' : 'Not running');
+export const refundingToast = (): string => ta('refund.toast');
+export const requeuedToast = (n: number) => ta('retry.toast', { requeued: n });
+export const broadcastStopToast = (stopped: boolean) =>
+  ta(stopped ? 'broadcast.stoppedToast' : 'broadcast.notRunningToast');
 
-export const nodeUsage = 'Usage: /node <code> drain|disable|enable';
+export const nodeUsage = (): string => ta('usage.node');
 
 export function nodesView(nodes: NodeOverview[], down: ReadonlyMap<string, string>): string {
-  if (nodes.length === 0) return 'No VPN nodes.';
+  if (nodes.length === 0) return ta('nodes.none');
   const icon = { active: '🟢', draining: '🟡', disabled: '⚫', retired: '🗄' } as const;
-  const lines = nodes.map((n) => {
-    const reach = down.has(n.code) ? `, ❌ unreachable: ${(down.get(n.code) ?? '').slice(0, 60)}` : '';
-    const err = n.lastError ? `\n   last error: ${n.lastError.slice(0, 80)}` : '';
-    const users = n.capacity ? `${n.users}/${n.capacity} users` : `${n.users} users`;
-    const state = n.state === 'retired' ? 'retired (not configured)' : n.state;
-    return `${icon[n.state]} ${n.code} (${n.name}) ${state}: ${users}, backlog ${n.backlog}, failed ${n.failed}${reach}${err}`;
-  });
-  return fitMessage(`VPN nodes:\n${lines.join('\n')}\n\n${nodeUsage}`);
+  const lines = nodes.map((n) =>
+    ta('nodes.line', {
+      icon: icon[n.state],
+      code: n.code,
+      name: n.name,
+      state: n.state === 'retired' ? ta('nodes.retired') : n.state,
+      users: n.capacity
+        ? ta('nodes.usersOfCapacity', { users: n.users, capacity: n.capacity })
+        : ta('nodes.users', { users: n.users }),
+      backlog: n.backlog,
+      failed: n.failed,
+      unreachable: down.has(n.code)
+        ? ta('nodes.unreachable', { reason: (down.get(n.code) ?? '').slice(0, 60) })
+        : '',
+      lastError: n.lastError ? ta('nodes.lastError', { error: n.lastError.slice(0, 80) }) : '',
+    }),
+  );
+  return fitMessage(ta('nodes.head', { lines: lines.join('\n'), usage: nodeUsage() }));
 }
 
 export function nodeChangedView(code: string, state: string, found: boolean): string {
-  if (!found) return `Unknown node ${code} (or retired: no longer configured).`;
-  const what = {
-    draining: 'gets no new keys and is left out of feeds; its keys stay until they expire',
-    disabled: 'is left out of feeds and its keys are being removed',
-    active: 'is active again; missing keys are being added',
-  }[state];
-  return `Node ${code} ${what}.`;
+  if (!found || !['draining', 'disabled', 'active'].includes(state)) return ta('nodes.unknown', { code });
+  return ta(`nodes.${state}`, { code });
 }

@@ -69,7 +69,7 @@ export class BroadcastHandler {
 
   @Action(/^adm:bc:/)
   async unknownButton(@Ctx() ctx: Context): Promise<void> {
-    await answer(ctx, unknownAdminButton);
+    await answer(ctx, unknownAdminButton());
   }
 
   private async stop(ctx: Context, id: string, by: number): Promise<void> {

@@ -1,26 +1,28 @@
-/** Texts of the admins' VPN node notices (operators read English, whatever their Telegram language). */
+import { ta } from '../../../i18n/translate';
+
+/** Texts of the admins' VPN node notices (`admin.json`: operators read English, whatever their language). */
 
 type Payload = Record<string, unknown>;
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 function duration(ms: unknown): string {
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) return 'unknown time';
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) return ta('nodeNotice.unknownTime');
   const m = Math.round(ms / 60_000);
-  if (m < 1) return 'under a minute';
-  if (m < 120) return `${m} min`;
-  return `${Math.round(m / 60)} h`;
+  if (m < 1) return ta('nodeNotice.underMinute');
+  if (m < 120) return ta('nodeNotice.minutes', { m });
+  return ta('nodeNotice.hours', { h: Math.round(m / 60) });
 }
 
 const texts: Record<string, (p: Payload) => string> = {
   vpn_node_down: (p) =>
-    `🔴 VPN node ${str(p.node)} is down: ${str(p.error).slice(0, 200) || 'no answer'}.\n` +
-    'Its operations wait in its own lane; the other nodes keep serving. One more message when it is back.',
-  vpn_node_up: (p) =>
-    `🟢 VPN node ${str(p.node)} is back after ${duration(p.downMs)}; its queued operations are being delivered.`,
+    ta('nodeNotice.down', {
+      node: str(p.node),
+      error: str(p.error).slice(0, 200) || ta('nodeNotice.noAnswer'),
+    }),
+  vpn_node_up: (p) => ta('nodeNotice.up', { node: str(p.node), after: duration(p.downMs) }),
   vpn_node_full: (p) =>
-    `🟠 VPN node ${str(p.node)} is full: ${String(p.users)} of ${String(p.capacity)} users. ` +
-    'New subscriptions that may use other nodes go there; raise its capacity or add a node.',
+    ta('nodeNotice.full', { node: str(p.node), users: String(p.users), capacity: String(p.capacity) }),
 };
 
 /** The admin notice for a notifications-outbox row of an admin kind, or undefined for any other kind. */

@@ -29,7 +29,7 @@ export class NodesHandler {
   async change(@Ctx() ctx: Context): Promise<void> {
     const [code, action, ...rest] = commandArgs(textOf(ctx));
     const state = STATES[action as keyof typeof STATES];
-    if (!code || !state || rest.length) return void (await ctx.reply(nodeUsage));
+    if (!code || !state || rest.length) return void (await ctx.reply(nodeUsage()));
     await replyAfterEffect(ctx, nodeChangedView(code, state, await this.nodes.setState(code, state)));
   }
 }

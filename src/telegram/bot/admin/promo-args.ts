@@ -3,6 +3,7 @@ import { promoKinds } from '../../../promo/promo-code.entity';
 import type { PromoSpec } from '../../../promo/promo-admin.service';
 import { normalizeCode } from '../../../promo/promo-code';
 import { parseAmountMinor } from '../handlers/amount';
+import { ta } from '../../../i18n/translate';
 
 /** `/promo …` parsed strictly; every refusal says what was wrong. */
 export type PromoCommand =
@@ -35,34 +36,35 @@ function parseValue(kind: PromoKind, raw: string): number | null {
   return m && Number(m[1]) > 0 ? Number(m[1]) : null;
 }
 
-const VALUE_HELP: Record<PromoKind, string> = {
-  days: 'days: whole days of access, e.g. 7',
-  credit: 'credit: an amount of the balance currency, e.g. 100 or 99.50',
-  discount: 'discount: a percent from 1 to 99, e.g. 20 or 20%',
-  trial: 'trial: the length of the trial in days, e.g. 14',
-};
-
 export function parsePromo(args: string[]): PromoCommand {
   const [sub, ...rest] = args;
   if (sub === undefined || (sub.toLowerCase() === 'list' && rest.length === 0)) return { kind: 'list' };
   if (sub.toLowerCase() === 'off') {
     const code = rest.length === 1 ? normalizeCode(rest[0]) : null;
-    return code ? { kind: 'off', code } : { kind: 'error', message: 'Usage: /promo off <CODE>' };
+    return code ? { kind: 'off', code } : { kind: 'error', message: ta('usage.promoOff') };
   }
   if (sub.toLowerCase() !== 'new') {
     const code = rest.length === 0 ? normalizeCode(sub) : null;
-    return code ? { kind: 'show', code } : { kind: 'error', message: `Unknown /promo command "${sub}".` };
+    return code
+      ? { kind: 'show', code }
+      : { kind: 'error', message: ta('promo.args.unknownCommand', { sub }) };
   }
-  if (rest.length < 3)
-    return { kind: 'error', message: 'Not enough arguments: /promo new <CODE> <kind> <value> …' };
+  if (rest.length < 3) return { kind: 'error', message: ta('promo.args.notEnough') };
   const [rawCode, rawKind, rawValue, ...options] = rest;
   const code = normalizeCode(rawCode);
-  if (!code) return { kind: 'error', message: `"${rawCode}" is not a code: 3–32 letters, digits, _ or -.` };
+  if (!code) return { kind: 'error', message: ta('promo.args.notACode', { code: rawCode }) };
   const kind = rawKind.toLowerCase() as PromoKind;
   if (!promoKinds.includes(kind))
-    return { kind: 'error', message: `Unknown kind "${rawKind}": one of ${promoKinds.join(', ')}.` };
+    return {
+      kind: 'error',
+      message: ta('promo.args.unknownKind', { kind: rawKind, kinds: promoKinds.join(', ') }),
+    };
   const value = parseValue(kind, rawValue);
-  if (value === null) return { kind: 'error', message: `Bad value "${rawValue}" for ${VALUE_HELP[kind]}.` };
+  if (value === null)
+    return {
+      kind: 'error',
+      message: ta('promo.args.badValue', { value: rawValue, help: ta(`promo.args.help.${kind}`) }),
+    };
   const spec: PromoSpec = { code, kind, value };
   for (const option of options) {
     const error = applyOption(spec, option);
@@ -77,29 +79,28 @@ function applyOption(spec: PromoSpec, option: string): string | undefined {
   if (flag === 'new') return void (spec.newUsersOnly = true);
   if (flag === 'first') return void (spec.firstPurchaseOnly = true);
   const m = /^([a-z]+)=(.+)$/i.exec(option);
-  if (!m) return `Unknown option "${option}".`;
+  if (!m) return ta('promo.args.unknownOption', { option });
   const [, name, value] = m;
   switch (name.toLowerCase()) {
     case 'uses':
-      if (!/^\d{1,7}$/.test(value) || Number(value) < 1)
-        return `uses= needs a whole number from 1, not "${value}".`;
+      if (!/^\d{1,7}$/.test(value) || Number(value) < 1) return ta('promo.args.uses', { value });
       spec.maxUses = Number(value);
       return;
     case 'from':
       spec.startsAt = parseDay(value);
-      return spec.startsAt ? undefined : `from= needs a date YYYY-MM-DD, not "${value}".`;
+      return spec.startsAt ? undefined : ta('promo.args.from', { value });
     case 'until':
       spec.endsAt = parseDay(value, true);
-      return spec.endsAt ? undefined : `until= needs a date YYYY-MM-DD, not "${value}".`;
+      return spec.endsAt ? undefined : ta('promo.args.until', { value });
     case 'plans': {
       const plans = value.split(',').filter(Boolean);
       if (!plans.length || plans.some((p) => !/^[a-z0-9][a-z0-9_-]{0,31}$/.test(p)))
-        return `plans= needs plan codes separated by commas, e.g. plans=1m,3m, not "${value}".`;
+        return ta('promo.args.plans', { value });
       spec.planCodes = plans;
       return;
     }
     default:
-      return `Unknown option "${name}=".`;
+      return ta('promo.args.unknownOption', { option: `${name}=` });
   }
 }
 
@@ -111,8 +112,5 @@ export function parseGiftCommand(
   if (args.length === 1 && uuid(args[0])) return { kind: 'show', id: uuid(args[0])! };
   if (args.length === 2 && args[0].toLowerCase() === 'refund' && uuid(args[1]))
     return { kind: 'refund', id: uuid(args[1])! };
-  return {
-    kind: 'error',
-    message: 'Usage: /gift <gift id>, /gift refund <gift id> (ids as /gifts lists them)',
-  };
+  return { kind: 'error', message: ta('usage.gift') };
 }

@@ -17,7 +17,8 @@ import {
   giftRefundedView,
   giftsListView,
   giftView,
-  PROMO_USAGE,
+  promoRefusedView,
+  promoUsage,
   promoCreatedView,
   promoDetailsView,
   promoListView,
@@ -47,7 +48,7 @@ export class AdminPromoHandler {
     const cmd = parsePromo(commandArgs(textOf(ctx)));
     switch (cmd.kind) {
       case 'error':
-        return void (await ctx.reply(`${cmd.message}\n\n${PROMO_USAGE}`));
+        return void (await ctx.reply(`${cmd.message}\n\n${promoUsage()}`));
       case 'list':
         return void (await ctx.reply(fitMessage(promoListView(await this.promo.list(), this.currency))));
       case 'show': {
@@ -67,7 +68,7 @@ export class AdminPromoHandler {
           const created = await this.promo.create(cmd.spec, adminIdOf(ctx));
           return replyAfterEffect(ctx, promoCreatedView(created, this.currency));
         } catch (err) {
-          if (err instanceof PromoError) return void (await ctx.reply(`❌ ${err.message}\n\n${PROMO_USAGE}`));
+          if (err instanceof PromoError) return void (await ctx.reply(promoRefusedView(err.message)));
           throw err;
         }
     }

@@ -6,7 +6,7 @@ import { RethrowToBoundary } from '../handlers/rethrow.filter';
 import { commandArgs } from './admin-args';
 import { AdminGateInterceptor } from './admin-gate.interceptor';
 import { textOf } from './admin-replies';
-import { TOP_USAGE, topView } from './traffic.view';
+import { topUsage, topView } from './traffic.view';
 
 /** /top [n]: the heaviest traffic users of their current period, a hint of abuse. */
 @Update()
@@ -19,7 +19,7 @@ export class TrafficHandler {
   async top(@Ctx() ctx: Context): Promise<void> {
     const args = commandArgs(textOf(ctx));
     const n = args.length ? Number(args[0]) : 10;
-    if (args.length > 1 || !Number.isInteger(n) || n < 1 || n > 50) return void (await ctx.reply(TOP_USAGE));
+    if (args.length > 1 || !Number.isInteger(n) || n < 1 || n > 50) return void (await ctx.reply(topUsage()));
     await ctx.reply(topView(await this.traffic.top(n)));
   }
 }

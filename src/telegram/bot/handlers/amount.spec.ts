@@ -11,6 +11,9 @@ describe('typed top-up amounts', () => {
     ['1 000', 100_000],
     [' 1\u00a0500 ', 150_000],
     ['0', 0],
+    ['۲۵۰', 25_000],
+    ['۱٬۵۰۰٫۵', 150_050],
+    ['٢٥٠', 25_000],
   ])('reads %j as %i minor units', (text, minor) => {
     expect(parseAmountMinor(text)).toBe(minor);
   });

@@ -13,6 +13,7 @@ import {
   topupMethods,
   topupPrompt,
   topupPromptText,
+  topupTitle,
   topupUnavailable,
 } from '../views/balance.view';
 import { CB, CB_PATTERN, parseMinor } from '../views/callback-data';
@@ -112,13 +113,13 @@ export class BalanceHandler {
         amountMinor: amount,
         requestKey: `tg:${ctx.update.update_id}`,
       },
-      { signal: signalOf() },
+      { signal: signalOf(), lang },
     );
     await show(
       ctx,
       cryptoInvoice(
         {
-          title: lang === 'ru' ? 'Пополнение баланса' : 'Balance top-up',
+          title: topupTitle[lang],
           amountMinor: ref.purchase.amountMinor,
           currency: ref.purchase.currency,
           url: ref.invoiceUrl,

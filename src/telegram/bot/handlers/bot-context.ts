@@ -3,7 +3,7 @@ import type { ExtraEditMessageText } from 'telegraf/typings/telegram-types';
 import { currentCaller } from '../../../database/caller-context';
 import type { User } from '../../../users/user';
 import { TelegramApiError } from '../../../bot-api/bot-api.errors';
-import { toLang, type Lang, type Screen } from '../views/i18n';
+import { texts, toLang, type Lang, type Screen } from '../views/i18n';
 
 export interface BotState {
   user?: User;
@@ -41,7 +41,7 @@ export async function answer(ctx: Context, text?: string, alert = false): Promis
   }
 }
 
-const UP_TO_DATE: Record<Lang, string> = { en: '✓ Up to date', ru: '✓ Уже актуально' };
+const UP_TO_DATE = texts('common.upToDate');
 
 /** A press edits its message; anything else, or a message that cannot be edited, gets a new one. */
 export async function show(

@@ -14,11 +14,11 @@ import { CB, CB_PATTERN } from '../views/callback-data';
 import {
   confirmBalancePayment,
   cryptoInvoice,
+  cryptoInvoiceTitle,
   insufficientFunds,
   paidFromBalance,
   paymentMethods,
   planList,
-  planName,
   starsInvoiceSent,
   starsInvoiceTexts,
 } from '../views/plans.view';
@@ -134,13 +134,13 @@ export class PlansHandler {
         requestKey: `tg:${ctx.update.update_id}`,
         discount: await this.promo.discountFor(userOf(ctx).id, plan.code),
       },
-      { signal: signalOf() },
+      { signal: signalOf(), lang },
     );
     await show(
       ctx,
       cryptoInvoice(
         {
-          title: `VPN — ${planName(plan, lang)}`,
+          title: cryptoInvoiceTitle(plan, lang),
           amountMinor: ref.purchase.amountMinor,
           currency: ref.purchase.currency,
           url: ref.invoiceUrl,

@@ -14,7 +14,7 @@ import { PromoError } from '../../../promo/promo.errors';
 import { giftRefused } from '../views/gift.view';
 import { discountTaken, promoRefused } from '../views/promo.view';
 import { CB } from '../views/callback-data';
-import type { Lang, Screen } from '../views/i18n';
+import { t, type Lang, type Screen } from '../views/i18n';
 import { backToMenu, btn, somethingWentWrong } from '../views/menu.view';
 import {
   alreadyPaid,
@@ -30,8 +30,10 @@ import {
   noSubscription,
   notActive,
   reissueTooSoon,
+  trialCheckUnavailable,
   trialRefused,
 } from '../views/subscription.view';
+import { ChannelCheckUnavailableError } from '../channel-gate.service';
 
 export type UserFacing =
   | {
@@ -51,7 +53,7 @@ export function userFacing(
   p: { user?: User; currency: string; lang: Lang },
 ): UserFacing | undefined {
   const { lang } = p;
-  const plans: [string, string] = [lang === 'ru' ? '🛒 Тарифы' : '🛒 Plans', CB.plans];
+  const plans: [string, string] = [t(lang, 'button.plansShort'), CB.plans];
   if (err instanceof ReissueTooSoonError) return { alert: reissueTooSoon(err.waitMs, lang) };
   if (err instanceof SubscriptionsError) {
     switch (err.code) {
@@ -81,10 +83,7 @@ export function userFacing(
         };
       case PaymentsErrorCode.AlreadyApplied:
         return {
-          screen: withMenu(alreadyPaid[lang], lang, [
-            lang === 'ru' ? '🔑 Моя подписка' : '🔑 My subscription',
-            CB.sub,
-          ]),
+          screen: withMenu(alreadyPaid[lang], lang, [t(lang, 'button.sub'), CB.sub]),
           toast: alreadyPaid[lang],
         };
       case PaymentsErrorCode.UnsupportedCurrency:
@@ -120,6 +119,8 @@ export function userFacing(
       return { screen: withMenu(methodUnavailable[lang], lang, plans), toast: methodUnavailable[lang] };
     return { screen: withMenu(providerUnavailable[lang], lang, plans), log: 'warn' };
   }
+  if (err instanceof ChannelCheckUnavailableError)
+    return { screen: trialCheckUnavailable(lang), log: 'warn' };
   if (err instanceof PromoError) {
     const screen = promoRefused(err.code, lang);
     return screen ? { screen } : undefined;

@@ -1,4 +1,4 @@
-import type { Lang } from './i18n';
+import { LANGS, type Lang } from '../../../i18n/langs';
 
 /** Telegram allows 1–64 bytes. Handlers validate ids again: a stale or forged button may carry anything. */
 export const CB = {
@@ -7,6 +7,7 @@ export const CB = {
   lang: 'lang',
   setLang: (l: Lang) => `lang:${l}`,
   trial: 'trial',
+  trialCheck: 'trial:check',
   plans: 'plans',
   plan: (code: string) => `plan:${code}`,
   payBalance: (code: string) => `pb:${code}`,
@@ -43,7 +44,7 @@ const PLAN = '([a-z0-9][a-z0-9_-]{0,31})';
 const MINOR = '([1-9]\\d{0,11})';
 
 export const CB_PATTERN = {
-  setLang: /^lang:(en|ru)$/,
+  setLang: new RegExp(`^lang:(${LANGS.join('|')})$`),
   plan: new RegExp(`^plan:${PLAN}$`),
   payBalance: new RegExp(`^pb:${PLAN}$`),
   payBalanceConfirm: new RegExp(`^pbok:${PLAN}:([A-Za-z0-9_-]{8,16})$`),

@@ -1,64 +1,24 @@
 import type { InlineKeyboardButton } from 'telegraf/types';
 
-export type Lang = 'en' | 'ru';
-export const LANGS: readonly Lang[] = ['en', 'ru'];
+// Texts live in src/i18n/locales; views choose keys (t) and build keyboards.
+import { LANGS, type Lang } from '../../../i18n/langs';
+import { t } from '../../../i18n/translate';
 
-export function toLang(code: string | null | undefined): Lang {
-  return code?.toLowerCase().startsWith('ru') ? 'ru' : 'en';
-}
-
-export type Texts<T = string> = Record<Lang, T>;
+export { LANGS, toLang, type Lang } from '../../../i18n/langs';
+export { bytes, dateTime, minutesLeft, money } from '../../../i18n/format';
+export { escapeHtml as esc } from '../../../i18n/html';
+export { t } from '../../../i18n/translate';
 
 export interface Screen {
   text: string;
   keyboard?: InlineKeyboardButton[][];
 }
 
-export function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+export type Texts = Readonly<Record<Lang, string>>;
 
-const locale = (lang: Lang) => (lang === 'ru' ? 'ru-RU' : 'en-GB');
-
-/** Minor units as money ("199 ₽", "RUB 199.50"); Telegram Stars (XTR) as "150 ⭐". */
-export function money(minor: number, currency: string, lang: Lang): string {
-  if (currency === 'XTR') return `${minor} ⭐`;
-  const whole = minor % 100 === 0;
-  try {
-    return new Intl.NumberFormat(locale(lang), {
-      style: 'currency',
-      currency,
-      minimumFractionDigits: whole ? 0 : 2,
-      maximumFractionDigits: 2,
-    }).format(minor / 100);
-  } catch {
-    return `${(minor / 100).toFixed(whole ? 0 : 2)} ${currency}`;
-  }
-}
-
-export function dateTime(d: Date, lang: Lang): string {
-  const text = d.toLocaleString(locale(lang), {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: 'UTC',
-  });
-  return `${text} UTC`;
-}
-
-export function minutesLeft(ms: number, lang: Lang): string {
-  const min = Math.max(1, Math.ceil(ms / 60_000));
-  return lang === 'ru' ? `${min} мин.` : `${min} min`;
-}
-
-/** Traffic as VPN apps show it (1 GB = 2^30 bytes): "1.5 GB", "1,5 ГБ". */
-export function bytes(n: number, lang: Lang): string {
-  const units = lang === 'ru' ? ['Б', 'КБ', 'МБ', 'ГБ', 'ТБ'] : ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = Math.max(0, n);
-  let i = 0;
-  for (; v >= 1024 && i < units.length - 1; i++) v /= 1024;
-  const digits = i === 0 || v >= 100 ? 0 : 1;
-  return `${new Intl.NumberFormat(locale(lang), { maximumFractionDigits: digits }).format(v)} ${units[i]}`;
+/** A key as `{ en, ru, fa }`, read at each access (so operator overrides apply): `accessRestricted[lang]`. */
+export function texts(key: string): Texts {
+  const out = {} as Record<Lang, string>;
+  for (const l of LANGS) Object.defineProperty(out, l, { get: () => t(l, key), enumerable: true });
+  return out;
 }

@@ -1,8 +1,8 @@
 import { renderAdminNotice } from '../admin/node-notices.view';
 import { CB } from './callback-data';
-import { bytes, dateTime, esc, money as formatMoney, toLang, type Lang } from './i18n';
+import { bytes, dateTime, money as formatMoney, t, toLang, type Lang } from './i18n';
 import { GIFT_NOTICES, giftLinkButton } from './gift.view';
-import { btn, MENU_BUTTONS } from './menu.view';
+import { btn, menuButton } from './menu.view';
 
 type Payload = Record<string, unknown>;
 
@@ -14,85 +14,45 @@ const money = (p: Payload, lang: Lang) =>
     ? formatMoney(p.amountMinor, p.currency, lang)
     : '';
 
+/** The key `base` or, when the payload carries an amount, `<base>Amount`. */
+const withAmount = (base: string, p: Payload, l: Lang, values: Record<string, string> = {}) => {
+  const amount = money(p, l);
+  return amount ? t(l, `${base}Amount`, { ...values, amount }) : t(l, base, values);
+};
+
 const traffic = (p: Payload, lang: Lang) =>
   typeof p.usedBytes === 'number' && typeof p.limitBytes === 'number'
-    ? `${bytes(p.usedBytes, lang)} / ${bytes(p.limitBytes, lang)}`
+    ? t(lang, 'traffic.usedOfLimit', { used: bytes(p.usedBytes, lang), limit: bytes(p.limitBytes, lang) })
     : '';
 
-const subUrl = (p: Payload, label: string) =>
-  typeof p.subscriptionUrl === 'string' ? `\n\n${label}\n<code>${esc(p.subscriptionUrl)}</code>` : '';
-
-const texts: Record<string, Record<Lang, (p: Payload, lang: Lang) => string>> = {
-  payment_received: {
-    en: (p, l) =>
-      `✅ Payment received${money(p, l) ? `: ${money(p, l)}` : ''}. Your VPN access is active until ${date(p.expiresAt, l)}.`,
-    ru: (p, l) =>
-      `✅ Оплата получена${money(p, l) ? `: ${money(p, l)}` : ''}. Доступ к VPN активен до ${date(p.expiresAt, l)}.`,
+const texts: Record<string, (p: Payload, lang: Lang) => string> = {
+  payment_received: (p, l) => withAmount('notify.paymentReceived', p, l, { until: date(p.expiresAt, l) }),
+  topup_received: (p, l) => withAmount('notify.topupReceived', p, l),
+  subscription_renewed: (p, l) => t(l, 'notify.renewed', { until: date(p.expiresAt, l) }),
+  key_ready: (p, l) => {
+    if (typeof p.link !== 'string') return t(l, 'notify.keyReady');
+    const url =
+      typeof p.subscriptionUrl === 'string' ? `\n\n${t(l, 'sub.url', { url: p.subscriptionUrl })}` : '';
+    return t(l, 'notify.keyReadyLink', { link: p.link }) + url;
   },
-  topup_received: {
-    en: (p, l) => `✅ Balance topped up${money(p, l) ? ` by ${money(p, l)}` : ''}.`,
-    ru: (p, l) => `✅ Баланс пополнен${money(p, l) ? ` на ${money(p, l)}` : ''}.`,
-  },
-  subscription_renewed: {
-    en: (p, l) => `🔄 Subscription renewed until ${date(p.expiresAt, l)}. Your key stays the same.`,
-    ru: (p, l) => `🔄 Подписка продлена до ${date(p.expiresAt, l)}. Ключ остаётся прежним.`,
-  },
-  key_ready: {
-    en: (p) =>
-      typeof p.link === 'string'
-        ? `🔑 Your VPN key is ready. Tap the link to copy it into your VPN app, or use the QR code:\n\n<code>${esc(p.link)}</code>${subUrl(p, 'Subscription URL (updates itself):')}`
-        : '🔑 Your VPN key is ready. Open "My subscription" to get the link and QR code.',
-    ru: (p) =>
-      typeof p.link === 'string'
-        ? `🔑 Ваш VPN-ключ готов. Нажмите на ссылку, чтобы скопировать её в VPN-приложение, или используйте QR-код:\n\n<code>${esc(p.link)}</code>${subUrl(p, 'Ссылка-подписка (обновляется сама):')}`
-        : '🔑 Ваш VPN-ключ готов. Откройте «Моя подписка», чтобы получить ссылку и QR-код.',
-  },
-  expiring_soon: {
-    en: (p, l) => `⏳ Your subscription ends on ${date(p.expiresAt, l)}. Renew it to keep your access.`,
-    ru: (p, l) => `⏳ Подписка заканчивается ${date(p.expiresAt, l)}. Продлите её, чтобы не потерять доступ.`,
-  },
-  trial_ending: {
-    en: (p, l) => `⏳ Your free trial ends on ${date(p.expiresAt, l)}. Choose a plan to keep your access.`,
-    ru: (p, l) =>
-      `⏳ Пробный период заканчивается ${date(p.expiresAt, l)}. Выберите тариф, чтобы сохранить доступ.`,
-  },
-  subscription_expired: {
-    en: () => '⛔ Your subscription has ended and the key no longer works. Renew to get access back.',
-    ru: () => '⛔ Подписка закончилась, ключ больше не работает. Продлите подписку, чтобы вернуть доступ.',
-  },
-  renewal_failed_insufficient_funds: {
-    en: () => '⚠️ Auto-renewal failed: not enough balance. Top up to keep your access.',
-    ru: () => '⚠️ Автопродление не удалось: недостаточно средств на балансе. Пополните баланс.',
-  },
-  referral_reward: {
-    en: (p, l) => `🎁 You earned ${money(p, l) || 'a reward'} for a friend's purchase.`,
-    ru: (p, l) => `🎁 Вы получили ${money(p, l) || 'вознаграждение'} за покупку друга.`,
-  },
-  refund_processed: {
-    en: () => '↩️ Your payment was refunded.',
-    ru: () => '↩️ Платёж возвращён.',
-  },
+  expiring_soon: (p, l) => t(l, 'notify.expiringSoon', { until: date(p.expiresAt, l) }),
+  trial_ending: (p, l) => t(l, 'notify.trialEnding', { until: date(p.expiresAt, l) }),
+  subscription_expired: (_p, l) => t(l, 'notify.expired'),
+  renewal_failed_insufficient_funds: (_p, l) => t(l, 'notify.renewalFailed'),
+  referral_reward: (p, l) => withAmount('notify.referralReward', p, l),
+  refund_processed: (_p, l) => t(l, 'notify.refund'),
   ...GIFT_NOTICES,
-  traffic_warning: {
-    en: (p, l) => `📶 You have used 80% of this period's traffic (${traffic(p, l)}).`,
-    ru: (p, l) => `📶 Использовано 80% трафика за период (${traffic(p, l)}).`,
-  },
-  traffic_exhausted: {
-    en: (p, l) =>
-      `⛔ This period's traffic is used up (${traffic(p, l)}): the key is paused until ${
-        p.reset === 'monthly' ? 'the next month starts or you renew' : 'you renew'
-      }.`,
-    ru: (p, l) =>
-      `⛔ Трафик за период исчерпан (${traffic(p, l)}): ключ приостановлен до ${
-        p.reset === 'monthly' ? 'начала следующего месяца или продления' : 'продления'
-      }.`,
-  },
+  traffic_warning: (p, l) => t(l, 'notify.trafficWarning', { traffic: traffic(p, l) }),
+  traffic_exhausted: (p, l) =>
+    t(l, p.reset === 'monthly' ? 'notify.trafficExhaustedMonthly' : 'notify.trafficExhausted', {
+      traffic: traffic(p, l),
+    }),
 };
 
 /** The message text for a notifications-outbox row, in the user's language (English by default). */
 export function renderNotification(kind: string, payload: Payload, language: string): string | undefined {
   const lang = toLang(language);
-  return texts[kind]?.[lang](payload, lang) ?? renderAdminNotice(kind, payload);
+  return texts[kind]?.(payload, lang) ?? renderAdminNotice(kind, payload);
 }
 
 /** What the user most likely wants to do next after each notice: one tap instead of /menu and a search. */
@@ -118,9 +78,8 @@ export function notificationKeyboard(
   const next = NEXT[kind];
   if (!next) return undefined;
   const lang = toLang(language);
-  const labels = MENU_BUTTONS[lang];
-  const row = next.map((k) => btn(labels[k], CB[k]));
+  const row = next.map((k) => btn(menuButton(k, lang), CB[k]));
   // A notice that carries the key offers its QR code right there.
-  if (opts.qr) return { inline_keyboard: [[btn(lang === 'ru' ? '📷 QR-код' : '📷 QR code', CB.qr)], row] };
+  if (opts.qr) return { inline_keyboard: [[btn(t(lang, 'button.qr'), CB.qr)], row] };
   return { inline_keyboard: [row] };
 }

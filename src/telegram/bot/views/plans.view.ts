@@ -1,48 +1,42 @@
 import type { InlineKeyboardButton } from 'telegraf/types';
 import type { Plan } from '../../../subscriptions/plan';
 import { CB } from './callback-data';
-import { dateTime, esc, money, type Lang, type Screen, type Texts } from './i18n';
+import { dateTime, money, t, texts, type Lang, type Screen, type Texts } from './i18n';
 import { discountedPrice } from '../../../payments/discount';
 import { back, backToMenu, btn, urlBtn } from './menu.view';
 import { discountNote } from './promo.view';
 
+/** "1 month", "3 месяца": whole years or months when the duration is one, else days (plural by Intl). */
 export const planName = (p: Plan, lang: Lang): string => {
   const d = p.durationDays;
-  if (d % 365 === 0)
-    return lang === 'ru'
-      ? `${d / 365} ${plural(d / 365, 'год', 'года', 'лет')}`
-      : `${d / 365} year${d === 365 ? '' : 's'}`;
-  if (d % 30 === 0 && d < 365)
-    return lang === 'ru'
-      ? `${d / 30} ${plural(d / 30, 'месяц', 'месяца', 'месяцев')}`
-      : `${d / 30} month${d === 30 ? '' : 's'}`;
-  return lang === 'ru' ? `${d} ${plural(d, 'день', 'дня', 'дней')}` : `${d} day${d === 1 ? '' : 's'}`;
+  if (d % 365 === 0) return t(lang, 'plan.years', { count: d / 365 });
+  if (d % 30 === 0 && d < 365) return t(lang, 'plan.months', { count: d / 30 });
+  return t(lang, 'plan.days', { count: d });
 };
-
-function plural(n: number, one: string, few: string, many: string): string {
-  const m10 = n % 10;
-  const m100 = n % 100;
-  if (m10 === 1 && m100 !== 11) return one;
-  if (m10 >= 2 && m10 <= 4 && (m100 < 10 || m100 >= 20)) return few;
-  return many;
-}
 
 export function planList(plans: Plan[], currency: string, lang: Lang): Screen {
   const lines = plans.map((p) => {
     const price = p.prices[currency] !== undefined ? money(p.prices[currency], currency, lang) : '';
-    const stars = p.starsPrice ? ` · ${money(p.starsPrice, 'XTR', lang)}` : '';
-    return `• <b>${planName(p, lang)}</b> — ${price}${stars}`;
+    const plan = planName(p, lang);
+    return p.starsPrice
+      ? t(lang, 'plans.lineWithStars', { plan, price, stars: money(p.starsPrice, 'XTR', lang) })
+      : t(lang, 'plans.line', { plan, price });
   });
-  const head = lang === 'ru' ? '🛒 <b>Тарифы</b>\nВыберите срок:' : '🛒 <b>Plans</b>\nChoose a period:';
   const keyboard: InlineKeyboardButton[][] = plans.map((p) => [
     btn(
-      `${planName(p, lang)} — ${p.prices[currency] !== undefined ? money(p.prices[currency], currency, lang) : money(p.starsPrice ?? 0, 'XTR', lang)}`,
+      t(lang, 'button.planPrice', {
+        plan: planName(p, lang),
+        price:
+          p.prices[currency] !== undefined
+            ? money(p.prices[currency], currency, lang)
+            : money(p.starsPrice ?? 0, 'XTR', lang),
+      }),
       CB.plan(p.code),
     ),
   ]);
   keyboard.push(backToMenu(lang));
-  const none = lang === 'ru' ? 'Сейчас нет тарифов в продаже.' : 'No plans are on sale right now.';
-  return { text: plans.length ? `${head}\n\n${lines.join('\n')}` : none, keyboard };
+  const text = plans.length ? `${t(lang, 'plans.head')}\n\n${lines.join('\n')}` : t(lang, 'plans.none');
+  return { text, keyboard };
 }
 
 export interface PaymentMethods {
@@ -69,30 +63,22 @@ export function paymentMethods(
   if (p.methods.balance && price !== undefined)
     keyboard.push([
       btn(
-        `${lang === 'ru' ? '💰 С баланса' : '💰 From balance'} (${money(price, p.currency, lang)})`,
+        t(lang, 'button.fromBalance', { price: money(price, p.currency, lang) }),
         CB.payBalance(p.plan.code),
       ),
     ]);
   if (p.methods.cryptoPay && price !== undefined)
-    keyboard.push([
-      btn(
-        lang === 'ru' ? '💎 Криптовалютой (Crypto Pay)' : '💎 Crypto (Crypto Pay)',
-        CB.payCrypto(p.plan.code),
-      ),
-    ]);
+    keyboard.push([btn(t(lang, 'button.payCrypto'), CB.payCrypto(p.plan.code))]);
   if (p.methods.stars && stars)
     keyboard.push([
-      btn(
-        `${lang === 'ru' ? '⭐ Telegram Stars' : '⭐ Telegram Stars'} (${money(stars, 'XTR', lang)})`,
-        CB.payStars(p.plan.code),
-      ),
+      btn(t(lang, 'button.payStars', { stars: money(stars, 'XTR', lang) }), CB.payStars(p.plan.code)),
     ]);
   keyboard.push(back(lang, CB.plans));
-  const discount = p.discountPercent ? `\n${discountNote(p.discountPercent, lang)}` : '';
-  const text = {
-    en: `🛒 <b>${planName(p.plan, lang)}</b>${discount}\nYour balance: ${money(p.balanceMinor, p.currency, lang)}\n\nChoose how to pay:`,
-    ru: `🛒 <b>${planName(p.plan, lang)}</b>${discount}\nВаш баланс: ${money(p.balanceMinor, p.currency, lang)}\n\nВыберите способ оплаты:`,
-  }[lang];
+  const text = t(lang, 'plans.methods', {
+    plan: planName(p.plan, lang),
+    discount: p.discountPercent ? `\n${discountNote(p.discountPercent, lang)}` : '',
+    balance: money(p.balanceMinor, p.currency, lang),
+  });
   return { text, keyboard };
 }
 
@@ -100,15 +86,14 @@ export function confirmBalancePayment(
   p: { plan: Plan; priceMinor: number; balanceMinor: number; currency: string; nonce: string },
   lang: Lang,
 ): Screen {
-  const price = money(p.priceMinor, p.currency, lang);
-  const after = money(p.balanceMinor - p.priceMinor, p.currency, lang);
   return {
-    text: {
-      en: `Pay <b>${price}</b> from your balance for <b>${planName(p.plan, lang)}</b>?\nBalance after payment: ${after}`,
-      ru: `Оплатить <b>${price}</b> с баланса за <b>${planName(p.plan, lang)}</b>?\nБаланс после оплаты: ${after}`,
-    }[lang],
+    text: t(lang, 'plans.confirmBalance', {
+      price: money(p.priceMinor, p.currency, lang),
+      plan: planName(p.plan, lang),
+      after: money(p.balanceMinor - p.priceMinor, p.currency, lang),
+    }),
     keyboard: [
-      [btn(lang === 'ru' ? '✅ Оплатить' : '✅ Pay', CB.payBalanceConfirm(p.plan.code, p.nonce))],
+      [btn(t(lang, 'button.confirmPay'), CB.payBalanceConfirm(p.plan.code, p.nonce))],
       back(lang, CB.plan(p.plan.code)),
     ],
   };
@@ -118,16 +103,15 @@ export function insufficientFunds(
   p: { needMinor?: number; balanceMinor: number; currency: string },
   lang: Lang,
 ): Screen {
-  const need = p.needMinor !== undefined ? money(p.needMinor, p.currency, lang) : undefined;
   const have = money(p.balanceMinor, p.currency, lang);
   return {
-    text: {
-      en: `❌ Not enough balance${need ? `: the plan costs ${need}, you have ${have}` : ` (you have ${have})`}.\nTop up your balance or choose another way to pay.`,
-      ru: `❌ Недостаточно средств${need ? `: тариф стоит ${need}, на балансе ${have}` : ` (на балансе ${have})`}.\nПополните баланс или выберите другой способ оплаты.`,
-    }[lang],
+    text:
+      p.needMinor !== undefined
+        ? t(lang, 'plans.insufficientFor', { need: money(p.needMinor, p.currency, lang), have })
+        : t(lang, 'plans.insufficient', { have }),
     keyboard: [
-      [btn(lang === 'ru' ? '💰 Пополнить баланс' : '💰 Top up balance', CB.balance)],
-      [btn(lang === 'ru' ? '🛒 Тарифы' : '🛒 Plans', CB.plans)],
+      [btn(t(lang, 'button.topUpBalance'), CB.balance)],
+      [btn(t(lang, 'button.plansShort'), CB.plans)],
       backToMenu(lang),
     ],
   };
@@ -137,104 +121,70 @@ export function paidFromBalance(
   p: { plan: Plan; priceMinor: number; balanceAfter: number; currency: string; expiresAt: Date | null },
   lang: Lang,
 ): Screen {
-  const until = p.expiresAt ? dateTime(p.expiresAt, lang) : '';
+  const values = {
+    price: money(p.priceMinor, p.currency, lang),
+    plan: planName(p.plan, lang),
+    balance: money(p.balanceAfter, p.currency, lang),
+  };
   return {
-    text: {
-      en: `✅ Paid ${money(p.priceMinor, p.currency, lang)} from your balance for <b>${planName(p.plan, lang)}</b>.${until ? `\nAccess until <b>${until}</b>.` : ''}\nBalance: ${money(p.balanceAfter, p.currency, lang)}`,
-      ru: `✅ Оплачено ${money(p.priceMinor, p.currency, lang)} с баланса за <b>${planName(p.plan, lang)}</b>.${until ? `\nДоступ до <b>${until}</b>.` : ''}\nБаланс: ${money(p.balanceAfter, p.currency, lang)}`,
-    }[lang],
-    keyboard: [[btn(lang === 'ru' ? '🔑 Моя подписка' : '🔑 My subscription', CB.sub)], backToMenu(lang)],
+    text: p.expiresAt
+      ? t(lang, 'plans.paidFromBalanceUntil', { ...values, until: dateTime(p.expiresAt, lang) })
+      : t(lang, 'plans.paidFromBalance', values),
+    keyboard: [[btn(t(lang, 'button.sub'), CB.sub)], backToMenu(lang)],
   };
 }
 
-export const alreadyPaid: Texts = {
-  en: 'This payment was made already.',
-  ru: 'Этот платёж уже выполнен.',
-};
+export const alreadyPaid = texts('plans.alreadyPaid');
+
+export const cryptoInvoiceTitle = (plan: Plan, lang: Lang) =>
+  t(lang, 'plans.cryptoTitle', { plan: planName(plan, lang) });
 
 export function cryptoInvoice(
   p: { title: string; amountMinor: number; currency: string; url: string; expiresAt: Date; backTo: string },
   lang: Lang,
 ): Screen {
   return {
-    text: {
-      en: `💎 <b>${esc(p.title)}</b>: ${money(p.amountMinor, p.currency, lang)}\n\nPay with crypto through @CryptoBot. The invoice is valid until ${dateTime(p.expiresAt, lang)}.\nYou will get a message as soon as the payment arrives.`,
-      ru: `💎 <b>${esc(p.title)}</b>: ${money(p.amountMinor, p.currency, lang)}\n\nОплатите криптовалютой через @CryptoBot. Счёт действует до ${dateTime(p.expiresAt, lang)}.\nКак только оплата поступит, вы получите сообщение.`,
-    }[lang],
-    keyboard: [[urlBtn(lang === 'ru' ? '💳 Оплатить' : '💳 Pay', p.url)], back(lang, p.backTo)],
+    text: t(lang, 'plans.cryptoInvoice', {
+      title: p.title,
+      amount: money(p.amountMinor, p.currency, lang),
+      until: dateTime(p.expiresAt, lang),
+    }),
+    keyboard: [[urlBtn(t(lang, 'button.payUrl'), p.url)], back(lang, p.backTo)],
   };
 }
 
-export const starsInvoiceSent: Texts = {
-  en: 'Invoice sent below ⬇️',
-  ru: 'Счёт отправлен ниже ⬇️',
-};
+export const starsInvoiceSent = texts('stars.invoiceSent');
 
 export function starsInvoiceTexts(
   p: { plan?: Plan; creditMinor?: number; currency: string },
   lang: Lang,
 ): { title: string; description: string } {
-  if (p.plan)
+  if (p.plan) {
+    const plan = planName(p.plan, lang);
     return {
-      title: lang === 'ru' ? `VPN на ${planName(p.plan, lang)}` : `VPN for ${planName(p.plan, lang)}`,
-      description:
-        lang === 'ru'
-          ? `Доступ к VPN на ${planName(p.plan, lang)}. Ключ придёт сразу после оплаты.`
-          : `VPN access for ${planName(p.plan, lang)}. The key arrives right after payment.`,
+      title: t(lang, 'stars.planTitle', { plan }),
+      description: t(lang, 'stars.planDescription', { plan }),
     };
+  }
   const amount = money(p.creditMinor ?? 0, p.currency, lang);
-  return {
-    title: lang === 'ru' ? 'Пополнение баланса' : 'Balance top-up',
-    description: lang === 'ru' ? `Пополнение баланса на ${amount}.` : `Adds ${amount} to your balance.`,
-  };
+  return { title: t(lang, 'stars.topupTitle'), description: t(lang, 'stars.topupDescription', { amount }) };
 }
 
-export const preCheckoutRefusal: Record<string, Texts> = {
-  disabled: {
-    en: 'Payments with Telegram Stars are not available right now.',
-    ru: 'Оплата через Telegram Stars сейчас недоступна.',
-  },
-  unknown_invoice: {
-    en: 'This invoice is no longer valid. Please start the purchase again.',
-    ru: 'Этот счёт больше не действителен. Начните покупку заново.',
-  },
-  already_paid: { en: 'This invoice has already been paid.', ru: 'Этот счёт уже оплачен.' },
-  expired: {
-    en: 'This invoice has expired. Please start the purchase again.',
-    ru: 'Срок действия счёта истёк. Начните покупку заново.',
-  },
-  price_changed: {
-    en: 'The price has changed since this invoice was made. Please start the purchase again.',
-    ru: 'Цена изменилась после создания счёта. Начните покупку заново.',
-  },
-};
+const REFUSALS = ['disabled', 'unknown_invoice', 'already_paid', 'expired', 'price_changed'];
+
+/** Telegram shows this in the payment form when the bot refuses a pre-checkout query. */
+export const preCheckoutRefusal: Record<string, Texts> = Object.fromEntries(
+  REFUSALS.map((r) => [r, texts(`stars.refusal.${r}`)]),
+);
 
 export function starsReturned(lang: Lang): Screen {
   return {
-    text: {
-      en: '↩️ This payment could not be applied (the invoice had expired or was no longer valid), so your Stars were returned. Please start the purchase again.',
-      ru: '↩️ Этот платёж не удалось зачесть (счёт истёк или стал недействителен), поэтому Stars возвращены. Начните покупку заново.',
-    }[lang],
-    keyboard: [[btn(lang === 'ru' ? '🛒 Тарифы' : '🛒 Plans', CB.plans)], backToMenu(lang)],
+    text: t(lang, 'stars.returned'),
+    keyboard: [[btn(t(lang, 'button.plansShort'), CB.plans)], backToMenu(lang)],
   };
 }
 
-export const tooManyInvoices: Texts = {
-  en: 'You have several unpaid invoices already. Pay one of them or try again in an hour.',
-  ru: 'У вас уже несколько неоплаченных счетов. Оплатите один из них или попробуйте через час.',
-};
-
-export const planUnavailable: Texts = {
-  en: 'This plan is no longer available. Please choose another one.',
-  ru: 'Этот тариф больше недоступен. Выберите другой.',
-};
-
-export const methodUnavailable: Texts = {
-  en: 'This payment method is not available right now. Please choose another one.',
-  ru: 'Этот способ оплаты сейчас недоступен. Выберите другой.',
-};
-
-export const providerUnavailable: Texts = {
-  en: '⚠️ The payment service is not answering right now. Nothing was charged. Please try again in a few minutes.',
-  ru: '⚠️ Платёжный сервис сейчас не отвечает. Деньги не списаны. Попробуйте ещё раз через несколько минут.',
-};
+export const tooManyInvoices = texts('plans.tooManyInvoices');
+export const planUnavailable = texts('plans.planUnavailable');
+export const methodUnavailable = texts('plans.methodUnavailable');
+export const providerUnavailable = texts('plans.providerUnavailable');

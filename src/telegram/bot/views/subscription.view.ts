@@ -1,8 +1,8 @@
 import type { InlineKeyboardButton } from 'telegraf/types';
 import type { Subscription } from '../../../subscriptions/subscription';
 import { CB } from './callback-data';
-import { bytes, dateTime, esc, minutesLeft, type Lang, type Screen, type Texts } from './i18n';
-import { back, backToMenu, btn } from './menu.view';
+import { bytes, dateTime, minutesLeft, t, texts, type Lang, type Screen } from './i18n';
+import { back, backToMenu, btn, urlBtn } from './menu.view';
 
 export interface TrafficLine {
   usedBytes: number;
@@ -12,23 +12,12 @@ export interface TrafficLine {
 }
 
 /** "Traffic: 1.2 GB / 50 GB", and why the key is paused once the limit is reached. */
-export function trafficLines(t: TrafficLine, lang: Lang): string[] {
-  const used = bytes(t.usedBytes, lang);
-  const limit =
-    t.limitBytes === null ? (lang === 'ru' ? 'без ограничений' : 'unlimited') : bytes(t.limitBytes, lang);
-  const lines = [
-    lang === 'ru' ? `Трафик за период: ${used} / ${limit}` : `Traffic this period: ${used} / ${limit}`,
-  ];
-  if (t.overLimit)
-    lines.push(
-      t.reset === 'monthly'
-        ? lang === 'ru'
-          ? '⛔ Лимит трафика исчерпан: ключ приостановлен до начала месяца или продления.'
-          : '⛔ Traffic limit reached: the key is paused until the next month or a renewal.'
-        : lang === 'ru'
-          ? '⛔ Лимит трафика исчерпан: ключ приостановлен до продления.'
-          : '⛔ Traffic limit reached: the key is paused until you renew.',
-    );
+export function trafficLines(tr: TrafficLine, lang: Lang): string[] {
+  const used = bytes(tr.usedBytes, lang);
+  const limit = tr.limitBytes === null ? t(lang, 'traffic.unlimited') : bytes(tr.limitBytes, lang);
+  const lines = [t(lang, 'traffic.line', { used, limit })];
+  if (tr.overLimit)
+    lines.push(t(lang, tr.reset === 'monthly' ? 'traffic.pausedMonthly' : 'traffic.pausedPeriod'));
   return lines;
 }
 
@@ -47,133 +36,59 @@ export function mySubscription(
   const { sub } = p;
   const active = sub.status === 'active';
   const until = dateTime(sub.expiresAt, lang);
-  const kind = sub.isTrial
-    ? lang === 'ru'
-      ? 'Пробный период'
-      : 'Free trial'
-    : lang === 'ru'
-      ? 'Подписка'
-      : 'Subscription';
-  const lines: string[] = [`🔑 <b>${kind}</b>`];
+  const lines: string[] = [t(lang, sub.isTrial ? 'sub.titleTrial' : 'sub.titlePaid')];
   if (active) {
-    lines.push(
-      lang === 'ru' ? `Статус: ✅ активна до <b>${until}</b>` : `Status: ✅ active until <b>${until}</b>`,
-    );
+    lines.push(t(lang, 'sub.activeUntil', { until }));
     if (p.traffic) lines.push(...trafficLines(p.traffic, lang));
     if (p.nodeLinks) {
-      lines.push('', lang === 'ru' ? 'Ваши ключи (нажмите, чтобы скопировать):' : 'Your keys (tap to copy):');
-      for (const l of p.nodeLinks) lines.push(`${esc(l.label)}:`, `<code>${esc(l.link)}</code>`);
+      lines.push('', t(lang, 'sub.yourKeys'));
+      for (const l of p.nodeLinks) lines.push(t(lang, 'sub.nodeKey', { label: l.label, link: l.link }));
     } else if (p.link) {
-      lines.push('', lang === 'ru' ? 'Ваш ключ (нажмите, чтобы скопировать):' : 'Your key (tap to copy):');
-      lines.push(`<code>${esc(p.link)}</code>`);
+      lines.push('', t(lang, 'sub.yourKey', { link: p.link }));
     }
-    if (p.subscriptionUrl) {
-      lines.push(
-        '',
-        lang === 'ru' ? 'Ссылка-подписка (обновляется сама):' : 'Subscription URL (updates itself):',
-      );
-      lines.push(`<code>${esc(p.subscriptionUrl)}</code>`);
-    }
-    if (p.canAutoRenew)
-      lines.push(
-        '',
-        lang === 'ru'
-          ? `Автопродление с баланса: ${sub.autoRenew ? 'включено' : 'выключено'}`
-          : `Auto-renew from balance: ${sub.autoRenew ? 'on' : 'off'}`,
-      );
+    if (p.subscriptionUrl) lines.push('', t(lang, 'sub.url', { url: p.subscriptionUrl }));
+    if (p.canAutoRenew) lines.push('', t(lang, sub.autoRenew ? 'sub.autoRenewOn' : 'sub.autoRenewOff'));
   } else {
-    lines.push(
-      lang === 'ru'
-        ? `Статус: ⛔ закончилась ${until}. Продлите, чтобы вернуть доступ.`
-        : `Status: ⛔ ended on ${until}. Renew to get your access back.`,
-    );
+    lines.push(t(lang, 'sub.ended', { until }));
   }
   const keyboard: InlineKeyboardButton[][] = [];
   if (active) {
-    keyboard.push([
-      btn(lang === 'ru' ? '📷 QR-код' : '📷 QR code', CB.qr),
-      btn(lang === 'ru' ? '📱 Инструкция' : '📱 Setup guide', CB.guide),
-    ]);
-    keyboard.push([
-      btn(lang === 'ru' ? '🔄 Перевыпустить ключ' : '🔄 Reissue key', CB.reissue),
-      btn(lang === 'ru' ? '📱 Устройства' : '📱 Devices', CB.devices),
-    ]);
+    keyboard.push([btn(t(lang, 'button.qr'), CB.qr), btn(t(lang, 'button.guide'), CB.guide)]);
+    keyboard.push([btn(t(lang, 'button.reissue'), CB.reissue), btn(t(lang, 'button.devices'), CB.devices)]);
     if (p.canAutoRenew)
       keyboard.push([
         btn(
-          sub.autoRenew
-            ? lang === 'ru'
-              ? '🔁 Выключить автопродление'
-              : '🔁 Turn auto-renew off'
-            : lang === 'ru'
-              ? '🔁 Включить автопродление'
-              : '🔁 Turn auto-renew on',
+          t(lang, sub.autoRenew ? 'button.autoRenewOff' : 'button.autoRenewOn'),
           CB.autoRenew(!sub.autoRenew),
         ),
       ]);
   }
-  keyboard.push([btn(lang === 'ru' ? '🛒 Продлить' : '🛒 Renew / extend', CB.plans)]);
+  keyboard.push([btn(t(lang, 'button.renew'), CB.plans)]);
   keyboard.push(backToMenu(lang));
   return { text: lines.join('\n'), keyboard };
 }
 
 export function noSubscription(trialAvailable: boolean, lang: Lang): Screen {
   const keyboard: InlineKeyboardButton[][] = [];
-  if (trialAvailable) keyboard.push([btn(lang === 'ru' ? '🎁 Пробный период' : '🎁 Free trial', CB.trial)]);
-  keyboard.push([btn(lang === 'ru' ? '🛒 Тарифы' : '🛒 Plans', CB.plans)]);
+  if (trialAvailable) keyboard.push([btn(t(lang, 'button.trial'), CB.trial)]);
+  keyboard.push([btn(t(lang, 'button.plansShort'), CB.plans)]);
   keyboard.push(backToMenu(lang));
-  return {
-    text:
-      lang === 'ru'
-        ? 'У вас пока нет подписки. Возьмите пробный период или выберите тариф.'
-        : 'You have no subscription yet. Start a free trial or choose a plan.',
-    keyboard,
-  };
+  return { text: t(lang, 'sub.none'), keyboard };
 }
 
-export const notActive: Texts = {
-  en: 'Your subscription is not active. Renew it to use this.',
-  ru: 'Подписка не активна. Продлите её, чтобы воспользоваться этим.',
-};
-
-export const qrCaption: Texts = {
-  en: '📷 Scan this QR code in your VPN app (Import → Scan QR code).',
-  ru: '📷 Отсканируйте этот QR-код в VPN-приложении (Импорт → Сканировать QR-код).',
-};
+export const notActive = texts('sub.notActive');
+export const qrCaption = texts('sub.qrCaption');
 
 export function setupGuide(lang: Lang): Screen {
-  const text = {
-    en:
-      '📱 <b>Setup guide</b>\n\n' +
-      'First copy your key (tap the <code>vless://</code> link in "My subscription") or use the subscription URL, which updates itself.\n\n' +
-      '<b>Android — v2rayNG</b>: ＋ → "Import config from clipboard" → tap the profile → ▶️.\n' +
-      '<b>Android / iOS / Windows / macOS — Hiddify</b>: ＋ → "Add from clipboard" (or paste the subscription URL) → Connect.\n' +
-      '<b>iOS — Streisand</b> or <b>V2Box</b>: ＋ → "Add from clipboard" or scan the QR code → connect.\n' +
-      '<b>Windows — v2rayN</b>: Servers → "Import bulk URL from clipboard" (or Subscription group → add the URL) → set as active → System proxy → "Set system proxy".\n' +
-      '<b>macOS — V2Box / Hiddify</b>: import from clipboard → connect.\n\n' +
-      'Not working? Reissue the key in "My subscription" or write to support.',
-    ru:
-      '📱 <b>Инструкция</b>\n\n' +
-      'Сначала скопируйте ключ (нажмите на ссылку <code>vless://</code> в «Моя подписка») или используйте ссылку-подписку, она обновляется сама.\n\n' +
-      '<b>Android — v2rayNG</b>: ＋ → «Импорт из буфера обмена» → выберите профиль → ▶️.\n' +
-      '<b>Android / iOS / Windows / macOS — Hiddify</b>: ＋ → «Добавить из буфера» (или вставьте ссылку-подписку) → Подключиться.\n' +
-      '<b>iOS — Streisand</b> или <b>V2Box</b>: ＋ → «Добавить из буфера» или отсканируйте QR-код → подключитесь.\n' +
-      '<b>Windows — v2rayN</b>: Серверы → «Импорт из буфера обмена» (или группа подписок → добавить ссылку) → сделать активным → Системный прокси → «Установить».\n' +
-      '<b>macOS — V2Box / Hiddify</b>: импорт из буфера → подключиться.\n\n' +
-      'Не работает? Перевыпустите ключ в «Моя подписка» или напишите в поддержку.',
-  }[lang];
-  return { text, keyboard: [back(lang, CB.sub), backToMenu(lang)] };
+  return { text: t(lang, 'sub.guide'), keyboard: [back(lang, CB.sub), backToMenu(lang)] };
 }
 
 export function confirmReissue(lang: Lang): Screen {
   return {
-    text:
-      lang === 'ru'
-        ? '🔄 Перевыпустить ключ?\n\nСтарый ключ и ссылка-подписка <b>перестанут работать</b>, на всех устройствах нужно будет импортировать новый ключ. Срок подписки не меняется.'
-        : '🔄 Reissue your key?\n\nThe old key and subscription URL <b>will stop working</b>; you will have to import the new key on every device. Your expiry date stays the same.',
+    text: t(lang, 'sub.confirmReissue'),
     keyboard: [
-      [btn(lang === 'ru' ? '✅ Да, перевыпустить' : '✅ Yes, reissue', CB.reissueConfirm)],
-      [btn(lang === 'ru' ? '✖️ Отмена' : '✖️ Cancel', CB.sub)],
+      [btn(t(lang, 'button.reissueYes'), CB.reissueConfirm)],
+      [btn(t(lang, 'button.cancel'), CB.sub)],
     ],
   };
 }
@@ -181,85 +96,81 @@ export function confirmReissue(lang: Lang): Screen {
 /** With several nodes the QR button asks which node: one QR per message keeps the chat tidy. */
 export function qrPicker(links: { node: string; label: string }[], lang: Lang): Screen {
   return {
-    text:
-      lang === 'ru'
-        ? '📷 Для какого сервера показать QR-код? У каждого сервера свой ключ-ссылка.'
-        : '📷 Which server do you want the QR code for? Each server has its own link.',
-    keyboard: [...links.map((l) => [btn(`📷 ${l.label}`, CB.qrNode(l.node))]), back(lang, CB.sub)],
+    text: t(lang, 'sub.qrPicker'),
+    keyboard: [
+      ...links.map((l) => [btn(t(lang, 'button.qrNode', { label: l.label }), CB.qrNode(l.node))]),
+      back(lang, CB.sub),
+    ],
   };
 }
 
 export const nodeQrCaption = (label: string, lang: Lang): string => `${label}\n${qrCaption[lang]}`;
 
 export function reissued(links: { label: string; link: string }[], lang: Lang): Screen {
-  const head =
-    lang === 'ru'
-      ? '✅ Ключ перевыпущен. Старый ключ больше не работает. Когда новый будет готов, придёт сообщение.'
-      : '✅ Your key was reissued. The old key no longer works. You will get a message when the new one is ready.';
   // One link as before; with several nodes each is labelled with its flag and name.
   const body =
     links.length === 1
-      ? `\n\n<code>${esc(links[0].link)}</code>`
-      : links.map((l) => `\n\n${esc(l.label)}:\n<code>${esc(l.link)}</code>`).join('');
+      ? `\n\n${t(lang, 'common.code', { value: links[0].link })}`
+      : links.map((l) => `\n\n${t(lang, 'sub.nodeKey', { label: l.label, link: l.link })}`).join('');
   return {
-    text: `${head}${body}`,
+    text: `${t(lang, 'sub.reissued')}${body}`,
     keyboard: [
-      [btn(lang === 'ru' ? '🔑 Моя подписка' : '🔑 My subscription', CB.sub)],
-      ...(links.length ? [[btn(lang === 'ru' ? '📷 QR-код' : '📷 QR code', CB.qr)]] : []),
+      [btn(t(lang, 'button.sub'), CB.sub)],
+      ...(links.length ? [[btn(t(lang, 'button.qr'), CB.qr)]] : []),
       backToMenu(lang),
     ],
   };
 }
 
 export const reissueTooSoon = (leftMs: number, lang: Lang): string =>
-  lang === 'ru'
-    ? `Ключ недавно перевыпускался. Повторить можно через ${minutesLeft(leftMs, lang)}`
-    : `Your key was reissued recently. You can reissue again in ${minutesLeft(leftMs, lang)}.`;
+  t(lang, 'sub.reissueTooSoon', { wait: minutesLeft(leftMs, lang) });
 
 export const autoRenewToast = (on: boolean, lang: Lang): string =>
-  lang === 'ru' ? `Автопродление ${on ? 'включено' : 'выключено'}` : `Auto-renew is ${on ? 'on' : 'off'}`;
+  t(lang, on ? 'sub.autoRenewToastOn' : 'sub.autoRenewToastOff');
 
-export const autoRenewNeedsPlan: Texts = {
-  en: 'Auto-renew needs a paid plan: buy a plan first.',
-  ru: 'Для автопродления нужен оплаченный тариф: сначала купите тариф.',
-};
+export const autoRenewNeedsPlan = texts('sub.autoRenewNeedsPlan');
 
 export function trialStarted(expiresAt: Date, lang: Lang): Screen {
   return {
-    text:
-      lang === 'ru'
-        ? `🎁 Пробный период активирован до <b>${dateTime(expiresAt, lang)}</b>.\nКлюч готовится — вы получите сообщение, когда он будет готов. Ссылка и QR-код — в «Моя подписка».`
-        : `🎁 Your free trial is active until <b>${dateTime(expiresAt, lang)}</b>.\nYour key is being prepared — you will get a message when it is ready. The link and QR code are in "My subscription".`,
+    text: t(lang, 'trial.started', { until: dateTime(expiresAt, lang) }),
     keyboard: [
-      [btn(lang === 'ru' ? '🔑 Моя подписка' : '🔑 My subscription', CB.sub)],
-      [btn(lang === 'ru' ? '📱 Инструкция' : '📱 Setup guide', CB.guide)],
+      [btn(t(lang, 'button.sub'), CB.sub)],
+      [btn(t(lang, 'button.guide'), CB.guide)],
       backToMenu(lang),
     ],
   };
 }
 
 export function trialRefused(reason: 'used' | 'has_subscription', lang: Lang): Screen {
-  const text = {
-    used: {
-      en: 'You have already used your free trial. Choose a plan to continue.',
-      ru: 'Вы уже использовали пробный период. Выберите тариф, чтобы продолжить.',
-    },
-    has_subscription: {
-      en: 'The free trial is for new users only, and you already have a subscription.',
-      ru: 'Пробный период — только для новых пользователей, а у вас уже есть подписка.',
-    },
-  }[reason][lang];
   return {
-    text,
+    text: t(lang, reason === 'used' ? 'trial.used' : 'trial.hasSubscription'),
     keyboard: [
-      [btn(lang === 'ru' ? '🛒 Тарифы' : '🛒 Plans', CB.plans)],
-      [btn(lang === 'ru' ? '🔑 Моя подписка' : '🔑 My subscription', CB.sub)],
+      [btn(t(lang, 'button.plansShort'), CB.plans)],
+      [btn(t(lang, 'button.sub'), CB.sub)],
       backToMenu(lang),
     ],
   };
 }
 
-export const keyUnavailable: Texts = {
-  en: '⚠️ Keys cannot be shown right now. We are on it; please contact support if this persists.',
-  ru: '⚠️ Сейчас не удаётся показать ключ. Мы уже разбираемся; если не пройдёт, напишите в поддержку.',
-};
+export const keyUnavailable = texts('sub.keyUnavailable');
+
+/** REQUIRED_CHANNEL: the trial waits for the user to join (Join opens the channel, Check again asks anew). */
+export function trialJoinChannel(p: { channel: string; link?: string }, lang: Lang): Screen {
+  return {
+    text: t(lang, 'trial.joinChannel', { channel: p.channel }),
+    keyboard: [
+      ...(p.link ? [[urlBtn(t(lang, 'button.joinChannel'), p.link)]] : []),
+      [btn(t(lang, 'button.checkAgain'), CB.trialCheck)],
+      backToMenu(lang),
+    ],
+  };
+}
+
+export const stillNotMember = texts('trial.stillNotMember');
+
+export function trialCheckUnavailable(lang: Lang): Screen {
+  return {
+    text: t(lang, 'trial.checkUnavailable'),
+    keyboard: [[btn(t(lang, 'button.checkAgain'), CB.trialCheck)], backToMenu(lang)],
+  };
+}
