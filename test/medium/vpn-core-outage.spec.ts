@@ -78,9 +78,12 @@ describe('provisioning outbox when the core is down', () => {
       const monitor = app.get(PoolMonitor);
 
       const t0 = performance.now();
-      const pass = run(app);
+      let passed = false;
+      const pass = run(app).finally(() => (passed = true));
       const busyDuringCalls: number[] = [];
-      while (performance.now() - t0 < 650) {
+      // A loaded machine runs timers late: keep sampling (while the calls still hang) until there are enough.
+      const sampling = () => performance.now() - t0 < 650 || (busyDuringCalls.length <= 10 && !passed);
+      while (sampling()) {
         await new Promise((r) => setTimeout(r, 25));
         if (performance.now() - t0 > 150) busyDuringCalls.push(monitor.snapshot().busy);
       }
