@@ -30,4 +30,5 @@ COPY --chown=node:node --from=build /app/dist/migrations ./dist/migrations
 RUN mkdir -p /app/.data
 EXPOSE 3000
 # Railway/Kubernetes send SIGTERM; node is PID 1 here and main.ts handles the signal itself.
-CMD ["node", "dist/src/main.js"]
+# --optimize-for-size: a small young generation and a slower-growing heap; see docs/benchmarks.md (memory).
+CMD ["node", "--optimize-for-size", "dist/src/main.js"]

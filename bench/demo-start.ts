@@ -53,10 +53,12 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
  * `npm start` as a newcomer runs it (built, no BOT_TOKEN: demo mode), timed until the page is usable: GET /
  * serves the web chat and the bot answers a /start typed into it.
  */
-async function startDemo(dataDir: string): Promise<{ demo: Demo; usableMs: number }> {
+async function startDemo(dataDir: string, plainNode = false): Promise<{ demo: Demo; usableMs: number }> {
   const port = await freePort();
   const t0 = performance.now();
-  const npm = spawn('npm', ['start', '--silent'], {
+  // plainNode: the baseline without the start script's V8 flags (`node dist/src/main.js`).
+  const [cmd, args] = plainNode ? [process.execPath, ['dist/src/main.js']] : ['npm', ['start', '--silent']];
+  const npm = spawn(cmd, args, {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -83,7 +85,9 @@ async function startDemo(dataDir: string): Promise<{ demo: Demo; usableMs: numbe
     );
     const usableMs = performance.now() - t0;
     // npm runs it through `sh -c`: the app is the node process, not the shell.
-    const app = descendants(npm.pid!).find((p) => /(^|\/)node dist\/src\/main\.js/.test(p.cmd));
+    const app = plainNode
+      ? { pid: npm.pid! }
+      : descendants(npm.pid!).find((p) => /(^|\/)node( --\S+)* dist\/src\/main\.js/.test(p.cmd));
     if (!app) throw new Error('no dist/src/main.js process under npm start');
     return { demo: { npm, port, app: app.pid }, usableMs };
   } catch (err) {
@@ -157,6 +161,17 @@ export async function demoStartFigures(bare: { name: string; value: number }): P
     await new Promise((r) => setTimeout(r, IDLE_MS));
     const after = memory(run.demo);
     await stopDemo(run.demo);
+    const plain = await startDemo(dir, true);
+    await new Promise((r) => setTimeout(r, IDLE_MS));
+    const plainIdle = memoryOf(plain.demo.app).rssMb;
+    await sendUpdates(plain.demo);
+    await new Promise((r) => setTimeout(r, IDLE_MS));
+    const plainAfter = memoryOf(plain.demo.app);
+    await stopDemo(plain.demo);
+    const flagless = (mb: number) => ({
+      name: 'same, `node dist/src/main.js` without V8 flags',
+      value: round1(mb),
+    });
     return [
       ...timeFigures(bare, first.usableMs, [second.usableMs, run.usableMs]),
       {
@@ -167,11 +182,25 @@ export async function demoStartFigures(bare: { name: string; value: number }): P
         note: verdict(idle.app.rssMb),
       },
       {
+        name: 'app RSS, idle after start, vs no V8 flags',
+        value: round1(idle.app.rssMb),
+        unit: 'MB',
+        baseline: flagless(plainIdle),
+        note: '`npm start` runs node with --optimize-for-size',
+      },
+      {
         name: `app RSS, idle after ${UPDATES} updates`,
         value: round1(after.app.rssMb),
         unit: 'MB',
         baseline: rssBase,
         note: `${verdict(after.app.rssMb)}; peak ${round1(after.app.hwmMb)} MB; ${UPDATES} /start from distinct users through the web chat, all answered in ${(sendMs / 1000).toFixed(1)} s (TELEGRAM_SEND_RATE=30)`,
+      },
+      {
+        name: `app RSS, idle after ${UPDATES} updates, vs no V8 flags`,
+        value: round1(after.app.rssMb),
+        unit: 'MB',
+        baseline: flagless(plainAfter.rssMb),
+        note: `without the flag: ${verdict(plainAfter.rssMb)}; peak ${round1(plainAfter.hwmMb)} MB`,
       },
       {
         name: 'embedded PostgreSQL, idle after start',

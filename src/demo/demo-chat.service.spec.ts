@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_BOT_TOKEN } from '../config/app-config';
 import { DemoChatService } from './demo-chat.service';
-import { DemoServices } from './demo-services';
+import { DEMO_KEPT_CALLS, DemoServices } from './demo-services';
 
 let services: DemoServices;
 let chat: DemoChatService;
@@ -83,5 +83,25 @@ describe('DemoChatService', () => {
       { text: 'Pay', url: inv.bot_invoice_url, cryptoInvoiceId: inv.invoice_id },
       { text: 'Docs', url: 'https://example.org', cryptoInvoiceId: undefined },
     ]);
+  });
+
+  it('keeps only the newest calls however long the demo runs, and goes on numbering the chat after them', async () => {
+    const tg = services.telegram;
+    const start = chat.events(2004, 0).next;
+    for (let i = 0; i < DEMO_KEPT_CALLS + 50; i += 50)
+      await Promise.all(
+        Array.from({ length: 50 }, (_, j) => bot('sendMessage', { chat_id: 2004, text: `n${i + j}` })),
+      );
+    const last = await bot('sendMessage', { chat_id: 2004, text: 'latest' });
+
+    expect(tg.sent.length).toBe(DEMO_KEPT_CALLS);
+    expect(tg.answered.length).toBeLessThanOrEqual(DEMO_KEPT_CALLS);
+    expect(tg.requests.length).toBe(DEMO_KEPT_CALLS);
+    const { next, events } = chat.events(2004, start);
+    expect(next).toBe(start + DEMO_KEPT_CALLS + 51);
+    expect(events).toHaveLength(DEMO_KEPT_CALLS);
+    expect(events[0].seq).toBe(next - DEMO_KEPT_CALLS);
+    expect(events.at(-1)).toMatchObject({ seq: next - 1, messageId: last.message_id, text: 'latest' });
+    expect(chat.events(2004, next).events).toEqual([]);
   });
 });

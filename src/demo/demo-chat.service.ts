@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DEMO_USERS, DemoServices, type DemoUser } from './demo-services';
+import { DEMO_KEPT_CALLS, DEMO_USERS, DemoServices, type DemoUser } from './demo-services';
 import { uploadedFile, type FakeUser, type SentCall } from './fake-telegram';
+import { keepNewestKeys } from './recent-window';
 
 export interface ChatButton {
   text: string;
@@ -38,18 +39,20 @@ export class DemoChatService {
     return DEMO_USERS;
   }
 
+  /** `seq` numbers every call the fake has seen; only its recent window is still there to read. */
   events(userId: number, after: number): { next: number; events: ChatEvent[] } {
-    const sent = this.services.telegram.sent;
+    const { sent, sentBase } = this.services.telegram;
     const events: ChatEvent[] = [];
-    for (let seq = Math.max(0, after); seq < sent.length; seq++) {
-      const e = this.toEvent(sent[seq], seq, userId);
+    for (let seq = Math.max(sentBase, after); seq < sentBase + sent.length; seq++) {
+      const e = this.toEvent(sent[seq - sentBase], seq, userId);
       if (e) events.push(e);
     }
-    return { next: sent.length, events };
+    return { next: sentBase + sent.length, events };
   }
 
   photo(seq: number): Buffer | undefined {
-    const call = this.services.telegram.sent[seq];
+    const tg = this.services.telegram;
+    const call = seq >= tg.sentBase ? tg.sent[seq - tg.sentBase] : undefined;
     return call?.method === 'sendPhoto' ? uploadedFile(call.params.photo) : undefined;
   }
 
@@ -60,6 +63,7 @@ export class DemoChatService {
   press(from: DemoSender, data: string, messageId: number): void {
     const update = this.services.telegram.pressButton(this.user(from), data, messageId);
     this.callbackChats.set(`cb${update}`, from.userId);
+    keepNewestKeys(this.callbackChats, DEMO_KEPT_CALLS);
   }
 
   async payStars(from: DemoSender, messageId: number): Promise<{ ok: boolean; error?: string }> {

@@ -17,6 +17,12 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { id: 1004, firstName: 'Dana', username: 'dana', admin: false },
 ];
 
+/**
+ * How many recent Bot API calls (and updates, Crypto Pay requests) the demo's fakes keep: a chat window of
+ * hundreds of exchanges, while memory stays flat however long the demo runs.
+ */
+export const DEMO_KEPT_CALLS = 2_000;
+
 /** Started before Nest so their addresses can go into the configuration; all on 127.0.0.1. */
 export class DemoServices {
   private constructor(
@@ -27,8 +33,12 @@ export class DemoServices {
 
   static async start(): Promise<DemoServices> {
     // The bot's inbox ignores update ids it has stored: a restarted demo (same DATA_DIR) must not reuse them.
-    const telegram = await new FakeTelegram({ token: DEMO_BOT_TOKEN, firstUpdateId: Date.now() }).start();
-    const cryptoPay = await new FakeCryptoPay().start();
+    const telegram = await new FakeTelegram({
+      token: DEMO_BOT_TOKEN,
+      firstUpdateId: Date.now(),
+      keepCalls: DEMO_KEPT_CALLS,
+    }).start();
+    const cryptoPay = await new FakeCryptoPay({ keepRequests: DEMO_KEPT_CALLS }).start();
     const core = await new FakeXrayCore('xray', 'vless-in').start();
     return new DemoServices(telegram, cryptoPay, core);
   }

@@ -3,12 +3,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { CryptoPayInvoice } from '../payments/providers/crypto-pay/crypto-pay.types';
 import { sendCryptoPayWebhook, type WebhookDelivery, type WebhookOptions } from './fake-crypto-pay-webhooks';
+import { keepNewest } from './recent-window';
 
 export type CryptoPayFault = 'hang' | 'http500' | 'http429' | 'malformed' | 'drop' | 'lost';
 
 export interface FakeCryptoPayOptions {
   token?: string;
   port?: number;
+  /** Keep only this many recent requests (a long-running demo); unbounded by default for tests. */
+  keepRequests?: number;
 }
 
 interface FaultRule {
@@ -150,6 +153,7 @@ export class FakeCryptoPay {
       return this.send(res, 400, { ok: false, error: { code: 400, name: 'BAD_REQUEST' } });
     }
     this.requests.push({ method, params, at: Date.now() });
+    keepNewest(this.requests, this.opts.keepRequests);
     const rule = this.faults.find((f) => !f.methods || f.methods.includes(method));
     if (rule) {
       if (rule.remaining !== undefined && --rule.remaining <= 0)

@@ -15,6 +15,7 @@ import {
   type StarPayment,
 } from './fake-telegram-updates';
 import { FakeWebhook, type WebhookConfig } from './fake-telegram-webhook';
+import { keepNewest, keepNewestKeys } from './recent-window';
 
 export type { Fault } from './fake-telegram-faults';
 export { uploadedFile } from './fake-telegram-http';
@@ -42,6 +43,11 @@ export interface FakeTelegramOptions {
   firstUpdateId?: number;
   /** Channels getChat / getChatMember know from the start (more through `chats`). */
   channels?: FakeChannel[];
+  /**
+   * Keep only this many recent calls, requests and updates (a long-running demo); unbounded by default, as
+   * tests read the whole record. `sentBase` counts the calls dropped from the front of `sent`.
+   */
+  keepCalls?: number;
 }
 
 /** A fake Bot API over real HTTP on 127.0.0.1, owned by the project for tests and local sandboxes. */
@@ -58,6 +64,7 @@ export class FakeTelegram {
   readonly answered: Answered[] = [];
   readonly requests: { method: string; at: number }[] = [];
   readonly starTransactions: Record<string, unknown>[] = [];
+  private droppedCalls = 0;
   private readonly rules: FakeSendRules;
 
   readonly chats = new FakeChats();
@@ -71,6 +78,11 @@ export class FakeTelegram {
   get apiRoot(): string {
     const addr = this.server?.address() as AddressInfo;
     return `http://127.0.0.1:${addr.port}`;
+  }
+
+  /** Calls dropped before `sent[0]`: the absolute number of `sent[i]` is `sentBase + i`. */
+  get sentBase(): number {
+    return this.droppedCalls;
   }
 
   get confirmedOffset(): number {
@@ -166,6 +178,7 @@ export class FakeTelegram {
     const full = { update_id, ...update };
     this.poll.pending.push(full);
     this.history.set(update_id, full);
+    keepNewestKeys(this.history, this.opts.keepCalls);
     if (this.hook.config) void this.hook.deliverPending();
     else this.poll.wake();
     return update_id;
@@ -189,8 +202,12 @@ export class FakeTelegram {
     if (!m) return reply(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
     const [, token, method] = m;
     this.requests.push({ method, at: Date.now() });
+    keepNewest(this.requests, this.opts.keepCalls);
     const chatId = params.chat_id === undefined ? undefined : String(params.chat_id as string | number);
-    res.on('finish', () => this.answered.push({ method, status: res.statusCode, chatId, at: Date.now() }));
+    res.on('finish', () => {
+      this.answered.push({ method, status: res.statusCode, chatId, at: Date.now() });
+      keepNewest(this.answered, this.opts.keepCalls);
+    });
     if (token !== this.opts.token)
       return reply(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
     const fault = this.faults.next(method);
@@ -257,6 +274,7 @@ export class FakeTelegram {
     if (retry) return answerFault(res, { kind: 'status', code: 429, retryAfter: retry });
     const call: SentCall = { method, params, at: Date.now() };
     this.sent.push(call);
+    this.droppedCalls += keepNewest(this.sent, this.opts.keepCalls);
     const refused = this.rules.refusal(method, params, this.sent);
     if (refused) return reply(res, 400, { ok: false, error_code: 400, description: refused });
     if (/^send/.test(method)) {
