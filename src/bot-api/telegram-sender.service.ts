@@ -28,6 +28,7 @@ export class TelegramSenderService {
   private nextGlobalSlot = 0;
   private pausedUntil = 0;
   private readonly nextChatSlot = new Map<string, number>();
+  private readonly lastChatSend = new Map<string, number>();
   private readonly unavailableListeners: RecipientUnavailableListener[] = [];
   readonly stats = { sent: 0, rateLimited: 0, blocked: 0, failed: 0 };
 
@@ -88,26 +89,48 @@ export class TelegramSenderService {
     return this.send<{ message_id: number }>('sendMessage', { chat_id: chatId, text, ...extra }, opts);
   }
 
+  /**
+   * A chat's turn is reserved first (in call order) and waited for without taking a global slot, so one chat
+   * waiting for its pace never pushes the global slot, and every other chat, into the future.
+   */
   private async waitForSlot(chat: string, giveUpAt: number, signal?: AbortSignal): Promise<void> {
+    if (chat) {
+      const now = Date.now();
+      const turn = Math.max(now, this.nextChatSlot.get(chat) ?? 0);
+      if (turn > giveUpAt) throw new Error(`send to ${chat} would wait past its deadline (${turn - now} ms)`);
+      this.nextChatSlot.set(chat, turn + this.chatIntervalMs);
+      if (this.nextChatSlot.size > 10_000) this.pruneChats(now);
+      if (turn > now) await sleep(turn - now, signal);
+    }
     for (;;) {
       const now = Date.now();
-      const chatBefore = chat ? (this.nextChatSlot.get(chat) ?? 0) : 0;
-      const at = Math.max(now, this.nextGlobalSlot, this.pausedUntil, chatBefore);
-      if (at > giveUpAt)
-        throw new Error(`send to ${chat || '-'} would wait past its deadline (${at - now} ms)`);
+      // The global queue may have delayed the chat's previous message: keep the chat's spacing anyway.
+      const chatDue = chat ? (this.lastChatSend.get(chat) ?? 0) + this.chatIntervalMs : 0;
+      const at = Math.max(now, this.nextGlobalSlot, this.pausedUntil);
+      if (Math.max(at, chatDue) > giveUpAt)
+        throw new Error(
+          `send to ${chat || '-'} would wait past its deadline (${Math.max(at, chatDue) - now} ms)`,
+        );
+      if (chatDue > at) {
+        await sleep(chatDue - now, signal);
+        continue;
+      }
       this.nextGlobalSlot = at + this.globalIntervalMs;
-      if (chat) this.nextChatSlot.set(chat, at + this.chatIntervalMs);
-      if (this.nextChatSlot.size > 10_000) this.pruneChats(now);
+      const sentBefore = this.lastChatSend.get(chat);
+      if (chat) this.lastChatSend.set(chat, at);
       if (at > now) await sleep(at - now, signal);
       // A 429 that arrived while this send waited pauses it too: sending into a flood wait earns another 429.
       if (this.pausedUntil <= Date.now()) return;
-      if (chat && this.nextChatSlot.get(chat) === at + this.chatIntervalMs)
-        this.nextChatSlot.set(chat, chatBefore);
+      if (chat && this.lastChatSend.get(chat) === at) {
+        if (sentBefore === undefined) this.lastChatSend.delete(chat);
+        else this.lastChatSend.set(chat, sentBefore);
+      }
     }
   }
 
   private pruneChats(now: number): void {
     for (const [k, v] of this.nextChatSlot) if (v < now) this.nextChatSlot.delete(k);
+    for (const [k, v] of this.lastChatSend) if (v + this.chatIntervalMs < now) this.lastChatSend.delete(k);
   }
 
   private async reportUnavailable(chatId: number): Promise<void> {

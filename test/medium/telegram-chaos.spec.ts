@@ -56,6 +56,8 @@ describe('429 storm', () => {
       TELEGRAM_MODE: 'webhook',
       WEBHOOK_URL: 'https://bot.example.com/hook',
       WEBHOOK_SECRET: SECRET,
+      // 100 ms between sends: a loaded machine answering the first 429 late must not put more sends on the wire.
+      TELEGRAM_SEND_RATE: '10',
     });
     fake.floodStorm(['sendMessage'], 2_000);
     const stormEnds = fake.floodUntil!;

@@ -54,6 +54,22 @@ describe('TelegramSenderService', () => {
     expect(sender.stats.rateLimited).toBe(0);
   });
 
+  it('sends to another chat at once while one chat waits for its pace', async () => {
+    const sender = app.get(TelegramSenderService);
+    await sender.sendMessage(42, 'first');
+    const waiting = sender.sendMessage(42, 'second'); // its chat's turn is about 1.1 s away
+    const t0 = Date.now();
+    await sender.sendMessage(43, 'other chat');
+    const otherAt = fake.sentTo(43, 'sendMessage')[0].at;
+    await waiting;
+    const [first, second] = fake.sentTo(42, 'sendMessage').map((c) => c.at);
+    expect(second - first).toBeGreaterThanOrEqual(1_000);
+    // The other chat went before the waiting message, not after it.
+    expect(otherAt).toBeLessThan(second);
+    expect(otherAt - t0).toBeLessThan(second - t0);
+    expect(sender.stats.rateLimited).toBe(0);
+  });
+
   it('waits exactly retry_after on a 429 storm and delivers the message once', async () => {
     const sender = app.get(TelegramSenderService);
     fake.fault('sendMessage', { kind: 'status', code: 429, retryAfter: 1 }, 2);
