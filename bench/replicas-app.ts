@@ -1,7 +1,19 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { freePort } from '../src/database/embedded-postgres';
-import { startApp, waitFor, type AppProcess } from '../test/support/app-process';
+import { waitFor } from '../test/support/app-process';
+import { testEnv } from '../test/support/test-env';
 import { descendants } from './process-memory';
+
+// Compiled to dist/bench/: the built app is dist/src/main.js.
+const MAIN = resolve(__dirname, '../src/main.js');
+
+export interface Instance {
+  proc: ChildProcess;
+  port: number;
+  stop(): Promise<void>;
+}
 
 export const WEBHOOK_SECRET = 'bench-replicas-secret-0123456789abcdef';
 
@@ -13,25 +25,37 @@ export async function startInstance(
   databaseUrl: string,
   apiRoot: string,
   proxyUrl: string,
-): Promise<AppProcess> {
-  const app = await startApp({
-    port: await freePort(),
-    env: {
-      DATABASE_URL: databaseUrl,
-      TELEGRAM_API_ROOT: apiRoot,
-      TELEGRAM_MODE: 'webhook',
-      WEBHOOK_URL: `${proxyUrl}/telegram/webhook`,
-      WEBHOOK_SECRET,
-      // The most the sender may send per second (its limit is per process).
-      TELEGRAM_SEND_RATE: '30',
-      LOG_LEVEL: 'error',
-    },
+): Promise<Instance> {
+  const port = await freePort();
+  const env = testEnv({
+    PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    TELEGRAM_API_ROOT: apiRoot,
+    TELEGRAM_MODE: 'webhook',
+    WEBHOOK_URL: `${proxyUrl}/telegram/webhook`,
+    WEBHOOK_SECRET,
+    // The most the sender may send per second (its limit is per process).
+    TELEGRAM_SEND_RATE: '30',
+    LOG_LEVEL: 'error',
+  }) as Record<string, string>;
+  const proc = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
-  await waitFor(`${app.baseUrl}/health/live`).catch(async (e: Error) => {
-    await app.stop();
-    throw new Error(`${e.message}\n${app.output()}`);
+  let err = '';
+  proc.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4_000)));
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  const stop = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  await waitFor(`http://127.0.0.1:${port}/health/live`).catch(async (e: Error) => {
+    await stop();
+    throw new Error(`${e.message}\n${err}`);
   });
-  return app;
+  return { proc, port, stop };
 }
 
 /** CPU seconds (user + system) a process has used so far; 0 once it is gone. */

@@ -1,10 +1,16 @@
-import type { AppProcess } from '../test/support/app-process';
 import { testEnv } from '../test/support/test-env';
 import { FakeTelegram } from '../src/demo/fake-telegram';
 import { textMessage } from '../src/demo/fake-telegram-updates';
 import type { Bench, BenchFigure } from './bench.types';
 import { benchPostgres } from './bench-postgres';
-import { cpuSeconds, postgresCpu, postgresCpuBetween, startInstance, WEBHOOK_SECRET } from './replicas-app';
+import {
+  cpuSeconds,
+  postgresCpu,
+  postgresCpuBetween,
+  startInstance,
+  WEBHOOK_SECRET,
+  type Instance,
+} from './replicas-app';
 import { roundRobinProxy } from './round-robin-proxy';
 import { until } from './telegram-bench-app';
 
@@ -30,7 +36,7 @@ interface Round {
 async function round(n: number, pgUrl: string, telegram: FakeTelegram): Promise<Round> {
   const ports: number[] = [];
   const proxy = await roundRobinProxy(ports);
-  const apps: AppProcess[] = [];
+  const apps: Instance[] = [];
   try {
     for (let i = 0; i < n; i++) apps.push(await startInstance(pgUrl, telegram.apiRoot, proxy.url));
     ports.push(...apps.map((a) => a.port));
