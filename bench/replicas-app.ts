@@ -25,6 +25,7 @@ export async function startInstance(
   databaseUrl: string,
   apiRoot: string,
   proxyUrl: string,
+  sendRate: number,
 ): Promise<Instance> {
   const port = await freePort();
   const env = testEnv({
@@ -35,7 +36,7 @@ export async function startInstance(
     WEBHOOK_URL: `${proxyUrl}/telegram/webhook`,
     WEBHOOK_SECRET,
     // The most the sender may send per second (its limit is per process).
-    TELEGRAM_SEND_RATE: '30',
+    TELEGRAM_SEND_RATE: String(sendRate),
     LOG_LEVEL: 'error',
   }) as Record<string, string>;
   const proc = spawn(process.execPath, [MAIN], {
