@@ -16,6 +16,8 @@ const MODES: { name: string; env: Record<string, string> }[] = [
   { name: 'wake-ups (default)', env: {} },
   // Every poll interval at its schema minimum, wake-ups on too: what the flow costs without waiting for a poll.
   { name: 'floor', env: { VPN_OUTBOX_INTERVAL_MS: '100', NOTIFICATIONS_INTERVAL_MS: '200' } },
+  // Wake-ups without the per-chat send interval: how much of the figures above is that interval.
+  { name: 'wake-ups, TELEGRAM_CHAT_MIN_INTERVAL_MS=0', env: { TELEGRAM_CHAT_MIN_INTERVAL_MS: '0' } },
 ];
 
 type Samples = Record<Provider, number[]>;
@@ -74,7 +76,7 @@ async function runMode(url: string, fakes: Fakes, env: Record<string, string>): 
   }
 }
 
-function figures(phase: 'quiet' | 'loaded', [old, wake, floor]: ModeResult[]): BenchFigure[] {
+function figures(phase: 'quiet' | 'loaded', [old, wake, floor, noChat]: ModeResult[]): BenchFigure[] {
   const out: BenchFigure[] = [];
   const label = phase === 'quiet' ? 'one at a time' : `under load (~${Math.round(1000 / SPACING_MS)}/s)`;
   for (const p of PROVIDERS)
@@ -90,7 +92,7 @@ function figures(phase: 'quiet' | 'loaded', [old, wake, floor]: ModeResult[]): B
         value: at(wake),
         unit: 'ms',
         baseline: { name: 'old (polls only)', value: at(old) },
-        note: `floor (polls at their minimum): ${at(floor)} ms${target}`,
+        note: `floor (polls at their minimum): ${at(floor)} ms; wake-ups with TELEGRAM_CHAT_MIN_INTERVAL_MS=0: ${at(noChat)} ms${target}`,
       });
     }
   return out;
