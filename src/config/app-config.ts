@@ -25,10 +25,7 @@ export class ConfigError extends Error {
   }
 }
 
-/**
- * Typed, validated configuration. The only place that reads process.env is {@link AppConfig.fromEnv}.
- * Values are grouped by module so callers take what they need and nothing else.
- */
+/** Typed, validated configuration; only fromEnv reads process.env. */
 export class AppConfig {
   private constructor(
     private readonly env: Env,
@@ -58,10 +55,7 @@ export class AppConfig {
     return new AppConfig(parsed.data, cleaned);
   }
 
-  /**
-   * The demo's configuration: what the operator set, the demo's defaults for what they did not, and the
-   * addresses of the built-in stand-ins (always theirs: the demo never talks to a real service).
-   */
+  /** Operator values over demo defaults; stand-in addresses always win (never a real service). */
   withDemoServices(s: DemoServiceAddresses): AppConfig {
     const defaults: Record<string, string> = {
       HOST: '127.0.0.1',

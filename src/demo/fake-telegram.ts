@@ -43,10 +43,7 @@ export interface FakeTelegramOptions {
   firstUpdateId?: number;
   /** Channels getChat / getChatMember know from the start (more through `chats`). */
   channels?: FakeChannel[];
-  /**
-   * Keep only this many recent calls, requests and updates (a long-running demo); unbounded by default, as
-   * tests read the whole record. `sentBase` counts the calls dropped from the front of `sent`.
-   */
+  /** Bounded for long-running demos; unbounded by default because tests read the whole record. */
   keepCalls?: number;
 }
 

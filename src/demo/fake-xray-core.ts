@@ -14,11 +14,7 @@ interface TypedMessage {
   value: Uint8Array;
 }
 
-/**
- * An in-process core speaking the Xray (or v2fly) gRPC API and VLESS, reproducing the real cores' behaviour
- * and error texts (reference vpn-core.md §4–§6): case-insensitive e-mails, UUIDs not checked for
- * uniqueness, an empty e-mail accepted on add, listing only in `xray` mode, state lost on reset().
- */
+/** In-process Xray/v2fly gRPC core and VLESS server reproducing the real cores' quirks and error texts. */
 export class FakeXrayCore {
   readonly users = new Map<string, { email: string; uuid: string }>();
   apiAddress = '';

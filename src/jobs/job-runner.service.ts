@@ -86,11 +86,7 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
     for (const name of this.jobs.keys()) fn(name);
   }
 
-  /**
-   * Work for the job was just committed: run an iteration now, or, when one is running, one more right after it
-   * (it may have claimed before the commit). Single flight, the lease and the deadline apply as to a tick;
-   * the schedule stays as the safety net.
-   */
+  /** Runs now, or once more after the current run (it may have claimed before the commit). */
   wake(name: string): void {
     const job = this.jobs.get(name);
     if (!job?.enabled || !this.started || this.stopping) return;

@@ -57,10 +57,7 @@ export class NotificationsRepository {
     return rows.length;
   }
 
-  /**
-   * One notice to each of the given users that has a row in users (Telegram lets a bot write only to someone
-   * who started it, so an admin who never did cannot be told anyway); `dedupeKey` per user.
-   */
+  /** Only users with a row: a bot cannot write to someone who never started it. */
   async enqueueForUsers(
     em: EntityManager,
     userIds: readonly number[],

@@ -97,10 +97,7 @@ export class PromoCodesRepository {
     return rows[0]?.id ?? null;
   }
 
-  /**
-   * Takes one use, or none: the row lock serialises racing redemptions and the condition is evaluated again
-   * on the latest row, so `uses` never passes `max_uses`.
-   */
+  /** The row lock serialises racers and re-evaluates the condition: uses never passes max_uses. */
   async takeUse(em: EntityManager, q: { id: string; now: Date }): Promise<boolean> {
     const rows = await queryRows(
       em,

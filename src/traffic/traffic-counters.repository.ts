@@ -28,12 +28,7 @@ export interface CountedChunk {
 /** Uptime is whole seconds: starts estimated 2 s apart or more are two core processes. */
 const RESTART_TOLERANCE = `interval '2 seconds'`;
 
-/**
- * Deltas against the counters last seen on the node, in one statement with the accumulation, so repeating a
- * read adds nothing. A counter below the one last seen, or a core started later, means the core restarted
- * and its counters began again at zero: the whole counter is new traffic. Unknown e-mails (the sentinel,
- * orphans) are ignored.
- */
+/** One statement so repeated reads add nothing; a lower counter or later start means a restart. */
 const ACCUMULATE = `
 WITH input AS (
   SELECT * FROM unnest($2::text[], $3::bigint[], $4::bigint[]) AS x(email, up, down)

@@ -34,12 +34,7 @@ export class VpnKeysService {
     private readonly nodes: VpnNodesRepository,
   ) {}
 
-  /**
-   * One link per node the subscription may use, rendered from the node now (a host or port change reaches
-   * every user at once). Draining and disabled nodes are left out, and so is a node with a capacity that
-   * holds no key for it (the writer left it off a full node). Least-loaded first: a node's load is its users
-   * over its capacity (none: 0), ties in configuration order, so a full node comes last.
-   */
+  /** Rendered from live node rows so host changes reach everyone; least-loaded first. */
   async linksFor(sub: {
     id: string;
     vpnUuid: string;

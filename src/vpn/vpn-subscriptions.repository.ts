@@ -32,10 +32,7 @@ export interface NodePlacement {
   open: boolean;
   trialAllowed: boolean;
   deniedPlans: string[];
-  /**
-   * A node with a capacity holds only the subscriptions the writer placed there (a live provision on it):
-   * the writer leaves new ones off a full node, and reconciliation must not add them back.
-   */
+  /** Only placed subscriptions count, so reconciliation never re-adds ones the writer left off. */
   placedOnly?: boolean;
 }
 

@@ -121,10 +121,7 @@ export class XrayGrpcProvider extends VpnProvider {
       });
   }
 
-  /**
-   * One QueryStats for every user counter, read without reset: a lost answer or a failed write loses nothing
-   * (the next read sees the same totals), where reset=true would drop the bytes. Uptime tells a restart.
-   */
+  /** Read without reset so a lost answer loses no bytes; uptime tells a restart. */
   async traffic(opts: VpnCallOptions = {}): Promise<VpnTrafficSnapshot | undefined> {
     let res: { stat?: { name: string; value: number }[] };
     let uptime: number | undefined;

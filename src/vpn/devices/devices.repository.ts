@@ -23,11 +23,7 @@ const COLUMNS = `hwid, device_os AS "deviceOs", os_version AS "osVersion", devic
 export class DevicesRepository {
   constructor(private readonly db: DbService) {}
 
-  /**
-   * Counts the device in, or refuses it when `limit` devices are already registered. A known device is
-   * always let in (and its details refreshed). New devices are serialised per subscription by a
-   * transaction-scoped advisory lock, so concurrent first fetches cannot overshoot the limit.
-   */
+  /** An advisory lock per subscription keeps concurrent first fetches under the limit. */
   register(subscriptionId: string, d: DeviceInfo, limit: number | null): Promise<Registration> {
     const values = [subscriptionId, d.hwid, d.deviceOs, d.osVersion, d.deviceModel, d.userAgent];
     return this.db.transaction('vpn.devices.register', async (em) => {

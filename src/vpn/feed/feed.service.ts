@@ -36,10 +36,7 @@ const header = (h: FeedRequest['headers'], name: string) => {
   return Array.isArray(v) ? v[0] : v;
 };
 
-/**
- * GET /sub/:token in every format. Bad input (an unknown ?format=, an oversized device header) throws before
- * anything is read or written; an unknown token is undefined (the controller's one 404).
- */
+/** Bad input throws before any read or write; an unknown token is undefined (the controller's 404). */
 @Injectable()
 export class FeedService {
   constructor(

@@ -10,10 +10,7 @@ export interface Usage {
   overLimit: boolean;
 }
 
-/**
- * Where `subscription-userinfo`, the HTML page and the over-limit answer read usage from. Traffic accounting
- * registers its reader here; without it the feed reports unmetered use.
- */
+/** Traffic accounting registers its reader here; without it the feed reports unmetered use. */
 export abstract class SubscriptionUsage {
   abstract usageOf(subscriptionId: string, signal?: AbortSignal): Promise<Usage>;
 }
