@@ -56,7 +56,6 @@ export function runToEnd(
   });
 }
 
-/** Starts the postmaster and resolves once it accepts connections; it failing to start rejects. */
 export function startPostmaster(
   bin: string,
   args: string[],

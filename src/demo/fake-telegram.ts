@@ -39,7 +39,6 @@ export interface FakeTelegramOptions {
   token: string;
   limits?: { perChatPerSecond: number; globalPerSecond: number };
   rejectUnmodifiedEdits?: boolean;
-  /** The first update_id (default 1000). */
   firstUpdateId?: number;
   /** Channels getChat / getChatMember know from the start (more through `chats`). */
   channels?: FakeChannel[];
@@ -47,7 +46,6 @@ export interface FakeTelegramOptions {
   keepCalls?: number;
 }
 
-/** A fake Bot API over real HTTP on 127.0.0.1, owned by the project for tests and local sandboxes. */
 export class FakeTelegram {
   private server?: Server;
   private readonly sockets = new Set<Socket>();

@@ -19,7 +19,6 @@ export class FakeXrayCore {
   readonly users = new Map<string, { email: string; uuid: string }>();
   apiAddress = '';
   vlessPort = 0;
-  /** When set, every API call waits this long before answering (a slow core). */
   delayMs = 0;
   /** Stats counters by name (`user>>>EMAIL>>>traffic>>>uplink`); a test or bench fills them. */
   readonly counters = new Map<string, number>();
@@ -81,7 +80,6 @@ export class FakeXrayCore {
     return this;
   }
 
-  /** The core restarted: every API-added user and every counter is gone. */
   reset(): void {
     this.users.clear();
     this.counters.clear();

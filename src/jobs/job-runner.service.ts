@@ -20,7 +20,6 @@ interface JobState {
   running?: Promise<void>;
   stuck: boolean;
   abort?: AbortController;
-  /** A wake-up arrived while an iteration ran: run one more right after it. */
   wakePending: boolean;
   status: JobStatus;
 }
@@ -28,7 +27,6 @@ interface JobState {
 // After the deadline aborts an iteration, how long to wait for it to honour the signal before reporting it.
 const ABORT_GRACE_MS = 2_000;
 
-/** Runs background jobs (docs/architecture.md, reliability rules 2–4). */
 @Injectable()
 export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('JobRunnerService');
@@ -80,7 +78,6 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
     if (this.started && enabled) this.schedule(def.name, full.initialDelayMs);
   }
 
-  /** Called with each job's name at registration (metrics initialise its series there). */
   onRegister(fn: (name: string) => void): void {
     this.registered.push(fn);
     for (const name of this.jobs.keys()) fn(name);

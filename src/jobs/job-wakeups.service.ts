@@ -19,7 +19,6 @@ const CONNECT_TIMEOUT_MS = 5_000;
 export interface WakeupListenerStatus {
   enabled: boolean;
   connected: boolean;
-  /** Notices received since start; each woke the jobs of its table. */
   received: number;
   reconnects: number;
   lastError?: string;

@@ -36,7 +36,6 @@ export interface HeldDiscount {
 export class PromoCodesRepository {
   constructor(private readonly db: DbService) {}
 
-  /** null: the code exists already. */
   async insert(c: NewPromoCode): Promise<PromoCode | null> {
     const rows = await this.db.query<PromoCodeRow>(
       'promo.insert',
@@ -132,7 +131,6 @@ export class PromoCodesRepository {
     }));
   }
 
-  /** The user's discounts no paid purchase has spent yet, best first. */
   async unspentDiscounts(userId: number): Promise<HeldDiscount[]> {
     const rows = await this.db.query<{
       id: string;

@@ -119,7 +119,6 @@ export class PromoService {
       throw new PromoError(PromoErrorCode.UsedUp, `${code.code} is used up`);
   }
 
-  /** The conditional update took no use: say why, from the row as it is now. */
   private async whyNoUse(name: string): Promise<PromoError> {
     const now = this.clock.now();
     const code = await this.codes.findByCode(name);

@@ -4,7 +4,6 @@ import { queryRows } from '../database/db.service';
 import type { VpnTraffic } from '../vpn/vpn-provider';
 import { periodStartSql } from './traffic-sql';
 
-/** A subscription at or above 80 % of its limit after a read. */
 export interface NearLimit {
   subscriptionId: string;
   userId: number;
@@ -80,10 +79,8 @@ SELECT (SELECT COALESCE(sum(d_up), 0) FROM deltas)::text AS up,
        (SELECT COALESCE(sum(d_down), 0) FROM deltas)::text AS down,
        (SELECT COALESCE(json_agg(near), '[]') FROM near) AS near`;
 
-/** The only writer of traffic_node_usage, and of traffic_periods' byte counts. */
 @Injectable()
 export class TrafficCountersRepository {
-  /** Adds one node's counters (a chunk of them) in the caller's transaction. */
   async accumulate(
     em: EntityManager,
     node: string,

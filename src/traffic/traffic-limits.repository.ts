@@ -11,11 +11,9 @@ export interface RestoredSubscription {
   vpnEmail: string;
   isTrial: boolean;
   planCode: string | null;
-  /** Not expired, revoked or banned: its key goes back on the nodes. */
   active: boolean;
 }
 
-/** The only writer of traffic_periods' limit state. */
 @Injectable()
 export class TrafficLimitsRepository {
   constructor(private readonly db: DbService) {}

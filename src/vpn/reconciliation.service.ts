@@ -37,7 +37,6 @@ export class ReconciliationService {
   private readonly logger = new Logger('ReconciliationService');
   /** Per node: orphan e-mail → when first seen; in memory, so a restart only delays the removal. */
   private readonly orphanSince = new Map<string, Map<string, number>>();
-  /** The last pass summed over every node; per node in lastByNode. */
   lastSummary?: ReconcileSummary;
   readonly lastByNode = new Map<string, ReconcileSummary>();
 

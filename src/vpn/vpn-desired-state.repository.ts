@@ -13,27 +13,22 @@ export interface VpnTarget {
   userId: number;
   vpnUuid: string;
   vpnEmail: string;
-  /** Placement: the trial and each plan may name the node tags they use. */
   isTrial?: boolean;
   planCode?: string | null;
 }
 
 type DesiredKind = 'provision' | 'revoke';
 
-/** A desired state for rows of a caller's statement; every field is SQL written by the caller. */
 export interface VpnDesiredStateCtes {
   kind: DesiredKind;
-  /** FROM clause of the targets, e.g. `expired e`. */
   from: string;
   subscriptionId: string;
   userId: string;
   vpnUuid: string;
   vpnEmail: string;
-  /** SQL boolean; the column default (false) when left out. */
   notifyUser?: string;
   /** Default for a revoke: every node in service (disabled ones were emptied already). */
   nodeFilter?: string;
-  /** CTE names of the two writes. */
   supersededName: string;
   queuedName: string;
 }

@@ -11,12 +11,10 @@ import { VpnMisconfiguredError } from './vpn.errors';
 
 export interface UserKey {
   link: string;
-  /** Undefined when PUBLIC_BASE_URL is not configured. */
   subscriptionUrl?: string;
   expiresAt: Date;
 }
 
-/** One node's link, labelled with the node's flag and name. */
 export interface NodeLink {
   node: string;
   label: string;
@@ -25,7 +23,6 @@ export interface NodeLink {
   endpoint: VlessEndpoint;
 }
 
-/** What a user gets to connect: vless:// link per node, QR code and subscription URL. */
 @Injectable()
 export class VpnKeysService {
   constructor(
@@ -69,7 +66,6 @@ export class VpnKeysService {
     return this.linksFor(sub);
   }
 
-  /** The user's key, or undefined when they have no active subscription. */
   async keyForUser(userId: number): Promise<UserKey | undefined> {
     const sub = await this.subscriptions.byUser(userId);
     if (!sub?.active) return undefined;

@@ -17,7 +17,6 @@ export class VpnNodeAlertsService {
     private readonly notifications: NotificationsRepository,
   ) {}
 
-  /** True when this call opened the outage (and queued the notices). */
   down(node: string, error: string): Promise<boolean> {
     return this.db.transaction('vpn.nodes.alert-down', async (em) => {
       const since = await this.nodes.openDown(em, node);
@@ -31,7 +30,6 @@ export class VpnNodeAlertsService {
     });
   }
 
-  /** True when this call closed an outage (and queued the notices). */
   up(node: string): Promise<boolean> {
     return this.db.transaction('vpn.nodes.alert-up', async (em) => {
       const since = await this.nodes.closeDown(em, node);

@@ -21,7 +21,6 @@ export interface RetiredNodes {
   superseded: number;
 }
 
-/** SQL of vpn_nodes: the fleet as configured, with the state admins may change at run time. */
 @Injectable()
 export class VpnNodesRepository {
   constructor(private readonly db: DbService) {}
@@ -98,7 +97,6 @@ export class VpnNodesRepository {
     return rows.length === 1;
   }
 
-  /** Users each node holds for capacity (see nodeLoadSql). */
   async loads(): Promise<Map<string, number>> {
     const rows = await this.db.query<{ code: string; n: number }>(
       'vpn.nodes.loads',
@@ -107,7 +105,6 @@ export class VpnNodesRepository {
     return new Map(rows.map((r) => [r.code, r.n]));
   }
 
-  /** Nodes where this key has a live provision (queued or done). */
   async placedOn(subscriptionId: string, vpnUuid: string): Promise<Set<string>> {
     const rows = await this.db.query<{ code: string }>(
       'vpn.nodes.placed-on',

@@ -38,7 +38,6 @@ export interface Outcome {
 const CLAIMED_COLUMNS = `o.id, o.subscription_id AS "subscriptionId", o.user_id AS "userId", o.kind, o.node_code AS "nodeCode",
   o.vpn_uuid AS "vpnUuid", o.vpn_email AS "vpnEmail", o.attempts, o.notify_user AS "notifyUser"`;
 
-/** SQL of the vpn_operations outbox. Every method is one short statement or transaction. */
 @Injectable()
 export class VpnOperationsRepository {
   constructor(

@@ -40,7 +40,6 @@ export abstract class VpnProvider {
 
   abstract removeUser(email: string, opts?: VpnCallOptions): Promise<RemoveUserResult>;
 
-  /** Every user on the inbound, or undefined when this core cannot list users (v2fly). */
   abstract listUsers(opts?: VpnCallOptions): Promise<VpnUser[] | undefined>;
 
   /** Not a member list (counters appear on first traffic); reading never resets them. */

@@ -22,13 +22,11 @@ export interface KeySubscription {
   planCode: string | null;
   status: string;
   banned: boolean;
-  /** The plan's device limit (null: none; trials have none). */
   deviceLimit: number | null;
 }
 
 export interface NodePlacement {
   code: string;
-  /** False on a disabled node: nothing belongs there. */
   open: boolean;
   trialAllowed: boolean;
   deniedPlans: string[];

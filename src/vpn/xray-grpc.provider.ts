@@ -23,13 +23,11 @@ import {
 import { loadXrayProto, method, type XrayNamespace, type XrayProto } from './xray-proto';
 
 export interface XrayGrpcProviderOptions {
-  /** host:port of the core's API inbound. */
   address: string;
   inboundTag: string;
   namespace: XrayNamespace;
   timeoutMs: number;
   sentinelEmail: string;
-  /** VLESS flow of added users ("" or xtls-rprx-vision on Xray). */
   flow?: string;
 }
 

@@ -68,7 +68,6 @@ export class GiftsService {
     return this.gifts.recent(limit);
   }
 
-  /** A fresh link for the buyer's open gift; the link made before (if any) stops working. */
   async newLink(buyerId: number, giftId: string): Promise<{ gift: Gift; token: string }> {
     const token = newGiftToken();
     const gift = UUID.test(giftId)
@@ -157,7 +156,6 @@ export class GiftsService {
     });
   }
 
-  /** The gift-expiry job: open gifts past their validity go back to their buyers' balances. */
   async refundExpired(o: { signal?: AbortSignal; onBatch?: (n: number) => void } = {}): Promise<number> {
     let total = 0;
     while (!o.signal?.aborted) {

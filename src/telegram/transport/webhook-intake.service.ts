@@ -39,7 +39,6 @@ export class WebhookIntakeService implements OnApplicationShutdown {
     this.slots = config.telegram.webhookDbConnections;
   }
 
-  /** Batches being written now. */
   get flushing(): number {
     return this.inFlight;
   }
@@ -49,7 +48,6 @@ export class WebhookIntakeService implements OnApplicationShutdown {
     return this.queue.length > 0 && this.inFlight >= this.slots;
   }
 
-  /** Deliveries waiting for a free intake connection. */
   get waiting(): number {
     return this.queue.length;
   }

@@ -18,7 +18,6 @@ export type Registration =
 const COLUMNS = `hwid, device_os AS "deviceOs", os_version AS "osVersion", device_model AS "deviceModel",
   user_agent AS "userAgent", first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt"`;
 
-/** The only writer of subscription_devices. */
 @Injectable()
 export class DevicesRepository {
   constructor(private readonly db: DbService) {}
@@ -62,7 +61,6 @@ export class DevicesRepository {
     );
   }
 
-  /** Whether a device was removed (false: it was not registered, e.g. removed twice). */
   async remove(subscriptionId: string, hwid: string): Promise<boolean> {
     const rows = await this.db.query<{ hwid: string }>(
       'vpn.devices.remove',

@@ -1,4 +1,3 @@
-/** What a /sub/:token fetch gets back. */
 export const feedFormats = ['base64', 'clash', 'singbox', 'html'] as const;
 export type FeedFormat = (typeof feedFormats)[number];
 

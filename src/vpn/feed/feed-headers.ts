@@ -25,11 +25,9 @@ export interface FeedHeaderInput {
   usage: Usage;
   updateHours: number;
   block?: FeedBlock;
-  /** Operator announce, or the human reason when blocked. */
   announce?: string;
   pageUrl?: string;
   supportUrl?: string;
-  /** Set when the plan has a device limit: what x-hwid-* say. */
   hwid?: { refused: boolean };
 }
 

@@ -20,7 +20,6 @@ const SUB_TOKEN_RE = /^[A-Za-z0-9_-]{32}$/;
 
 export interface FeedRequest {
   token: string;
-  /** ?format= as given (validated here). */
   format?: string;
   headers: Record<string, string | string[] | undefined>;
 }
@@ -125,7 +124,6 @@ export class FeedService {
   }
 }
 
-/** Why the feed carries no keys, or undefined when it should carry them. */
 function blockOf(sub: KeySubscription, usage: Usage): FeedBlock | undefined {
   if (sub.banned) return 'banned';
   if (sub.status === 'revoked') return 'revoked';
