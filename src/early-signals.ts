@@ -12,13 +12,11 @@ const received = (signal: string) => {
 process.on('SIGTERM', () => received('SIGTERM'));
 process.on('SIGINT', () => received('SIGINT'));
 
-/** The stop signal received before a handler took over, if any. */
 export const pendingStopSignal = (): string | undefined => pending;
 
 /** Aborted by a stop signal during start-up: long steps (initdb) stop at once instead of running to their end. */
 export const startupAbort: AbortSignal = startup.signal;
 
-/** From now on signals go to `h` (the full shutdown). */
 export function onStopSignal(h: (signal: string) => void): void {
   handler = h;
 }

@@ -14,7 +14,6 @@ export interface AdminStats {
   failedOperations: number;
   /** Money received from outside (providers other than balance and admin), per currency, in minor units. */
   revenue: { currency: string; todayMinor: number; last30DaysMinor: number; purchases30Days: number }[];
-  /** Redemptions and discounted purchases (filled by AdminService from the promo module). */
   promo?: PromoStats;
 }
 

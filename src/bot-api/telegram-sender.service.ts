@@ -89,10 +89,7 @@ export class TelegramSenderService {
     return this.send<{ message_id: number }>('sendMessage', { chat_id: chatId, text, ...extra }, opts);
   }
 
-  /**
-   * A chat's turn is reserved first (in call order) and waited for without taking a global slot, so one chat
-   * waiting for its pace never pushes the global slot, and every other chat, into the future.
-   */
+  /** The chat's turn is reserved without a global slot, so one chat's pacing never delays the others. */
   private async waitForSlot(chat: string, giveUpAt: number, signal?: AbortSignal): Promise<void> {
     if (chat) {
       const now = Date.now();

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { BOT_TOKEN_REQUIRED, configSchema, secretKeys, type Env } from './config.schema';
 import { resolveVpnNodes, type VpnNodeConfig } from './vpn-nodes.schema';
 
-/** The fixed token of the demo's own Bot API stand-in (never a real bot). */
 export const DEMO_BOT_TOKEN = '100000:demo-token-not-a-real-bot-abcdefghij';
 
 export interface DemoServiceAddresses {
@@ -25,10 +24,6 @@ export class ConfigError extends Error {
   }
 }
 
-/**
- * Typed, validated configuration. The only place that reads process.env is {@link AppConfig.fromEnv}.
- * Values are grouped by module so callers take what they need and nothing else.
- */
 export class AppConfig {
   private constructor(
     private readonly env: Env,
@@ -58,10 +53,7 @@ export class AppConfig {
     return new AppConfig(parsed.data, cleaned);
   }
 
-  /**
-   * The demo's configuration: what the operator set, the demo's defaults for what they did not, and the
-   * addresses of the built-in stand-ins (always theirs: the demo never talks to a real service).
-   */
+  /** Operator values over demo defaults; stand-in addresses always win (never a real service). */
   withDemoServices(s: DemoServiceAddresses): AppConfig {
     const defaults: Record<string, string> = {
       HOST: '127.0.0.1',
@@ -109,7 +101,6 @@ export class AppConfig {
       port: e.PORT,
       host: e.HOST,
       shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
-      /** Express `trust proxy`: X-Forwarded-For is believed only from these peers. */
       trustedProxies: e.TRUSTED_PROXY_CIDRS,
       connectionBudget: e.HTTP_CONNECTION_BUDGET,
       rateLimit: {
@@ -193,7 +184,6 @@ export class AppConfig {
       wakeOnCommit: this.env.JOBS_WAKE_ON_COMMIT,
       /** The LISTEN connection's database (a session; PgBouncer in transaction mode cannot carry it). */
       listenUrl: this.env.DATABASE_LISTEN_URL,
-      /** Per-job interval overrides (JOB_INTERVALS). */
       intervals: new Map(
         this.env.JOB_INTERVALS.map((entry) => {
           const [name, ms] = entry.split('=');
@@ -221,7 +211,6 @@ export class AppConfig {
       autoRenewGraceHours: this.env.AUTO_RENEW_GRACE_HOURS,
       purchasePendingTtlMinutes: this.env.PURCHASE_PENDING_TTL_MINUTES,
       pendingPerHourMax: this.env.PURCHASES_PENDING_PER_HOUR_MAX,
-      /** An unredeemed gift is refunded to the buyer's balance after this. */
       giftValidDays: this.env.GIFT_VALID_DAYS,
     };
   }
@@ -272,7 +261,6 @@ export class AppConfig {
     } as const;
   }
 
-  /** Crypto Pay is enabled by setting CRYPTO_PAY_TOKEN; without it there is no watcher and no webhook. */
   get cryptoPay() {
     const e = this.env;
     return {
@@ -291,13 +279,11 @@ export class AppConfig {
     return { enabled: this.env.STARS_ENABLED } as const;
   }
 
-  /** What the Telegram handlers need beyond transport settings: admins, support contact, bot UX limits. */
   get bot() {
     const e = this.env;
     return {
       adminIds: new Set(e.ADMIN_IDS.map(Number)),
       supportContact: e.SUPPORT_CONTACT,
-      /** Directory of operator overrides of the shipped texts (`<lang>.json`, `admin.json`). */
       localesDir: e.LOCALES_DIR,
       /** The trial is given only to members of this channel (the bot must be one of its admins). */
       requiredChannel: e.REQUIRED_CHANNEL,
@@ -313,7 +299,6 @@ export class AppConfig {
     } as const;
   }
 
-  /** The effective configuration with secrets masked, safe to print. */
   redacted(): Record<string, unknown> {
     const out: Record<string, unknown> = { ...this.env };
     for (const key of secretKeys) if (out[key] !== undefined) out[key] = '***';
@@ -322,7 +307,6 @@ export class AppConfig {
   }
 }
 
-/** VPN_NODES_FILE names a file holding what VPN_NODES would hold; returns a problem when it is unusable. */
 function readNodesFile(env: Record<string, string | undefined>): string | undefined {
   const file = env.VPN_NODES_FILE;
   if (!file) return undefined;

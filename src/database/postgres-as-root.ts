@@ -98,7 +98,6 @@ export async function reachableBinaries(
   );
 }
 
-/** Named after dataDir's absolute path, so it is the same on every start. */
 export async function reachableDataDir(
   dataDir: string,
   user: RunAs,

@@ -15,10 +15,7 @@ function spawnAs(bin: string, args: string[], runAs: RunAs | undefined): ChildPr
   });
 }
 
-/**
- * Runs initdb to its end within a deadline (or until `abort`); a spawn error (EACCES, ENOENT) rejects instead of
- * throwing.
- */
+/** A spawn error (EACCES, ENOENT) rejects instead of throwing. */
 export function runToEnd(
   bin: string,
   args: string[],
@@ -59,7 +56,6 @@ export function runToEnd(
   });
 }
 
-/** Starts the postmaster and resolves once it accepts connections; it failing to start rejects. */
 export function startPostmaster(
   bin: string,
   args: string[],

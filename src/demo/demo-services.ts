@@ -17,10 +17,7 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { id: 1004, firstName: 'Dana', username: 'dana', admin: false },
 ];
 
-/**
- * How many recent Bot API calls (and updates, Crypto Pay requests) the demo's fakes keep: a chat window of
- * hundreds of exchanges, while memory stays flat however long the demo runs.
- */
+/** Enough for a chat window while memory stays flat however long the demo runs. */
 export const DEMO_KEPT_CALLS = 2_000;
 
 /** Started before Nest so their addresses can go into the configuration; all on 127.0.0.1. */

@@ -1,4 +1,3 @@
-/** A channel the fake knows: who is in it and whether the bot administers it. */
 export interface FakeChannel {
   id: number;
   username?: string;
@@ -11,13 +10,9 @@ export interface FakeChannel {
 
 export type ChatAnswer = { ok: true; result: unknown } | { ok: false; code: number; description: string };
 
-/**
- * getChat / getChatMember of the fake Bot API, for channels set up by tests. Like Telegram, a channel the
- * bot does not administer is "chat not found" to it, and so is one that does not exist.
- */
+/** Like Telegram, a channel the bot does not administer is "chat not found", as is a missing one. */
 export class FakeChats {
   private readonly channels: (Omit<FakeChannel, 'members'> & { members: Set<number> })[] = [];
-  /** Calls answered, per method: lets tests see caching. */
   readonly calls: { method: string; chatId: string; userId?: number }[] = [];
 
   addChannel(c: FakeChannel): void {

@@ -39,18 +39,13 @@ export interface FakeTelegramOptions {
   token: string;
   limits?: { perChatPerSecond: number; globalPerSecond: number };
   rejectUnmodifiedEdits?: boolean;
-  /** The first update_id (default 1000). */
   firstUpdateId?: number;
   /** Channels getChat / getChatMember know from the start (more through `chats`). */
   channels?: FakeChannel[];
-  /**
-   * Keep only this many recent calls, requests and updates (a long-running demo); unbounded by default, as
-   * tests read the whole record. `sentBase` counts the calls dropped from the front of `sent`.
-   */
+  /** Bounded for long-running demos; unbounded by default because tests read the whole record. */
   keepCalls?: number;
 }
 
-/** A fake Bot API over real HTTP on 127.0.0.1, owned by the project for tests and local sandboxes. */
 export class FakeTelegram {
   private server?: Server;
   private readonly sockets = new Set<Socket>();

@@ -14,16 +14,11 @@ interface TypedMessage {
   value: Uint8Array;
 }
 
-/**
- * An in-process core speaking the Xray (or v2fly) gRPC API and VLESS, reproducing the real cores' behaviour
- * and error texts (reference vpn-core.md §4–§6): case-insensitive e-mails, UUIDs not checked for
- * uniqueness, an empty e-mail accepted on add, listing only in `xray` mode, state lost on reset().
- */
+/** In-process Xray/v2fly gRPC core and VLESS server reproducing the real cores' quirks and error texts. */
 export class FakeXrayCore {
   readonly users = new Map<string, { email: string; uuid: string }>();
   apiAddress = '';
   vlessPort = 0;
-  /** When set, every API call waits this long before answering (a slow core). */
   delayMs = 0;
   /** Stats counters by name (`user>>>EMAIL>>>traffic>>>uplink`); a test or bench fills them. */
   readonly counters = new Map<string, number>();
@@ -85,7 +80,6 @@ export class FakeXrayCore {
     return this;
   }
 
-  /** The core restarted: every API-added user and every counter is gone. */
   reset(): void {
     this.users.clear();
     this.counters.clear();

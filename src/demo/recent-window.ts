@@ -1,7 +1,4 @@
-/**
- * Keeps only the newest `limit` entries of an array the fakes record into, in place (callers hold the array).
- * A test fake remembers everything; a demo that runs for days must not. Returns how many entries it dropped.
- */
+/** In place (callers hold the array) so a long demo stays bounded; returns how many were dropped. */
 export function keepNewest<T>(list: T[], limit: number | undefined): number {
   if (limit === undefined || list.length <= limit) return 0;
   return list.splice(0, list.length - limit).length;

@@ -51,10 +51,7 @@ export function setKey(tree: Tree, key: string, value: string): void {
   node[parts.at(-1)!] = value;
 }
 
-/**
- * The placeholders of a template, sorted: `{{name}}`, `{{count, number}}` → `count`, and `{{- name}}` (a
- * trusted, unescaped value) as `-name`, so turning an escaped value into a raw one counts as a change.
- */
+/** A raw `{{- name}}` sorts as `-name`, so making an escaped value raw counts as a change. */
 export function placeholders(template: string): string[] {
   const names = new Set<string>();
   for (const m of template.matchAll(/\{\{\s*(-?)\s*([^,}\s]+)[^}]*\}\}/g)) names.add(`${m[1]}${m[2]}`);

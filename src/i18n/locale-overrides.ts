@@ -24,11 +24,7 @@ export class LocaleOverrideError extends Error {
   }
 }
 
-/**
- * The shipped texts with the operator's overrides from `dir` (`<lang>.json` and `admin.json`, each any
- * subset of the shipped keys, nested or dotted). Nothing is applied unless every file is valid: a typo in a
- * key or a lost placeholder must stop the start, not show users a raw key or an empty amount.
- */
+/** All-or-nothing: a bad key or lost placeholder must stop the start, not show users a raw key. */
 export function loadCatalog(dir?: string): Catalog {
   const catalog = shippedCatalog();
   if (!dir) return catalog;

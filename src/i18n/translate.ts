@@ -9,11 +9,7 @@ export type Namespace = keyof typeof NAMESPACES;
 
 export type Params = Record<string, string | number | undefined>;
 
-/**
- * One process-wide catalogue: views are plain functions called from handlers, the notifications outbox and
- * the demo, so they read it directly instead of threading a service through every call. It is built from
- * the shipped locales on first use and rebuilt once at start-up with the operator's overrides.
- */
+/** Process-wide: views are plain functions, so no service is threaded through them. */
 let instance: i18n | undefined;
 
 export function installCatalog(catalog: Catalog): void {

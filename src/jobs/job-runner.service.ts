@@ -20,7 +20,6 @@ interface JobState {
   running?: Promise<void>;
   stuck: boolean;
   abort?: AbortController;
-  /** A wake-up arrived while an iteration ran: run one more right after it. */
   wakePending: boolean;
   status: JobStatus;
 }
@@ -28,7 +27,6 @@ interface JobState {
 // After the deadline aborts an iteration, how long to wait for it to honour the signal before reporting it.
 const ABORT_GRACE_MS = 2_000;
 
-/** Runs background jobs (docs/architecture.md, reliability rules 2–4). */
 @Injectable()
 export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('JobRunnerService');
@@ -80,17 +78,12 @@ export class JobRunnerService implements OnApplicationBootstrap, BeforeApplicati
     if (this.started && enabled) this.schedule(def.name, full.initialDelayMs);
   }
 
-  /** Called with each job's name at registration (metrics initialise its series there). */
   onRegister(fn: (name: string) => void): void {
     this.registered.push(fn);
     for (const name of this.jobs.keys()) fn(name);
   }
 
-  /**
-   * Work for the job was just committed: run an iteration now, or, when one is running, one more right after it
-   * (it may have claimed before the commit). Single flight, the lease and the deadline apply as to a tick;
-   * the schedule stays as the safety net.
-   */
+  /** Runs now, or once more after the current run (it may have claimed before the commit). */
   wake(name: string): void {
     const job = this.jobs.get(name);
     if (!job?.enabled || !this.started || this.stopping) return;

@@ -19,20 +19,12 @@ const CONNECT_TIMEOUT_MS = 5_000;
 export interface WakeupListenerStatus {
   enabled: boolean;
   connected: boolean;
-  /** Notices received since start; each woke the jobs of its table. */
   received: number;
   reconnects: number;
   lastError?: string;
 }
 
-/**
- * One LISTEN connection per process, outside the pool (a listener must keep its session; a pooled client
- * would be returned and reused). PostgreSQL sends each notice only after the writer's commit, to every
- * replica listening, this one included, so one path serves local and remote wake-ups. Losing the connection
- * costs latency only: the jobs' interval polls keep delivering while it reconnects with backoff, and after
- * each (re)connect every woken job runs once to pick up what was committed meanwhile. pg's Client over
- * a hand-rolled protocol; reconnection is ours because pg has none.
- */
+/** LISTEN needs its own session, outside the pool; pg has no reconnect, hence ours. */
 @Injectable()
 export class JobWakeupsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('JobWakeupsService');

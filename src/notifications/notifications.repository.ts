@@ -6,7 +6,6 @@ import type { NotificationKind } from './notification-kinds';
 export interface NotificationInput {
   userId: number;
   kind: NotificationKind;
-  /** Built by `dedupeKeys` (notification-kinds.ts). */
   dedupeKey: string;
   payload?: Record<string, unknown>;
 }
@@ -24,7 +23,6 @@ export interface DueNotification {
 export class NotificationsRepository {
   constructor(private readonly db: DbService) {}
 
-  /** True when written, false when a notice with this dedupe key already exists. */
   async enqueue(em: EntityManager, n: NotificationInput): Promise<boolean> {
     const rows = await queryRows(
       em,
@@ -57,10 +55,7 @@ export class NotificationsRepository {
     return rows.length;
   }
 
-  /**
-   * One notice to each of the given users that has a row in users (Telegram lets a bot write only to someone
-   * who started it, so an admin who never did cannot be told anyway); `dedupeKey` per user.
-   */
+  /** Only users with a row: a bot cannot write to someone who never started it. */
   async enqueueForUsers(
     em: EntityManager,
     userIds: readonly number[],
@@ -136,7 +131,6 @@ export class NotificationsRepository {
     );
   }
 
-  /** `cancelled` when the user cannot be reached. */
   async markFailed(
     id: string,
     error: string,

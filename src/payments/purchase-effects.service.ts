@@ -22,10 +22,7 @@ export interface PaidEffects {
   referral: ReferralReward | null;
 }
 
-/**
- * What a paid purchase does, inside the transaction that marked it paid: grant or credit, referral reward,
- * and the user's notice (the VPN change is queued by the grant).
- */
+/** Inside the transaction that marked the purchase paid, so all effects commit together. */
 @Injectable()
 export class PurchaseEffectsService {
   constructor(

@@ -107,7 +107,6 @@ export class PurchaseEntity {
   @Column({ name: 'request_key', type: 'text', nullable: true })
   requestKey!: string | null;
 
-  /** The promo redemption whose discount this purchase uses (promo_redemptions.id). */
   @Column({ name: 'promo_redemption_id', type: 'uuid', nullable: true })
   promoRedemptionId!: string | null;
 

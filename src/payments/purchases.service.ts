@@ -20,7 +20,6 @@ export type InvoiceProvider = Extract<PaymentProvider, 'crypto_pay' | 'stars'>;
 /** `requestKey` (e.g. `tg:<update_id>`): a redelivered request gets the purchase it created the first time. */
 export type CreatePurchaseInput =
   | {
-      /** 'gift': the plan is bought for someone else, who redeems it through a gift link. */
       kind: 'subscription' | 'gift';
       userId: number;
       provider: InvoiceProvider;
@@ -52,7 +51,6 @@ export interface FinalizeInput {
 }
 
 export interface FinalizeResult extends Partial<PaidEffects> {
-  /** 'already_paid': a repeated or racing confirmation; nothing was changed. */
   outcome: 'paid' | 'already_paid';
   purchase: Purchase;
 }

@@ -4,10 +4,7 @@ import { bigintNumber, oneOf } from '../database/column-types';
 export const promoKinds = ['days', 'credit', 'discount', 'trial'] as const;
 export type PromoKind = (typeof promoKinds)[number];
 
-/**
- * A promo code. `uses` only grows through one conditional UPDATE (`uses < max_uses`), and the CHECK keeps it
- * within the limit even if a writer forgot the condition.
- */
+/** The CHECK keeps `uses` within the limit even if a writer forgot the conditional UPDATE. */
 @Entity('promo_codes')
 @Check('promo_codes_kind_valid', oneOf('kind', promoKinds))
 @Check('promo_codes_value_positive', '"value" > 0')

@@ -36,7 +36,6 @@ export interface HeldDiscount {
 export class PromoCodesRepository {
   constructor(private readonly db: DbService) {}
 
-  /** null: the code exists already. */
   async insert(c: NewPromoCode): Promise<PromoCode | null> {
     const rows = await this.db.query<PromoCodeRow>(
       'promo.insert',
@@ -97,10 +96,7 @@ export class PromoCodesRepository {
     return rows[0]?.id ?? null;
   }
 
-  /**
-   * Takes one use, or none: the row lock serialises racing redemptions and the condition is evaluated again
-   * on the latest row, so `uses` never passes `max_uses`.
-   */
+  /** The row lock serialises racers and re-evaluates the condition: uses never passes max_uses. */
   async takeUse(em: EntityManager, q: { id: string; now: Date }): Promise<boolean> {
     const rows = await queryRows(
       em,
@@ -135,7 +131,6 @@ export class PromoCodesRepository {
     }));
   }
 
-  /** The user's discounts no paid purchase has spent yet, best first. */
   async unspentDiscounts(userId: number): Promise<HeldDiscount[]> {
     const rows = await this.db.query<{
       id: string;

@@ -11,10 +11,7 @@ import { bigintNumber } from '../database/column-types';
 import { UserEntity } from '../users/user.entity';
 import { PromoCodeEntity } from './promo-code.entity';
 
-/**
- * One user's use of one code (unique: a second try changes nothing). A discount redemption is spent by the
- * purchase that carries its id (`purchases.promo_redemption_id`, unique among live purchases).
- */
+/** Unique per (code, user); a discount is spent by the purchase carrying its id. */
 @Entity('promo_redemptions')
 @Index('promo_redemptions_code_user_uq', ['codeId', 'userId'], { unique: true })
 export class PromoRedemptionEntity {

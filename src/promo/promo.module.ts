@@ -7,11 +7,7 @@ import { PromoAdminService } from './promo-admin.service';
 import { PromoCodesRepository } from './promo-codes.repository';
 import { PromoService } from './promo.service';
 
-/**
- * Promo codes (the only writer of promo_codes and promo_redemptions). Sits above payments: it credits
- * through BalanceService and grants through the subscription writer; purchases carry a redemption's
- * discount without knowing this module.
- */
+/** Above payments: credits and grants through their writers; purchases never import this module. */
 @Module({
   imports: [ClockModule, UsersModule, SubscriptionsModule, PaymentsModule],
   providers: [PromoService, PromoAdminService, PromoCodesRepository],

@@ -22,11 +22,7 @@ export type RedeemResult =
   | { kind: 'discount'; code: PromoCode; percent: number; planCodes: string[] | null }
   | { kind: 'trial'; code: PromoCode; days: number; subscription: Subscription };
 
-/**
- * Redeeming promo codes. Exactly once per (code, user) by a unique key, never more than `max_uses` by one
- * conditional UPDATE, and the effect (days through the subscription writer, credit as a ledger row, a trial)
- * in the same transaction, so a refused or failed redemption leaves nothing behind.
- */
+/** Once per (code, user), never past max_uses, effect in the same transaction: refusals leave nothing. */
 @Injectable()
 export class PromoService {
   constructor(
@@ -101,10 +97,7 @@ export class PromoService {
     }
   }
 
-  /**
-   * The best discount the user holds for this plan (null: none). A discount held by an unpaid invoice is
-   * returned too: creating a second purchase with it is refused by the purchases' unique index.
-   */
+  /** A discount held by an unpaid invoice is returned too: the purchases' unique index refuses reusing it. */
   async discountFor(userId: number, planCode: string): Promise<PurchaseDiscount | null> {
     const held = (await this.codes.unspentDiscounts(userId)).filter(
       (d) => !d.planCodes || d.planCodes.includes(planCode),
@@ -126,7 +119,6 @@ export class PromoService {
       throw new PromoError(PromoErrorCode.UsedUp, `${code.code} is used up`);
   }
 
-  /** The conditional update took no use: say why, from the row as it is now. */
   private async whyNoUse(name: string): Promise<PromoError> {
     const now = this.clock.now();
     const code = await this.codes.findByCode(name);

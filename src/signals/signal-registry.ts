@@ -57,7 +57,6 @@ export interface VpnCoreStatus {
   lastHealthyAgeMs?: number;
   /** The node's row figures as of the last health job (undefined before its first run). */
   figures?: { state: string; users: number; capacity: number | null; backlog: number; failed: number };
-  /** Outbox results on this node since start. */
   outbox?: { done: number; retried: number; failed: number; deferredByCircuit: number };
 }
 

@@ -11,9 +11,7 @@ export interface Plan {
   starsPrice: number | null;
   enabled: boolean;
   sortOrder: number;
-  /** Devices that may fetch the feed; null: no limit. */
   deviceLimit: number | null;
-  /** Bytes per traffic period; null: unlimited. */
   trafficLimitBytes: number | null;
   trafficReset: TrafficReset;
 }

@@ -26,19 +26,12 @@ export interface TrafficPassSummary {
   notices: number;
 }
 
-/**
- * Reads every node's per-user counters (all nodes at once, each call with its deadline and circuit, so one
- * node down never holds up the others) and adds them up in short transactions, one writer at a time. In the
- * same transaction as the bytes: the 80 % / 100 % notices and, at 100 %, the key's revoke on every node.
- */
+/** Nodes read in parallel (own deadline and circuit), written in short transactions with notices. */
 @Injectable()
 export class TrafficAccountingService {
   private readonly logger = new Logger('TrafficAccountingService');
   lastSummary?: TrafficPassSummary;
-  /**
-   * Per node, the counters this process last committed per e-mail: unchanged users are not sent to the
-   * database again (most users are idle in an interval). Only a filter; the table stays the truth.
-   */
+  /** Skips unchanged users (most are idle); only a filter, the table stays the truth. */
   private readonly committed = new Map<string, Map<string, string>>();
   private readonly failing = new Set<string>();
 

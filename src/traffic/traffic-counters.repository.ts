@@ -4,7 +4,6 @@ import { queryRows } from '../database/db.service';
 import type { VpnTraffic } from '../vpn/vpn-provider';
 import { periodStartSql } from './traffic-sql';
 
-/** A subscription at or above 80 % of its limit after a read. */
 export interface NearLimit {
   subscriptionId: string;
   userId: number;
@@ -28,12 +27,7 @@ export interface CountedChunk {
 /** Uptime is whole seconds: starts estimated 2 s apart or more are two core processes. */
 const RESTART_TOLERANCE = `interval '2 seconds'`;
 
-/**
- * Deltas against the counters last seen on the node, in one statement with the accumulation, so repeating a
- * read adds nothing. A counter below the one last seen, or a core started later, means the core restarted
- * and its counters began again at zero: the whole counter is new traffic. Unknown e-mails (the sentinel,
- * orphans) are ignored.
- */
+/** One statement so repeated reads add nothing; a lower counter or later start means a restart. */
 const ACCUMULATE = `
 WITH input AS (
   SELECT * FROM unnest($2::text[], $3::bigint[], $4::bigint[]) AS x(email, up, down)
@@ -85,10 +79,8 @@ SELECT (SELECT COALESCE(sum(d_up), 0) FROM deltas)::text AS up,
        (SELECT COALESCE(sum(d_down), 0) FROM deltas)::text AS down,
        (SELECT COALESCE(json_agg(near), '[]') FROM near) AS near`;
 
-/** The only writer of traffic_node_usage, and of traffic_periods' byte counts. */
 @Injectable()
 export class TrafficCountersRepository {
-  /** Adds one node's counters (a chunk of them) in the caller's transaction. */
   async accumulate(
     em: EntityManager,
     node: string,

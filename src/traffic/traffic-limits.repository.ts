@@ -11,19 +11,14 @@ export interface RestoredSubscription {
   vpnEmail: string;
   isTrial: boolean;
   planCode: string | null;
-  /** Not expired, revoked or banned: its key goes back on the nodes. */
   active: boolean;
 }
 
-/** The only writer of traffic_periods' limit state. */
 @Injectable()
 export class TrafficLimitsRepository {
   constructor(private readonly db: DbService) {}
 
-  /**
-   * Marks the periods as over their limit and, in the same statement, revokes their keys on every node
-   * through the outbox writer's SQL (one statement however many cross at once). Returns the ids newly blocked.
-   */
+  /** One statement blocks and revokes however many cross at once; returns the newly blocked ids. */
   async blockAndRevoke(em: EntityManager, subscriptionIds: string[]): Promise<string[]> {
     if (!subscriptionIds.length) return [];
     const rows = await queryRows<{ id: string }>(
@@ -49,10 +44,7 @@ export class TrafficLimitsRepository {
     return rows.map((r) => r.id);
   }
 
-  /**
-   * Lifts the block of up to `limit` subscriptions whose period turned over (renewal, new month) or whose
-   * plan no longer limits them that much, starting their new period at zero, in the caller's transaction.
-   */
+  /** Unblocks subscriptions whose period turned over or whose limit no longer applies. */
   async unblockDue(em: EntityManager, limit: number): Promise<RestoredSubscription[]> {
     return queryRows<RestoredSubscription>(
       em,
@@ -81,10 +73,7 @@ export class TrafficLimitsRepository {
     ).then((rows) => rows.map((r) => ({ ...r, userId: Number(r.userId) })));
   }
 
-  /**
-   * Blocked subscriptions that got a key queued again after the block (a reissue, an admin action): the
-   * key must go again. A provision is "after" when no later revoke on the same node supersedes it.
-   */
+  /** A key queued again after the block (reissue, admin) must be revoked again. */
   async requeuedWhileBlocked(em: EntityManager, limit: number): Promise<RestoredSubscription[]> {
     const rows = await queryRows<RestoredSubscription>(
       em,

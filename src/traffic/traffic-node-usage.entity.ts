@@ -1,11 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { bigintNumber } from '../database/column-types';
 
-/**
- * Traffic of one core e-mail on one node: the core's counters as last read (to take deltas from) and the
- * bytes accumulated here. The counters and the accumulated bytes change in one statement, so a read is
- * counted once however often it is repeated.
- */
+/** Last-read counters and accumulated bytes change in one statement, so a repeated read counts once. */
 @Entity('traffic_node_usage')
 @Index('traffic_node_usage_subscription_idx', ['subscriptionId'])
 export class TrafficNodeUsageEntity {

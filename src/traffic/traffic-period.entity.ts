@@ -1,11 +1,7 @@
 import { Check, Column, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { bigintNumber } from '../database/column-types';
 
-/**
- * A subscription's traffic in its current period (all nodes) and whether it is over its plan's limit. The
- * key is removed while `blocked_period_start` is set; the traffic job clears it (and queues the key back) when
- * the period turned over or the limit no longer applies.
- */
+/** The key stays removed while `blocked_period_start` is set; the traffic job clears it. */
 @Entity('traffic_periods')
 @Check('traffic_periods_bytes_nonnegative', '"uplink_bytes" >= 0 AND "downlink_bytes" >= 0')
 @Index('traffic_periods_blocked_idx', ['subscriptionId'], { where: '"blocked_period_start" IS NOT NULL' })

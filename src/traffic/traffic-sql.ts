@@ -1,8 +1,4 @@
-/**
- * SQL the traffic module shares with readers in other modules (every argument is SQL written by the caller).
- * The period of a subscription starts at its latest grant (a purchase, renewal, trial or admin grant), and
- * with `monthly` plans also at the start of each calendar month (UTC): a renewal always starts afresh.
- */
+/** A period starts at the latest grant (and each UTC month for `monthly` plans). */
 export function periodStartSql(s: string): string {
   const lastGrant = `COALESCE((SELECT max(g.created_at) FROM subscription_grants g
                                 WHERE g.subscription_id = ${s}.id AND g.revoked_at IS NULL), ${s}.created_at)`;

@@ -7,7 +7,6 @@ export interface TrafficUsage {
   subscriptionId: string;
   uploadBytes: number;
   downloadBytes: number;
-  /** Null: unlimited. */
   limitBytes: number | null;
   /** The key is held back until renewal or the period reset. */
   overLimit: boolean;
@@ -23,7 +22,6 @@ export interface TopConsumer {
   overLimit: boolean;
 }
 
-/** Read side of traffic accounting, for the bot, the admin and the subscription feed. */
 @Injectable()
 export class TrafficService {
   constructor(private readonly db: DbService) {}

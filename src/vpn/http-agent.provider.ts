@@ -26,16 +26,7 @@ export interface HttpAgentProviderOptions {
   sentinelEmail: string;
 }
 
-/**
- * A provisioning agent next to the core, over HTTP with a bearer token (contract in docs/vpn.md):
- *   POST   /users          {"email","uuid"} → 201 {"result":"created"} | 200 {"result":"already_present"}
- *   DELETE /users/{email}                    → 200 {"result":"removed"|"already_absent"}
- *   GET    /users                            → 200 {"users":[{"email","uuid"}]} | 501 (cannot list)
- *   GET    /traffic → 200 {"users":[{"email","uplink","downlink"}],"uptimeSeconds"} | 501 (no counters);
- *                     cumulative counters since the core started, never reset by the agent
- * Errors: {"error":"invalid_user"|"misconfigured"|"unavailable","message"} with 4xx/5xx; without a body
- * 401/403/404/405 mean misconfigured, 408/429/5xx unavailable.
- */
+/** HTTP provisioning agent next to the core; contract and status mapping in docs/vpn.md. */
 export class HttpAgentProvider extends VpnProvider {
   readonly kind = 'http-agent';
   private readonly base: string;

@@ -13,11 +13,7 @@ export interface PlacedNode {
   state: VpnNodeRowState;
 }
 
-/**
- * The writer's placement rule (provisionNodesSql) over known node states: a subscription may hold a key on
- * a node still in service whose tags it allows, or on any node in service when no active node carries one
- * of its tags (the fallback that gives a paid key somewhere to go).
- */
+/** Same rule as provisionNodesSql, tag fallback included: change both together. */
 export function mayHold(allowed: readonly string[], node: PlacedNode, fleet: readonly PlacedNode[]): boolean {
   if (node.state !== 'active' && node.state !== 'draining') return false;
   if (tagsAllow(allowed, node.tags)) return true;

@@ -31,17 +31,12 @@ export interface ReconcileSummary {
 
 type Action = { kind: 'add' | 'remove' | 'repair'; user: DesiredUser };
 
-/**
- * Converges the core to the database: every active subscription present, every other one absent. With a
- * listing (Xray) it also repairs UUID mismatches and removes orphans after a grace window; without one
- * (v2fly) it converges blindly, relying on idempotent add/remove. One summary line per pass.
- */
+/** With a listing (Xray) it also fixes UUIDs and removes orphans; v2fly converges blindly. */
 @Injectable()
 export class ReconciliationService {
   private readonly logger = new Logger('ReconciliationService');
   /** Per node: orphan e-mail → when first seen; in memory, so a restart only delays the removal. */
   private readonly orphanSince = new Map<string, Map<string, number>>();
-  /** The last pass summed over every node; per node in lastByNode. */
   lastSummary?: ReconcileSummary;
   readonly lastByNode = new Map<string, ReconcileSummary>();
 

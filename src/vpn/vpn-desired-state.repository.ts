@@ -13,42 +13,29 @@ export interface VpnTarget {
   userId: number;
   vpnUuid: string;
   vpnEmail: string;
-  /** Placement: the trial and each plan may name the node tags they use. */
   isTrial?: boolean;
   planCode?: string | null;
 }
 
 type DesiredKind = 'provision' | 'revoke';
 
-/** A desired state for rows of a caller's statement; every field is SQL written by the caller. */
 export interface VpnDesiredStateCtes {
   kind: DesiredKind;
-  /** FROM clause of the targets, e.g. `expired e`. */
   from: string;
   subscriptionId: string;
   userId: string;
   vpnUuid: string;
   vpnEmail: string;
-  /** SQL boolean; the column default (false) when left out. */
   notifyUser?: string;
-  /**
-   * SQL boolean over the node `n` (a vpn_nodes row) saying which nodes get the operation. Default: a revoke
-   * goes to every node in service (a disabled node's keys were removed when it was disabled; a retired one
-   * has no core to call).
-   */
+  /** Default for a revoke: every node in service (disabled ones were emptied already). */
   nodeFilter?: string;
-  /** CTE names of the two writes. */
   supersededName: string;
   queuedName: string;
 }
 
 const REVOKE_NODES = `n.state IN ('active', 'draining')`;
 
-/**
- * SQL of the two writes of a desired state, as CTEs of one statement (the expiry sweep's batch): on every
- * node that gets the new operation, the opposite one still pending for the same UUID is superseded, then the
- * new one is queued, one row per node.
- */
+/** Supersede the opposite pending operation per node, then queue the new one: CTEs of one statement. */
 export function vpnDesiredStateCtes(c: VpnDesiredStateCtes): string {
   const opposite: DesiredKind = c.kind === 'provision' ? 'revoke' : 'provision';
   const notifyColumn = c.notifyUser === undefined ? '' : ', notify_user';
@@ -66,12 +53,7 @@ export function vpnDesiredStateCtes(c: VpnDesiredStateCtes): string {
        )`;
 }
 
-/**
- * Nodes a new key goes to: every active node carrying one of `tags` (all active nodes when `tags` is
- * empty); when none qualifies, every active node, so a paid key always has somewhere to go. A node with a
- * capacity that is full gets no subscription it does not hold yet, unless every qualifying node is full.
- * node-placement.ts spells the tag rule for reconciliation: change both together.
- */
+/** Falls back to every active node so a paid key lands somewhere. Mirrors node-placement.ts. */
 export function provisionNodesSql(tags: string, subscriptionId: string): string {
   const eligible = (a: string, m: string) =>
     `${a}.state = 'active' AND (cardinality(${tags}) = 0 OR ${a}.tags && ${tags}
@@ -98,12 +80,7 @@ export function nodeTagsFor(config: AppConfig, t: Pick<VpnTarget, 'isTrial' | 'p
   return config.subscriptions.plans.find((p) => p.code === t.planCode)?.nodeTags ?? [];
 }
 
-/**
- * The only writer of desired VPN-core changes to the vpn_operations outbox, in the caller's transaction. A
- * new desired state supersedes the opposite operation for the same UUID while it is still pending, so the
- * worker never applies a stale one (a provision queued before an expiry must not add the user back afterwards).
- * A provision fans out to every active node the subscription's plan allows; a revoke to every node.
- */
+/** Only outbox writer; superseding the opposite pending operation keeps stale ones from applying. */
 @Injectable()
 export class VpnDesiredStateRepository {
   constructor(private readonly config: AppConfig) {}
@@ -116,11 +93,7 @@ export class VpnDesiredStateRepository {
     await this.queue(em, t, 'revoke', false, REVOKE_NODES);
   }
 
-  /**
-   * Backfill of a node: queues a provision on it for up to `limit` active subscriptions that may use it and
-   * whose last operation there is not a provision (none yet, or removed when the node was disabled), never
-   * past the node's capacity. One short statement per batch; returns how many were queued.
-   */
+  /** Backfill within capacity; one short statement per batch. */
   async backfillNode(
     db: DbService,
     node: NodePlacement & { capacity?: number | null },
@@ -150,10 +123,7 @@ export class VpnDesiredStateRepository {
     return Number(rows[0].n);
   }
 
-  /**
-   * A disabled node: every key the node holds or is about to get is revoked on it (pending provisions there
-   * superseded), one short statement per batch; returns how many revokes were queued.
-   */
+  /** Disabled node: revoke everything it holds or is about to get, one short statement per batch. */
   async revokeAllOnNode(db: DbService, code: string, limit: number): Promise<number> {
     const rows = await db.query<{ n: string }>(
       'vpn.nodes.revoke-all',
@@ -177,11 +147,7 @@ export class VpnDesiredStateRepository {
     return Number(rows[0].n);
   }
 
-  /**
-   * After a bulk enqueue (a backfill or a disable of thousands): without fresh statistics the planner takes
-   * the lane for nearly empty and the outbox claim's anti-join turns quadratic (seconds per claim at 30,000
-   * rows) until autovacuum analyzes the table. Best effort: a role without the right only logs.
-   */
+  /** Without fresh statistics after a bulk enqueue the claim's anti-join turns quadratic. */
   async refreshStatistics(db: DbService): Promise<void> {
     await db.query('vpn.nodes.analyze', 'ANALYZE vpn_operations');
   }

@@ -11,12 +11,10 @@ import { VpnMisconfiguredError } from './vpn.errors';
 
 export interface UserKey {
   link: string;
-  /** Undefined when PUBLIC_BASE_URL is not configured. */
   subscriptionUrl?: string;
   expiresAt: Date;
 }
 
-/** One node's link, labelled with the node's flag and name. */
 export interface NodeLink {
   node: string;
   label: string;
@@ -25,7 +23,6 @@ export interface NodeLink {
   endpoint: VlessEndpoint;
 }
 
-/** What a user gets to connect: vless:// link per node, QR code and subscription URL. */
 @Injectable()
 export class VpnKeysService {
   constructor(
@@ -34,12 +31,7 @@ export class VpnKeysService {
     private readonly nodes: VpnNodesRepository,
   ) {}
 
-  /**
-   * One link per node the subscription may use, rendered from the node now (a host or port change reaches
-   * every user at once). Draining and disabled nodes are left out, and so is a node with a capacity that
-   * holds no key for it (the writer left it off a full node). Least-loaded first: a node's load is its users
-   * over its capacity (none: 0), ties in configuration order, so a full node comes last.
-   */
+  /** Rendered from live node rows so host changes reach everyone; least-loaded first. */
   async linksFor(sub: {
     id: string;
     vpnUuid: string;
@@ -74,7 +66,6 @@ export class VpnKeysService {
     return this.linksFor(sub);
   }
 
-  /** The user's key, or undefined when they have no active subscription. */
   async keyForUser(userId: number): Promise<UserKey | undefined> {
     const sub = await this.subscriptions.byUser(userId);
     if (!sub?.active) return undefined;

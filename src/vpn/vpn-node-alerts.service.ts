@@ -5,11 +5,7 @@ import { dedupeKeys } from '../notifications/notification-kinds';
 import { NotificationsRepository } from '../notifications/notifications.repository';
 import { VpnNodesRepository } from './vpn-nodes.repository';
 
-/**
- * Tells the admins once when a node goes down, once when it is back, and once when it fills up: the episode
- * is a column of vpn_nodes (so a restart or a second replica does not tell again), and its notices are
- * written in the same transaction, keyed by node and episode start.
- */
+/** Episodes live in vpn_nodes and key the notices, so restarts and replicas never tell twice. */
 @Injectable()
 export class VpnNodeAlertsService {
   private readonly logger = new Logger('VpnNodeAlertsService');
@@ -21,7 +17,6 @@ export class VpnNodeAlertsService {
     private readonly notifications: NotificationsRepository,
   ) {}
 
-  /** True when this call opened the outage (and queued the notices). */
   down(node: string, error: string): Promise<boolean> {
     return this.db.transaction('vpn.nodes.alert-down', async (em) => {
       const since = await this.nodes.openDown(em, node);
@@ -35,7 +30,6 @@ export class VpnNodeAlertsService {
     });
   }
 
-  /** True when this call closed an outage (and queued the notices). */
   up(node: string): Promise<boolean> {
     return this.db.transaction('vpn.nodes.alert-up', async (em) => {
       const since = await this.nodes.closeDown(em, node);

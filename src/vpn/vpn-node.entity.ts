@@ -40,7 +40,6 @@ export class VpnNodeEntity {
   @Column({ name: 'down_since', type: 'timestamptz', nullable: true })
   downSince!: Date | null;
 
-  /** Start of the current full-capacity episode. */
   @Column({ name: 'full_since', type: 'timestamptz', nullable: true })
   fullSince!: Date | null;
 

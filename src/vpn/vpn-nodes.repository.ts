@@ -21,17 +21,11 @@ export interface RetiredNodes {
   superseded: number;
 }
 
-/** SQL of vpn_nodes: the fleet as configured, with the state admins may change at run time. */
 @Injectable()
 export class VpnNodesRepository {
   constructor(private readonly db: DbService) {}
 
-  /**
-   * Makes the table match the configuration. The configured state wins only when it changed since the last
-   * start, so an admin's drain survives a restart. Nodes no longer configured are retired (kept for history):
-   * with no address left to call, their queued operations are superseded, and a node configured again later
-   * counts as new (backfilled on first contact).
-   */
+  /** Configured state wins only when it changed, so an admin's drain survives restarts. */
   async sync(nodes: readonly VpnNodeConfig[]): Promise<RetiredNodes> {
     return this.db.transaction('vpn.nodes.sync', async (em) => {
       await em.query(
@@ -83,10 +77,7 @@ export class VpnNodesRepository {
     );
   }
 
-  /**
-   * Records the first contact with a node's core; true only for the call that recorded it: a missing
-   * sentinel is then expected, not a lost state (the single-core migration marks a core already in use).
-   */
+  /** True only for the recording call: a missing sentinel is then expected, not lost state. */
   async markSeen(code: string): Promise<boolean> {
     const rows = await this.db.query<{ code: string }>(
       'vpn.nodes.seen',
@@ -106,7 +97,6 @@ export class VpnNodesRepository {
     return rows.length === 1;
   }
 
-  /** Users each node holds for capacity (see nodeLoadSql). */
   async loads(): Promise<Map<string, number>> {
     const rows = await this.db.query<{ code: string; n: number }>(
       'vpn.nodes.loads',
@@ -115,7 +105,6 @@ export class VpnNodesRepository {
     return new Map(rows.map((r) => [r.code, r.n]));
   }
 
-  /** Nodes where this key has a live provision (queued or done). */
   async placedOn(subscriptionId: string, vpnUuid: string): Promise<Set<string>> {
     const rows = await this.db.query<{ code: string }>(
       'vpn.nodes.placed-on',

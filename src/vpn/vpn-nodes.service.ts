@@ -15,14 +15,12 @@ export interface NodeOverview {
   name: string;
   state: VpnNodeRowState;
   capacity: number | null;
-  /** Subscriptions whose latest operation on the node is a done provision. */
   users: number;
   backlog: number;
   failed: number;
   lastError: string | null;
 }
 
-/** Fleet changes: drain, disable (keys removed), enable (backfilled), capacity, and the admin's overview. */
 @Injectable()
 export class VpnNodesService {
   private readonly logger = new Logger('VpnNodesService');
@@ -37,7 +35,6 @@ export class VpnNodesService {
     private readonly alerts: VpnNodeAlertsService,
   ) {}
 
-  /** Sets a node's state; false for an unknown or retired node. Disabling revokes its keys, enabling backfills. */
   async setState(code: string, state: VpnNodeState): Promise<boolean> {
     if (!(await this.nodes.setState(code, state))) return false;
     this.logger.log(`VPN node ${code} set to ${state}`);
@@ -53,7 +50,6 @@ export class VpnNodesService {
     return true;
   }
 
-  /** Queues a provision on the node for every active subscription that may use it and lacks one there. */
   async backfill(code: string, signal?: AbortSignal): Promise<number> {
     const node = this.config.vpn.nodes.find((n) => n.code === code);
     const fleet = await this.nodes.findAll();

@@ -68,7 +68,6 @@ export class VpnOperationEntity {
   @Column({ name: 'next_attempt_at', type: 'timestamptz', default: () => 'now()' })
   nextAttemptAt!: Date;
 
-  /** A claimed operation whose worker died is reclaimed after this time. */
   @Column({ name: 'locked_until', type: 'timestamptz', nullable: true })
   lockedUntil!: Date | null;
 

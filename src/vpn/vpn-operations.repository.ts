@@ -38,7 +38,6 @@ export interface Outcome {
 const CLAIMED_COLUMNS = `o.id, o.subscription_id AS "subscriptionId", o.user_id AS "userId", o.kind, o.node_code AS "nodeCode",
   o.vpn_uuid AS "vpnUuid", o.vpn_email AS "vpnEmail", o.attempts, o.notify_user AS "notifyUser"`;
 
-/** SQL of the vpn_operations outbox. Every method is one short statement or transaction. */
 @Injectable()
 export class VpnOperationsRepository {
   constructor(
@@ -46,12 +45,7 @@ export class VpnOperationsRepository {
     private readonly notifications: NotificationsRepository,
   ) {}
 
-  /**
-   * Claims due operations of one node's lane, oldest first, at most one per subscription (operations of one
-   * subscription must reach a core in order: a revoke and a later provision share the e-mail). Lanes are
-   * independent, so a node that is down never holds back another. Claims whose worker died are taken over
-   * once locked_until has passed.
-   */
+  /** One per subscription (order matters); per-node lanes so a down node blocks no other. */
   claimDue(opts: { node: string; batch: number; lockMs: number }): Promise<ClaimedOperation[]> {
     return this.db.transaction('vpn.outbox.claim', (em) =>
       queryRows<ClaimedOperation>(
@@ -150,11 +144,7 @@ export class VpnOperationsRepository {
     );
   }
 
-  /**
-   * Requeues a failed operation with a fresh attempt budget. Refused (false) unless it is failed and still the
-   * newest operation of its subscription: replaying an old revoke after a newer provision would remove the
-   * new key (both use the same e-mail). Reconciliation converges those cases instead.
-   */
+  /** Only the newest of its subscription: an old revoke would remove the newer key (same e-mail). */
   async retry(id: string): Promise<boolean> {
     return (await this.retryMany([id])).length === 1;
   }

@@ -7,17 +7,14 @@ import type { VpnOperationState } from './vpn-operation.entity';
 
 export interface VpnOperationsMetrics {
   byState: Record<VpnOperationState, number>;
-  /** Since process start. */
   totals: OutboxTotals;
   circuitOpen: boolean;
   circuitOpenedTimes: number;
-  /** Per node (the `node` label): its circuit and its outbox totals since start. */
   nodes: { node: string; circuitOpen: boolean; circuitOpenedTimes: number; totals: OutboxTotals }[];
 }
 
 const zeroTotals: OutboxTotals = { done: 0, retried: 0, failed: 0, deferredByCircuit: 0 };
 
-/** Admin view of the provisioning outbox: failed operations, requeue, and figures for /metrics. */
 @Injectable()
 export class VpnOperationsService {
   private readonly logger = new Logger('VpnOperationsService');
@@ -33,7 +30,6 @@ export class VpnOperationsService {
     return this.repo.listFailed(limit);
   }
 
-  /** Requeues a failed operation; false when it is not failed or a newer operation superseded it. */
   async retry(id: string): Promise<boolean> {
     const ok = await this.repo.retry(id);
     this.logger.log(
@@ -42,7 +38,6 @@ export class VpnOperationsService {
     return ok;
   }
 
-  /** Requeues many failed operations in one statement; returns those requeued, with their node. */
   async retryMany(ids: string[]): Promise<{ id: string; nodeCode: string }[]> {
     const requeued = await this.repo.retryMany(ids);
     this.logger.log(`vpn operations requeued by admin: ${requeued.length} of ${ids.length}`);

@@ -40,13 +40,9 @@ export abstract class VpnProvider {
 
   abstract removeUser(email: string, opts?: VpnCallOptions): Promise<RemoveUserResult>;
 
-  /** Every user on the inbound, or undefined when this core cannot list users (v2fly). */
   abstract listUsers(opts?: VpnCallOptions): Promise<VpnUser[] | undefined>;
 
-  /**
-   * Per-user traffic counters since the core started, or undefined when unsupported. Not a member list
-   * (counters are created lazily, on a user's first traffic). Reading never resets them (docs/vpn.md).
-   */
+  /** Not a member list (counters appear on first traffic); reading never resets them. */
   abstract traffic(opts?: VpnCallOptions): Promise<VpnTrafficSnapshot | undefined>;
 
   abstract health(opts?: VpnCallOptions): Promise<VpnHealth>;

@@ -22,20 +22,15 @@ export interface KeySubscription {
   planCode: string | null;
   status: string;
   banned: boolean;
-  /** The plan's device limit (null: none; trials have none). */
   deviceLimit: number | null;
 }
 
 export interface NodePlacement {
   code: string;
-  /** False on a disabled node: nothing belongs there. */
   open: boolean;
   trialAllowed: boolean;
   deniedPlans: string[];
-  /**
-   * A node with a capacity holds only the subscriptions the writer placed there (a live provision on it):
-   * the writer leaves new ones off a full node, and reconciliation must not add them back.
-   */
+  /** Only placed subscriptions count, so reconciliation never re-adds ones the writer left off. */
   placedOnly?: boolean;
 }
 

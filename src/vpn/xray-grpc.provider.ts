@@ -23,13 +23,11 @@ import {
 import { loadXrayProto, method, type XrayNamespace, type XrayProto } from './xray-proto';
 
 export interface XrayGrpcProviderOptions {
-  /** host:port of the core's API inbound. */
   address: string;
   inboundTag: string;
   namespace: XrayNamespace;
   timeoutMs: number;
   sentinelEmail: string;
-  /** VLESS flow of added users ("" or xtls-rprx-vision on Xray). */
   flow?: string;
 }
 
@@ -121,10 +119,7 @@ export class XrayGrpcProvider extends VpnProvider {
       });
   }
 
-  /**
-   * One QueryStats for every user counter, read without reset: a lost answer or a failed write loses nothing
-   * (the next read sees the same totals), where reset=true would drop the bytes. Uptime tells a restart.
-   */
+  /** Read without reset so a lost answer loses no bytes; uptime tells a restart. */
   async traffic(opts: VpnCallOptions = {}): Promise<VpnTrafficSnapshot | undefined> {
     let res: { stat?: { name: string; value: number }[] };
     let uptime: number | undefined;

@@ -4,10 +4,7 @@ import { SignalRegistry, type VpnCoreStatus } from '../signals/signal-registry';
 
 export type VpnCoreState = 'reachable' | 'unreachable' | 'unknown';
 
-/**
- * Always `up` and memory-only: a core outage must not take the bot out of the load balancer. With several
- * nodes, `cores` has one entry per node (reachability, circuit, users, backlog as of the last health job).
- */
+/** Always up and memory-only: a core outage must not take the bot out of the load balancer. */
 @Injectable()
 export class VpnCoreIndicator {
   constructor(

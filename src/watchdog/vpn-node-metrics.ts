@@ -2,11 +2,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { SignalRegistry } from '../signals/signal-registry';
 import { details } from './vpn-core.indicator';
 
-/**
- * Per-node VPN figures with a `node` label, read from memory at scrape time (the health job refreshes the
- * row counts): core reachable, circuit open, users provisioned, outbox backlog and failed operations, and
- * the outbox results since start.
- */
+/** Read from memory at scrape time; the health job refreshes the row counts. */
 export function registerVpnNodeMetrics(registry: Registry, parts: SignalRegistry): void {
   const nodes = () =>
     parts

@@ -16,10 +16,7 @@ import { PurchaseEntity } from '../purchase.entity';
 export const giftStatuses = ['open', 'redeemed', 'refunded'] as const;
 export type GiftStatus = (typeof giftStatuses)[number];
 
-/**
- * A paid gift purchase waiting for its recipient. Only a SHA-256 of the link's token is kept: the link is
- * shown to the buyer when made, and making a new one replaces it.
- */
+/** Only a SHA-256 of the link token is kept; a new link replaces the old. */
 @Entity('gifts')
 @Check('gifts_status_valid', oneOf('status', giftStatuses))
 @Check('gifts_days_positive', '"days" > 0')

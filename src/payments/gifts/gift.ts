@@ -62,10 +62,7 @@ export function newGiftToken(): string {
 
 export const GIFT_TOKEN = /^[A-Za-z0-9_-]{24}$/;
 
-/**
- * Only this hash is stored and looked up: a database read leaks no usable link, and the lookup compares
- * digests of the input, so its timing says nothing about any stored token.
- */
+/** Stored and compared as digests: a database read leaks no usable link and timing reveals nothing. */
 export function giftTokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }

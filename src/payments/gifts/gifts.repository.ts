@@ -51,7 +51,6 @@ export class GiftsRepository {
     return rows[0] ? toGift(rows[0]) : null;
   }
 
-  /** A new link for the buyer's open gift (the previous one stops working). */
   async setTokenHash(q: { id: string; buyerId: number; hash: string; now: Date }): Promise<Gift | null> {
     const rows = await this.db.query<GiftRow>(
       'gifts.set-token',

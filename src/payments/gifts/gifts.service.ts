@@ -24,11 +24,7 @@ export interface GiftRefund {
   balanceAfter: number;
 }
 
-/**
- * Gift purchases: a paid 'gift' purchase becomes an open gift; its link (a token of which only the hash is
- * kept) is redeemed once, through the one subscription writer; an open gift past GIFT_VALID_DAYS, or one an
- * admin refunds, gives its value back to the buyer's balance.
- */
+/** Links keep only a token hash and redeem once; expired or refunded gifts go back to the buyer. */
 @Injectable()
 export class GiftsService {
   constructor(
@@ -43,10 +39,7 @@ export class GiftsService {
     private readonly notifications: NotificationsRepository,
   ) {}
 
-  /**
-   * Inside the transaction that marked the purchase paid. The buyer's notice carries a "Get the link" button
-   * (also after a balance payment, whose screen may not have reached them).
-   */
+  /** In the paying transaction; the button also covers a balance payment whose screen was lost. */
   async createFor(em: EntityManager, p: Purchase, now: Date): Promise<Gift> {
     const plan = this.plans.find(p.planCode!);
     const balanceCurrency = this.config.payments.balanceCurrency;
@@ -75,7 +68,6 @@ export class GiftsService {
     return this.gifts.recent(limit);
   }
 
-  /** A fresh link for the buyer's open gift; the link made before (if any) stops working. */
   async newLink(buyerId: number, giftId: string): Promise<{ gift: Gift; token: string }> {
     const token = newGiftToken();
     const gift = UUID.test(giftId)
@@ -128,10 +120,7 @@ export class GiftsService {
     throw this.notOpen(known);
   }
 
-  /**
-   * An open gift's value back to the buyer's balance, once (the purchase is marked refunded with it).
-   * `expiredOnly`: the job's path, which refunds only gifts past their validity. null: not open (any more).
-   */
+  /** Refunds once; `expiredOnly` is the job's path. null: not open any more. */
   async refundToBalance(
     giftId: string,
     o: { reason: string; expiredOnly?: boolean },
@@ -167,7 +156,6 @@ export class GiftsService {
     });
   }
 
-  /** The gift-expiry job: open gifts past their validity go back to their buyers' balances. */
   async refundExpired(o: { signal?: AbortSignal; onBatch?: (n: number) => void } = {}): Promise<number> {
     let total = 0;
     while (!o.signal?.aborted) {
@@ -184,10 +172,7 @@ export class GiftsService {
     return total;
   }
 
-  /**
-   * A refunded gift purchase (PurchasesService.refund): an open gift closes, a redeemed one takes its days
-   * back from the recipient.
-   */
+  /** A refunded purchase closes an open gift or takes a redeemed gift's days back. */
   async onPurchaseRefunded(em: EntityManager, p: Purchase, now: Date): Promise<Subscription | null> {
     const gift = await this.gifts.ofPurchase(em, p.id);
     if (!gift) return null;

@@ -15,11 +15,7 @@ export class ChannelCheckUnavailableError extends Error {
   override name = 'ChannelCheckUnavailableError';
 }
 
-/**
- * REQUIRED_CHANNEL: the trial goes to members of a channel only. Telegram answers getChatMember in a channel
- * to its admins only, so start-up checks that the bot is one and reports it (log, /health/ready) instead of
- * failing: a misconfigured channel costs trials, not the bot. Answers are cached briefly per user.
- */
+/** getChatMember answers only channel admins: a misconfiguration is reported, costing trials, not the bot. */
 @Injectable()
 export class ChannelGateService implements OnApplicationBootstrap {
   private readonly logger = new Logger('ChannelGate');

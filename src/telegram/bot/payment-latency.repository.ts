@@ -12,10 +12,7 @@ export interface PaymentToKey {
 export class PaymentLatencyRepository {
   constructor(private readonly db: DbService) {}
 
-  /**
-   * The subscription's latest grant, from crediting (paid_at, or the grant itself for a trial) to now; none
-   * when the key was reissued since (that key answers the reissue, not a payment).
-   */
+  /** None after a reissue: that key answers the reissue, not a payment. */
   async sinceGrant(subscriptionId: string): Promise<PaymentToKey | undefined> {
     const rows = await this.db.query<{ provider: string; seconds: number }>(
       'payments.latency',

@@ -6,11 +6,7 @@ import { SignalsService } from '../../signals/signals.service';
 import { UpdateDispatcherService } from './update-dispatcher.service';
 import { WebhookIntakeService } from './webhook-intake.service';
 
-/**
- * POST /telegram/webhook (docs/architecture.md, reliability rule 6): the secret header is checked first, in constant time; the
- * body is read with a size limit and parsed here (the global JSON parser skips this route so that order
- * holds); the update is stored (group commit with concurrent deliveries) and 200 returned right after the commit. Processing happens later, from the inbox.
- */
+/** Constant-time secret check first, size-limited body parsed here, 200 only after the commit. */
 @Controller('telegram')
 export class TelegramWebhookController {
   private readonly logger = new Logger('TelegramWebhook');

@@ -21,14 +21,7 @@ export interface IntakeStats {
   largestBatch: number;
 }
 
-/**
- * Group commit for webhook deliveries: deliveries that arrive together share one
- * `INSERT … ON CONFLICT DO NOTHING RETURNING` (one statement, one commit), and each is answered only after
- * that commit. A flush goes out on the next turn of the event loop while a connection of the intake's own
- * small pool is free (TELEGRAM_WEBHOOK_DB_CONNECTIONS); deliveries arriving while every one is busy wait and
- * go in the next batch. Its own pool: the dispatcher and the jobs can never make intake wait for a connection.
- * Hand-rolled because no maintained library batches pg statements this way; it is ~100 lines.
- */
+/** Group commit on an own pool; hand-rolled as no maintained library batches pg statements this way. */
 @Injectable()
 export class WebhookIntakeService implements OnApplicationShutdown {
   private readonly logger = new Logger('WebhookIntake');
@@ -46,7 +39,6 @@ export class WebhookIntakeService implements OnApplicationShutdown {
     this.slots = config.telegram.webhookDbConnections;
   }
 
-  /** Batches being written now. */
   get flushing(): number {
     return this.inFlight;
   }
@@ -56,7 +48,6 @@ export class WebhookIntakeService implements OnApplicationShutdown {
     return this.queue.length > 0 && this.inFlight >= this.slots;
   }
 
-  /** Deliveries waiting for a free intake connection. */
   get waiting(): number {
     return this.queue.length;
   }

@@ -18,16 +18,11 @@ export type Registration =
 const COLUMNS = `hwid, device_os AS "deviceOs", os_version AS "osVersion", device_model AS "deviceModel",
   user_agent AS "userAgent", first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt"`;
 
-/** The only writer of subscription_devices. */
 @Injectable()
 export class DevicesRepository {
   constructor(private readonly db: DbService) {}
 
-  /**
-   * Counts the device in, or refuses it when `limit` devices are already registered. A known device is
-   * always let in (and its details refreshed). New devices are serialised per subscription by a
-   * transaction-scoped advisory lock, so concurrent first fetches cannot overshoot the limit.
-   */
+  /** An advisory lock per subscription keeps concurrent first fetches under the limit. */
   register(subscriptionId: string, d: DeviceInfo, limit: number | null): Promise<Registration> {
     const values = [subscriptionId, d.hwid, d.deviceOs, d.osVersion, d.deviceModel, d.userAgent];
     return this.db.transaction('vpn.devices.register', async (em) => {
@@ -66,7 +61,6 @@ export class DevicesRepository {
     );
   }
 
-  /** Whether a device was removed (false: it was not registered, e.g. removed twice). */
   async remove(subscriptionId: string, hwid: string): Promise<boolean> {
     const rows = await this.db.query<{ hwid: string }>(
       'vpn.devices.remove',

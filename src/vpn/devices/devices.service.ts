@@ -13,7 +13,6 @@ export interface UserDevices {
   limit: number | null;
 }
 
-/** The user's side of the device limit: list their devices and free a slot. */
 @Injectable()
 export class DevicesService {
   constructor(
@@ -21,7 +20,6 @@ export class DevicesService {
     private readonly repository: DevicesRepository,
   ) {}
 
-  /** Undefined when the user has no subscription. */
   async listForUser(userId: number): Promise<UserDevices | undefined> {
     const sub = await this.subscriptions.byUser(userId);
     if (!sub) return undefined;

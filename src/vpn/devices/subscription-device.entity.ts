@@ -4,11 +4,7 @@ import { SubscriptionEntity } from '../../subscriptions/subscription.entity';
 /** Header values are bounded here and in DeviceHeaders: what a client sends is never trusted to be small. */
 export const DEVICE_FIELD_MAX = { hwid: 128, text: 64, userAgent: 256 } as const;
 
-/**
- * A device that fetched the feed with an `x-hwid` header, per subscription. A plan's device limit counts these
- * rows; the user removes one in the bot to free its slot. A raw vless:// link is not a feed fetch and so is
- * never counted (the limit is on the feed, not on the core).
- */
+/** Counted for the device limit, which applies to the feed only (raw links never fetch it). */
 @Entity('subscription_devices')
 @Check('subscription_devices_hwid_length', 'length("hwid") BETWEEN 1 AND 128')
 export class SubscriptionDeviceEntity {

@@ -1,4 +1,3 @@
-/** What a /sub/:token fetch gets back. */
 export const feedFormats = ['base64', 'clash', 'singbox', 'html'] as const;
 export type FeedFormat = (typeof feedFormats)[number];
 
@@ -9,11 +8,7 @@ export class UnknownFeedFormatError extends Error {
   }
 }
 
-/**
- * User-Agent rules, first match wins. Clients that speak several formats are matched before the generic
- * words they carry: Hiddify says "ClashMeta" and "sing-box" in its UA but imports links best, and sing-box
- * based apps may mention Clash, so the base64 clients come first, then sing-box, then Clash.
- */
+/** First match wins: multi-format clients mention Clash in their UA, so base64 and sing-box go first. */
 const uaRules: [RegExp, FeedFormat][] = [
   [/\b(hiddify\w*|v2rayng?|shadowrocket|streisand|happ|v2box|nekobox|nekoray|npvtunnel|foxray)\b/i, 'base64'],
   [/(^|[\s/(;])(sing-box|sfa|sfi|sfm|sft|karing)\b/i, 'singbox'],

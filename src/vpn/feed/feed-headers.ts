@@ -25,18 +25,13 @@ export interface FeedHeaderInput {
   usage: Usage;
   updateHours: number;
   block?: FeedBlock;
-  /** Operator announce, or the human reason when blocked. */
   announce?: string;
   pageUrl?: string;
   supportUrl?: string;
-  /** Set when the plan has a device limit: what x-hwid-* say. */
   hwid?: { refused: boolean };
 }
 
-/**
- * The headers the popular clients read (the conventions of Marzban, 3x-ui and Remnawave): usage and expiry,
- * title, refresh interval, support and web page links, announce, device-limit flags. Never cached by proxies.
- */
+/** Header conventions of Marzban, 3x-ui and Remnawave, which the popular clients read. */
 export function feedHeaders(i: FeedHeaderInput): Record<string, string> {
   const expire = Math.floor(i.expiresAt.getTime() / 1000);
   const h: Record<string, string> = {

@@ -9,7 +9,6 @@ export interface FeedPageModel {
   block?: FeedBlock;
   usage: { upload: number; download: number; total: number | null };
   devices?: { active: number; limit: number | null };
-  /** The page's own URL (also what the import buttons hand to the apps). */
   subscriptionUrl: string;
   links: { name: string; link: string; qrDataUrl: string }[];
   botUrl?: string;
@@ -25,7 +24,6 @@ const ESCAPES: Record<string, string> = {
   '"': '&quot;',
   "'": '&#39;',
 };
-/** Escapes text and attribute values alike (quotes included). */
 export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 
 /** One-tap import links of the popular apps; Clash and sing-box get their own format pinned in the URL. */

@@ -6,10 +6,7 @@ export function base64Profile(endpoints: VlessEndpoint[]): string {
   return Buffer.from(endpoints.map(vlessLink).join('\n')).toString('base64');
 }
 
-/**
- * A complete Mihomo profile: one selector group with every node (or DIRECT alone when there are none, since
- * a group may not be empty) and a single MATCH rule, so the import works without a rule set of ours.
- */
+/** A group may not be empty (DIRECT without nodes); one MATCH rule so no rule set is needed. */
 export function clashProfile(endpoints: VlessEndpoint[], groupName: string): string {
   const proxies = endpoints.map(clashProxy);
   const names = proxies.map((p) => p.name as string);
@@ -25,10 +22,7 @@ export function clashProfile(endpoints: VlessEndpoint[], groupName: string): str
   });
 }
 
-/**
- * A sing-box profile the GUI apps (SFA/SFI/SFM/SFT) can start as is: a TUN and a mixed inbound, a selector
- * over the nodes (direct when there are none) and the 1.11+ rule actions for sniffing and DNS.
- */
+/** Startable as is by the sing-box GUI apps (TUN + mixed inbound, 1.11+ rule actions). */
 export function singboxProfile(endpoints: VlessEndpoint[]): string {
   const outbounds = endpoints.map(singboxOutbound);
   const tags = outbounds.map((o) => o.tag as string);

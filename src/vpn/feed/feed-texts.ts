@@ -29,7 +29,6 @@ export function feedLang(acceptLanguage: string | undefined): FeedLang {
 
 export type FeedBlock = 'expired' | 'revoked' | 'banned' | 'over_limit' | 'device_limit';
 
-/** Product names, the same in every language. */
 const PLATFORMS: [string, string][] = [
   ['Android', 'v2rayNG, Hiddify, Happ'],
   ['iPhone / iPad', 'Streisand, Happ, Shadowrocket, sing-box'],
@@ -38,7 +37,6 @@ const PLATFORMS: [string, string][] = [
   ['Linux', 'Hiddify, Clash Verge, sing-box'],
 ];
 
-/** Plain texts (the page escapes what it prints). */
 export function feedTexts(lang: FeedLang) {
   const k = (key: string) => t(lang, `feed.${key}`);
   return {

@@ -20,7 +20,6 @@ const SUB_TOKEN_RE = /^[A-Za-z0-9_-]{32}$/;
 
 export interface FeedRequest {
   token: string;
-  /** ?format= as given (validated here). */
   format?: string;
   headers: Record<string, string | string[] | undefined>;
 }
@@ -36,10 +35,7 @@ const header = (h: FeedRequest['headers'], name: string) => {
   return Array.isArray(v) ? v[0] : v;
 };
 
-/**
- * GET /sub/:token in every format. Bad input (an unknown ?format=, an oversized device header) throws before
- * anything is read or written; an unknown token is undefined (the controller's one 404).
- */
+/** Bad input throws before any read or write; an unknown token is undefined (the controller's 404). */
 @Injectable()
 export class FeedService {
   constructor(
@@ -128,7 +124,6 @@ export class FeedService {
   }
 }
 
-/** Why the feed carries no keys, or undefined when it should carry them. */
 function blockOf(sub: KeySubscription, usage: Usage): FeedBlock | undefined {
   if (sub.banned) return 'banned';
   if (sub.status === 'revoked') return 'revoked';

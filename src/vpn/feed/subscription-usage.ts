@@ -1,19 +1,13 @@
 import { Injectable } from '@nestjs/common';
 
-/** Bytes a subscription used in its current period and what it may use; the feed's only view of traffic. */
 export interface Usage {
   upload: number;
   download: number;
-  /** Bytes allowed in the period; null: unlimited. */
   total: number | null;
   /** The limit is reached: the feed returns an empty profile saying so (the key is removed elsewhere). */
   overLimit: boolean;
 }
 
-/**
- * Where `subscription-userinfo`, the HTML page and the over-limit answer read usage from. Traffic accounting
- * registers its reader here; without it the feed reports unmetered use.
- */
 export abstract class SubscriptionUsage {
   abstract usageOf(subscriptionId: string, signal?: AbortSignal): Promise<Usage>;
 }

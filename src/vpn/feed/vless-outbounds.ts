@@ -1,13 +1,11 @@
 import { buildVlessLink, type LinkSettings } from '../vless-link';
 
-/** One node as every feed format renders it: the same object builds the vless:// link, Clash and sing-box. */
 export interface VlessEndpoint {
   name: string;
   uuid: string;
   settings: LinkSettings & { host: string };
 }
 
-/** The share link of the endpoint: the reference the other formats are checked against. */
 export const vlessLink = (e: VlessEndpoint): string => buildVlessLink(e.settings, e.uuid, e.name);
 
 const vision = (s: VlessEndpoint['settings']) => (s.flow && s.transport === 'tcp' ? s.flow : undefined);
@@ -41,7 +39,6 @@ export function clashProxy(e: VlessEndpoint): Record<string, unknown> {
   return p;
 }
 
-/** A sing-box (1.11+) `outbounds` entry. */
 export function singboxOutbound(e: VlessEndpoint): Record<string, unknown> {
   const s = e.settings;
   const o: Record<string, unknown> = {

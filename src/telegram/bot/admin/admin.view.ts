@@ -7,8 +7,6 @@ import type { Broadcast } from '../../../admin/broadcasts.repository';
 import { ta } from '../../../i18n/translate';
 import { promoStatsLines } from './promo-admin.view';
 
-/** Keyboards of the admin commands; their texts are the `admin.json` keys (plain text, English). */
-
 type Keyboard = { inline_keyboard: { text: string; callback_data: string }[][] };
 const kb = (...rows: [string, string][][]): Keyboard => ({
   inline_keyboard: rows.map((r) => r.map(([text, callback_data]) => ({ text, callback_data }))),

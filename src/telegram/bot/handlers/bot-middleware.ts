@@ -51,7 +51,6 @@ export class BotMiddleware {
     };
   }
 
-  /** An unknown user pressing an old button is registered instead of crashing a handler. */
   userContext(): MiddlewareFn<Context> {
     return async (ctx, next) => {
       if (!ctx.myChatMember && ctx.chat && ctx.chat.type !== 'private') return outsidePrivateChat(ctx);

@@ -11,10 +11,7 @@ import { answer, langOf, show, userOf } from './bot-context';
 import { commandOf } from './bot-middleware';
 import { RethrowToBoundary } from './rethrow.filter';
 
-/**
- * "🎟 Promo code": a ForceReply prompt, and the reply to it is the code (stateless, like the top-up amount).
- * Registered before BalanceHandler, so a numeric code is not taken for an amount.
- */
+/** Stateless ForceReply; registered before BalanceHandler so a numeric code is not taken for an amount. */
 @Update()
 @UseFilters(RethrowToBoundary)
 export class PromoHandler {

@@ -116,7 +116,6 @@ export class SubscriptionHandler {
   }
 }
 
-/** Unlimited and unused: nothing worth a line. */
 function trafficLine(u: TrafficUsage | undefined): TrafficLine | undefined {
   const used = u ? u.uploadBytes + u.downloadBytes : 0;
   if (!u || (u.limitBytes === null && used === 0)) return undefined;

@@ -6,8 +6,6 @@ import { dateTime, money, t, texts, type Lang, type Screen } from './i18n';
 import { back, backToMenu, btn, urlBtn } from './menu.view';
 import { planName, type PaymentMethods } from './plans.view';
 
-/** Gift subscriptions: buying one, its link and Share button, redeeming it, and its notices. */
-
 export const GIFT_BUTTON = texts('button.gift');
 
 export function giftPlans(plans: Plan[], currency: string, lang: Lang): Screen {
@@ -104,7 +102,6 @@ export function giftReceived(p: { days: number; expiresAt: Date; issued: boolean
   };
 }
 
-/** `GiftsErrorCode` → key under `gift.refusal`. */
 const REFUSALS: Record<GiftsErrorCode, string> = {
   [GiftsErrorCode.NotFound]: 'notFound',
   [GiftsErrorCode.AlreadyRedeemed]: 'alreadyRedeemed',
@@ -120,7 +117,6 @@ export const giftRefused = (code: GiftsErrorCode, lang: Lang): Screen => ({
 
 type Payload = Record<string, unknown>;
 
-/** Notification texts of the gift kinds (rendered by notification.view). */
 export const GIFT_NOTICES: Record<string, (p: Payload, lang: Lang) => string> = {
   gift_paid: (_p, l) => t(l, 'notify.giftPaid'),
   gift_redeemed: (p, l) =>

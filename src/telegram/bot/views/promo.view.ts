@@ -4,8 +4,6 @@ import { CB } from './callback-data';
 import { dateTime, money, t, texts, type Lang, type Screen } from './i18n';
 import { backToMenu, btn } from './menu.view';
 
-/** Promo-code entry (the user types a code in reply to the prompt, or opens /start promo_<CODE>). */
-
 export const PROMO_BUTTON = texts('button.promo');
 
 /** The ForceReply prompt; a reply whose quoted text starts with it is a code. */

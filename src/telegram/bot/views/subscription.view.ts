@@ -28,7 +28,6 @@ export function mySubscription(
     nodeLinks?: { label: string; link: string }[];
     subscriptionUrl?: string;
     canAutoRenew: boolean;
-    /** Traffic of the current period; left out when nothing is known. */
     traffic?: TrafficLine;
   },
   lang: Lang,
@@ -107,7 +106,6 @@ export function qrPicker(links: { node: string; label: string }[], lang: Lang): 
 export const nodeQrCaption = (label: string, lang: Lang): string => `${label}\n${qrCaption[lang]}`;
 
 export function reissued(links: { label: string; link: string }[], lang: Lang): Screen {
-  // One link as before; with several nodes each is labelled with its flag and name.
   const body =
     links.length === 1
       ? `\n\n${t(lang, 'common.code', { value: links[0].link })}`
