@@ -108,6 +108,19 @@ describe('gift subscriptions', () => {
     expect((await expiresOf(friend.id))!.getTime()).toBe(until.getTime() + 30 * DAY_MS);
   });
 
+  it('describes a gift invoice at Crypto Pay in the buyer’s language', async () => {
+    const giver = bot.newUser({ languageCode: 'ru' });
+    await bot.factory.user({ id: giver.id, languageCode: 'ru' });
+    await bot.tap(giver, 'gpc:1m');
+    const { provider_invoice_id } = await one<{ provider_invoice_id: string }>(
+      'SELECT provider_invoice_id FROM purchases WHERE user_id = $1',
+      [giver.id],
+    );
+    expect(bot.cryptoPay!.invoices.get(Number(provider_invoice_id))?.description).toMatch(
+      /^Подарок: доступ к VPN/,
+    );
+  });
+
   it('sells a gift through Crypto Pay: the paid notice brings the link, and a new link retires the old one', async () => {
     const giver = await buyer(0);
     await bot.tap(giver, 'gpc:1m');

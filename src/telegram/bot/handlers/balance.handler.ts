@@ -115,20 +115,7 @@ export class BalanceHandler {
       },
       { signal: signalOf(), lang },
     );
-    await show(
-      ctx,
-      cryptoInvoice(
-        {
-          title: topupTitle[lang],
-          amountMinor: ref.purchase.amountMinor,
-          currency: ref.purchase.currency,
-          url: ref.invoiceUrl,
-          expiresAt: ref.expiresAt,
-          backTo: CB.balance,
-        },
-        lang,
-      ),
-    );
+    await show(ctx, cryptoInvoice(ref, { title: topupTitle[lang], backTo: CB.balance }, lang));
   }
 
   @Action(CB_PATTERN.topupStars)

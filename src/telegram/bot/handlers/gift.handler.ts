@@ -92,21 +92,11 @@ export class GiftHandler {
     const lang = langOf(ctx);
     const ref = await this.cryptoPay.checkout(
       { kind: 'gift', userId: userOf(ctx).id, planCode: plan.code, requestKey: `tg:${ctx.update.update_id}` },
-      { signal: signalOf() },
+      { signal: signalOf(), lang },
     );
     await show(
       ctx,
-      cryptoInvoice(
-        {
-          title: giftInvoiceTitle(plan, lang),
-          amountMinor: ref.purchase.amountMinor,
-          currency: ref.purchase.currency,
-          url: ref.invoiceUrl,
-          expiresAt: ref.expiresAt,
-          backTo: CB.giftPlan(plan.code),
-        },
-        lang,
-      ),
+      cryptoInvoice(ref, { title: giftInvoiceTitle(plan, lang), backTo: CB.giftPlan(plan.code) }, lang),
     );
   }
 

@@ -138,17 +138,7 @@ export class PlansHandler {
     );
     await show(
       ctx,
-      cryptoInvoice(
-        {
-          title: cryptoInvoiceTitle(plan, lang),
-          amountMinor: ref.purchase.amountMinor,
-          currency: ref.purchase.currency,
-          url: ref.invoiceUrl,
-          expiresAt: ref.expiresAt,
-          backTo: CB.plan(plan.code),
-        },
-        lang,
-      ),
+      cryptoInvoice(ref, { title: cryptoInvoiceTitle(plan, lang), backTo: CB.plan(plan.code) }, lang),
     );
   }
 

@@ -139,17 +139,19 @@ export const alreadyPaid = texts('plans.alreadyPaid');
 export const cryptoInvoiceTitle = (plan: Plan, lang: Lang) =>
   t(lang, 'plans.cryptoTitle', { plan: planName(plan, lang) });
 
+/** `invoice` is the Crypto Pay checkout's answer (CryptoPayInvoiceRef), read as is. */
 export function cryptoInvoice(
-  p: { title: string; amountMinor: number; currency: string; url: string; expiresAt: Date; backTo: string },
+  invoice: { purchase: { amountMinor: number; currency: string }; invoiceUrl: string; expiresAt: Date },
+  p: { title: string; backTo: string },
   lang: Lang,
 ): Screen {
   return {
     text: t(lang, 'plans.cryptoInvoice', {
       title: p.title,
-      amount: money(p.amountMinor, p.currency, lang),
-      until: dateTime(p.expiresAt, lang),
+      amount: money(invoice.purchase.amountMinor, invoice.purchase.currency, lang),
+      until: dateTime(invoice.expiresAt, lang),
     }),
-    keyboard: [[urlBtn(t(lang, 'button.payUrl'), p.url)], back(lang, p.backTo)],
+    keyboard: [[urlBtn(t(lang, 'button.payUrl'), invoice.invoiceUrl)], back(lang, p.backTo)],
   };
 }
 
