@@ -13,6 +13,13 @@ import { until } from './telegram-bench-app';
 
 export type Provider = 'crypto_pay' | 'stars' | 'balance' | 'trial';
 
+/**
+ * The least time between the bot's last message to a chat and that user's payment: nobody pays an invoice, or taps
+ * "pay" under a screen, within a second of seeing it. Without it the sample would also count the chat's 1.1 s
+ * send pace behind the bot's own previous message (the invoice), which no user can run into.
+ */
+export const THINK_MS = 1_500;
+
 /** The outside world of the paid → key bench: fake Telegram, fake Crypto Pay, fake Xray core. */
 export interface Fakes {
   telegram: FakeTelegram;
@@ -114,6 +121,11 @@ export class PaidToKeyApp {
         if (d.status !== 200) throw new Error(`Crypto Pay webhook answered ${d.status}`);
       };
     }
+    const lastToChat = tg.sent
+      .filter((c) => Number(c.params.chat_id) === user.id && /^send/.test(c.method))
+      .at(-1);
+    const think = (lastToChat?.at ?? 0) + THINK_MS - Date.now();
+    if (think > 0) await new Promise((r) => setTimeout(r, think));
     const from = tg.sent.length;
     const t0 = Date.now();
     await pay();

@@ -9,6 +9,7 @@ import { TrafficAccounting1795470000000 } from './1795470000000-TrafficAccountin
 import { FeedDevices1795480000000 } from './1795480000000-FeedDevices';
 import { PromoCodesAndGifts1795490000000 } from './1795490000000-PromoCodesAndGifts';
 import { OutboxWakeups1795500000000 } from './1795500000000-OutboxWakeups';
+import { NotificationMerge1795510000000 } from './1795510000000-NotificationMerge';
 
 /** Every migration, in order. New migrations are appended here (the generator prints the line to add). */
 export const migrations: (new () => object)[] = [
@@ -23,4 +24,5 @@ export const migrations: (new () => object)[] = [
   FeedDevices1795480000000,
   PromoCodesAndGifts1795490000000,
   OutboxWakeups1795500000000,
+  NotificationMerge1795510000000,
 ];

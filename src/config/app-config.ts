@@ -212,6 +212,8 @@ export class AppConfig {
       purchasePendingTtlMinutes: this.env.PURCHASE_PENDING_TTL_MINUTES,
       pendingPerHourMax: this.env.PURCHASES_PENDING_PER_HOUR_MAX,
       giftValidDays: this.env.GIFT_VALID_DAYS,
+      /** How long "payment received" for a new key waits to go out in the key's message instead. */
+      paymentNoticeKeyWaitMs: this.env.PAYMENT_NOTICE_KEY_WAIT_MS,
     };
   }
 

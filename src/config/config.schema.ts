@@ -61,6 +61,7 @@ export const configSchema = z
     TELEGRAM_SEND_RATE: int({ min: 1, max: 30 }).default(25),
     TELEGRAM_CHAT_MIN_INTERVAL_MS: int({ min: 0, max: 60_000 }).default(1_100),
     NOTIFICATIONS_INTERVAL_MS: int({ min: 200, max: 600_000 }).default(3_000),
+    PAYMENT_NOTICE_KEY_WAIT_MS: int({ min: 0, max: 60_000 }).default(3_000),
 
     DATABASE_URL: z
       .string()

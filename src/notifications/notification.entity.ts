@@ -11,12 +11,13 @@ import {
 import { UserEntity } from '../users/user.entity';
 import { bigintNumber, oneOf } from '../database/column-types';
 
-export const notificationStates = ['pending', 'sending', 'sent', 'failed', 'cancelled'] as const;
+export const notificationStates = ['pending', 'sending', 'sent', 'failed', 'cancelled', 'merged'] as const;
 export type NotificationState = (typeof notificationStates)[number];
 
 @Entity('notifications')
 @Check('notifications_state_valid', oneOf('state', notificationStates))
 @Check('notifications_attempts_non_negative', '"attempts" >= 0')
+@Check('notifications_merged_has_target', `("state" = 'merged') = ("merged_into" IS NOT NULL)`)
 @Index('notifications_due_idx', ['state', 'nextAttemptAt'])
 export class NotificationEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
@@ -54,6 +55,10 @@ export class NotificationEntity {
 
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError!: string | null;
+
+  /** A notice sent inside another (state `merged`): that notice's id. */
+  @Column({ name: 'merged_into', type: 'bigint', nullable: true })
+  mergedInto!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

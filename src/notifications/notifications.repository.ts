@@ -8,6 +8,8 @@ export interface NotificationInput {
   kind: NotificationKind;
   dedupeKey: string;
   payload?: Record<string, unknown>;
+  /** Due this long after the commit instead of at once (a notice that waits to be merged into another). */
+  delayMs?: number;
 }
 
 export interface DueNotification {
@@ -26,9 +28,10 @@ export class NotificationsRepository {
   async enqueue(em: EntityManager, n: NotificationInput): Promise<boolean> {
     const rows = await queryRows(
       em,
-      `INSERT INTO notifications (user_id, kind, dedupe_key, payload) VALUES ($1, $2, $3, $4)
+      `INSERT INTO notifications (user_id, kind, dedupe_key, payload, next_attempt_at)
+       VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5::float8 / 1000))
        ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-      [n.userId, n.kind, n.dedupeKey, JSON.stringify(n.payload ?? {})],
+      [n.userId, n.kind, n.dedupeKey, JSON.stringify(n.payload ?? {}), n.delayMs ?? 0],
     );
     return rows.length === 1;
   }
@@ -123,10 +126,35 @@ export class NotificationsRepository {
     }));
   }
 
+  /**
+   * Takes the user's still-pending "payment received" notice for `subscriptionId` into notice `intoId`, or finds
+   * the one taken by an earlier attempt of `intoId` (a retry after a failed send carries it again). A notice
+   * already claimed for sending alone is left to go alone.
+   */
+  async takeForMerge(
+    intoId: string,
+    userId: number,
+    subscriptionId: string,
+  ): Promise<Record<string, unknown>[]> {
+    const rows = await this.db.query<{ payload: Record<string, unknown> }>(
+      'notifications.merge',
+      `UPDATE notifications SET state = 'merged', merged_into = $1, locked_until = NULL
+        WHERE user_id = $2 AND kind = 'payment_received' AND payload->>'subscriptionId' = $3
+          AND (state = 'pending' OR (state = 'merged' AND merged_into = $1))
+        RETURNING payload`,
+      [intoId, userId, subscriptionId],
+    );
+    return rows.map((r) => r.payload);
+  }
+
+  /** Also stamps the notices merged into it: they reached the user with it. */
   async markSent(id: string): Promise<void> {
     await this.db.query(
       'notifications.sent',
-      `UPDATE notifications SET state = 'sent', sent_at = now(), locked_until = NULL, last_error = NULL WHERE id = $1`,
+      `UPDATE notifications
+          SET state = CASE WHEN id = $1 THEN 'sent' ELSE state END, sent_at = now(), locked_until = NULL,
+              last_error = NULL
+        WHERE id = $1 OR merged_into = $1`,
       [id],
     );
   }

@@ -63,12 +63,15 @@ export class PurchaseEffectsService {
         dedupeKey: granted.issued ? dedupeKeys.paid(p.id) : dedupeKeys.renewed(p.id),
         payload: {
           purchaseId: p.id,
+          subscriptionId: String(subscription.id),
           planCode: plan.code,
           amountMinor: p.amountMinor,
           currency: p.currency,
           expiresAt: subscription.expiresAt.toISOString(),
           autoRenew: source === 'auto_renew',
         },
+        // A new key is on its way: the notice waits for it and goes out in the same message (one message).
+        delayMs: granted.issued ? this.config.payments.paymentNoticeKeyWaitMs : 0,
       });
     } else {
       const credit = p.creditMinor ?? p.amountMinor;

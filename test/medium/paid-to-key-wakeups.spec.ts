@@ -44,16 +44,18 @@ async function expectKeyAfterPayment(user: FakeUser, paid: RegExp | undefined): 
   const key = texts.findIndex((t) => /key is ready/.test(t));
   expect(texts[key]).toContain(`<code>vless://${vpn_uuid}@vpn.example.test:443`);
   expect(texts.filter((t) => /key is ready/.test(t))).toHaveLength(1);
+  // One message: the payment notice waited for the key and went out in its message.
   if (paid) {
     expect(texts.filter((t) => paid.test(t))).toHaveLength(1);
-    expect(texts.findIndex((t) => paid.test(t))).toBeLessThan(key);
+    expect(texts.findIndex((t) => paid.test(t))).toBe(key);
+    expect(texts[key].indexOf('Payment received')).toBeLessThan(texts[key].indexOf('key is ready'));
   }
   for (const s of bot.app.get(JobRunnerService).status())
     if (OUTBOX_JOBS.includes(s.name)) expect(s, s.name).toMatchObject({ ticks: 0 });
 }
 
 describe('paid → key without waiting for a poll', () => {
-  it('announces the payment and then the key with its link after a Stars payment', async () => {
+  it('announces the payment and the key with its link in one message after a Stars payment', async () => {
     const user = bot.newUser();
     await bot.factory.user({ id: user.id, languageCode: 'en' });
     await bot.tap(user, 'ps:1m');
@@ -71,7 +73,7 @@ describe('paid → key without waiting for a poll', () => {
     await expectKeyAfterPayment(user, /Payment received/);
   });
 
-  it('announces the key after a Crypto Pay webhook reports the invoice paid', async () => {
+  it('announces the payment and the key after a Crypto Pay webhook reports the invoice paid', async () => {
     const user = bot.newUser();
     await bot.factory.user({ id: user.id, languageCode: 'en' });
     await bot.tap(user, 'pc:1m');
@@ -89,12 +91,12 @@ describe('paid → key without waiting for a poll', () => {
     await expectKeyAfterPayment(user, /Payment received/);
   });
 
-  it('announces the key after a purchase from the balance', async () => {
+  it('announces the payment and the key after a purchase from the balance', async () => {
     const user = bot.newUser();
     await bot.factory.user({ id: user.id, balanceMinor: 50_000, languageCode: 'en' });
     const pay = callbackData(await bot.tap(user, 'pb:1m')).find((d) => d.startsWith('pbok:1m:'))!;
     await bot.tap(user, pay);
-    await expectKeyAfterPayment(user, undefined);
+    await expectKeyAfterPayment(user, /Payment received/);
   });
 
   it('announces the key after the free trial starts', async () => {

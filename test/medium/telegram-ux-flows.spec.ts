@@ -25,6 +25,8 @@ const purchasesOf = (id: number) =>
   );
 /** Messages the notifications outbox delivered to `user` (delivery is run first). */
 async function deliveredNotices(user: FakeUser): Promise<string[]> {
+  // A new key first: "payment received" waits for it and goes out in the key's message.
+  await bot.runJob('vpn-provisioning');
   await bot.runJob('notifications-delivery');
   // Notices are the messages the outbox sent: their texts never come from a handler's screen.
   return bot.telegram.sentTo(user.id, 'sendMessage').map((c) => String(c.params.text));

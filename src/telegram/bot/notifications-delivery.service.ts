@@ -67,8 +67,16 @@ export class NotificationsDeliveryService {
     if (sample) this.signals.record('payment.key_delivered', { ...sample });
   }
 
+  /** The "payment received" notice that waited for this key goes out in its message. */
+  private async withPayment(n: DueNotification, payload: DueNotification['payload']) {
+    const subscriptionId = n.payload.subscriptionId;
+    if (typeof subscriptionId !== 'string') return payload;
+    const [paid] = await this.outbox.takeForMerge(n.id, n.userId, subscriptionId);
+    return paid ? { ...payload, paid } : payload;
+  }
+
   private async deliverOne(n: DueNotification, signal: AbortSignal): Promise<boolean> {
-    const payload = n.kind === 'key_ready' ? await this.withKey(n) : n.payload;
+    const payload = n.kind === 'key_ready' ? await this.withPayment(n, await this.withKey(n)) : n.payload;
     const text = renderNotification(n.kind, payload, n.language);
     if (text === undefined) {
       await this.outbox.markFailed(n.id, `no view for notification kind "${n.kind}"`, 'failed');

@@ -5,6 +5,7 @@ import { GIFT_NOTICES, giftLinkButton } from './gift.view';
 import { btn, menuButton } from './menu.view';
 
 type Payload = Record<string, unknown>;
+const isPayload = (v: unknown): v is Payload => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 // Same formats as every screen (UTC date and time, currency-aware money, Stars as "150 ⭐").
 const date = (v: unknown, lang: Lang) =>
@@ -30,10 +31,12 @@ const texts: Record<string, (p: Payload, lang: Lang) => string> = {
   topup_received: (p, l) => withAmount('notify.topupReceived', p, l),
   subscription_renewed: (p, l) => t(l, 'notify.renewed', { until: date(p.expiresAt, l) }),
   key_ready: (p, l) => {
-    if (typeof p.link !== 'string') return t(l, 'notify.keyReady');
+    // A "payment received" notice merged into this one comes first, as it would have in its own message.
+    const paid = isPayload(p.paid) ? `${texts.payment_received(p.paid, l)}\n\n` : '';
+    if (typeof p.link !== 'string') return paid + t(l, 'notify.keyReady');
     const url =
       typeof p.subscriptionUrl === 'string' ? `\n\n${t(l, 'sub.url', { url: p.subscriptionUrl })}` : '';
-    return t(l, 'notify.keyReadyLink', { link: p.link }) + url;
+    return paid + t(l, 'notify.keyReadyLink', { link: p.link }) + url;
   },
   expiring_soon: (p, l) => t(l, 'notify.expiringSoon', { until: date(p.expiresAt, l) }),
   trial_ending: (p, l) => t(l, 'notify.trialEnding', { until: date(p.expiresAt, l) }),
