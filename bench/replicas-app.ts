@@ -26,6 +26,7 @@ export async function startInstance(
   apiRoot: string,
   proxyUrl: string,
   sendRate: number,
+  extra: { env?: Record<string, string>; nodeArgs?: string[] } = {},
 ): Promise<Instance> {
   const port = await freePort();
   const env = testEnv({
@@ -38,8 +39,9 @@ export async function startInstance(
     // The most the sender may send per second (its limit is per process).
     TELEGRAM_SEND_RATE: String(sendRate),
     LOG_LEVEL: 'error',
+    ...extra.env,
   }) as Record<string, string>;
-  const proc = spawn(process.execPath, [MAIN], {
+  const proc = spawn(process.execPath, [...(extra.nodeArgs ?? []), MAIN], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
