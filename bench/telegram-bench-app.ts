@@ -46,11 +46,7 @@ export async function transportApp(
   return { app, baseUrl: `http://127.0.0.1:${addr.port}` };
 }
 
-/** Percentile (0–100) of a sample, nearest rank. */
-export function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-}
+export { percentile } from './percentile';
 
 export async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
   const end = Date.now() + ms;

@@ -1,11 +1,13 @@
+import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import { Telegraf } from 'telegraf';
 import { chatIdOf, kindOf } from '../src/telegram/transport/telegram-inbox.repository';
 import { FakeTelegram } from '../src/demo/fake-telegram';
 import { WebhookIntakeService } from '../src/telegram/transport/webhook-intake.service';
 import type { Bench, BenchFigure } from './bench.types';
 import { BENCH_ENV, benchPostgres, median, benchPool } from './bench-postgres';
-import { percentile, transportApp } from './telegram-bench-app';
+import { transportApp } from './telegram-bench-app';
 
 const SECRET = 'bench-webhook-secret-0123456789abcdef';
 const REQUESTS = 2_000;
@@ -21,46 +23,23 @@ interface Round {
 
 let nextUpdateId = 1;
 
-function update(): string {
-  const id = nextUpdateId++;
-  const chat = 10_000 + (id % 500);
-  return JSON.stringify({
-    update_id: id,
-    message: {
-      message_id: id,
-      from: { id: chat, is_bot: false, first_name: 'Bench', language_code: 'en' },
-      chat: { id: chat, type: 'private', first_name: 'Bench' },
-      date: Math.floor(Date.now() / 1000),
-      text: '/start',
-      entities: [{ type: 'bot_command', offset: 0, length: 6 }],
-    },
-  });
-}
-
-/** REQUESTS webhook deliveries, `concurrency` at a time, each a fresh update; latency per acknowledgement. */
+/**
+ * REQUESTS webhook deliveries, `concurrency` at a time, each a fresh update, sent by a separate process
+ * (bench/webhook-load.ts): the servers under test keep this process's event loop to themselves.
+ */
 async function load(url: string, concurrency: number): Promise<Round> {
-  const latencies: number[] = [];
-  let sent = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (sent < REQUESTS) {
-        sent++;
-        const body = update();
-        const s = performance.now();
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
-          body,
-        });
-        await res.arrayBuffer();
-        if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
-        latencies.push(performance.now() - s);
-      }
-    }),
-  );
-  const seconds = (performance.now() - t0) / 1000;
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), perSecond: REQUESTS / seconds };
+  const job = { url, secret: SECRET, concurrency, requests: REQUESTS, firstUpdateId: nextUpdateId };
+  nextUpdateId += REQUESTS;
+  const child = spawn(process.execPath, [join(__dirname, 'webhook-load.js'), JSON.stringify(job)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`load generator exited ${code}: ${err.slice(-2_000)}`);
+  return JSON.parse(out) as Round;
 }
 
 /**

@@ -49,3 +49,16 @@ describe('request log lines', () => {
     });
   });
 });
+
+describe('request log levels', () => {
+  type Level = (req: { url?: string }, res: { statusCode: number }, err?: Error) => string;
+  const level = (loggerParams(pino({ enabled: false })).pinoHttp as { customLogLevel: Level }).customLogLevel;
+
+  it('logs an accepted Telegram update at debug, a refused one at warn and other requests at info', () => {
+    expect(level({ url: '/telegram/webhook' }, { statusCode: 200 })).toBe('debug');
+    expect(level({ url: '/Telegram/Webhook/' }, { statusCode: 200 })).toBe('debug');
+    expect(level({ url: '/telegram/webhook' }, { statusCode: 403 })).toBe('warn');
+    expect(level({ url: '/telegram/webhook' }, { statusCode: 503 })).toBe('error');
+    expect(level({ url: '/payments/crypto-pay/webhook' }, { statusCode: 200 })).toBe('info');
+  });
+});

@@ -1,6 +1,7 @@
 import type { Params } from 'nestjs-pino';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { AppConfig } from '../config/app-config';
+import { isTelegramWebhookPath } from '../http-setup';
 
 const redact = [
   'req.headers.authorization',
@@ -109,8 +110,15 @@ export function loggerParams(logger: Logger, opts: { logClientIps?: boolean } = 
       },
       // Probes and scrapes every few seconds would drown the useful lines.
       autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
-      customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      customLogLevel: (req, res, err) =>
+        err || res.statusCode >= 500
+          ? 'error'
+          : res.statusCode >= 400
+            ? 'warn'
+            : // One line per accepted Telegram update would be most of the log; the dispatcher logs what matters.
+              isTelegramWebhookPath(req.url)
+              ? 'debug'
+              : 'info',
       quietReqLogger: true,
     },
   };

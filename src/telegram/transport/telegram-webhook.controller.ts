@@ -6,6 +6,9 @@ import { SignalsService } from '../../signals/signals.service';
 import { UpdateDispatcherService } from './update-dispatcher.service';
 import { WebhookIntakeService } from './webhook-intake.service';
 
+const ACCEPTED = JSON.stringify({ ok: true, duplicate: false });
+const DUPLICATE = JSON.stringify({ ok: true, duplicate: true });
+
 /** Constant-time secret check first, size-limited body parsed here, 200 only after the commit. */
 @Controller('telegram')
 export class TelegramWebhookController {
@@ -58,7 +61,9 @@ export class TelegramWebhookController {
     try {
       const stored = await this.intake.submit(update);
       if (stored) this.dispatcher.wake();
-      res.status(200).json({ ok: true, duplicate: !stored });
+      // Written directly: the most frequent answer needs none of Express's JSON, ETag and header helpers.
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(stored ? ACCEPTED : DUPLICATE);
     } catch (err) {
       // Not stored: ask Telegram to deliver it again rather than acknowledging an update we could lose.
       this.logger.warn(`could not store update ${update.update_id}: ${(err as Error).message}`);
