@@ -45,6 +45,23 @@ describe('keys on several VPN nodes in Telegram', () => {
     expect((photo?.params.photo as { bytes: number }).bytes).toBeGreaterThan(500);
   });
 
+  it('announces the key with one link per node, each under its name, and the subscription URL', async () => {
+    const user = bot.newUser();
+    await bot.say(user, '/start');
+    await bot.tap(user, 'trial');
+    await bot.runJob('vpn-provisioning');
+    await bot.runJob('notifications-delivery');
+    const uuid = await uuidOf(user.id);
+    const key = bot.telegram
+      .sentTo(user.id, 'sendMessage')
+      .map((c) => String(c.params.text))
+      .filter((t) => /key is ready/.test(t));
+    expect(key).toHaveLength(1);
+    expect(key[0]).toContain(`🇳🇱 Amsterdam\n<code>vless://${uuid}@vpn.example.test:443`);
+    expect(key[0]).toContain(`🇩🇪 Frankfurt\n<code>vless://${uuid}@de.example.test:443`);
+    expect(key[0]).toMatch(/https:\/\/sub\.example\.test\/sub\/\S+/);
+  });
+
   it('shows the picker again, and sends nothing, for a node the user may not use', async () => {
     const user = bot.newUser();
     await bot.say(user, '/start');

@@ -48,11 +48,21 @@ export class NotificationsDeliveryService {
     return result;
   }
 
-  /** Key-ready carries the current key, read before the send; without one it points to the subscription. */
+  /**
+   * Key-ready carries the current key, read before the send: one link per node the subscription is placed on
+   * (the nodes "My subscription" lists); without one it points to the subscription.
+   */
   private async withKey(n: DueNotification): Promise<DueNotification['payload']> {
     try {
       const key = await this.keys.keyForUser(n.userId);
-      return key ? { ...n.payload, link: key.link, subscriptionUrl: key.subscriptionUrl } : n.payload;
+      if (!key) return n.payload;
+      const nodes = (await this.keys.linksForUser(n.userId)) ?? [];
+      return {
+        ...n.payload,
+        link: nodes[0]?.link ?? key.link,
+        ...(nodes.length > 1 ? { links: nodes.map((l) => ({ label: l.label, link: l.link })) } : {}),
+        subscriptionUrl: key.subscriptionUrl,
+      };
     } catch (err) {
       this.logger.warn(`notification ${n.id}: key_ready without the link: ${(err as Error).message}`);
       return n.payload;

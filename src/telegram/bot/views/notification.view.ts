@@ -1,11 +1,18 @@
 import { renderAdminNotice } from '../admin/node-notices.view';
 import { CB } from './callback-data';
-import { bytes, dateTime, money as formatMoney, t, toLang, type Lang } from './i18n';
+import { bytes, dateTime, esc as escapeHtml, money as formatMoney, t, toLang, type Lang } from './i18n';
 import { GIFT_NOTICES, giftLinkButton } from './gift.view';
 import { btn, menuButton } from './menu.view';
 
 type Payload = Record<string, unknown>;
 const isPayload = (v: unknown): v is Payload => typeof v === 'object' && v !== null && !Array.isArray(v);
+const nodeLinks = (v: unknown): { label: string; link: string }[] =>
+  Array.isArray(v)
+    ? v.filter(
+        (k): k is { label: string; link: string } =>
+          isPayload(k) && typeof k.link === 'string' && typeof k.label === 'string',
+      )
+    : [];
 
 // Same formats as every screen (UTC date and time, currency-aware money, Stars as "150 ⭐").
 const date = (v: unknown, lang: Lang) =>
@@ -36,6 +43,13 @@ const texts: Record<string, (p: Payload, lang: Lang) => string> = {
     if (typeof p.link !== 'string') return paid + t(l, 'notify.keyReady');
     const url =
       typeof p.subscriptionUrl === 'string' ? `\n\n${t(l, 'sub.url', { url: p.subscriptionUrl })}` : '';
+    const links = nodeLinks(p.links);
+    if (links.length > 1) {
+      const list = links
+        .map((k) => `${escapeHtml(k.label)}\n<code>${escapeHtml(k.link)}</code>`)
+        .join('\n\n');
+      return paid + t(l, 'notify.keyReadyLinks', { links: list }) + url;
+    }
     return paid + t(l, 'notify.keyReadyLink', { link: p.link }) + url;
   },
   expiring_soon: (p, l) => t(l, 'notify.expiringSoon', { until: date(p.expiresAt, l) }),
