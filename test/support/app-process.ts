@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { freePort } from '../../src/database/embedded-postgres';
 import { testEnv } from './test-env';
@@ -22,7 +23,11 @@ export interface StartOptions {
   port?: number;
 }
 
-const MAIN = resolve(__dirname, '../../dist/src/main.js');
+// From test/support (vitest) the build is ../../dist/src; compiled to dist/test/support (benches) it is ../../src.
+const MAIN =
+  [resolve(__dirname, '../../dist/src/main.js'), resolve(__dirname, '../../src/main.js')].find((p) =>
+    existsSync(p),
+  ) ?? resolve(__dirname, '../../dist/src/main.js');
 
 /** Runs the built application (npm test builds it first) as a real process on a free port. */
 export async function startApp(opts: StartOptions = {}): Promise<AppProcess> {
