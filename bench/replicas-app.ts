@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { freePort } from '../src/database/embedded-postgres';
+import { textMessage } from '../src/demo/fake-telegram-updates';
 import { waitFor } from '../test/support/app-process';
 import { testEnv } from '../test/support/test-env';
 import { descendants } from './process-memory';
@@ -16,6 +17,22 @@ export interface Instance {
 }
 
 export const WEBHOOK_SECRET = 'bench-replicas-secret-0123456789abcdef';
+
+/** A /start from new user `chatId` as update `updateId`, posted as Telegram would to `baseUrl`'s webhook. */
+export async function postStart(baseUrl: string, chatId: number, updateId: number): Promise<void> {
+  const user = { id: chatId, firstName: 'Ann', languageCode: 'en' };
+  const r = await fetch(`${baseUrl}/telegram/webhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
+    body: JSON.stringify({
+      update_id: updateId,
+      ...textMessage(1, user, { id: chatId, type: 'private' }, '/start'),
+    }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  await r.arrayBuffer();
+  if (r.status !== 200) throw new Error(`webhook answered ${r.status} to the update for ${chatId}`);
+}
 
 /**
  * One built app process (dist/src/main.js) in webhook mode on `databaseUrl`; Telegram calls go to the fake at

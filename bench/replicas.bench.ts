@@ -1,15 +1,14 @@
 import { testEnv } from '../test/support/test-env';
 import { cpus, loadavg } from 'node:os';
 import { FakeTelegram } from '../src/demo/fake-telegram';
-import { textMessage } from '../src/demo/fake-telegram-updates';
 import type { Bench, BenchFigure } from './bench.types';
 import { benchPostgres } from './bench-postgres';
 import {
   cpuSeconds,
   postgresCpu,
   postgresCpuBetween,
+  postStart,
   startInstance,
-  WEBHOOK_SECRET,
   type Instance,
 } from './replicas-app';
 import { limitCpu } from './cpu-limit';
@@ -72,23 +71,7 @@ async function round(
     await Promise.all(
       Array.from({ length: IN_FLIGHT }, async () => {
         while (i < chats.length) {
-          const id = chats[i++];
-          const user = { id, firstName: 'Ann', languageCode: 'en' };
-          const body = {
-            update_id: nextUpdate++,
-            ...textMessage(1, user, { id, type: 'private' }, '/start'),
-          };
-          const r = await fetch(`${proxy.url}/telegram/webhook`, {
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              'x-telegram-bot-api-secret-token': WEBHOOK_SECRET,
-            },
-            body: JSON.stringify(body),
-            signal: AbortSignal.timeout(30_000),
-          });
-          await r.arrayBuffer();
-          if (r.status !== 200) throw new Error(`webhook answered ${r.status} to update for ${id}`);
+          await postStart(proxy.url, chats[i++], nextUpdate++);
         }
       }),
     );
