@@ -22,18 +22,30 @@ async function main(): Promise<void> {
   const previous = existsSync(out) ? previousSections(out) : [];
   const sections = new Map<string, string>(previous.filter(([src]) => only || !src.startsWith('bench/')));
   for (const file of files) {
-    const { bench } = (await import(join(__dirname, file))) as { bench: Bench };
-    console.error(`running ${bench.title} (${file})`);
     const started = Date.now();
+    // A bench that cannot even be loaded (a module that throws when imported) fails its own section too.
+    let title = file;
     try {
+      const { bench } = (await import(join(__dirname, file))) as { bench: Bench };
+      title = bench.title;
+      console.error(`running ${bench.title} (${file})`);
       const figures = await isolated(() => bench.run());
       sections.set(source(file), render(bench.title, file, figures, Date.now() - started));
     } catch (err) {
-      const failed = `## ${bench.title}\n\n${sourceLine(file, Date.now() - started)}\n\nFAILED: ${(err as Error).stack ?? String(err)}\n`;
+      console.error(`FAILED ${title} (${file}): ${(err as Error).message}`);
+      const failed = `## ${title}\n\n${sourceLine(file, Date.now() - started)}\n\nFAILED: ${(err as Error).stack ?? String(err)}\n`;
       sections.set(source(file), failed);
       process.exitCode = 1;
     }
+    // After every bench: a run that dies later keeps what it measured so far.
+    write(out, sections);
   }
+  write(out, sections);
+  console.error(`wrote ${out}`);
+}
+
+/** docs/benchmarks.md from the sections measured so far and those kept from the previous file. */
+function write(out: string, sections: Map<string, string>): void {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const header = [
     '# Benchmarks',
@@ -46,7 +58,6 @@ async function main(): Promise<void> {
   ].join('\n');
   const ordered = [...sections.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, text]) => text);
   writeFileSync(out, `${header}\n${ordered.join('\n')}`);
-  console.error(`wrote ${out}`);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { DynamicModule, INestApplication, LoggerService, Provider, Type } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach } from 'vitest';
+import { until } from './until';
 import type { AppConfig } from '../../src/config/app-config';
 import { DbService } from '../../src/database/db.service';
 import { FakeCryptoPay } from '../../src/demo/fake-crypto-pay';
@@ -51,19 +52,8 @@ export interface TestApp {
 
 export type TestBed = TestApp & Surroundings;
 
-/** Polls `cond` every 25 ms until it holds or `ms` passes. */
-export async function until(
-  cond: () => boolean | Promise<boolean>,
-  ms = 15_000,
-  what = 'condition',
-): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`${what} not met within ${ms} ms`);
-}
+// In its own module so that code compiled for benches can use it without loading vitest.
+export { until };
 
 /** The environment that points the app at whichever fakes are there. */
 function surroundingsEnv(s: Partial<Surroundings>): Record<string, string> {

@@ -109,7 +109,7 @@ export async function startWatchdogApp(opts: {
   };
 }
 
-export { until } from './test-bed';
+export { until } from './until';
 
 /**
  * Samples the watchdog as an operator would see it, every 100 ms, over HTTP: the class on /health/live and
