@@ -44,7 +44,7 @@ async function ours(dbUrl: string, sendRate: number): Promise<Outcome> {
     TELEGRAM_API_ROOT: fake.apiRoot,
     TELEGRAM_MODE: 'webhook',
     WEBHOOK_URL: 'https://bench.example.com/telegram/webhook',
-    WEBHOOK_SECRET: 'bench-webhook-secret-0123456789',
+    WEBHOOK_SECRET: 'bench-webhook-secret-0123456789abcdef',
     TELEGRAM_SEND_RATE: String(sendRate),
   });
   try {

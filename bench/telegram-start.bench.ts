@@ -83,16 +83,24 @@ async function ours(dbUrl: string, pool: Pool): Promise<Outcome> {
       DATABASE_URL: dbUrl,
       TELEGRAM_API_ROOT: fake.apiRoot,
       TELEGRAM_MODE: 'polling',
+      // Production requires credentials on /metrics.
+      METRICS_BASIC_AUTH: `prometheus:${'5e'.repeat(16)}`,
     },
-    stdio: 'ignore',
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
-  const exited = new Promise((r) => proc.once('exit', r));
+  let stderr = '';
+  proc.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4_000)));
+  let gone = false;
+  const exited = new Promise((r) => proc.once('exit', r)).then(() => (gone = true));
   try {
     await until(
-      () =>
-        fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(1_000) })
+      () => {
+        // A start that fails (bad configuration) says why instead of waiting out the deadline.
+        if (gone) throw new Error(`the app exited before it was ready:\n${stderr}`);
+        return fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(1_000) })
           .then((r) => r.status === 200)
-          .catch(() => false),
+          .catch(() => false);
+      },
       60_000,
       'app ready',
     );

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
 import { DbService } from '../../src/database/db.service';
+import { TelegramInboxRepository } from '../../src/telegram/transport/telegram-inbox.repository';
 import { TelegramTransportModule } from '../../src/telegram/transport/telegram-transport.module';
 import { UpdateHandler } from '../../src/telegram/transport/update-handler';
 import { WebhookIntakeService } from '../../src/telegram/transport/webhook-intake.service';
@@ -93,6 +94,23 @@ describe('webhook group commit', () => {
     expect(await t.stored()).toEqual(ids(100, 60));
     await until(() => t.handler.handled.length === 60);
     expect(new Set(t.handler.handled).size).toBe(60);
+  });
+
+  it('marks updates that finish together done in shared statements, every one of them', async () => {
+    const t = await start();
+    const inbox = t.get(TelegramInboxRepository);
+    const before = inbox.stats.completeStatements;
+    const answers = await Promise.all(ids(300, 80).map((id) => t.deliver(id)));
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    await until(async () => {
+      const [r] = await t.query<{ n: string }>(
+        `SELECT count(*) AS n FROM telegram_updates WHERE state = 'done'`,
+      );
+      return Number(r.n) === 80;
+    });
+    expect(t.handler.handled).toHaveLength(80);
+    // Handlers finishing in one turn share one UPDATE; one statement per update would be 80.
+    expect(inbox.stats.completeStatements - before).toBeLessThan(40);
   });
 
   it('answers a repeat inside one batch as a duplicate and stores the update once', async () => {
