@@ -134,6 +134,7 @@ describe('plans from configuration', () => {
       purchasePendingTtlMinutes: 60,
       pendingPerHourMax: 5,
       giftValidDays: 30,
+      paymentNoticeKeyWaitMs: 3_000,
     });
     expect(AppConfig.fromEnv(base).subscriptions).toMatchObject({
       trialDays: 3,
