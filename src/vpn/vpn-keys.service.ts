@@ -66,6 +66,23 @@ export class VpnKeysService {
     return this.linksFor(sub);
   }
 
+  /**
+   * The key as the "key ready" notice carries it, from one read of the subscription: every node's link (the
+   * first, or the default link when no node is usable, as `link`) and the subscription URL.
+   */
+  async noticeKeyForUser(
+    userId: number,
+  ): Promise<{ link?: string; links: NodeLink[]; subscriptionUrl?: string } | undefined> {
+    const sub = await this.subscriptions.byUser(userId);
+    if (!sub?.active) return undefined;
+    const links = await this.linksFor(sub);
+    return {
+      link: links[0]?.link ?? this.linkIfConfigured(sub.vpnUuid),
+      links,
+      subscriptionUrl: this.subscriptionUrl(sub.subToken),
+    };
+  }
+
   async keyForUser(userId: number): Promise<UserKey | undefined> {
     const sub = await this.subscriptions.byUser(userId);
     if (!sub?.active) return undefined;

@@ -54,13 +54,12 @@ export class NotificationsDeliveryService {
    */
   private async withKey(n: DueNotification): Promise<DueNotification['payload']> {
     try {
-      const key = await this.keys.keyForUser(n.userId);
+      const key = await this.keys.noticeKeyForUser(n.userId);
       if (!key) return n.payload;
-      const nodes = (await this.keys.linksForUser(n.userId)) ?? [];
       return {
         ...n.payload,
-        link: nodes[0]?.link ?? key.link,
-        ...(nodes.length > 1 ? { links: nodes.map((l) => ({ label: l.label, link: l.link })) } : {}),
+        ...(key.link !== undefined ? { link: key.link } : {}),
+        ...(key.links.length > 1 ? { links: key.links.map((l) => ({ label: l.label, link: l.link })) } : {}),
         subscriptionUrl: key.subscriptionUrl,
       };
     } catch (err) {
