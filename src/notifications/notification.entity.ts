@@ -57,6 +57,7 @@ export class NotificationEntity {
   lastError!: string | null;
 
   /** A notice sent inside another (state `merged`): that notice's id. */
+  @Index('notifications_merged_into_idx', { where: '"merged_into" IS NOT NULL' })
   @Column({ name: 'merged_into', type: 'bigint', nullable: true })
   mergedInto!: string | null;
 
