@@ -40,7 +40,6 @@ async function main(): Promise<void> {
     // After every bench: a run that dies later keeps what it measured so far.
     write(out, sections);
   }
-  write(out, sections);
   console.error(`wrote ${out}`);
 }
 
