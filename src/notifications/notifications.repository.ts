@@ -165,9 +165,14 @@ export class NotificationsRepository {
     outcome: { retryInMs: number } | 'failed' | 'cancelled',
   ): Promise<void> {
     const retry = typeof outcome === 'object' ? outcome.retryInMs : null;
+    // A notice that will never be sent gives back the ones merged into it: they go out on their own.
     await this.db.query(
       'notifications.failed',
-      `UPDATE notifications SET state = $3, locked_until = NULL, last_error = left($2, 2000),
+      `WITH released AS (
+         UPDATE notifications SET state = 'pending', merged_into = NULL, next_attempt_at = now()
+          WHERE merged_into = $1 AND $3 <> 'pending'
+       )
+       UPDATE notifications SET state = $3, locked_until = NULL, last_error = left($2, 2000),
               next_attempt_at = now() + make_interval(secs => COALESCE($4::float8, 0) / 1000)
        WHERE id = $1`,
       [id, error, retry === null ? outcome : 'pending', retry],

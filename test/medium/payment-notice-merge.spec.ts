@@ -86,6 +86,22 @@ describe('"payment received" and a new key in one message', () => {
     ]);
   });
 
+  it('sends the payment notice on its own when Telegram refuses the key message for good', async () => {
+    const user = await buyFromBalance();
+    await bot.runJob('vpn-provisioning');
+    bot.telegram.fault('sendMessage', { kind: 'status', code: 400, description: 'Bad Request: test' }, 1);
+    await bot.runJob('notifications-delivery');
+    expect((await noticeStates(user.id)).map((n) => [n.kind, n.state])).toEqual([
+      ['payment_received', 'pending'],
+      ['key_ready', 'failed'],
+    ]);
+    await bot.runJob('notifications-delivery');
+    const paid = messages(user).filter((t) => /Payment received/.test(t));
+    expect(paid).toHaveLength(1);
+    expect(paid[0]).not.toMatch(/key is ready/);
+    expect((await noticeStates(user.id)).map((n) => n.state)).toEqual(['sent', 'failed']);
+  });
+
   it('does not hold a renewal notice: the key it extends is already there', async () => {
     const user = await buyFromBalance();
     await bot.runJob('vpn-provisioning');
